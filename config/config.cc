@@ -1,0 +1,507 @@
+// config/config.cc — the directive table and the redis.conf-syntax loader.
+#include "config/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <limits>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
+namespace stockd::config {
+
+using Args = std::vector<std::string>;
+
+// Debian's abseil has its own string_view (ABSL_OPTION_USE_STD_STRING_VIEW 0).
+inline absl::string_view A(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+inline std::string Lower(std::string_view s) { return absl::AsciiStrToLower(A(s)); }
+
+// One row of the directive table. `set` parses and stores; `get` renders the
+// value as CONFIG GET shows it.
+struct Config::Directive {
+  std::string name;
+  std::vector<std::string> aliases;
+  bool runtime_settable;
+  std::function<absl::Status(Options&, const Args&)> set;
+  std::function<std::string(const Options&)> get;
+};
+
+namespace {
+
+absl::Status Bad(std::string_view why) { return absl::InvalidArgumentError(A(why)); }
+
+bool ParseBool(std::string_view s, bool* out) {
+  std::string v = Lower(s);
+  if (v == "yes") return *out = true, true;
+  if (v == "no") return *out = false, true;
+  return false;
+}
+
+absl::Status OneArg(const Args& a) {
+  return a.size() == 1 ? absl::OkStatus() : Bad("wrong number of arguments");
+}
+
+using D = Config::Directive;
+
+template <class T>
+using Field = T Options::*;
+
+D Int(std::string name, Field<int64_t> f, int64_t lo, int64_t hi, bool rt,
+      std::vector<std::string> aliases = {}) {
+  return D{std::move(name), std::move(aliases), rt,
+           [f, lo, hi](Options& o, const Args& a) -> absl::Status {
+             if (auto s = OneArg(a); !s.ok()) return s;
+             int64_t v;
+             if (!absl::SimpleAtoi(a[0], &v)) return Bad("argument couldn't be parsed into an integer");
+             if (v < lo || v > hi) return Bad(absl::StrCat("argument must be between ", lo, " and ", hi, " inclusive"));
+             o.*f = v;
+             return absl::OkStatus();
+           },
+           [f](const Options& o) { return absl::StrCat(o.*f); }};
+}
+
+D SmallInt(std::string name, Field<int> f, int lo, int hi, bool rt) {
+  return D{std::move(name), {}, rt,
+           [f, lo, hi](Options& o, const Args& a) -> absl::Status {
+             if (auto s = OneArg(a); !s.ok()) return s;
+             int v;
+             if (!absl::SimpleAtoi(a[0], &v)) return Bad("argument couldn't be parsed into an integer");
+             if (v < lo || v > hi) return Bad(absl::StrCat("argument must be between ", lo, " and ", hi, " inclusive"));
+             o.*f = v;
+             return absl::OkStatus();
+           },
+           [f](const Options& o) { return absl::StrCat(o.*f); }};
+}
+
+D Memory(std::string name, Field<int64_t> f, int64_t lo, bool rt) {
+  return D{std::move(name), {}, rt,
+           [f, lo](Options& o, const Args& a) -> absl::Status {
+             if (auto s = OneArg(a); !s.ok()) return s;
+             int64_t v;
+             if (!ParseMemory(a[0], &v)) return Bad("argument must be a memory value");
+             if (v < lo) return Bad(absl::StrCat("argument must be at least ", lo));
+             o.*f = v;
+             return absl::OkStatus();
+           },
+           [f](const Options& o) { return absl::StrCat(o.*f); }};
+}
+
+D Bool(std::string name, Field<bool> f, bool rt) {
+  return D{std::move(name), {}, rt,
+           [f](Options& o, const Args& a) -> absl::Status {
+             if (auto s = OneArg(a); !s.ok()) return s;
+             if (!ParseBool(a[0], &(o.*f))) return Bad("argument must be 'yes' or 'no'");
+             return absl::OkStatus();
+           },
+           [f](const Options& o) { return std::string(o.*f ? "yes" : "no"); }};
+}
+
+D Str(std::string name, Field<std::string> f, bool rt) {
+  return D{std::move(name), {}, rt,
+           [f](Options& o, const Args& a) -> absl::Status {
+             if (a.size() > 1) return Bad("wrong number of arguments");
+             o.*f = a.empty() ? "" : a[0];
+             return absl::OkStatus();
+           },
+           [f](const Options& o) { return o.*f; }};
+}
+
+D Enum(std::string name, Field<std::string> f, std::vector<std::string> allowed, bool rt) {
+  return D{std::move(name), {}, rt,
+           [f, allowed](Options& o, const Args& a) -> absl::Status {
+             if (auto s = OneArg(a); !s.ok()) return s;
+             std::string v = Lower(a[0]);
+             if (std::find(allowed.begin(), allowed.end(), v) == allowed.end())
+               return Bad(absl::StrCat("argument(s) must be one of the following: ", absl::StrJoin(allowed, ", ")));
+             o.*f = v;
+             return absl::OkStatus();
+           },
+           [f](const Options& o) { return o.*f; }};
+}
+
+// Redis's encoding-tuning parameters: accepted and round-tripped so tools that
+// save and restore them work; they have no effect on stockd's encodings.
+struct Passthrough {
+  const char* name;
+  const char* def;
+};
+constexpr Passthrough kPassthrough[] = {
+    {"list-max-ziplist-size", "-2"},        {"list-max-listpack-size", "-2"},
+    {"list-compress-depth", "0"},           {"hash-max-ziplist-entries", "128"},
+    {"hash-max-ziplist-value", "64"},       {"hash-max-listpack-entries", "128"},
+    {"hash-max-listpack-value", "64"},      {"zset-max-ziplist-entries", "128"},
+    {"zset-max-ziplist-value", "64"},       {"zset-max-listpack-entries", "128"},
+    {"zset-max-listpack-value", "64"},      {"set-max-intset-entries", "512"},
+    {"stream-node-max-bytes", "4096"},      {"stream-node-max-entries", "100"},
+    {"activerehashing", "yes"},             {"lazyfree-lazy-eviction", "no"},
+    {"lazyfree-lazy-expire", "no"},         {"lazyfree-lazy-server-del", "no"},
+    {"lazyfree-lazy-user-del", "no"},       {"lazyfree-lazy-user-flush", "no"},
+    {"hll-sparse-max-bytes", "3000"},       {"maxmemory-samples", "5"},
+    {"notify-keyspace-events", ""},         {"latency-tracking", "yes"},
+    {"latency-monitor-threshold", "0"},     {"active-expire-effort", "1"},
+};
+
+std::vector<D> BuildTable() {
+  std::vector<D> t;
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  t.push_back(SmallInt("port", &Options::port, 0, 65535, false));
+  t.push_back(D{"bind", {}, false,
+                [](Options& o, const Args& a) -> absl::Status {
+                  if (a.empty()) return Bad("wrong number of arguments");
+                  o.bind = a;
+                  return absl::OkStatus();
+                },
+                [](const Options& o) { return absl::StrJoin(o.bind, " "); }});
+  t.push_back(Bool("protected-mode", &Options::protected_mode, true));
+  t.push_back(SmallInt("tcp-backlog", &Options::tcp_backlog, 0, 65535, false));
+  t.push_back(Int("timeout", &Options::timeout, 0, kMax, true));
+  t.push_back(Int("tcp-keepalive", &Options::tcp_keepalive, 0, kMax, true));
+  t.push_back(Str("dir", &Options::dir, false));
+  t.push_back(Enum("loglevel", &Options::loglevel, {"debug", "verbose", "notice", "warning", "nothing"}, true));
+  t.push_back(Str("logfile", &Options::logfile, false));
+  t.push_back(SmallInt("databases", &Options::databases, 1, 100000, false));
+  t.push_back(SmallInt("procs", &Options::procs, 0, 1024, false));
+  t.push_back(D{"shards", {}, false,
+                [](Options& o, const Args& a) -> absl::Status {
+                  if (auto s = OneArg(a); !s.ok()) return s;
+                  int v;
+                  if (!absl::SimpleAtoi(a[0], &v)) return Bad("argument couldn't be parsed into an integer");
+                  if (v < 1 || v > 4096 || (v & (v - 1)) != 0) return Bad("argument must be a power of two between 1 and 4096");
+                  o.shards = v;
+                  return absl::OkStatus();
+                },
+                [](const Options& o) { return absl::StrCat(o.shards); }});
+  t.push_back(Memory("stack-size", &Options::stack_size, 16 * 1024, false));
+  t.push_back(SmallInt("hz", &Options::hz, 1, 500, true));
+  t.push_back(Int("maxclients", &Options::maxclients, 1, kMax, true));
+  t.push_back(Str("requirepass", &Options::requirepass, true));
+  t.push_back(Enum("enable-debug-command", &Options::enable_debug_command, {"yes", "no", "local"}, false));
+  t.push_back(Memory("proto-max-bulk-len", &Options::proto_max_bulk_len, 1024 * 1024, true));
+  t.push_back(Memory("client-query-buffer-limit", &Options::client_query_buffer_limit, 1024 * 1024, true));
+  t.push_back(Memory("maxmemory", &Options::maxmemory, 0, true));
+  t.push_back(Enum("maxmemory-policy", &Options::maxmemory_policy, {"noeviction"}, true));
+  t.push_back(Int("slowlog-log-slower-than", &Options::slowlog_log_slower_than, -1, kMax, true));
+  t.push_back(Int("slowlog-max-len", &Options::slowlog_max_len, 0, kMax, true));
+  t.push_back(Enum("order-fsync", &Options::order_fsync, {"always", "everysec", "no"}, true));
+  t.push_back(D{"save", {}, true,
+                [](Options& o, const Args& a) -> absl::Status {
+                  // "save <seconds> <changes> [...]" or `save ""`; pairs of integers.
+                  std::vector<std::string> parts;
+                  for (const auto& x : a)
+                    for (auto p : absl::StrSplit(x, ' ', absl::SkipEmpty())) parts.emplace_back(p);
+                  if (parts.size() % 2 != 0) return Bad("Invalid save parameters");
+                  for (const auto& p : parts) {
+                    int64_t v;
+                    if (!absl::SimpleAtoi(p, &v) || v < 0) return Bad("Invalid save parameters");
+                  }
+                  o.save = absl::StrJoin(parts, " ");
+                  return absl::OkStatus();
+                },
+                [](const Options& o) { return o.save; }});
+  t.push_back(Bool("appendonly", &Options::appendonly, true));
+  t.push_back(Int("busy-reply-threshold", &Options::busy_reply_threshold, 0, kMax, true, {"lua-time-limit"}));
+  t.push_back(Bool("lua-allow-undeclared-keys", &Options::lua_allow_undeclared_keys, true));
+  return t;
+}
+
+const std::vector<D>& Table() {
+  static const std::vector<D>* table = new std::vector<D>(BuildTable());
+  return *table;
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+bool SplitArgs(std::string_view line, std::vector<std::string>* out) {
+  out->clear();
+  size_t i = 0, n = line.size();
+  while (true) {
+    while (i < n && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+    if (i >= n) return true;
+    std::string cur;
+    bool inq = false, insq = false, done = false;
+    while (!done) {
+      if (inq) {
+        if (i >= n) return false;  // unterminated quotes
+        if (line[i] == '\\' && i + 3 < n && line[i + 1] == 'x' && HexDigit(line[i + 2]) >= 0 &&
+            HexDigit(line[i + 3]) >= 0) {
+          cur.push_back(static_cast<char>(HexDigit(line[i + 2]) * 16 + HexDigit(line[i + 3])));
+          i += 3;
+        } else if (line[i] == '\\' && i + 1 < n) {
+          char c = line[++i];
+          switch (c) {
+            case 'n': cur.push_back('\n'); break;
+            case 'r': cur.push_back('\r'); break;
+            case 't': cur.push_back('\t'); break;
+            case 'b': cur.push_back('\b'); break;
+            case 'a': cur.push_back('\a'); break;
+            default: cur.push_back(c); break;
+          }
+        } else if (line[i] == '"') {
+          // closing quote must be followed by a space or nothing
+          if (i + 1 < n && !std::isspace(static_cast<unsigned char>(line[i + 1]))) return false;
+          done = true;
+        } else {
+          cur.push_back(line[i]);
+        }
+      } else if (insq) {
+        if (i >= n) return false;
+        if (line[i] == '\\' && i + 1 < n && line[i + 1] == '\'') {
+          ++i;
+          cur.push_back('\'');
+        } else if (line[i] == '\'') {
+          if (i + 1 < n && !std::isspace(static_cast<unsigned char>(line[i + 1]))) return false;
+          done = true;
+        } else {
+          cur.push_back(line[i]);
+        }
+      } else {
+        if (i >= n) {
+          done = true;
+          break;
+        }
+        char c = line[i];
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\0') {
+          done = true;
+        } else if (c == '"') {
+          inq = true;
+        } else if (c == '\'') {
+          insq = true;
+        } else {
+          cur.push_back(c);
+        }
+      }
+      if (i < n) ++i;
+    }
+    out->push_back(std::move(cur));
+  }
+}
+
+bool ParseMemory(std::string_view s, int64_t* out) {
+  std::string v = Lower(s);
+  int64_t mul = 1;
+  auto ends = [&](std::string_view suf) {
+    return v.size() > suf.size() && v.compare(v.size() - suf.size(), suf.size(), suf) == 0;
+  };
+  size_t cut = 0;
+  if (ends("gb")) mul = 1LL << 30, cut = 2;
+  else if (ends("mb")) mul = 1LL << 20, cut = 2;
+  else if (ends("kb")) mul = 1LL << 10, cut = 2;
+  else if (ends("g")) mul = 1000LL * 1000 * 1000, cut = 1;
+  else if (ends("m")) mul = 1000LL * 1000, cut = 1;
+  else if (ends("k")) mul = 1000, cut = 1;
+  else if (ends("b")) mul = 1, cut = 1;
+  int64_t n;
+  if (!absl::SimpleAtoi(A(std::string_view(v).substr(0, v.size() - cut)), &n)) return false;
+  if (n < 0 && mul != 1) return false;
+  if (mul != 1 && n > std::numeric_limits<int64_t>::max() / mul) return false;
+  *out = n * mul;
+  return true;
+}
+
+Config::Config() { SyncLive(); }
+Config::~Config() = default;
+
+std::vector<std::string> Config::DirectiveNames() {
+  std::vector<std::string> names;
+  for (const auto& d : Table()) names.push_back(d.name);
+  for (const auto& p : kPassthrough) names.push_back(p.name);
+  return names;
+}
+
+const Config::Directive* Config::Find(std::string_view name) const {
+  std::string n = Lower(name);
+  for (const auto& d : Table()) {
+    if (d.name == n) return &d;
+    for (const auto& a : d.aliases)
+      if (a == n) return &d;
+  }
+  return nullptr;
+}
+
+absl::Status Config::Apply(const Directive& d, const Args& args) {
+  absl::Status s = d.set(options_, args);
+  if (s.ok()) SyncLive();
+  return s;
+}
+
+void Config::SyncLive() {
+  live_.timeout = options_.timeout;
+  live_.maxclients = options_.maxclients;
+  live_.protected_mode = options_.protected_mode;
+  live_.proto_max_bulk_len = options_.proto_max_bulk_len;
+  live_.client_query_buffer_limit = options_.client_query_buffer_limit;
+  live_.slowlog_log_slower_than = options_.slowlog_log_slower_than;
+  live_.slowlog_max_len = options_.slowlog_max_len;
+  live_.tcp_keepalive = options_.tcp_keepalive;
+}
+
+absl::Status Config::LoadText(std::string_view text, std::string_view origin) {
+  absl::MutexLock lock(&mu_);
+  int lineno = 0;
+  for (absl::string_view raw : absl::StrSplit(A(text), '\n')) {
+    ++lineno;
+    absl::string_view aline = absl::StripAsciiWhitespace(raw);
+    std::string_view line(aline.data(), aline.size());
+    if (line.empty() || line[0] == '#') continue;
+    auto fail = [&](std::string_view why) {
+      return absl::InvalidArgumentError(absl::StrCat("*** FATAL CONFIG FILE ERROR ***\nReading the configuration file ",
+                                                     A(origin), ", at line ", lineno, "\n>>> '", A(line), "'\n", A(why)));
+    };
+    Args args;
+    if (!SplitArgs(line, &args)) return fail("Unbalanced quotes in configuration line");
+    if (args.empty()) continue;
+    std::string name = Lower(args[0]);
+    args.erase(args.begin());
+    if (name == "include") {
+      if (args.size() != 1) return fail("Bad directive or wrong number of arguments");
+      std::ifstream in(args[0]);
+      if (!in) return fail(absl::StrCat("Can't open the include file: ", args[0]));
+      std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      mu_.Unlock();
+      absl::Status s = LoadText(body, args[0]);
+      mu_.Lock();
+      if (!s.ok()) return s;
+      continue;
+    }
+    if (const Directive* d = Find(name)) {
+      if (absl::Status s = Apply(*d, args); !s.ok()) return fail(std::string(s.message()));
+      continue;
+    }
+    bool known_passthrough = false;
+    for (const auto& p : kPassthrough) {
+      if (name == p.name) {
+        if (args.size() != 1) return fail("wrong number of arguments");
+        auto it = std::find_if(passthrough_.begin(), passthrough_.end(),
+                               [&](const auto& kv) { return kv.first == name; });
+        if (it == passthrough_.end()) passthrough_.emplace_back(name, args[0]);
+        else it->second = args[0];
+        known_passthrough = true;
+      }
+    }
+    if (!known_passthrough) return fail("Bad directive or wrong number of arguments");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Config::LoadFile(const std::string& path) {
+  std::string body;
+  if (path == "-") {
+    body.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream in(path);
+    if (!in) return absl::NotFoundError(absl::StrCat("Fatal error, can't open config file '", path, "': ", std::strerror(errno)));
+    body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  return LoadText(body, path == "-" ? "(stdin)" : path);
+}
+
+absl::Status Config::LoadCommandLine(int argc, const char* const* argv) {
+  int i = 1;
+  if (i < argc && (std::string_view(argv[i]).substr(0, 2) != "--")) {
+    if (absl::Status s = LoadFile(argv[i]); !s.ok()) return s;
+    ++i;
+  }
+  // The rest are `--directive value [value...]`, joined into config lines as
+  // redis-server does, then parsed like a file.
+  std::string text;
+  for (; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a.substr(0, 2) == "--" && a.size() > 2) {
+      if (!text.empty()) text.push_back('\n');
+      text.append(a.substr(2));
+    } else {
+      // quote each value so spaces inside survive SplitArgs
+      text.append(" \"");
+      for (char c : a) {
+        if (c == '"' || c == '\\') text.push_back('\\');
+        if (c == '\n') { text.append("\\n"); continue; }
+        text.push_back(c);
+      }
+      text.push_back('"');
+    }
+  }
+  return LoadText(text, "(command line)");
+}
+
+std::vector<std::pair<std::string, std::string>> Config::Get(
+    const std::function<bool(std::string_view)>& matches) const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& d : Table()) {
+    if (matches(d.name)) {
+      out.emplace_back(d.name, d.get(options_));
+      continue;
+    }
+    for (const auto& a : d.aliases) {
+      if (matches(a)) {
+        out.emplace_back(a, d.get(options_));
+        break;
+      }
+    }
+  }
+  for (const auto& p : kPassthrough) {
+    if (!matches(p.name)) continue;
+    auto it = std::find_if(passthrough_.begin(), passthrough_.end(),
+                           [&](const auto& kv) { return kv.first == p.name; });
+    out.emplace_back(p.name, it == passthrough_.end() ? p.def : it->second);
+  }
+  return out;
+}
+
+absl::Status Config::SetAtRuntime(std::string_view name, std::string_view value) {
+  std::string canonical;
+  {
+    absl::MutexLock lock(&mu_);
+    std::string n = Lower(name);
+    const Directive* d = Find(n);
+    if (d == nullptr) {
+      for (const auto& p : kPassthrough) {
+        if (n == p.name) {
+          auto it = std::find_if(passthrough_.begin(), passthrough_.end(),
+                                 [&](const auto& kv) { return kv.first == n; });
+          if (it == passthrough_.end()) passthrough_.emplace_back(n, std::string(value));
+          else it->second = std::string(value);
+          return absl::OkStatus();
+        }
+      }
+      return absl::InvalidArgumentError(
+          absl::StrCat("ERR Unknown option or number of arguments for CONFIG SET - '", A(name), "'"));
+    }
+    if (!d->runtime_settable)
+      return absl::InvalidArgumentError(
+          absl::StrCat("ERR CONFIG SET failed (possibly related to argument '", A(name), "') - can't set immutable config"));
+    Args args;
+    if (d->name == "save" || d->name == "bind") {
+      for (auto p : absl::StrSplit(A(value), ' ', absl::SkipEmpty())) args.emplace_back(p);
+      if (d->name == "save" && args.empty()) args.emplace_back("");
+    } else {
+      args.emplace_back(value);
+    }
+    if (absl::Status s = Apply(*d, args); !s.ok())
+      return absl::InvalidArgumentError(
+          absl::StrCat("ERR CONFIG SET failed (possibly related to argument '", A(name), "') - ", s.message()));
+    canonical = d->name;
+  }
+  for (auto& fn : on_change_) fn(canonical);
+  return absl::OkStatus();
+}
+
+void Config::OnChange(std::function<void(std::string_view)> fn) { on_change_.push_back(std::move(fn)); }
+
+}  // namespace stockd::config
