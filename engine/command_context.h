@@ -1,0 +1,87 @@
+// engine/command_context.h — what a handler sees: the engine, the session, the
+// arguments, the reply writer, the command's clock, and the shards locked for
+// this command.
+//
+// Contract:
+//  * Built by Engine::Execute for one call of one handler, on the caller's
+//    stack. argv views stay valid for the call only.
+//  * Shards: for a row without kNoKeyLock, the shards of the declared key
+//    positions (session db) are locked before the handler runs and released
+//    after it returns, in ascending order. Shard(key) returns the locked shard
+//    of a key; asking for a key whose shard is not locked is a bug (asserted
+//    in debug builds).
+//  * A kNoKeyLock handler locks through LockKeys / LockDb / LockAll (at most
+//    one of them, at most once — they sort the whole set, so no deadlock), or
+//    walks shards one at a time with ForEachShard (not a point-in-time view).
+//  * Errors go through Error(), which also counts them for INFO errorstats and
+//    commandstats failed_calls. Everything else goes through `reply`.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "absl/container/inlined_vector.h"
+#include "absl/functional/function_ref.h"
+#include "absl/types/span.h"
+#include "engine/command.h"
+#include "engine/session.h"
+#include "engine/shard.h"
+#include "protocol/reply_writer.h"
+
+namespace stockd::engine {
+
+class Engine;
+
+// A key in a given database (MOVE, COPY ... DB).
+struct KeyRef {
+  int db;
+  std::string_view key;
+};
+
+class CommandContext {
+ public:
+  CommandContext(Engine& engine, Session& session, absl::Span<const std::string_view> argv,
+                 protocol::ReplyWriter& reply, const Command& command, int64_t now_ms);
+  ~CommandContext();  // releases every shard still locked
+  CommandContext(const CommandContext&) = delete;
+  CommandContext& operator=(const CommandContext&) = delete;
+
+  Engine& engine;
+  Session& session;
+  absl::Span<const std::string_view> argv;
+  protocol::ReplyWriter& reply;
+  const Command& command;
+  // The command's clock (unix ms), sampled once at dispatch: every expiry
+  // decision of the command uses it, as Redis caches mstime per command.
+  const int64_t now_ms;
+
+  // The locked shard holding `key` in the session's db (or in `db`).
+  Shard& ShardOf(std::string_view key) { return ShardOf(session.db, key); }
+  Shard& ShardOf(int db, std::string_view key);
+
+  // kNoKeyLock handlers only (see the file comment).
+  void LockKeys(absl::Span<const KeyRef> keys);
+  void LockDb(int db);
+  void LockAll();
+  // Calls fn(shard) for each shard of db in order, each locked only during fn.
+  // REQUIRES: nothing locked by this context.
+  void ForEachShard(int db, absl::FunctionRef<void(Shard&)> fn);
+
+  // Replies an error (msg includes its code: "ERR ...", "WRONGTYPE ...") and
+  // counts it.
+  void Error(std::string_view msg);
+  int errors() const { return errors_; }
+
+  // --- used by the engine's dispatcher ---
+  // Locks the given global shard ids (db * shards_per_db + index); sorts and
+  // de-duplicates them first.
+  void LockShardIds(absl::InlinedVector<uint32_t, 8> ids);
+  // Hands buffered changes to the observer and unlocks everything.
+  void ReleaseAll();
+
+ private:
+  absl::InlinedVector<uint32_t, 8> locked_;  // ascending global shard ids
+  int errors_ = 0;
+};
+
+}  // namespace stockd::engine

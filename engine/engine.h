@@ -1,0 +1,167 @@
+// engine/engine.h — the in-process engine: databases × shards of keys, the
+// command table, and the dispatch path every command takes.
+//
+//   Engine engine;                                   // 16 dbs × 16 shards
+//   engine::Session session;                          // one per client
+//   engine.Execute(session, argv, reply_writer);      // the server's path
+//   std::string r = engine.Execute({"INCR", "k"});    // ":1\r\n" (embedding, tests)
+//
+// Contract:
+//  * Execute() is thread-safe: any number of threads/fibers may execute
+//    commands at once (each with its own Session and ReplyWriter). Dispatch:
+//    lookup (case-insensitive) → subcommand → arity → key positions → lock the
+//    keys' shards in ascending order → handler → change observer → unlock →
+//    statistics. Replies are exactly Redis 7's, including error texts.
+//  * Execute() never parks the fiber and never blocks except on shard spin
+//    locks held by other commands for their CPU work.
+//  * commands() may be extended (the server registers CLIENT, INFO, CONFIG,
+//    ...) only before the first Execute.
+//  * The clock (EngineOptions::clock) is read once per command; tests inject a
+//    clock they can move.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "engine/command.h"
+#include "engine/command_context.h"
+#include "engine/session.h"
+#include "engine/shard.h"
+#include "protocol/reply_writer.h"
+
+namespace stockd::engine {
+
+struct EngineOptions {
+  int databases = 16;
+  int shards_per_db = 16;  // power of two, 1..4096
+  // Unix time in milliseconds; empty = the system clock. Read once per command.
+  std::function<int64_t()> clock;
+  // proto-max-bulk-len: the largest string a command may create (APPEND, SETRANGE).
+  int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
+};
+
+// What the observer receives: the changes of one shard during one command (or
+// one active-expire pass), in sequence order.
+struct ChangeSet {
+  int db;
+  int shard_index;
+  const Shard& shard;  // locked: look keys up with shard.Peek(key, KeyHash(key))
+  absl::Span<const KeyChange> changes;
+};
+// Called under the shard's lock, at the end of each command that changed the
+// shard (and after lazy/active expiry deletions). Must not park, must not call
+// back into the engine; should be quick (copy what it needs and return).
+using ChangeObserver = std::function<void(const ChangeSet&)>;
+
+// INFO keyspace line of one database.
+struct KeyspaceInfo {
+  uint64_t keys = 0;
+  uint64_t expires = 0;
+  int64_t avg_ttl_ms = 0;  // sampled estimate, 0 when no volatile keys
+};
+
+// Engine-wide counters for INFO stats.
+struct EngineCounters {
+  uint64_t expired_keys = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  uint64_t total_commands = 0;        // calls that reached a handler
+  uint64_t total_error_replies = 0;   // every error reply (errorstats total)
+};
+
+struct ExpireCycleResult {
+  uint64_t sampled = 0;
+  uint64_t expired = 0;
+  bool timed_out = false;  // the budget ran out before the stale ratio dropped
+};
+
+class Engine {
+ public:
+  explicit Engine(EngineOptions options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Runs one command: argv[0] is the name. Replies exactly once through
+  // `reply` (nothing for an empty argv). session.db may change (SELECT).
+  void Execute(Session& session, absl::Span<const std::string_view> argv,
+               protocol::ReplyWriter& reply);
+  // Convenience for embedding and tests: runs argv and returns the RESP reply
+  // bytes (session.resp decides RESP2/RESP3). The first form uses a fresh
+  // session on db 0, so SELECT does not persist across calls.
+  std::string Execute(const std::vector<std::string>& argv);
+  std::string Execute(Session& session, const std::vector<std::string>& argv);
+
+  CommandTable& commands() { return commands_; }
+  const CommandTable& commands() const { return commands_; }
+
+  // Installs (or clears, with nullptr) the observer of keyspace changes.
+  // REQUIRES: before serving (not synchronized with running commands).
+  void SetChangeObserver(ChangeObserver observer);
+  const ChangeObserver& change_observer() const { return observer_; }
+
+  // --- statistics ---
+  EngineCounters counters() const;
+  // errorstats: (prefix, count), e.g. ("ERR", 3), ("WRONGTYPE", 1).
+  std::vector<std::pair<std::string, uint64_t>> ErrorStats() const;
+  // Zeroes command stats, error stats, hits/misses, expired_keys (CONFIG RESETSTAT).
+  void ResetStats();
+  KeyspaceInfo GetKeyspaceInfo(int db) const;
+
+  // One active-expiry pass, as Redis's activeExpireCycle: walks databases and
+  // shards round-robin from where the previous pass stopped, sampling 20
+  // volatile keys per shard and repeating on a shard while more than 10% of
+  // a sample was expired, until every shard was visited or `budget` elapsed.
+  // The server calls it from a fiber every 100 ms. Thread-safe.
+  ExpireCycleResult ActiveExpireCycle(absl::Duration budget);
+
+  // --- for handlers and the server ---
+  int databases() const { return options_.databases; }
+  int shards_per_db() const { return options_.shards_per_db; }
+  const EngineOptions& options() const { return options_; }
+  int64_t NowMs() const;
+  // The shard of key in db. The caller must lock it (or go through CommandContext).
+  Shard& ShardFor(int db, std::string_view key) { return *shards_[ShardId(db, KeyHash(key))]; }
+  Shard& shard(uint32_t global_id) { return *shards_[global_id]; }
+  uint32_t ShardId(int db, uint64_t hash) const {
+    return static_cast<uint32_t>(db) * shards_per_db_u_ +
+           static_cast<uint32_t>((hash >> 48) & (shards_per_db_u_ - 1));
+  }
+  uint32_t total_shards() const { return static_cast<uint32_t>(shards_.size()); }
+  // Counts an error reply by its prefix (the first word of msg).
+  void CountError(std::string_view msg);
+  // A thread-safe pseudo-random number (RANDOMKEY, sampling).
+  uint64_t Random();
+  // Hands a shard's buffered changes to the observer. REQUIRES: shard locked.
+  void FlushChanges(Shard& shard);
+
+ private:
+  void Reject(protocol::ReplyWriter& reply, std::string_view msg);
+
+  EngineOptions options_;
+  uint32_t shards_per_db_u_;
+  std::vector<std::unique_ptr<Shard>> shards_;  // db-major: id = db * shards_per_db + i
+  CommandTable commands_;
+  ChangeObserver observer_;
+  std::atomic<uint64_t> expire_cursor_{0};
+  std::atomic<uint64_t> random_state_;
+  std::atomic<uint64_t> total_errors_{0};
+  mutable absl::Mutex errors_mu_;
+  std::vector<std::pair<std::string, uint64_t>> error_stats_ ABSL_GUARDED_BY(errors_mu_);
+};
+
+// Registration functions of the builtin families (each at the end of its file).
+void RegisterStringFamily(CommandTable& table);
+void RegisterKeysFamily(CommandTable& table);
+void RegisterDbFamily(CommandTable& table);
+
+}  // namespace stockd::engine

@@ -1,0 +1,35 @@
+// engine/session.h — the per-connection state the engine needs.
+//
+// Contract:
+//  * One Session per client connection, owned by the server's connection
+//    object (or by an embedding caller). Not thread-safe: only the connection's
+//    fiber uses it, one command at a time.
+//  * The engine reads db and resp and changes db (SELECT); the server owns
+//    resp (HELLO), client_id and owner, which the engine only passes through.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+namespace stockd::engine {
+
+// MULTI/EXEC and WATCH state: defined by the transactions family (a later
+// issue). Sessions carry a pointer so adding it changes no layout here.
+struct TransactionState;
+
+struct Session {
+  Session();
+  ~Session();
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+
+  int db = 0;              // SELECTed database
+  int resp = 2;            // protocol version (2 or 3), set by the server's HELLO
+  uint64_t client_id = 0;  // the server's client id (CLIENT ID); 0 for embedded use
+  void* owner = nullptr;   // the server's connection object; opaque to the engine
+
+  // Reserved for MULTI/EXEC/WATCH (nullptr until the client uses them).
+  std::unique_ptr<TransactionState> tx;
+};
+
+}  // namespace stockd::engine

@@ -1,0 +1,184 @@
+// engine/shard.h — one shard of one database: keys, values, expiry, and the
+// record of what a command changed. Every mutation of the keyspace goes
+// through a Shard method, so WATCH invalidation, keyspace statistics and the
+// storage layer's records hook in at one point (NoteChanged).
+//
+// Contract:
+//  * Guarded by its SpinLock (lock()). The lock is held only for a command's
+//    CPU work: a handler never parks while holding it, and no shard method
+//    parks. Every method REQUIRES the lock, except the const counters marked
+//    "any thread".
+//  * Keys live in kScanSlots hash tables chosen by bits of the key's hash
+//    (the same hash that chose the shard), so a SCAN cursor names a
+//    (shard, slot) pair that no rehash can move: every key present for the
+//    whole scan is returned exactly once.
+//  * Expiry: Entry::expire_at_ms (unix ms, 0 = none). A key is expired when
+//    now_ms > expire_at_ms (Redis's keyIsExpired). Find* delete an expired key
+//    they meet (lazy expiry); ActiveExpire samples volatile keys (those with an
+//    expiry, kept in a dense vector for O(1) random sampling).
+//  * Change record: each mutation takes the next per-shard sequence number.
+//    When recording is on (the engine has a change observer) the changed keys
+//    are buffered until the dispatcher hands them to the observer, still under
+//    the lock, at the end of the command (see engine.h: ChangeObserver).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
+#include "absl/hash/hash.h"
+#include "engine/value.h"
+
+namespace stockd::engine {
+
+// The one hash of a key: bits 48.. choose the shard, bits 40..46 the scan slot.
+inline uint64_t KeyHash(std::string_view key) { return absl::Hash<std::string_view>{}(key); }
+
+// A test-and-test-and-set spin lock with backoff: spins with a pause, then
+// yields the thread. Short critical sections only (a command's CPU work).
+class ABSL_LOCKABLE SpinLock {
+ public:
+  void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() {
+    if (!locked_.exchange(true, std::memory_order_acquire)) return;
+    LockSlow();
+  }
+  bool try_lock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
+    return !locked_.load(std::memory_order_relaxed) &&
+           !locked_.exchange(true, std::memory_order_acquire);
+  }
+  void unlock() ABSL_UNLOCK_FUNCTION() { locked_.store(false, std::memory_order_release); }
+
+ private:
+  void LockSlow();
+  std::atomic<bool> locked_{false};
+};
+
+struct Entry {
+  Value value;
+  int64_t expire_at_ms = 0;    // unix ms; 0 = no expiry
+  uint32_t volatile_pos = 0;   // index in Shard's volatile vector when expire_at_ms != 0
+  uint32_t access_time_s = 0;  // unix seconds of the last access (OBJECT IDLETIME)
+};
+
+// One change recorded for the observer.
+struct KeyChange {
+  enum Kind : uint8_t {
+    kWrite,  // key was set, modified or deleted: look it up for its new state
+    kFlush,  // every key of the shard was dropped (FLUSHDB/FLUSHALL/SWAPDB); key is empty
+  };
+  Kind kind;
+  std::string_view key;
+  uint64_t seq;  // per-shard sequence number, strictly increasing
+};
+
+class Shard {
+ public:
+  static constexpr int kScanSlots = 128;
+  using Table = absl::flat_hash_map<std::string, Entry>;
+
+  Shard(int db, int index) : db_(db), index_(index) {}
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
+
+  SpinLock& lock() ABSL_LOCK_RETURNED(lock_) { return lock_; }
+  int db() const { return db_; }
+  int index() const { return index_; }
+
+  // The scan slot of a key given its hash (the engine computes the hash once).
+  static int SlotOf(uint64_t hash) { return static_cast<int>((hash >> 40) & (kScanSlots - 1)); }
+
+  // --- lookups (lazy expiry: an expired key is deleted and reported missing) ---
+  // For commands that read: counts keyspace_hits/misses and updates the access time.
+  Entry* FindRead(std::string_view key, uint64_t hash, int64_t now_ms);
+  // For commands that modify (no hit/miss accounting). After modifying
+  // entry->value in place the caller MUST call NoteChanged(key).
+  Entry* FindWrite(std::string_view key, uint64_t hash, int64_t now_ms);
+  // Without side effects (no expiry, no stats): EXISTS-like peeks by tests/observers.
+  const Entry* Peek(std::string_view key, uint64_t hash) const;
+
+  // --- mutations (each records the change) ---
+  // Inserts or overwrites key with value. The expiry is kept only when
+  // keep_ttl; otherwise it is cleared (SET semantics). Returns the entry.
+  Entry* Set(std::string_view key, uint64_t hash, Value value, bool keep_ttl = false);
+  // Inserts key if absent. Returns {entry, inserted}. A new entry holds
+  // Value() (int 0); the caller fills it and the change is recorded here.
+  std::pair<Entry*, bool> FindOrInsert(std::string_view key, uint64_t hash, int64_t now_ms);
+  // Deletes key (if present, even if expired). Returns whether it existed
+  // unexpired at now_ms.
+  bool Delete(std::string_view key, uint64_t hash, int64_t now_ms);
+  // Sets (when_ms > 0) or clears (when_ms == 0) the expiry of an existing entry.
+  void SetExpire(std::string_view key, Entry* entry, int64_t when_ms);
+  // Records that key changed (in-place modifications through FindWrite).
+  void NoteChanged(std::string_view key);
+  // Drops every key (FLUSHDB). Returns how many there were.
+  size_t Clear();
+  // Exchanges contents with another shard (SWAPDB); both locked by the caller.
+  void SwapContents(Shard& other);
+
+  // --- iteration ---
+  // Calls fn for every unexpired key of slot `slot`.
+  void ForEachInSlot(int slot, int64_t now_ms,
+                     absl::FunctionRef<void(const std::string&, const Entry&)> fn) const;
+  void ForEach(int64_t now_ms, absl::FunctionRef<void(const std::string&, const Entry&)> fn) const;
+  // A uniformly-ish random unexpired key (RANDOMKEY); false when empty.
+  bool RandomKey(uint64_t random, int64_t now_ms, std::string* key);
+
+  // --- expiry ---
+  // Samples up to `samples` volatile keys at random, deletes the expired ones.
+  // Returns {sampled, expired}.
+  std::pair<int, int> ActiveExpire(int samples, int64_t now_ms, uint64_t random);
+  // Average remaining TTL in ms of up to `samples` volatile keys (INFO keyspace).
+  int64_t AverageTtlSample(int samples, int64_t now_ms) const;
+
+  // --- counters (size/expires: any thread, relaxed) ---
+  size_t size() const { return size_.load(std::memory_order_relaxed); }
+  size_t expires() const { return expires_.load(std::memory_order_relaxed); }
+  uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+  uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
+  uint64_t expired() const { return expired_.load(std::memory_order_relaxed); }
+  uint64_t seq() const { return seq_; }
+  void ResetStats();
+
+  // --- change recording (used by the engine) ---
+  void set_recording(bool on) { recording_ = on; }
+  bool has_changes() const { return !changes_.empty(); }
+  // The buffered changes (views valid until ClearChanges).
+  void CollectChanges(std::vector<KeyChange>* out) const;
+  void ClearChanges() { changes_.clear(); }
+
+ private:
+  struct PendingChange {
+    KeyChange::Kind kind;
+    std::string key;
+    uint64_t seq;
+  };
+  void Record(KeyChange::Kind kind, std::string_view key);
+  void AddVolatile(const std::string& key, Entry* entry);
+  void RemoveVolatile(Entry* entry);
+  // Erases an entry found in table t (keeps counters and volatile index right).
+  void EraseEntry(Table& t, Table::iterator it);
+  void ExpireEntry(Table& t, Table::iterator it);
+  Table& TableOf(uint64_t hash) { return tables_[SlotOf(hash)]; }
+  const Table& TableOf(uint64_t hash) const { return tables_[SlotOf(hash)]; }
+  static void Bump(std::atomic<uint64_t>& c) { c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
+
+  SpinLock lock_;
+  int db_;
+  int index_;
+  Table tables_[kScanSlots];
+  std::vector<std::string> volatile_;  // keys with an expiry, dense
+  std::atomic<size_t> size_{0};
+  std::atomic<size_t> expires_{0};
+  std::atomic<uint64_t> hits_{0}, misses_{0}, expired_{0};
+  uint64_t seq_ = 0;
+  bool recording_ = false;
+  std::vector<PendingChange> changes_;
+};
+
+}  // namespace stockd::engine
