@@ -1,0 +1,3 @@
+module stockd/bench/anchors/go
+
+go 1.19
