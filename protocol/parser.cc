@@ -67,25 +67,14 @@ void Parser::ResetCommand() {
   scan_ = 0;
   multibulk_left_ = 0;
   bulk_len_ = 0;
-  partial_.clear();
+  args_.clear();
 }
 
 Parser::Result Parser::Fail(std::string msg) {
   error_ = std::move(msg);
   state_ = State::kError;
-  partial_.clear();
+  args_.clear();
   return Result::kError;
-}
-
-Parser::Result Parser::NeedMore(const char* base, std::vector<std::string_view>* argv) {
-  // Keep the arguments found so far as offsets: `in` may move before the
-  // next call.
-  partial_.clear();
-  for (std::string_view a : *argv) {
-    partial_.push_back(ArgPos{static_cast<size_t>(a.data() - base), a.size()});
-  }
-  argv->clear();
-  return Result::kNeedMore;
 }
 
 Parser::Result Parser::ParseInline(InputBuffer& in, std::vector<std::string_view>* argv,
@@ -112,10 +101,6 @@ Parser::Result Parser::ParseInline(InputBuffer& in, std::vector<std::string_view
 Parser::Result Parser::Next(InputBuffer& in, std::vector<std::string_view>* argv) {
   argv->clear();
   if (state_ == State::kError) return Result::kError;
-  if (!partial_.empty()) {
-    for (const ArgPos& a : partial_) argv->emplace_back(in.data() + a.off, a.len);
-    partial_.clear();
-  }
   for (;;) {
     const char* base = in.data();
     const char* end = base + in.size();
@@ -164,7 +149,7 @@ Parser::Result Parser::Next(InputBuffer& in, std::vector<std::string_view>* argv
           break;
         }
         multibulk_left_ = count;
-        argv->reserve(static_cast<size_t>(std::min<int64_t>(count, 1024)));
+        args_.reserve(static_cast<size_t>(std::min<int64_t>(count, 1024)));
         scan_ = pos_;
         state_ = State::kBulkLen;
         [[fallthrough]];
@@ -183,12 +168,12 @@ Parser::Result Parser::Next(InputBuffer& in, std::vector<std::string_view>* argv
               return Fail("Protocol error: too big bulk count string");
             }
             scan_ = n;
-            return NeedMore(base, argv);
+            return Result::kNeedMore;
           }
           cr = static_cast<size_t>(static_cast<const char*>(p) - base);
           if (cr + 2 > n) {
             scan_ = cr;
-            return NeedMore(base, argv);
+            return Result::kNeedMore;
           }
           if (base[pos_] != '$') {
             // Redis formats the byte with %c; its error path turns CR/LF into spaces.
@@ -211,13 +196,18 @@ Parser::Result Parser::Next(InputBuffer& in, std::vector<std::string_view>* argv
       }
       case State::kBulkData: {
         size_t need = static_cast<size_t>(bulk_len_) + 2;
-        if (n - pos_ < need) return NeedMore(base, argv);
-        argv->emplace_back(base + pos_, static_cast<size_t>(bulk_len_));
+        if (n - pos_ < need) return Result::kNeedMore;
+        args_.push_back(ArgPos{pos_, static_cast<size_t>(bulk_len_)});
         pos_ += need;
         if (--multibulk_left_ > 0) {
           scan_ = pos_;
           state_ = State::kBulkLen;
           goto bulk_len;
+        }
+        // Offsets become views only now: `in` may have moved between calls.
+        argv->resize(args_.size());
+        for (size_t i = 0; i < args_.size(); ++i) {
+          (*argv)[i] = std::string_view(base + args_[i].off, args_[i].len);
         }
         in.Consume(pos_);
         ResetCommand();

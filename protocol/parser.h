@@ -102,7 +102,6 @@ class Parser {
   };
 
   Result Fail(std::string msg);
-  Result NeedMore(const char* base, std::vector<std::string_view>* argv);
   void ResetCommand();
   Result ParseInline(InputBuffer& in, std::vector<std::string_view>* argv, bool* skipped);
 
@@ -114,7 +113,9 @@ class Parser {
   size_t scan_ = 0;            // where the search for the end of line resumes
   int64_t multibulk_left_ = 0;
   int64_t bulk_len_ = 0;
-  std::vector<ArgPos> partial_;  // arguments of an incomplete command
+  // Arguments of the multibulk command in progress, as offsets from in.data()
+  // (`in` may move between calls); turned into views once it is complete.
+  std::vector<ArgPos> args_;
   std::string error_;
 };
 
