@@ -1,0 +1,59 @@
+# bench/lib/stats.sh — small number helpers for the benchmark scripts.
+# Sourced by bash scripts (bench/compare.sh); defines functions only.
+# "n/a" is a value: any function given an n/a input returns n/a, never a number.
+
+# stats_median V...: the median of the values (mean of the two middle ones for an
+# even count); n/a if there are no values or any value is n/a.
+stats_median() {
+  [ $# -gt 0 ] || { echo "n/a"; return; }
+  local v
+  for v in "$@"; do
+    [ "$v" = "n/a" ] && { echo "n/a"; return; }
+  done
+  printf '%s\n' "$@" | sort -g | awk '
+    { a[NR] = $1 }
+    END {
+      if (NR % 2) printf "%.6f\n", a[(NR + 1) / 2];
+      else printf "%.6f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2;
+    }'
+}
+
+# stats_ratio A B: A / B with 2 decimals; n/a when either is n/a or B is zero.
+stats_ratio() {
+  if [ "$1" = "n/a" ] || [ "$2" = "n/a" ]; then echo "n/a"; return; fi
+  awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f\n", a / b }'
+}
+
+# stats_fmt DECIMALS V: V rounded to DECIMALS places; n/a stays n/a.
+stats_fmt() {
+  if [ "$2" = "n/a" ]; then echo "n/a"; return; fi
+  awk -v d="$1" -v v="$2" 'BEGIN { printf "%.*f\n", d, v }'
+}
+
+# stats_cpu_us_per_req TICKS_BEFORE TICKS_AFTER REQUESTS: server CPU microseconds per
+# request; n/a if a reading failed (negative) or nothing was requested.
+stats_cpu_us_per_req() {
+  local hz
+  hz=$(getconf CLK_TCK)
+  awk -v b="$1" -v a="$2" -v n="$3" -v hz="$hz" 'BEGIN {
+    if (b < 0 || a < 0 || n <= 0 || a < b) print "n/a";
+    else printf "%.6f\n", (a - b) * 1e6 / hz / n }'
+}
+
+# stats_parse_csv FILE: reads redis-benchmark --csv output and prints
+# "rps p50_ms p99_ms" of its last data row, or fails when there is none.
+# The test name (first column) may hold quotes and commas (an EVAL script), so the
+# numbers are taken from the end of the row: ...,"rps","avg","min","p50","p95","p99","max".
+stats_parse_csv() {
+  awk '
+    /^"/ && !/^"test","rps"/ { last = $0 }
+    END {
+      if (last == "") exit 1;
+      n = split(last, f, "\",\"");
+      if (n < 8) exit 1;
+      gsub(/"/, "", f[n]);
+      rps = f[n - 6]; p50 = f[n - 3]; p99 = f[n - 1];
+      if (rps !~ /^[0-9.]+$/ || p50 !~ /^[0-9.]+$/ || p99 !~ /^[0-9.]+$/) exit 1;
+      print rps, p50, p99;
+    }' "$1"
+}
