@@ -38,6 +38,11 @@ void Ready(G* g);
 // Timers. The callback runs on a scheduler thread (never on a fiber stack) at or
 // after `when`; it must be short and must not park (typically: claim + Ready).
 // CancelTimer returns true when the callback had not started and now never will.
+// It is synchronous: when it returns false, a callback that had started has
+// also finished (it waits for it, unless called from that very callback), so a
+// waiter record on a fiber's stack may die right after CancelTimer returns.
+// AddTimer/CancelTimer may be called from fibers, timer callbacks and Park's
+// after_switch; deadlines are converted to the monotonic clock when added.
 using TimerId = uint64_t;
 TimerId AddTimer(absl::Time when, void (*fn)(void*), void* arg);
 bool CancelTimer(TimerId id);
@@ -46,8 +51,9 @@ bool CancelTimer(TimerId id);
 uint64_t GoId(const G* g);
 
 // The index of the P the caller runs on, in [0, NumProcs()), or -1 when the
-// caller is not on a runtime thread. Per-P caches (Pool<T>) index by it; the
-// value may change after any call that parks.
+// caller is not on a runtime thread (also inside Blocking(), where the fiber
+// holds no P). Per-P caches (Pool<T>) index by it; the value may change after
+// any call that parks, and after Blocking().
 int CurrentProcIndex();
 int NumProcs();
 
