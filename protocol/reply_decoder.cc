@@ -163,6 +163,7 @@ ReplyDecoder::Step ReplyDecoder::DecodeElement(Reply* out, int64_t* aggregate_le
     return Step::kError;
   };
   if (nl == pos_ || base[nl - 1] != '\r') return fail("line not terminated by CRLF");
+  if (nl == pos_ + 1) return fail("unknown reply type byte 0x0d");  // "\r\n" has no type byte
   const char type = base[pos_];
   std::string_view line(base + pos_ + 1, nl - 1 - (pos_ + 1));
   if (line.find('\r') != std::string_view::npos) return fail("CR inside a line");

@@ -82,7 +82,7 @@ TEST(ParserSplitTest, RandomMultiWaySplits) {
 
 TEST(ParserSplitTest, ErrorsDoNotDependOnSplits) {
   const std::string prefix = "*1\r\n$4\r\nPING\r\nECHO 'x'\r\n";
-  for (const std::string& bad :
+  for (const char* bad :
        {"*1\r\nfoo\r\n", "*1\r\n$-3\r\n", "*abc\r\n", "ECHO \"abc\r\n", "*2\r\n$3\r\nGET\r\n$x\r\n"}) {
     const std::string bytes = prefix + bad;
     const Parsed whole = ParseWhole(bytes);

@@ -229,6 +229,7 @@ TEST(ReplyDecoderTest, BufferedCountsPartialReplies) {
 TEST(ReplyDecoderTest, RejectsMalformedInput) {
   EXPECT_EQ(ErrorOf("+OK\n"), "line not terminated by CRLF");
   EXPECT_EQ(ErrorOf("\n"), "line not terminated by CRLF");
+  EXPECT_EQ(ErrorOf("+OK\r\n\r\n"), "unknown reply type byte 0x0d");  // found by the fuzzer
   EXPECT_EQ(ErrorOf(":12a\r\n"), "invalid integer");
   EXPECT_EQ(ErrorOf(":\r\n"), "invalid integer");
   EXPECT_EQ(ErrorOf("$3\r\nabcd\r\n"), "bulk not terminated by CRLF");
