@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "engine/key_hash.h"
 
 namespace stockd::engine {
 
@@ -132,7 +133,7 @@ class Command {
   CommandSpec spec_;
   std::string full_name_;
   Command* parent_;
-  absl::flat_hash_map<std::string, std::unique_ptr<Command>> subcommands_;
+  absl::flat_hash_map<std::string, std::unique_ptr<Command>, KeyHasher, KeyEq> subcommands_;
   std::vector<const Command*> ordered_subcommands_;
   mutable CommandStats stats_;
 };
@@ -166,7 +167,7 @@ class CommandTable {
   static constexpr size_t kMaxNameLength = 64;
 
  private:
-  absl::flat_hash_map<std::string, std::unique_ptr<Command>> by_name_;
+  absl::flat_hash_map<std::string, std::unique_ptr<Command>, KeyHasher, KeyEq> by_name_;
   std::vector<const Command*> ordered_;
 };
 

@@ -38,6 +38,14 @@ struct KeyRef {
   std::string_view key;
 };
 
+// Where a key lives: its locked shard and its hash (Shard methods take both,
+// so a key is hashed once per command).
+struct KeyLoc {
+  Shard* shard;
+  uint64_t hash;
+  Shard* operator->() const { return shard; }
+};
+
 class CommandContext {
  public:
   CommandContext(Engine& engine, Session& session, absl::Span<const std::string_view> argv,
@@ -58,6 +66,9 @@ class CommandContext {
   // The locked shard holding `key` in the session's db (or in `db`).
   Shard& ShardOf(std::string_view key) { return ShardOf(session.db, key); }
   Shard& ShardOf(int db, std::string_view key);
+  // The locked shard and hash of key in the session's db (or in `db`).
+  KeyLoc Locate(std::string_view key) { return Locate(session.db, key); }
+  KeyLoc Locate(int db, std::string_view key);
 
   // kNoKeyLock handlers only (see the file comment).
   void LockKeys(absl::Span<const KeyRef> keys);
@@ -80,6 +91,8 @@ class CommandContext {
   void ReleaseAll();
 
  private:
+  bool IsLocked(uint32_t id) const;
+
   absl::InlinedVector<uint32_t, 8> locked_;  // ascending global shard ids
   int errors_ = 0;
 };

@@ -32,13 +32,10 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
-#include "absl/hash/hash.h"
+#include "engine/key_hash.h"
 #include "engine/value.h"
 
 namespace stockd::engine {
-
-// The one hash of a key: bits 48.. choose the shard, bits 40..46 the scan slot.
-inline uint64_t KeyHash(std::string_view key) { return absl::Hash<std::string_view>{}(key); }
 
 // A test-and-test-and-set spin lock with backoff: spins with a pause, then
 // yields the thread. Short critical sections only (a command's CPU work).
@@ -80,7 +77,7 @@ struct KeyChange {
 class Shard {
  public:
   static constexpr int kScanSlots = 128;
-  using Table = absl::flat_hash_map<std::string, Entry>;
+  using Table = absl::flat_hash_map<std::string, Entry, KeyHasher, KeyEq>;
 
   Shard(int db, int index) : db_(db), index_(index) {}
   Shard(const Shard&) = delete;

@@ -75,6 +75,9 @@ class Value {
   static Value String(std::string_view s);
   // A string value that is never int encoded and always "raw" (APPEND, SETRANGE).
   static Value RawString(std::string s);
+  // A string value never int encoded: embstr when <= 44 bytes, else raw
+  // (INCRBYFLOAT's result, as Redis's createStringObject).
+  static Value PlainString(std::string_view s);
   static Value Int(int64_t v);
   static Value FromObject(std::unique_ptr<Object> object);
 

@@ -1,0 +1,43 @@
+// engine/args.h — typed parsing of command arguments, with Redis's exact
+// acceptance rules (so "ERR value is not an integer or out of range" and
+// "ERR value is not a valid float" fire on the same inputs as in Redis 7).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "engine/value.h"
+
+namespace stockd::engine {
+
+// Redis's string2ll / getLongLongFromObject: canonical decimal int64 only.
+inline bool ParseInt64Arg(std::string_view s, int64_t* out) { return ParseStrictInt64(s, out); }
+
+// Redis's string2ld (getLongDoubleFromObject): strtold over the whole text; no
+// leading space, no trailing bytes, not NaN; at most 5 KiB.
+bool ParseLongDoubleArg(std::string_view s, long double* out);
+
+// A database index as Redis's getIntFromObjectOrReply + selectDb: false with
+// *error = "ERR value is not an integer or out of range" or "ERR DB index is
+// out of range".
+bool ParseDbIndex(std::string_view s, int databases, int* out, std::string_view* error);
+
+// Case-insensitive ASCII equality with a lowercase literal (option names).
+inline bool EqualsIgnoreCase(std::string_view arg, std::string_view lower) {
+  if (arg.size() != lower.size()) return false;
+  for (size_t i = 0; i < arg.size(); ++i) {
+    char c = arg[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+// Formats a long double as Redis's ld2string(LD_STR_HUMAN): "%.17Lf" with
+// trailing zeros (and a trailing '.') removed; "-0" becomes "0". Returns the
+// length written into buf (which must hold at least 5 KiB + 32 bytes... in
+// practice 400 bytes suffice for finite values of INCRBYFLOAT). Returns 0
+// for NaN/Inf.
+int FormatLongDoubleHuman(long double v, char* buf, int len);
+
+}  // namespace stockd::engine

@@ -1,0 +1,106 @@
+// engine/command.cc — the command table (see command.h).
+#include "engine/command.h"
+
+#include <cstring>
+
+namespace stockd::engine {
+namespace {
+
+// Lowercases name into buf; false when it does not fit (no such command).
+bool LowerInto(std::string_view name, char* buf, size_t cap, std::string_view* out) {
+  if (name.size() > cap) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+  }
+  *out = std::string_view(buf, name.size());
+  return true;
+}
+
+}  // namespace
+
+std::vector<std::string_view> FlagNames(uint32_t flags) {
+  static constexpr struct {
+    uint32_t flag;
+    std::string_view name;
+  } kNames[] = {
+      {kWrite, "write"},         {kReadOnly, "readonly"},     {kDenyOom, "denyoom"},
+      {kAdmin, "admin"},         {kPubSub, "pubsub"},         {kNoScript, "noscript"},
+      {kBlocking, "blocking"},   {kLoading, "loading"},       {kStale, "stale"},
+      {kSkipMonitor, "skip_monitor"}, {kSkipSlowlog, "skip_slowlog"}, {kFast, "fast"},
+      {kNoAuth, "no_auth"},      {kMayReplicate, "may_replicate"}, {kNoMulti, "no_multi"},
+      {kAllowBusy, "allow_busy"}, {kNoMandatoryKeys, "no_mandatory_keys"},
+  };
+  std::vector<std::string_view> out;
+  for (const auto& n : kNames) {
+    if (flags & n.flag) out.push_back(n.name);
+  }
+  return out;
+}
+
+void CommandStats::Reset() {
+  calls.store(0, std::memory_order_relaxed);
+  usec.store(0, std::memory_order_relaxed);
+  rejected_calls.store(0, std::memory_order_relaxed);
+  failed_calls.store(0, std::memory_order_relaxed);
+}
+
+Command::Command(const CommandSpec& spec, Command* parent) : spec_(spec), parent_(parent) {
+  full_name_ = parent ? std::string(parent->name()) + "|" + std::string(spec.name)
+                      : std::string(spec.name);
+}
+
+const Command* Command::FindSubcommand(std::string_view name) const {
+  char buf[CommandTable::kMaxNameLength];
+  std::string_view lower;
+  if (!LowerInto(name, buf, sizeof(buf), &lower)) return nullptr;
+  auto it = subcommands_.find(lower);
+  return it == subcommands_.end() ? nullptr : it->second.get();
+}
+
+Command* CommandTable::Register(const CommandSpec& spec) {
+  auto it = by_name_.find(spec.name);
+  if (it != by_name_.end()) {
+    it->second->spec_ = spec;
+    return it->second.get();
+  }
+  auto cmd = std::make_unique<Command>(spec, nullptr);
+  Command* raw = cmd.get();
+  by_name_.emplace(std::string(spec.name), std::move(cmd));
+  ordered_.push_back(raw);
+  return raw;
+}
+
+Command* CommandTable::RegisterSubcommand(Command* parent, const CommandSpec& spec) {
+  auto it = parent->subcommands_.find(spec.name);
+  if (it != parent->subcommands_.end()) {
+    it->second->spec_ = spec;
+    return it->second.get();
+  }
+  auto cmd = std::make_unique<Command>(spec, parent);
+  Command* raw = cmd.get();
+  parent->subcommands_.emplace(std::string(spec.name), std::move(cmd));
+  parent->ordered_subcommands_.push_back(raw);
+  return raw;
+}
+
+const Command* CommandTable::Find(std::string_view name) const {
+  char buf[kMaxNameLength];
+  std::string_view lower;
+  if (!LowerInto(name, buf, sizeof(buf), &lower)) return nullptr;
+  auto it = by_name_.find(lower);
+  return it == by_name_.end() ? nullptr : it->second.get();
+}
+
+Command* CommandTable::FindMutable(std::string_view name) {
+  return const_cast<Command*>(Find(name));
+}
+
+void CommandTable::ResetStats() {
+  for (const Command* c : ordered_) {
+    c->stats().Reset();
+    for (const Command* s : c->subcommands()) s->stats().Reset();
+  }
+}
+
+}  // namespace stockd::engine

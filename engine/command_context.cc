@@ -1,0 +1,92 @@
+// engine/command_context.cc — shard locking on behalf of one command (see
+// command_context.h). Lock order: ascending global shard id (db-major), so
+// any two commands lock their common shards in the same order.
+#include "engine/command_context.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "engine/engine.h"
+
+namespace stockd::engine {
+
+CommandContext::CommandContext(Engine& e, Session& s, absl::Span<const std::string_view> a,
+                               protocol::ReplyWriter& r, const Command& c, int64_t now)
+    : engine(e), session(s), argv(a), reply(r), command(c), now_ms(now) {}
+
+CommandContext::~CommandContext() { ReleaseAll(); }
+
+bool CommandContext::IsLocked(uint32_t id) const {
+  return std::binary_search(locked_.begin(), locked_.end(), id);
+}
+
+Shard& CommandContext::ShardOf(int db, std::string_view key) {
+  uint32_t id = engine.ShardId(db, KeyHash(key));
+  assert(IsLocked(id) && "key's shard is not locked by this command");
+  return engine.shard(id);
+}
+
+KeyLoc CommandContext::Locate(int db, std::string_view key) {
+  uint64_t h = KeyHash(key);
+  uint32_t id = engine.ShardId(db, h);
+  assert(IsLocked(id) && "key's shard is not locked by this command");
+  return KeyLoc{&engine.shard(id), h};
+}
+
+void CommandContext::LockShardIds(absl::InlinedVector<uint32_t, 8> ids) {
+  assert(locked_.empty() && "a command locks its shards once");
+  if (ids.size() > 1) {
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  }
+  for (uint32_t id : ids) engine.shard(id).lock().lock();
+  locked_ = std::move(ids);
+}
+
+void CommandContext::LockKeys(absl::Span<const KeyRef> keys) {
+  absl::InlinedVector<uint32_t, 8> ids;
+  for (const KeyRef& k : keys) ids.push_back(engine.ShardId(k.db, KeyHash(k.key)));
+  LockShardIds(std::move(ids));
+}
+
+void CommandContext::LockDb(int db) {
+  absl::InlinedVector<uint32_t, 8> ids;
+  const uint32_t n = static_cast<uint32_t>(engine.shards_per_db());
+  for (uint32_t i = 0; i < n; ++i) ids.push_back(static_cast<uint32_t>(db) * n + i);
+  LockShardIds(std::move(ids));
+}
+
+void CommandContext::LockAll() {
+  absl::InlinedVector<uint32_t, 8> ids;
+  for (uint32_t i = 0; i < engine.total_shards(); ++i) ids.push_back(i);
+  LockShardIds(std::move(ids));
+}
+
+void CommandContext::ForEachShard(int db, absl::FunctionRef<void(Shard&)> fn) {
+  assert(locked_.empty());
+  const uint32_t n = static_cast<uint32_t>(engine.shards_per_db());
+  for (uint32_t i = 0; i < n; ++i) {
+    Shard& s = engine.shard(static_cast<uint32_t>(db) * n + i);
+    s.lock().lock();
+    fn(s);
+    engine.FlushChanges(s);
+    s.lock().unlock();
+  }
+}
+
+void CommandContext::ReleaseAll() {
+  for (uint32_t id : locked_) {
+    Shard& s = engine.shard(id);
+    if (s.has_changes()) engine.FlushChanges(s);
+    s.lock().unlock();
+  }
+  locked_.clear();
+}
+
+void CommandContext::Error(std::string_view msg) {
+  reply.Error(msg);
+  ++errors_;
+  engine.CountError(msg);
+}
+
+}  // namespace stockd::engine

@@ -1,0 +1,260 @@
+// engine/engine.cc — the dispatch path and engine-wide services (see engine.h).
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "absl/time/clock.h"
+#include "engine/errors.h"
+#include "protocol/output_buffer.h"
+
+namespace stockd::engine {
+namespace {
+
+// Redis caps the distinct error codes it tracks (ERRORSTATS_LIMIT).
+constexpr size_t kErrorStatsLimit = 128;
+
+// The text Redis 7 rejects an unknown command with (processCommand):
+// "ERR unknown command 'x', with args beginning with: 'a' 'b' ".
+std::string UnknownCommandMessage(absl::Span<const std::string_view> argv) {
+  std::string args;
+  for (size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
+    size_t room = 128 - args.size();
+    args.append("'").append(argv[i].substr(0, room)).append("' ");
+  }
+  std::string msg = "ERR unknown command '";
+  msg.append(argv[0].substr(0, 128)).append("', with args beginning with: ").append(args);
+  return msg;
+}
+
+uint32_t RoundUpPowerOfTwo(int n) {
+  uint32_t p = 1;
+  while (p < static_cast<uint32_t>(std::max(n, 1)) && p < 4096) p <<= 1;
+  return p;
+}
+
+}  // namespace
+
+Engine::Engine(EngineOptions options) : options_(std::move(options)) {
+  if (options_.databases < 1) options_.databases = 1;
+  shards_per_db_u_ = RoundUpPowerOfTwo(options_.shards_per_db);
+  options_.shards_per_db = static_cast<int>(shards_per_db_u_);
+  shards_.reserve(static_cast<size_t>(options_.databases) * shards_per_db_u_);
+  for (int db = 0; db < options_.databases; ++db) {
+    for (uint32_t i = 0; i < shards_per_db_u_; ++i) {
+      shards_.push_back(std::make_unique<Shard>(db, static_cast<int>(i)));
+    }
+  }
+  random_state_.store(static_cast<uint64_t>(absl::GetCurrentTimeNanos()) ^ 0x5851f42d4c957f2dULL);
+  RegisterStringFamily(commands_);
+  RegisterKeysFamily(commands_);
+  RegisterDbFamily(commands_);
+}
+
+Engine::~Engine() = default;
+
+int64_t Engine::NowMs() const {
+  if (options_.clock) return options_.clock();
+  return absl::GetCurrentTimeNanos() / 1000000;
+}
+
+void Engine::Reject(protocol::ReplyWriter& reply, std::string_view msg) {
+  reply.Error(msg);
+  CountError(msg);
+}
+
+void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
+                     protocol::ReplyWriter& reply) {
+  if (argv.empty()) return;
+  const Command* cmd = commands_.Find(argv[0]);
+  if (cmd == nullptr) {
+    Reject(reply, UnknownCommandMessage(argv));
+    return;
+  }
+  if (cmd->is_container()) {
+    if (argv.size() < 2) {
+      cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
+      Reject(reply, errors::WrongArity(cmd->full_name()));
+      return;
+    }
+    const Command* sub = cmd->FindSubcommand(argv[1]);
+    if (sub == nullptr) {
+      std::string upper(argv[0]);
+      for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+      std::string msg = "ERR unknown subcommand '";
+      msg.append(argv[1].substr(0, 128)).append("'. Try ").append(upper).append(" HELP.");
+      Reject(reply, msg);
+      return;
+    }
+    cmd = sub;
+  }
+  if (!cmd->ArityOk(argv.size())) {
+    cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    Reject(reply, errors::WrongArity(cmd->full_name()));
+    return;
+  }
+  const CommandSpec& spec = cmd->spec();
+  const int64_t start_ns = absl::GetCurrentTimeNanos();
+  const int64_t now_ms = options_.clock ? options_.clock() : start_ns / 1000000;
+  int errors;
+  {
+    CommandContext ctx(*this, session, argv, reply, *cmd, now_ms);
+    if (spec.first_key > 0 && !(spec.flags & kNoKeyLock)) {
+      const int argc = static_cast<int>(argv.size());
+      const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
+      const int step = spec.key_step > 0 ? spec.key_step : 1;
+      absl::InlinedVector<uint32_t, 8> ids;
+      for (int i = spec.first_key; i <= last && i < argc; i += step) {
+        ids.push_back(ShardId(session.db, KeyHash(argv[static_cast<size_t>(i)])));
+      }
+      ctx.LockShardIds(std::move(ids));
+    }
+    spec.handler(ctx);
+    ctx.ReleaseAll();
+    errors = ctx.errors();
+  }
+  const int64_t usec = (absl::GetCurrentTimeNanos() - start_ns) / 1000;
+  CommandStats& st = cmd->stats();
+  st.calls.fetch_add(1, std::memory_order_relaxed);
+  st.usec.fetch_add(static_cast<uint64_t>(usec), std::memory_order_relaxed);
+  if (errors > 0) st.failed_calls.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::string Engine::Execute(const std::vector<std::string>& argv) {
+  Session session;
+  return Execute(session, argv);
+}
+
+std::string Engine::Execute(Session& session, const std::vector<std::string>& argv) {
+  absl::InlinedVector<std::string_view, 8> views(argv.begin(), argv.end());
+  protocol::OutputBuffer out;
+  protocol::ReplyWriter writer(&out, session.resp);
+  Execute(session, absl::MakeConstSpan(views), writer);
+  return out.ToString();
+}
+
+void Engine::SetChangeObserver(ChangeObserver observer) {
+  observer_ = std::move(observer);
+  for (auto& s : shards_) {
+    std::lock_guard<SpinLock> lock(s->lock());
+    s->set_recording(static_cast<bool>(observer_));
+    if (!observer_) s->ClearChanges();
+  }
+}
+
+void Engine::FlushChanges(Shard& shard) {
+  if (!shard.has_changes()) return;
+  if (observer_) {
+    std::vector<KeyChange> changes;
+    shard.CollectChanges(&changes);
+    observer_(ChangeSet{shard.db(), shard.index(), shard, absl::MakeConstSpan(changes)});
+  }
+  shard.ClearChanges();
+}
+
+void Engine::CountError(std::string_view msg) {
+  total_errors_.fetch_add(1, std::memory_order_relaxed);
+  if (!msg.empty() && msg[0] == '-') msg.remove_prefix(1);
+  std::string_view code = msg.substr(0, msg.find(' '));
+  absl::MutexLock lock(&errors_mu_);
+  for (auto& [name, count] : error_stats_) {
+    if (name == code) {
+      ++count;
+      return;
+    }
+  }
+  if (error_stats_.size() < kErrorStatsLimit) error_stats_.emplace_back(std::string(code), 1);
+}
+
+std::vector<std::pair<std::string, uint64_t>> Engine::ErrorStats() const {
+  absl::MutexLock lock(&errors_mu_);
+  return error_stats_;
+}
+
+EngineCounters Engine::counters() const {
+  EngineCounters c;
+  for (const auto& s : shards_) {
+    c.expired_keys += s->expired();
+    c.keyspace_hits += s->hits();
+    c.keyspace_misses += s->misses();
+  }
+  for (const Command* cmd : commands_.commands()) {
+    c.total_commands += cmd->stats().calls.load(std::memory_order_relaxed);
+    for (const Command* sub : cmd->subcommands()) {
+      c.total_commands += sub->stats().calls.load(std::memory_order_relaxed);
+    }
+  }
+  c.total_error_replies = total_errors_.load(std::memory_order_relaxed);
+  return c;
+}
+
+void Engine::ResetStats() {
+  commands_.ResetStats();
+  {
+    absl::MutexLock lock(&errors_mu_);
+    error_stats_.clear();
+  }
+  total_errors_.store(0, std::memory_order_relaxed);
+  for (auto& s : shards_) s->ResetStats();
+}
+
+KeyspaceInfo Engine::GetKeyspaceInfo(int db) const {
+  KeyspaceInfo info;
+  if (db < 0 || db >= options_.databases) return info;
+  const int64_t now = NowMs();
+  double weighted = 0;
+  for (uint32_t i = 0; i < shards_per_db_u_; ++i) {
+    Shard& s = *shards_[static_cast<size_t>(db) * shards_per_db_u_ + i];
+    info.keys += s.size();
+    size_t expires = s.expires();
+    info.expires += expires;
+    if (expires == 0) continue;
+    std::lock_guard<SpinLock> lock(s.lock());
+    weighted += static_cast<double>(s.AverageTtlSample(20, now)) * static_cast<double>(expires);
+  }
+  if (info.expires > 0) info.avg_ttl_ms = static_cast<int64_t>(weighted / static_cast<double>(info.expires));
+  return info;
+}
+
+uint64_t Engine::Random() {
+  uint64_t z = random_state_.fetch_add(0x9e3779b97f4a7c15ULL, std::memory_order_relaxed);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+ExpireCycleResult Engine::ActiveExpireCycle(absl::Duration budget) {
+  // Redis: ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP (20) and an acceptable stale ratio of 10%.
+  constexpr int kSamples = 20;
+  ExpireCycleResult result;
+  const int64_t deadline = absl::GetCurrentTimeNanos() + absl::ToInt64Nanoseconds(budget);
+  const int64_t now = NowMs();
+  const uint64_t total = shards_.size();
+  const uint64_t start = expire_cursor_.load(std::memory_order_relaxed) % total;
+  uint64_t visited = 0;
+  for (; visited < total; ++visited) {
+    Shard& s = *shards_[(start + visited) % total];
+    if (s.expires() == 0) continue;
+    std::lock_guard<SpinLock> lock(s.lock());
+    for (;;) {
+      auto [sampled, expired] = s.ActiveExpire(kSamples, now, Random());
+      result.sampled += static_cast<uint64_t>(sampled);
+      result.expired += static_cast<uint64_t>(expired);
+      if (sampled == 0 || expired * 10 <= sampled) break;
+      if (absl::GetCurrentTimeNanos() >= deadline) {
+        result.timed_out = true;
+        break;
+      }
+    }
+    FlushChanges(s);
+    if (result.timed_out || absl::GetCurrentTimeNanos() >= deadline) {
+      result.timed_out = result.timed_out || visited + 1 < total;
+      ++visited;
+      break;
+    }
+  }
+  expire_cursor_.store((start + visited) % total, std::memory_order_relaxed);
+  return result;
+}
+
+}  // namespace stockd::engine

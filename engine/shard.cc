@@ -1,0 +1,286 @@
+// engine/shard.cc — one shard's keyspace: lookups with lazy expiry, mutations
+// that record changes, volatile-key sampling (see shard.h).
+#include "engine/shard.h"
+
+#include <algorithm>
+
+namespace stockd::engine {
+namespace {
+
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+inline bool IsExpired(const Entry& e, int64_t now_ms) {
+  return e.expire_at_ms != 0 && now_ms > e.expire_at_ms;
+}
+
+inline uint32_t Seconds(int64_t now_ms) { return static_cast<uint32_t>(now_ms / 1000); }
+
+// splitmix64: decorrelates the caller's random numbers for repeated picks.
+inline uint64_t Mix(uint64_t& state) {
+  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+void SpinLock::LockSlow() {
+  int spins = 0;
+  for (;;) {
+    while (locked_.load(std::memory_order_relaxed)) {
+      if (++spins < 128) {
+        CpuRelax();
+      } else {
+        // The holder may have been descheduled: give the core away.
+        std::this_thread::yield();
+      }
+    }
+    if (!locked_.exchange(true, std::memory_order_acquire)) return;
+  }
+}
+
+void Shard::Record(KeyChange::Kind kind, std::string_view key) {
+  ++seq_;
+  if (recording_) changes_.push_back(PendingChange{kind, std::string(key), seq_});
+}
+
+void Shard::NoteChanged(std::string_view key) { Record(KeyChange::kWrite, key); }
+
+void Shard::CollectChanges(std::vector<KeyChange>* out) const {
+  out->clear();
+  out->reserve(changes_.size());
+  for (const PendingChange& c : changes_) out->push_back(KeyChange{c.kind, c.key, c.seq});
+}
+
+void Shard::AddVolatile(const std::string& key, Entry* entry) {
+  entry->volatile_pos = static_cast<uint32_t>(volatile_.size());
+  volatile_.push_back(key);
+  expires_.store(volatile_.size(), std::memory_order_relaxed);
+}
+
+void Shard::RemoveVolatile(Entry* entry) {
+  const uint32_t pos = entry->volatile_pos;
+  const uint32_t last = static_cast<uint32_t>(volatile_.size() - 1);
+  if (pos != last) {
+    volatile_[pos] = std::move(volatile_[last]);
+    const std::string& moved = volatile_[pos];
+    Table& t = TableOf(KeyHash(moved));
+    auto it = t.find(moved);
+    if (it != t.end()) it->second.volatile_pos = pos;
+  }
+  volatile_.pop_back();
+  entry->expire_at_ms = 0;
+  expires_.store(volatile_.size(), std::memory_order_relaxed);
+}
+
+void Shard::EraseEntry(Table& t, Table::iterator it) {
+  if (it->second.expire_at_ms != 0) RemoveVolatile(&it->second);
+  t.erase(it);
+  size_.store(size_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+}
+
+void Shard::ExpireEntry(Table& t, Table::iterator it) {
+  Record(KeyChange::kWrite, it->first);
+  EraseEntry(t, it);
+  Bump(expired_);
+}
+
+Entry* Shard::FindRead(std::string_view key, uint64_t hash, int64_t now_ms) {
+  Table& t = TableOf(hash);
+  auto it = t.find(key);
+  if (it == t.end()) {
+    Bump(misses_);
+    return nullptr;
+  }
+  if (IsExpired(it->second, now_ms)) {
+    ExpireEntry(t, it);
+    Bump(misses_);
+    return nullptr;
+  }
+  Bump(hits_);
+  it->second.access_time_s = Seconds(now_ms);
+  return &it->second;
+}
+
+Entry* Shard::FindWrite(std::string_view key, uint64_t hash, int64_t now_ms) {
+  Table& t = TableOf(hash);
+  auto it = t.find(key);
+  if (it == t.end()) return nullptr;
+  if (IsExpired(it->second, now_ms)) {
+    ExpireEntry(t, it);
+    return nullptr;
+  }
+  it->second.access_time_s = Seconds(now_ms);
+  return &it->second;
+}
+
+const Entry* Shard::Peek(std::string_view key, uint64_t hash) const {
+  const Table& t = TableOf(hash);
+  auto it = t.find(key);
+  return it == t.end() ? nullptr : &it->second;
+}
+
+Entry* Shard::Set(std::string_view key, uint64_t hash, Value value, bool keep_ttl) {
+  Table& t = TableOf(hash);
+  auto [it, inserted] = t.try_emplace(key);
+  Entry& e = it->second;
+  if (inserted) {
+    size_.store(size_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  } else if (!keep_ttl && e.expire_at_ms != 0) {
+    RemoveVolatile(&e);
+  }
+  e.value = std::move(value);
+  Record(KeyChange::kWrite, key);
+  return &e;
+}
+
+std::pair<Entry*, bool> Shard::FindOrInsert(std::string_view key, uint64_t hash, int64_t now_ms) {
+  Table& t = TableOf(hash);
+  auto it = t.find(key);
+  if (it != t.end()) {
+    if (!IsExpired(it->second, now_ms)) {
+      it->second.access_time_s = Seconds(now_ms);
+      return {&it->second, false};
+    }
+    ExpireEntry(t, it);
+  }
+  auto [nit, inserted] = t.try_emplace(key);
+  size_.store(size_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  nit->second.access_time_s = Seconds(now_ms);
+  return {&nit->second, true};
+}
+
+bool Shard::Delete(std::string_view key, uint64_t hash, int64_t now_ms) {
+  Table& t = TableOf(hash);
+  auto it = t.find(key);
+  if (it == t.end()) return false;
+  if (IsExpired(it->second, now_ms)) {
+    ExpireEntry(t, it);
+    return false;
+  }
+  Record(KeyChange::kWrite, key);
+  EraseEntry(t, it);
+  return true;
+}
+
+void Shard::SetExpire(std::string_view key, Entry* entry, int64_t when_ms) {
+  if (when_ms == 0) {
+    if (entry->expire_at_ms != 0) RemoveVolatile(entry);
+  } else {
+    if (entry->expire_at_ms == 0) {
+      // The vector needs the key's text; the map owns the canonical copy.
+      AddVolatile(std::string(key), entry);
+    }
+    entry->expire_at_ms = when_ms;
+  }
+  Record(KeyChange::kWrite, key);
+}
+
+size_t Shard::Clear() {
+  const size_t n = size();
+  for (Table& t : tables_) t.clear();
+  volatile_.clear();
+  size_.store(0, std::memory_order_relaxed);
+  expires_.store(0, std::memory_order_relaxed);
+  Record(KeyChange::kFlush, {});
+  return n;
+}
+
+void Shard::SwapContents(Shard& other) {
+  for (int i = 0; i < kScanSlots; ++i) tables_[i].swap(other.tables_[i]);
+  volatile_.swap(other.volatile_);
+  size_t s = size(), os = other.size();
+  size_.store(os, std::memory_order_relaxed);
+  other.size_.store(s, std::memory_order_relaxed);
+  expires_.store(volatile_.size(), std::memory_order_relaxed);
+  other.expires_.store(other.volatile_.size(), std::memory_order_relaxed);
+  for (Shard* sh : {this, &other}) {
+    sh->Record(KeyChange::kFlush, {});
+    for (Table& t : sh->tables_) {
+      for (auto& [k, e] : t) sh->Record(KeyChange::kWrite, k);
+    }
+  }
+}
+
+void Shard::ForEachInSlot(int slot, int64_t now_ms,
+                          absl::FunctionRef<void(const std::string&, const Entry&)> fn) const {
+  for (const auto& [k, e] : tables_[slot]) {
+    if (!IsExpired(e, now_ms)) fn(k, e);
+  }
+}
+
+void Shard::ForEach(int64_t now_ms,
+                    absl::FunctionRef<void(const std::string&, const Entry&)> fn) const {
+  for (int i = 0; i < kScanSlots; ++i) ForEachInSlot(i, now_ms, fn);
+}
+
+bool Shard::RandomKey(uint64_t random, int64_t now_ms, std::string* key) {
+  if (size() == 0) return false;
+  uint64_t state = random;
+  // A few random picks; then a deterministic walk so a shard whose keys are
+  // all logically expired still terminates.
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    const Table& t = tables_[Mix(state) % kScanSlots];
+    if (t.empty()) continue;
+    size_t skip = Mix(state) % t.size();
+    auto it = t.begin();
+    std::advance(it, static_cast<ptrdiff_t>(skip));
+    if (!IsExpired(it->second, now_ms)) {
+      *key = it->first;
+      return true;
+    }
+  }
+  for (const Table& t : tables_) {
+    for (const auto& [k, e] : t) {
+      if (!IsExpired(e, now_ms)) {
+        *key = k;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+std::pair<int, int> Shard::ActiveExpire(int samples, int64_t now_ms, uint64_t random) {
+  int sampled = 0, expired = 0;
+  uint64_t state = random;
+  while (sampled < samples && !volatile_.empty()) {
+    ++sampled;
+    const std::string& k = volatile_[Mix(state) % volatile_.size()];
+    Table& t = TableOf(KeyHash(k));
+    auto it = t.find(k);
+    if (it != t.end() && IsExpired(it->second, now_ms)) {
+      ExpireEntry(t, it);
+      ++expired;
+    }
+  }
+  return {sampled, expired};
+}
+
+int64_t Shard::AverageTtlSample(int samples, int64_t now_ms) const {
+  int64_t sum = 0;
+  int n = 0;
+  for (size_t i = 0; i < volatile_.size() && n < samples; ++i) {
+    const Table& t = TableOf(KeyHash(volatile_[i]));
+    auto it = t.find(volatile_[i]);
+    if (it == t.end() || IsExpired(it->second, now_ms)) continue;
+    sum += it->second.expire_at_ms - now_ms;
+    ++n;
+  }
+  return n == 0 ? 0 : sum / n;
+}
+
+void Shard::ResetStats() {
+  hits_.store(0, std::memory_order_relaxed);
+  misses_.store(0, std::memory_order_relaxed);
+  expired_.store(0, std::memory_order_relaxed);
+}
+
+}  // namespace stockd::engine

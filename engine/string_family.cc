@@ -1,0 +1,519 @@
+// engine/string_family.cc — the string commands (Redis's t_string.c):
+// GET SET SETNX SETEX PSETEX MGET MSET MSETNX GETSET GETDEL GETEX APPEND STRLEN
+// GETRANGE SUBSTR SETRANGE INCR DECR INCRBY DECRBY INCRBYFLOAT.
+//
+// Each command is an Op (shard-local, returns a value or an OpStatus, replies
+// nothing) and a Cmd (parses argv, calls the Op, maps the result to a reply).
+// Integers stay "int" encoded, so INCR/DECRBY are an add on the stored int64.
+#include <cmath>
+#include <optional>
+#include <string>
+
+#include "engine/args.h"
+#include "engine/command_context.h"
+#include "engine/engine.h"
+#include "engine/errors.h"
+#include "engine/op_status.h"
+
+namespace stockd::engine {
+namespace {
+
+// ---------------------------------------------------------------------------
+// Options of SET and GETEX (Redis's parseExtendedStringArgumentsOrReply).
+
+enum class ExpireUnit { kNone, kEx, kPx, kExAt, kPxAt };
+
+struct StringOptions {
+  bool nx = false, xx = false, get = false, keep_ttl = false, persist = false;
+  ExpireUnit unit = ExpireUnit::kNone;
+  std::string_view expire_arg;
+};
+
+enum class StringCommand { kSet, kGetEx };
+
+// Parses argv[first..]; false (and a syntax error reply) on a bad option or
+// combination, exactly as Redis accepts them.
+bool ParseStringOptions(CommandContext& ctx, size_t first, StringCommand kind,
+                        StringOptions* o) {
+  const auto& argv = ctx.argv;
+  const bool set = kind == StringCommand::kSet;
+  for (size_t j = first; j < argv.size(); ++j) {
+    std::string_view opt = argv[j];
+    const bool has_next = j + 1 < argv.size();
+    const bool any_expire = o->unit != ExpireUnit::kNone;
+    if (set && EqualsIgnoreCase(opt, "nx") && !o->xx) {
+      o->nx = true;
+    } else if (set && EqualsIgnoreCase(opt, "xx") && !o->nx) {
+      o->xx = true;
+    } else if (set && EqualsIgnoreCase(opt, "get")) {
+      o->get = true;
+    } else if (set && EqualsIgnoreCase(opt, "keepttl") && !o->persist && !any_expire) {
+      o->keep_ttl = true;
+    } else if (!set && EqualsIgnoreCase(opt, "persist") && !any_expire && !o->keep_ttl) {
+      o->persist = true;
+    } else if (has_next && !o->keep_ttl && !o->persist &&
+               ((EqualsIgnoreCase(opt, "ex") &&
+                 (o->unit == ExpireUnit::kNone || o->unit == ExpireUnit::kEx)) ||
+                (EqualsIgnoreCase(opt, "px") &&
+                 (o->unit == ExpireUnit::kNone || o->unit == ExpireUnit::kPx)) ||
+                (EqualsIgnoreCase(opt, "exat") &&
+                 (o->unit == ExpireUnit::kNone || o->unit == ExpireUnit::kExAt)) ||
+                (EqualsIgnoreCase(opt, "pxat") &&
+                 (o->unit == ExpireUnit::kNone || o->unit == ExpireUnit::kPxAt)))) {
+      const char c0 = static_cast<char>(opt[0] | 0x20);
+      const bool at = opt.size() == 4;
+      o->unit = c0 == 'e' ? (at ? ExpireUnit::kExAt : ExpireUnit::kEx)
+                          : (at ? ExpireUnit::kPxAt : ExpireUnit::kPx);
+      o->expire_arg = argv[++j];
+    } else {
+      ctx.Error(errors::kSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+// Redis's getExpireMillisecondsOrReply: the absolute unix-ms deadline.
+std::optional<int64_t> ExpireDeadline(CommandContext& ctx, ExpireUnit unit,
+                                      std::string_view arg) {
+  int64_t v;
+  if (!ParseInt64Arg(arg, &v)) {
+    ctx.Error(errors::kNotInteger);
+    return std::nullopt;
+  }
+  const bool seconds = unit == ExpireUnit::kEx || unit == ExpireUnit::kExAt;
+  if (v <= 0 || (seconds && v > INT64_MAX / 1000)) {
+    ctx.Error(errors::InvalidExpire(ctx.command.full_name()));
+    return std::nullopt;
+  }
+  if (seconds) v *= 1000;
+  if (unit == ExpireUnit::kEx || unit == ExpireUnit::kPx) {
+    if (v > INT64_MAX - ctx.now_ms) {
+      ctx.Error(errors::InvalidExpire(ctx.command.full_name()));
+      return std::nullopt;
+    }
+    v += ctx.now_ms;
+  }
+  return v;
+}
+
+// ---------------------------------------------------------------------------
+// Ops.
+
+// SET's core. old (when requested) receives the previous string value.
+// Returns kOk, kSkipped (NX/XX condition failed) or kWrongType (GET on a
+// non-string).
+OpStatus OpSet(const KeyLoc& loc, std::string_view key, std::string_view value,
+               const StringOptions& o, int64_t when_ms, int64_t now_ms,
+               std::optional<std::string>* old) {
+  Shard& shard = *loc.shard;
+  Entry* e = (o.get || o.nx || o.xx || o.keep_ttl) ? shard.FindWrite(key, loc.hash, now_ms)
+                                                   : nullptr;
+  if (o.get && e != nullptr) {
+    if (!e->value.is_string()) return OpStatus::kWrongType;
+    *old = e->value.ToString();
+  }
+  if ((o.nx && e != nullptr) || (o.xx && e == nullptr)) return OpStatus::kSkipped;
+  Entry* ne = shard.Set(key, loc.hash, Value::String(value), o.keep_ttl);
+  if (when_ms > 0) shard.SetExpire(key, ne, when_ms);
+  return OpStatus::kOk;
+}
+
+// INCRBY's core: the new value, keeping the key's TTL.
+OpResult<int64_t> OpIncrBy(const KeyLoc& loc, std::string_view key, int64_t incr, int64_t now_ms) {
+  auto [e, inserted] = loc->FindOrInsert(key, loc.hash, now_ms);
+  int64_t value = 0;
+  if (!inserted) {
+    if (!e->value.is_string()) return OpStatus::kWrongType;
+    if (!e->value.GetInt64(&value)) return OpStatus::kNotInteger;
+    if ((incr < 0 && value < 0 && incr < INT64_MIN - value) ||
+        (incr > 0 && value > 0 && incr > INT64_MAX - value)) {
+      return OpStatus::kOverflow;
+    }
+  }
+  value += incr;
+  e->value = Value::Int(value);
+  loc->NoteChanged(key);
+  return value;
+}
+
+// INCRBYFLOAT's core: the new value's text (Redis's long-double formatting).
+OpResult<std::string> OpIncrByFloat(const KeyLoc& loc, std::string_view key, long double incr,
+                                    int64_t now_ms) {
+  Entry* e = loc->FindWrite(key, loc.hash, now_ms);
+  long double value = 0;
+  if (e != nullptr) {
+    if (!e->value.is_string()) return OpStatus::kWrongType;
+    if (e->value.is_int()) {
+      value = static_cast<long double>(e->value.int_value());
+    } else {
+      char buf[kIntBufferSize];
+      if (!ParseLongDoubleArg(e->value.StringView(buf), &value)) return OpStatus::kNotFloat;
+    }
+  }
+  value += incr;
+  if (std::isnan(value) || std::isinf(value)) return OpStatus::kNanOrInf;
+  char out[5 * 1024 + 64];
+  int len = FormatLongDoubleHuman(value, out, sizeof(out));
+  if (len == 0) return OpStatus::kNanOrInf;
+  std::string text(out, static_cast<size_t>(len));
+  // Stored as a plain string (Redis's createStringObjectFromLongDouble), TTL kept.
+  Value v = Value::PlainString(text);
+  if (e == nullptr) {
+    loc->Set(key, loc.hash, std::move(v));
+  } else {
+    e->value = std::move(v);
+    loc->NoteChanged(key);
+  }
+  return text;
+}
+
+// APPEND's core: the new length.
+OpResult<int64_t> OpAppend(const KeyLoc& loc, std::string_view key, std::string_view tail,
+                           int64_t now_ms, int64_t max_len) {
+  Entry* e = loc->FindWrite(key, loc.hash, now_ms);
+  if (e == nullptr) {
+    loc->Set(key, loc.hash, Value::String(tail));
+    return static_cast<int64_t>(tail.size());
+  }
+  if (!e->value.is_string()) return OpStatus::kWrongType;
+  const size_t len = e->value.StringLength();
+  if (static_cast<int64_t>(len + tail.size()) > max_len) return OpStatus::kMaxBulk;
+  std::string& s = e->value.MutableRawString();
+  s.append(tail);
+  loc->NoteChanged(key);
+  return static_cast<int64_t>(s.size());
+}
+
+// SETRANGE's core: the new length.
+OpResult<int64_t> OpSetRange(const KeyLoc& loc, std::string_view key, int64_t offset,
+                             std::string_view value, int64_t now_ms, int64_t max_len) {
+  Entry* e = loc->FindWrite(key, loc.hash, now_ms);
+  if (e == nullptr) {
+    if (value.empty()) return int64_t{0};
+    if (offset + static_cast<int64_t>(value.size()) > max_len) return OpStatus::kMaxBulk;
+    std::string s(static_cast<size_t>(offset) + value.size(), '\0');
+    s.replace(static_cast<size_t>(offset), value.size(), value);
+    loc->Set(key, loc.hash, Value::RawString(std::move(s)));
+    return offset + static_cast<int64_t>(value.size());
+  }
+  if (!e->value.is_string()) return OpStatus::kWrongType;
+  const int64_t olen = static_cast<int64_t>(e->value.StringLength());
+  if (value.empty()) return olen;
+  if (offset + static_cast<int64_t>(value.size()) > max_len) return OpStatus::kMaxBulk;
+  std::string& s = e->value.MutableRawString();
+  const size_t need = static_cast<size_t>(offset) + value.size();
+  if (s.size() < need) s.resize(need, '\0');
+  s.replace(static_cast<size_t>(offset), value.size(), value);
+  loc->NoteChanged(key);
+  return static_cast<int64_t>(s.size());
+}
+
+// ---------------------------------------------------------------------------
+// Cmds.
+
+void ReplyStatus(CommandContext& ctx, OpStatus s) { ctx.Error(OpStatusError(s)); }
+
+// Looks a key up for reading and checks it is a string. Returns nullptr after
+// replying WRONGTYPE; *missing tells the caller to send its own "nil" reply.
+const Entry* ReadString(CommandContext& ctx, std::string_view key, bool* missing) {
+  KeyLoc loc = ctx.Locate(key);
+  const Entry* e = loc->FindRead(key, loc.hash, ctx.now_ms);
+  *missing = e == nullptr;
+  if (e != nullptr && !e->value.is_string()) {
+    ctx.Error(errors::kWrongType);
+    return nullptr;
+  }
+  return e;
+}
+
+void CmdGet(CommandContext& ctx) {
+  bool missing;
+  const Entry* e = ReadString(ctx, ctx.argv[1], &missing);
+  if (missing) return ctx.reply.Null();
+  if (e == nullptr) return;
+  char buf[kIntBufferSize];
+  ctx.reply.Bulk(e->value.StringView(buf));
+}
+
+// SET, SETNX, SETEX, PSETEX share this; `o` is already parsed.
+void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view value,
+                const StringOptions& o, bool reply_int) {
+  int64_t when = 0;
+  if (o.unit != ExpireUnit::kNone) {
+    auto w = ExpireDeadline(ctx, o.unit, o.expire_arg);
+    if (!w) return;
+    when = *w;
+  }
+  std::optional<std::string> old;
+  OpStatus s = OpSet(ctx.Locate(key), key, value, o, when, ctx.now_ms, &old);
+  if (s == OpStatus::kWrongType) return ReplyStatus(ctx, s);
+  if (reply_int) return ctx.reply.Integer(s == OpStatus::kOk ? 1 : 0);
+  if (o.get) return old ? ctx.reply.Bulk(*old) : ctx.reply.Null();
+  if (s == OpStatus::kSkipped) return ctx.reply.Null();
+  ctx.reply.Ok();
+}
+
+void CmdSet(CommandContext& ctx) {
+  StringOptions o;
+  if (!ParseStringOptions(ctx, 3, StringCommand::kSet, &o)) return;
+  SetGeneric(ctx, ctx.argv[1], ctx.argv[2], o, false);
+}
+
+void CmdSetNx(CommandContext& ctx) {
+  StringOptions o;
+  o.nx = true;
+  SetGeneric(ctx, ctx.argv[1], ctx.argv[2], o, true);
+}
+
+void CmdSetEx(CommandContext& ctx) {
+  StringOptions o;
+  o.unit = ExpireUnit::kEx;
+  o.expire_arg = ctx.argv[2];
+  SetGeneric(ctx, ctx.argv[1], ctx.argv[3], o, false);
+}
+
+void CmdPSetEx(CommandContext& ctx) {
+  StringOptions o;
+  o.unit = ExpireUnit::kPx;
+  o.expire_arg = ctx.argv[2];
+  SetGeneric(ctx, ctx.argv[1], ctx.argv[3], o, false);
+}
+
+void CmdGetSet(CommandContext& ctx) {
+  StringOptions o;
+  o.get = true;
+  SetGeneric(ctx, ctx.argv[1], ctx.argv[2], o, false);
+}
+
+void CmdGetDel(CommandContext& ctx) {
+  std::string_view key = ctx.argv[1];
+  bool missing;
+  const Entry* e = ReadString(ctx, key, &missing);
+  if (missing) return ctx.reply.Null();
+  if (e == nullptr) return;
+  char buf[kIntBufferSize];
+  ctx.reply.Bulk(e->value.StringView(buf));
+  KeyLoc loc = ctx.Locate(key);
+  loc->Delete(key, loc.hash, ctx.now_ms);
+}
+
+void CmdGetEx(CommandContext& ctx) {
+  StringOptions o;
+  if (!ParseStringOptions(ctx, 2, StringCommand::kGetEx, &o)) return;
+  std::string_view key = ctx.argv[1];
+  KeyLoc loc = ctx.Locate(key);
+  Entry* e = loc->FindRead(key, loc.hash, ctx.now_ms);
+  if (e == nullptr) return ctx.reply.Null();
+  if (!e->value.is_string()) return ctx.Error(errors::kWrongType);
+  int64_t when = 0;
+  if (o.unit != ExpireUnit::kNone) {
+    auto w = ExpireDeadline(ctx, o.unit, o.expire_arg);
+    if (!w) return;
+    when = *w;
+  }
+  char buf[kIntBufferSize];
+  ctx.reply.Bulk(e->value.StringView(buf));
+  if ((o.unit == ExpireUnit::kExAt || o.unit == ExpireUnit::kPxAt) && when <= ctx.now_ms) {
+    loc->Delete(key, loc.hash, ctx.now_ms);  // a deadline in the past deletes the key
+  } else if (o.unit != ExpireUnit::kNone) {
+    loc->SetExpire(key, e, when);
+  } else if (o.persist && e->expire_at_ms != 0) {
+    loc->SetExpire(key, e, 0);
+  }
+}
+
+void CmdMGet(CommandContext& ctx) {
+  ctx.reply.ArrayHeader(ctx.argv.size() - 1);
+  for (size_t i = 1; i < ctx.argv.size(); ++i) {
+    KeyLoc loc = ctx.Locate(ctx.argv[i]);
+    const Entry* e = loc->FindRead(ctx.argv[i], loc.hash, ctx.now_ms);
+    if (e == nullptr || !e->value.is_string()) {
+      ctx.reply.Null();
+      continue;
+    }
+    char buf[kIntBufferSize];
+    ctx.reply.Bulk(e->value.StringView(buf));
+  }
+}
+
+void CmdMSet(CommandContext& ctx) {
+  if (ctx.argv.size() % 2 == 0) return ctx.Error(errors::WrongArity(ctx.command.full_name()));
+  for (size_t i = 1; i < ctx.argv.size(); i += 2) {
+    KeyLoc loc = ctx.Locate(ctx.argv[i]);
+    loc->Set(ctx.argv[i], loc.hash, Value::String(ctx.argv[i + 1]));
+  }
+  ctx.reply.Ok();
+}
+
+void CmdMSetNx(CommandContext& ctx) {
+  if (ctx.argv.size() % 2 == 0) return ctx.Error(errors::WrongArity(ctx.command.full_name()));
+  for (size_t i = 1; i < ctx.argv.size(); i += 2) {
+    KeyLoc loc = ctx.Locate(ctx.argv[i]);
+    if (loc->FindWrite(ctx.argv[i], loc.hash, ctx.now_ms) != nullptr) {
+      return ctx.reply.Integer(0);
+    }
+  }
+  for (size_t i = 1; i < ctx.argv.size(); i += 2) {
+    KeyLoc loc = ctx.Locate(ctx.argv[i]);
+    loc->Set(ctx.argv[i], loc.hash, Value::String(ctx.argv[i + 1]));
+  }
+  ctx.reply.Integer(1);
+}
+
+void CmdAppend(CommandContext& ctx) {
+  auto r = OpAppend(ctx.Locate(ctx.argv[1]), ctx.argv[1], ctx.argv[2], ctx.now_ms,
+                    ctx.engine.options().proto_max_bulk_len);
+  if (!r.ok()) return ReplyStatus(ctx, r.status);
+  ctx.reply.Integer(r.value);
+}
+
+void CmdStrLen(CommandContext& ctx) {
+  bool missing;
+  const Entry* e = ReadString(ctx, ctx.argv[1], &missing);
+  if (missing) return ctx.reply.Integer(0);
+  if (e == nullptr) return;
+  ctx.reply.Integer(static_cast<int64_t>(e->value.StringLength()));
+}
+
+void CmdGetRange(CommandContext& ctx) {
+  int64_t start, end;
+  if (!ParseInt64Arg(ctx.argv[2], &start) || !ParseInt64Arg(ctx.argv[3], &end)) {
+    return ctx.Error(errors::kNotInteger);
+  }
+  bool missing;
+  const Entry* e = ReadString(ctx, ctx.argv[1], &missing);
+  if (missing) return ctx.reply.Bulk("");
+  if (e == nullptr) return;
+  char buf[kIntBufferSize];
+  std::string_view s = e->value.StringView(buf);
+  const int64_t len = static_cast<int64_t>(s.size());
+  if (start < 0 && end < 0 && start > end) return ctx.reply.Bulk("");
+  if (start < 0) start = len + start;
+  if (end < 0) end = len + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (start > end || len == 0) return ctx.reply.Bulk("");
+  ctx.reply.Bulk(s.substr(static_cast<size_t>(start), static_cast<size_t>(end - start + 1)));
+}
+
+void CmdSetRange(CommandContext& ctx) {
+  int64_t offset;
+  if (!ParseInt64Arg(ctx.argv[2], &offset)) return ctx.Error(errors::kNotInteger);
+  if (offset < 0) return ctx.Error(errors::kOffsetRange);
+  auto r = OpSetRange(ctx.Locate(ctx.argv[1]), ctx.argv[1], offset, ctx.argv[3], ctx.now_ms,
+                      ctx.engine.options().proto_max_bulk_len);
+  if (!r.ok()) return ReplyStatus(ctx, r.status);
+  ctx.reply.Integer(r.value);
+}
+
+void IncrGeneric(CommandContext& ctx, int64_t incr) {
+  auto r = OpIncrBy(ctx.Locate(ctx.argv[1]), ctx.argv[1], incr, ctx.now_ms);
+  if (!r.ok()) return ReplyStatus(ctx, r.status);
+  ctx.reply.Integer(r.value);
+}
+
+void CmdIncr(CommandContext& ctx) { IncrGeneric(ctx, 1); }
+void CmdDecr(CommandContext& ctx) { IncrGeneric(ctx, -1); }
+
+void CmdIncrBy(CommandContext& ctx) {
+  int64_t incr;
+  if (!ParseInt64Arg(ctx.argv[2], &incr)) return ctx.Error(errors::kNotInteger);
+  IncrGeneric(ctx, incr);
+}
+
+void CmdDecrBy(CommandContext& ctx) {
+  int64_t incr;
+  if (!ParseInt64Arg(ctx.argv[2], &incr)) return ctx.Error(errors::kNotInteger);
+  if (incr == INT64_MIN) return ctx.Error("ERR decrement would overflow");
+  IncrGeneric(ctx, -incr);
+}
+
+void CmdIncrByFloat(CommandContext& ctx) {
+  long double incr;
+  std::string_view key = ctx.argv[1];
+  KeyLoc loc = ctx.Locate(key);
+  // Redis checks the stored value's type before parsing the increment.
+  if (const Entry* e = loc->FindWrite(key, loc.hash, ctx.now_ms);
+      e != nullptr && !e->value.is_string()) {
+    return ctx.Error(errors::kWrongType);
+  }
+  if (!ParseLongDoubleArg(ctx.argv[2], &incr)) return ctx.Error(errors::kNotFloat);
+  auto r = OpIncrByFloat(loc, key, incr, ctx.now_ms);
+  if (!r.ok()) return ReplyStatus(ctx, r.status);
+  ctx.reply.Bulk(r.value);
+}
+
+}  // namespace
+
+void RegisterStringFamily(CommandTable& t) {
+  constexpr uint32_t kW = kWrite | kDenyOom;
+  t.Register({"get", 2, kReadOnly | kFast, 1, 1, 1, CmdGet, "@read @string @fast", "string",
+              "Returns the string value of a key.", "1.0.0"});
+  t.Register({"set", -3, kW, 1, 1, 1, CmdSet, "@write @string @slow", "string",
+              "Sets the string value of a key, ignoring its type. The key is created if it "
+              "doesn't exist.",
+              "1.0.0"});
+  t.Register({"setnx", 3, kW | kFast, 1, 1, 1, CmdSetNx, "@write @string @fast", "string",
+              "Set the string value of a key only when the key doesn't exist.", "1.0.0"});
+  t.Register({"setex", 4, kW, 1, 1, 1, CmdSetEx, "@write @string @slow", "string",
+              "Sets the string value and expiration time of a key. Creates the key if it "
+              "doesn't exist.",
+              "2.0.0"});
+  t.Register({"psetex", 4, kW, 1, 1, 1, CmdPSetEx, "@write @string @slow", "string",
+              "Sets both string value and expiration time in milliseconds of a key. The key is "
+              "created if it doesn't exist.",
+              "2.6.0"});
+  t.Register({"getset", 3, kW | kFast, 1, 1, 1, CmdGetSet, "@write @string @fast", "string",
+              "Returns the previous string value of a key after setting it to a new value.",
+              "1.0.0"});
+  t.Register({"getdel", 2, kWrite | kFast, 1, 1, 1, CmdGetDel, "@write @string @fast", "string",
+              "Returns the string value of a key after deleting the key.", "6.2.0"});
+  t.Register({"getex", -2, kWrite | kFast, 1, 1, 1, CmdGetEx, "@write @string @fast", "string",
+              "Returns the string value of a key after setting its expiration time.", "6.2.0"});
+  t.Register({"mget", -2, kReadOnly | kFast, 1, -1, 1, CmdMGet, "@read @string @fast", "string",
+              "Atomically returns the string values of one or more keys.", "1.0.0"});
+  t.Register({"mset", -3, kW, 1, -1, 2, CmdMSet, "@write @string @slow", "string",
+              "Atomically creates or modifies the string values of one or more keys.", "1.0.1"});
+  t.Register({"msetnx", -3, kW, 1, -1, 2, CmdMSetNx, "@write @string @slow", "string",
+              "Atomically modifies the string values of one or more keys only when all keys "
+              "don't exist.",
+              "1.0.1"});
+  t.Register({"append", 3, kW | kFast, 1, 1, 1, CmdAppend, "@write @string @fast", "string",
+              "Appends a string to the value of a key. Creates the key if it doesn't exist.",
+              "2.0.0"});
+  t.Register({"strlen", 2, kReadOnly | kFast, 1, 1, 1, CmdStrLen, "@read @string @fast",
+              "string", "Returns the length of a string value.", "2.2.0"});
+  t.Register({"getrange", 4, kReadOnly, 1, 1, 1, CmdGetRange, "@read @string @slow", "string",
+              "Returns a substring of the string stored at a key.", "2.4.0"});
+  t.Register({"substr", 4, kReadOnly, 1, 1, 1, CmdGetRange, "@read @string @slow", "string",
+              "Returns a substring from a string value.", "1.0.0"});
+  t.Register({"setrange", 4, kW, 1, 1, 1, CmdSetRange, "@write @string @slow", "string",
+              "Overwrites a part of a string value with another by an offset. Creates the key "
+              "if it doesn't exist.",
+              "2.2.0"});
+  t.Register({"incr", 2, kW | kFast, 1, 1, 1, CmdIncr, "@write @string @fast", "string",
+              "Increments the integer value of a key by one. Uses 0 as initial value if the key "
+              "doesn't exist.",
+              "1.0.0"});
+  t.Register({"decr", 2, kW | kFast, 1, 1, 1, CmdDecr, "@write @string @fast", "string",
+              "Decrements the integer value of a key by one. Uses 0 as initial value if the key "
+              "doesn't exist.",
+              "1.0.0"});
+  t.Register({"incrby", 3, kW | kFast, 1, 1, 1, CmdIncrBy, "@write @string @fast", "string",
+              "Increments the integer value of a key by a number. Uses 0 as initial value if "
+              "the key doesn't exist.",
+              "1.0.0"});
+  t.Register({"decrby", 3, kW | kFast, 1, 1, 1, CmdDecrBy, "@write @string @fast", "string",
+              "Decrements a number from the integer value of a key. Uses 0 as initial value if "
+              "the key doesn't exist.",
+              "1.0.0"});
+  t.Register({"incrbyfloat", 3, kW | kFast, 1, 1, 1, CmdIncrByFloat, "@write @string @fast",
+              "string",
+              "Increment the floating point value of a key by a number. Uses 0 as initial value "
+              "if the key doesn't exist.",
+              "2.6.0"});
+}
+
+}  // namespace stockd::engine
