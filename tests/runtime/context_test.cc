@@ -1,0 +1,185 @@
+// Tests for runtime/context.h: cancel, deadlines, the cancel tree, Done() in
+// Select, and timers outliving their Context.
+#include "runtime/context.h"
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "runtime/fiber.h"
+#include "runtime/select.h"
+#include "tests/runtime/sync_test_util.h"
+
+namespace stockd::runtime {
+namespace {
+
+using testing::RunFibers;
+
+bool IsDone(const Context& ctx) {
+  return ctx.Done().closed();
+}
+
+TEST(ContextTest, BackgroundIsNeverDone) {
+  Context bg = Context::Background();
+  EXPECT_TRUE(bg.Err().ok());
+  EXPECT_FALSE(bg.Deadline().has_value());
+  EXPECT_FALSE(IsDone(bg));
+  EXPECT_EQ(Select({RecvCase(bg.Done())}, Default()), kSelectDefault);
+}
+
+TEST(ContextTest, CancelClosesDoneAndSetsCancelled) {
+  auto [ctx, cancel] = WithCancel(Context::Background());
+  EXPECT_TRUE(ctx.Err().ok());
+  EXPECT_FALSE(IsDone(ctx));
+  cancel();
+  EXPECT_TRUE(absl::IsCancelled(ctx.Err())) << ctx.Err();
+  EXPECT_TRUE(IsDone(ctx));
+  EXPECT_EQ(ctx.Done().Recv(), std::nullopt);  // closed: does not park
+  cancel();                                    // idempotent
+  EXPECT_TRUE(absl::IsCancelled(ctx.Err()));
+}
+
+TEST(ContextTest, CancellingAParentCancelsGrandchildren) {
+  RunFibers(1, [] {  // WithTimeout arms a runtime timer
+  auto [root, cancel_root] = WithCancel(Context::Background());
+  auto [child, cancel_child] = WithCancel(root);
+  auto [grandchild, cancel_grandchild] = WithCancel(child);
+  auto [timed_grandchild, cancel_timed] = WithTimeout(child, absl::Hours(1));
+  auto [sibling, cancel_sibling] = WithCancel(root);
+  cancel_root();
+  for (const Context* c : {&root, &child, &grandchild, &timed_grandchild, &sibling}) {
+    EXPECT_TRUE(absl::IsCancelled(c->Err())) << c->Err();
+    EXPECT_TRUE(IsDone(*c));
+  }
+  cancel_timed();  // after the fact: harmless
+  });
+}
+
+TEST(ContextTest, CancellingAChildLeavesParentAndSiblingAlone) {
+  auto [root, cancel_root] = WithCancel(Context::Background());
+  auto [child, cancel_child] = WithCancel(root);
+  auto [grandchild, cancel_grandchild] = WithCancel(child);
+  auto [sibling, cancel_sibling] = WithCancel(root);
+  cancel_child();
+  EXPECT_TRUE(absl::IsCancelled(child.Err()));
+  EXPECT_TRUE(absl::IsCancelled(grandchild.Err()));
+  EXPECT_TRUE(root.Err().ok());
+  EXPECT_TRUE(sibling.Err().ok());
+  EXPECT_FALSE(IsDone(root));
+  EXPECT_FALSE(IsDone(sibling));
+  cancel_root();
+  EXPECT_TRUE(absl::IsCancelled(sibling.Err()));
+}
+
+TEST(ContextTest, ChildOfCancelledParentIsBornCancelled) {
+  auto [root, cancel_root] = WithCancel(Context::Background());
+  cancel_root();
+  auto [child, cancel_child] = WithCancel(root);
+  EXPECT_TRUE(absl::IsCancelled(child.Err()));
+  EXPECT_TRUE(IsDone(child));
+  auto [timed, cancel_timed] = WithTimeout(root, absl::Hours(1));
+  EXPECT_TRUE(absl::IsCancelled(timed.Err()));
+}
+
+TEST(ContextTest, TimeoutCancelsASlowerCall) {
+  RunFibers(2, [] {
+    auto [ctx, cancel] = WithTimeout(Context::Background(), absl::Milliseconds(20));
+    ASSERT_TRUE(ctx.Deadline().has_value());
+    absl::Time start = absl::Now();
+    Chan<int> slow_reply;  // the "downstream call" answers after 500 ms
+    Fiber downstream = Go([slow_reply] {
+      testing::SleepFor(absl::Milliseconds(500));
+      int v = 1;
+      (void)slow_reply.TrySend(v);
+    });
+    std::optional<int> reply;
+    int r = Select({RecvCase(slow_reply, &reply), RecvCase(ctx.Done())});
+    absl::Duration took = absl::Now() - start;
+    EXPECT_EQ(r, 1);
+    EXPECT_TRUE(absl::IsDeadlineExceeded(ctx.Err())) << ctx.Err();
+    EXPECT_EQ(ctx.Err().message(), "context deadline exceeded");
+    EXPECT_GE(took, absl::Milliseconds(19));
+    EXPECT_LT(took, absl::Milliseconds(400));
+    cancel();  // does not change the reason
+    EXPECT_TRUE(absl::IsDeadlineExceeded(ctx.Err()));
+    EXPECT_TRUE(downstream.Join().ok());
+  });
+}
+
+TEST(ContextTest, DeadlineIsInheritedAndParentTimeoutReachesChildren) {
+  RunFibers(2, [] {
+    auto [parent, cancel_parent] = WithTimeout(Context::Background(), absl::Milliseconds(20));
+    auto [child, cancel_child] = WithTimeout(parent, absl::Seconds(10));
+    auto [plain, cancel_plain] = WithCancel(parent);
+    EXPECT_EQ(child.Deadline(), parent.Deadline());
+    EXPECT_EQ(plain.Deadline(), parent.Deadline());
+    EXPECT_EQ(child.Done().Recv(), std::nullopt);  // parks until the parent's timer
+    EXPECT_TRUE(absl::IsDeadlineExceeded(child.Err()));
+    EXPECT_TRUE(absl::IsDeadlineExceeded(plain.Err()));
+    EXPECT_TRUE(absl::IsDeadlineExceeded(parent.Err()));
+  });
+}
+
+TEST(ContextTest, EarlierChildDeadlineFiresFirst) {
+  RunFibers(2, [] {
+    auto [parent, cancel_parent] = WithTimeout(Context::Background(), absl::Seconds(10));
+    auto [child, cancel_child] = WithTimeout(parent, absl::Milliseconds(10));
+    EXPECT_LT(*child.Deadline(), *parent.Deadline());
+    EXPECT_EQ(child.Done().Recv(), std::nullopt);
+    EXPECT_TRUE(absl::IsDeadlineExceeded(child.Err()));
+    EXPECT_TRUE(parent.Err().ok());
+    cancel_parent();
+  });
+}
+
+TEST(ContextTest, CancelWakesEveryParkedWaiter) {
+  RunFibers(2, [] {
+    auto [ctx, cancel] = WithCancel(Context::Background());
+    std::atomic<int> woke{0};
+    std::vector<Fiber> fs;
+    for (int i = 0; i < 16; ++i) {
+      fs.push_back(Go([&woke, ctx = ctx, i] {
+        if (i % 2 == 0) {
+          EXPECT_EQ(ctx.Done().Recv(), std::nullopt);
+        } else {
+          EXPECT_EQ(Select({RecvCase(ctx.Done())}), 0);
+        }
+        EXPECT_FALSE(ctx.Err().ok());
+        ++woke;
+      }));
+    }
+    testing::SleepFor(absl::Milliseconds(2));
+    EXPECT_EQ(woke.load(), 0);
+    std::thread canceller([cancel = cancel] { cancel(); });  // from a plain thread
+    for (Fiber& f : fs) EXPECT_TRUE(f.Join().ok());
+    canceller.join();
+    EXPECT_EQ(woke.load(), 16);
+  });
+}
+
+TEST(ContextTest, TimerOutlivingItsContextIsHarmless) {
+  RunFibers(2, [] {
+    for (int i = 0; i < 20; ++i) {
+      // Dropped without calling cancel: the timer fires on a dead node.
+      auto [ctx, cancel] = WithTimeout(Context::Background(), absl::Milliseconds(1 + i % 3));
+    }
+    for (int i = 0; i < 20; ++i) {
+      // Cancelled early: the timer is stopped.
+      auto [ctx, cancel] = WithTimeout(Context::Background(), absl::Milliseconds(1 + i % 3));
+      cancel();
+      EXPECT_TRUE(absl::IsCancelled(ctx.Err()));
+    }
+    testing::SleepFor(absl::Milliseconds(10));
+  });
+}
+
+TEST(ContextTest, PastDeadlineIsExceededImmediately) {
+  auto [ctx, cancel] = WithDeadline(Context::Background(), absl::Now() - absl::Seconds(1));
+  EXPECT_TRUE(absl::IsDeadlineExceeded(ctx.Err()));
+  EXPECT_TRUE(IsDone(ctx));
+}
+
+}  // namespace
+}  // namespace stockd::runtime
