@@ -1,0 +1,10 @@
+# Runs the embedding example and checks every reply it prints.
+execute_process(COMMAND ${BIN} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "embed example exited with ${rc}")
+endif()
+string(REPLACE "\r" "" out "${out}")
+set(expected "SET -> +OK\nDECRBY -> :97\nGET -> $2\n97\nEXPIRE -> :1\nTTL -> :60\n")
+if(NOT out STREQUAL expected)
+  message(FATAL_ERROR "unexpected output:\n${out}\nexpected:\n${expected}")
+endif()
