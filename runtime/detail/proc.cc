@@ -298,10 +298,6 @@ void MMain(M* m) {
 #if defined(STOCKD_TSAN)
   m->tsan_g0 = __tsan_get_current_fiber();
 #endif
-  {
-    // Wait for startm's hand-off to be complete (nextp/spinning set before start).
-    std::lock_guard<std::mutex> l(m->park_mu);
-  }
   if (m->nextp) {
     AcquireP(m, m->nextp);
     m->nextp = nullptr;
@@ -315,8 +311,7 @@ void NewM(Sched* s, P* p, bool spinning) {
   auto owned = std::make_unique<M>();
   M* m = owned.get();
   m->sched = s;
-  std::lock_guard<std::mutex> pl(m->park_mu);
-  m->nextp = p;
+  m->nextp = p;  // published to the thread by its creation
   m->spinning = spinning;
   {
     std::lock_guard<std::mutex> l(s->mu);
@@ -930,12 +925,13 @@ void Sched::Shutdown() {
   {
     std::lock_guard<std::mutex> l(mu);
     stopping.store(true);
-    while (M* m = MGetLocked(this)) {
-      std::lock_guard<std::mutex> pl(m->park_mu);
-      m->nextp = nullptr;
-      m->notified = true;
-      m->park_cv.notify_one();
-    }
+    while (M* m = MGetLocked(this)) ms.push_back(m);
+  }
+  for (M* m : ms) {
+    std::lock_guard<std::mutex> pl(m->park_mu);
+    m->nextp = nullptr;
+    m->notified = true;
+    m->park_cv.notify_one();
   }
   netpoll.Shutdown();
   for (;;) {
