@@ -316,7 +316,11 @@ bench_once() {
   echo "## stockd vs redis-server ($(date -u '+%Y-%m-%d %H:%M UTC'))"
   echo
   echo "- machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), kernel $(uname -r)"
-  echo "- stockd: $STOCKD_BIN ($(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo 'no git'))$([ "$STANDIN" = 1 ] && echo " — STAND-IN: $("$STOCKD_BIN" --version | cut -d' ' -f1-3)")"
+  if [ "$STANDIN" = 1 ]; then
+    echo "- stockd: STAND-IN $STOCKD_BIN ($("$STOCKD_BIN" --version | cut -d' ' -f1-3)) — redis vs redis; tree at $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')"
+  else
+    echo "- stockd: $STOCKD_BIN, git $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')$(v=$(timeout 5 "$STOCKD_BIN" --version 2>/dev/null | head -n 1); [ -n "$v" ] && echo ", $v")"
+  fi
   echo "- redis: $("$REDIS_BIN" --version)"
   echo "- redis-benchmark -c $CLIENTS -n $REQUESTS (-P 16: $(( REQUESTS * PIPELINED_SCALE ))) -r $KEYSPACE, $ROUNDS round(s), medians; both servers and the client share the same CPUs"
   echo "- profiles: redis \`$(q "${REDIS_ARGS_mem[@]}")\`, durable \`--appendonly yes --appendfsync always|everysec\`; stockd \`$(q ${STOCKD_ARGS_mem[@]+"${STOCKD_ARGS_mem[@]}"})\`, durable \`$(q "${STOCKD_ARGS_always[@]}")|everysec\`"
