@@ -41,7 +41,7 @@ OpStatus OpCopy(CommandContext& ctx, int src_db, std::string_view key, int dst_d
   const int64_t expire = e->expire_at_ms;
   Value v = remove_source ? std::move(e->value) : e->value.Clone();
   if (remove_source) src->Delete(key, src.hash, ctx.now_ms);
-  Entry* ne = dst->Set(dst_key, dst.hash, std::move(v));
+  Entry* ne = dst->Set(dst_key, dst.hash, std::move(v), ctx.now_ms);
   if (expire != 0) dst->SetExpire(dst_key, ne, expire);
   return OpStatus::kOk;
 }

@@ -127,7 +127,8 @@ const Entry* Shard::Peek(std::string_view key, uint64_t hash) const {
   return it == t.end() ? nullptr : &it->second;
 }
 
-Entry* Shard::Set(std::string_view key, uint64_t hash, Value value, bool keep_ttl) {
+Entry* Shard::Set(std::string_view key, uint64_t hash, Value value, int64_t now_ms,
+                  bool keep_ttl) {
   Table& t = TableOf(hash);
   auto [it, inserted] = t.try_emplace(key);
   Entry& e = it->second;
@@ -137,6 +138,7 @@ Entry* Shard::Set(std::string_view key, uint64_t hash, Value value, bool keep_tt
     RemoveVolatile(&e);
   }
   e.value = std::move(value);
+  e.access_time_s = Seconds(now_ms);
   Record(KeyChange::kWrite, key);
   return &e;
 }

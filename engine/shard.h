@@ -102,7 +102,8 @@ class Shard {
   // --- mutations (each records the change) ---
   // Inserts or overwrites key with value. The expiry is kept only when
   // keep_ttl; otherwise it is cleared (SET semantics). Returns the entry.
-  Entry* Set(std::string_view key, uint64_t hash, Value value, bool keep_ttl = false);
+  Entry* Set(std::string_view key, uint64_t hash, Value value, int64_t now_ms,
+             bool keep_ttl = false);
   // Inserts key if absent. Returns {entry, inserted}. A new entry holds
   // Value() (int 0); the caller fills it and the change is recorded here.
   std::pair<Entry*, bool> FindOrInsert(std::string_view key, uint64_t hash, int64_t now_ms);

@@ -114,7 +114,7 @@ OpStatus OpSet(const KeyLoc& loc, std::string_view key, std::string_view value,
     *old = e->value.ToString();
   }
   if ((o.nx && e != nullptr) || (o.xx && e == nullptr)) return OpStatus::kSkipped;
-  Entry* ne = shard.Set(key, loc.hash, Value::String(value), o.keep_ttl);
+  Entry* ne = shard.Set(key, loc.hash, Value::String(value), now_ms, o.keep_ttl);
   if (when_ms > 0) shard.SetExpire(key, ne, when_ms);
   return OpStatus::kOk;
 }
@@ -160,7 +160,7 @@ OpResult<std::string> OpIncrByFloat(const KeyLoc& loc, std::string_view key, lon
   // Stored as a plain string (Redis's createStringObjectFromLongDouble), TTL kept.
   Value v = Value::PlainString(text);
   if (e == nullptr) {
-    loc->Set(key, loc.hash, std::move(v));
+    loc->Set(key, loc.hash, std::move(v), now_ms);
   } else {
     e->value = std::move(v);
     loc->NoteChanged(key);
@@ -173,7 +173,7 @@ OpResult<int64_t> OpAppend(const KeyLoc& loc, std::string_view key, std::string_
                            int64_t now_ms, int64_t max_len) {
   Entry* e = loc->FindWrite(key, loc.hash, now_ms);
   if (e == nullptr) {
-    loc->Set(key, loc.hash, Value::String(tail));
+    loc->Set(key, loc.hash, Value::String(tail), now_ms);
     return static_cast<int64_t>(tail.size());
   }
   if (!e->value.is_string()) return OpStatus::kWrongType;
@@ -194,7 +194,7 @@ OpResult<int64_t> OpSetRange(const KeyLoc& loc, std::string_view key, int64_t of
     if (offset + static_cast<int64_t>(value.size()) > max_len) return OpStatus::kMaxBulk;
     std::string s(static_cast<size_t>(offset) + value.size(), '\0');
     s.replace(static_cast<size_t>(offset), value.size(), value);
-    loc->Set(key, loc.hash, Value::RawString(std::move(s)));
+    loc->Set(key, loc.hash, Value::RawString(std::move(s)), now_ms);
     return offset + static_cast<int64_t>(value.size());
   }
   if (!e->value.is_string()) return OpStatus::kWrongType;
@@ -341,7 +341,7 @@ void CmdMSet(CommandContext& ctx) {
   if (ctx.argv.size() % 2 == 0) return ctx.Error(errors::WrongArity(ctx.command.full_name()));
   for (size_t i = 1; i < ctx.argv.size(); i += 2) {
     KeyLoc loc = ctx.Locate(ctx.argv[i]);
-    loc->Set(ctx.argv[i], loc.hash, Value::String(ctx.argv[i + 1]));
+    loc->Set(ctx.argv[i], loc.hash, Value::String(ctx.argv[i + 1]), ctx.now_ms);
   }
   ctx.reply.Ok();
 }
@@ -356,7 +356,7 @@ void CmdMSetNx(CommandContext& ctx) {
   }
   for (size_t i = 1; i < ctx.argv.size(); i += 2) {
     KeyLoc loc = ctx.Locate(ctx.argv[i]);
-    loc->Set(ctx.argv[i], loc.hash, Value::String(ctx.argv[i + 1]));
+    loc->Set(ctx.argv[i], loc.hash, Value::String(ctx.argv[i + 1]), ctx.now_ms);
   }
   ctx.reply.Integer(1);
 }

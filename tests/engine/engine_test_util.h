@@ -76,7 +76,7 @@ class EngineTest : public ::testing::Test {
   void PlantList(std::string_view key, int db = 0) {
     Shard& shard = engine_.ShardFor(db, key);
     std::lock_guard<SpinLock> lock(shard.lock());
-    shard.Set(key, KeyHash(key), Value::FromObject(std::make_unique<FakeList>()));
+    shard.Set(key, KeyHash(key), Value::FromObject(std::make_unique<FakeList>()), now_ms_);
   }
 
   int64_t now_ms_ = kStartMs;
