@@ -17,6 +17,7 @@ void InputBuffer::Reallocate(size_t new_cap) {
 }
 
 std::span<char> InputBuffer::WritableSpace(size_t min_free) {
+  if (!buf_) Reallocate(kInitialCapacity);  // never hand out a null span
   size_t n = size();
   if (n == 0) {
     begin_ = end_ = 0;  // nothing to keep: free the whole array for this read
