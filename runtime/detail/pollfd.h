@@ -1,0 +1,77 @@
+// runtime/detail/pollfd.h — PollDesc: one non-blocking descriptor registered
+// with the runtime's Asio reactor, and the parking of the (at most one) reader
+// and (at most one) writer fiber waiting on it. Go's pollDesc.
+//
+// A waiter can be woken by three parties: the reactor (readiness), its
+// deadline timer, and Close() from any thread. Exactly one wins, by a CAS on
+// the waiter's word (seq | state | result):
+//
+//   kIdle --Wait arms--> kArming --after_switch--> kParked --claim--> kClaimed (+ Ready)
+//                            \--claim (before the fiber switched out)--> kClaimed
+//                                (after_switch sees it and Readies the fiber itself)
+//
+// Every Wait uses a new seq; a claimant acting on an older seq, or on a waiter
+// already claimed, does nothing. The deadline timer is cancelled synchronously
+// before Wait returns (see park.h), so it never outlives the wait it belongs to.
+// At most one Asio async_wait per direction is outstanding: a wait that timed
+// out leaves its async_wait pending and the next Wait reuses it (the handler
+// claims whatever wait is armed when it runs), so an idle connection read with
+// a deadline in a loop does not pile up reactor operations.
+//
+// Lifetime: the PollDesc is shared by its Conn/Listener and by a pending
+// handler; the descriptor is closed when the last of them lets go.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "runtime/detail/sched.h"
+
+namespace stockd::runtime::detail {
+
+enum class PollDir : int { kRead = 0, kWrite = 1 };
+
+class PollDesc : public std::enable_shared_from_this<PollDesc> {
+ public:
+  // Takes ownership of fd (which must be non-blocking) and registers it with the
+  // reactor of `sched`.
+  PollDesc(Sched* sched, int fd);
+  ~PollDesc();
+
+  int fd() const { return fd_; }
+  bool closed() const { return closed_.load(std::memory_order_acquire); }
+
+  // Parks the calling fiber until fd is ready in `dir` (OK — the caller retries
+  // its syscall), `deadline` passes (DeadlineExceeded) or Close() is called
+  // (Cancelled). Off-fiber it blocks the thread in poll(2).
+  // REQUIRES: at most one caller per direction at a time.
+  absl::Status Wait(PollDir dir, absl::Time deadline);
+
+  // Thread-safe, idempotent: marks the descriptor closed, wakes both waiters
+  // with Cancelled and shuts the socket down so pending reactor waits finish.
+  void Close();
+
+ private:
+  struct Waiter {
+    std::atomic<uint64_t> word{0};
+    std::atomic<bool> pending{false};  // an async_wait is outstanding
+    G* g = nullptr;
+  };
+  static void OnDeadline(void* arg);
+  static void Claim(Waiter& w, uint64_t seq, uint64_t result);
+  static void ClaimCurrent(Waiter& w, uint64_t result);
+  absl::Status WaitOffFiber(PollDir dir, absl::Time deadline);
+
+  Sched* const sched_;
+  const int fd_;
+  boost::asio::posix::stream_descriptor sd_;
+  std::atomic<bool> closed_{false};
+  Waiter waiters_[2];
+};
+
+}  // namespace stockd::runtime::detail
