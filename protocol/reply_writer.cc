@@ -1,6 +1,7 @@
 #include "protocol/reply_writer.h"
 
 #include <array>
+#include <cassert>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -184,6 +185,7 @@ void ReplyWriter::Verbatim(std::string_view format3, std::string_view text) {
     Bulk(text);
     return;
   }
+  assert(format3.size() == 3);
   Header('=', text.size() + 4);
   out_->Append(format3.substr(0, 3));
   out_->Append(':');
