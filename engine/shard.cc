@@ -93,6 +93,7 @@ void Shard::ExpireEntry(Table& t, Table::iterator it) {
 }
 
 Entry* Shard::FindRead(std::string_view key, uint64_t hash, int64_t now_ms) {
+  last_now_ms_ = now_ms;
   Table& t = TableOf(hash);
   auto it = t.find(key);
   if (it == t.end()) {
@@ -110,6 +111,7 @@ Entry* Shard::FindRead(std::string_view key, uint64_t hash, int64_t now_ms) {
 }
 
 Entry* Shard::FindWrite(std::string_view key, uint64_t hash, int64_t now_ms) {
+  last_now_ms_ = now_ms;
   Table& t = TableOf(hash);
   auto it = t.find(key);
   if (it == t.end()) return nullptr;
@@ -144,6 +146,7 @@ Entry* Shard::Set(std::string_view key, uint64_t hash, Value value, int64_t now_
 }
 
 std::pair<Entry*, bool> Shard::FindOrInsert(std::string_view key, uint64_t hash, int64_t now_ms) {
+  last_now_ms_ = now_ms;
   Table& t = TableOf(hash);
   auto it = t.find(key);
   if (it != t.end()) {

@@ -104,6 +104,10 @@ class Shard {
   // keep_ttl; otherwise it is cleared (SET semantics). Returns the entry.
   Entry* Set(std::string_view key, uint64_t hash, Value value, int64_t now_ms,
              bool keep_ttl = false);
+  // The same, stamping the access time with the latest clock this shard saw.
+  Entry* Set(std::string_view key, uint64_t hash, Value value, bool keep_ttl = false) {
+    return Set(key, hash, std::move(value), last_now_ms_, keep_ttl);
+  }
   // Inserts key if absent. Returns {entry, inserted}. A new entry holds
   // Value() (int 0); the caller fills it and the change is recorded here.
   std::pair<Entry*, bool> FindOrInsert(std::string_view key, uint64_t hash, int64_t now_ms);
@@ -175,6 +179,7 @@ class Shard {
   std::atomic<size_t> expires_{0};
   std::atomic<uint64_t> hits_{0}, misses_{0}, expired_{0};
   uint64_t seq_ = 0;
+  int64_t last_now_ms_ = 0;  // the latest now_ms passed to a lookup
   bool recording_ = false;
   std::vector<PendingChange> changes_;
 };
