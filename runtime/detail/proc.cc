@@ -474,8 +474,16 @@ top:
   // A spinner that stops must re-check every queue: a waker may have skipped
   // wakep() because it saw us spinning (Go's "delicate dance").
   if (was_spinning) {
+    // The global queue too (as Go does): a Ready from a thread without a P
+    // (a plain thread, a Blocking() section) that saw us spinning skipped
+    // Wakep. Checked under s->mu, which orders it against GlobRunqPut.
+    bool global_work;
+    {
+      std::lock_guard<std::mutex> l(s->mu);
+      global_work = s->runqsize.load(std::memory_order_relaxed) > 0;
+    }
     for (auto& pp : s->allp) {
-      if (!RunqEmpty(pp.get())) {
+      if (global_work || !RunqEmpty(pp.get())) {
         P* p2;
         {
           std::lock_guard<std::mutex> l(s->mu);
