@@ -5,20 +5,20 @@
 # Builds runtime_bench / runtime_echo_server / echo_client (CMake, Release) and
 # the Go anchors (bench/anchors/go, offline), then runs every metric on both
 # sides, interleaved (stockd, Go, next metric, ...), for several rounds, and
-# prints the median of each as a table:
+# prints the best (lowest-cost) round of each as a table:
 #
 #   metric  stockd  go  ratio        ratio = stockd cost / Go cost (< 1 = stockd is cheaper)
 #
 # Every metric is a cost — ns per op, bytes per parked fiber, ns per echo round
 # trip (1e9 / round trips per second) — so a smaller ratio is always better.
 # The table is also written, tab-separated with exactly those four columns, to
-# bench/results/runtime-vs-go.tsv (full runs) and the whole console output to
-# bench/results/runtime-vs-go.txt.
+# bench/results/runtime-vs-go.tsv (full runs), and a report with the machine,
+# versions and every round's values to bench/results/runtime-vs-go.txt.
 #
 # Usage: bench/runtime-vs-go.sh [--quick] [--build-dir DIR] [--rounds N] [--out FILE]
 #   --quick       ~30 s: one round, short timings; writes DIR/bench/runtime-vs-go.quick.tsv
 #   --build-dir   CMake build directory (default: ./build at the repository root)
-#   --rounds      rounds per metric (default 5, --quick 1; the median is reported)
+#   --rounds      rounds per metric (default 5, --quick 1; the best is reported)
 #   --out         where to write the TSV
 # A full run takes about 3 minutes on 2 cores.
 set -euo pipefail
@@ -141,7 +141,10 @@ measure() {  # metric side
   esac
 }
 
-median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+# Best of the rounds: on a shared machine the other tenants only ever add time,
+# so the least disturbed run is the closest to each runtime's own cost. Every
+# round's values are kept in the .txt report.
+best() { tr ' ' '\n' | awk 'NF' | sort -g | head -n 1; }
 
 {
   echo "# stockd runtime vs Go — $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -149,7 +152,8 @@ median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{ v[NR] = $1 } END { if (NR) 
   echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# stockd: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(${CXX:-c++} --version | head -1), CMake $build_type"
   echo "# go: $(go version | cut -d' ' -f3-)"
-  echo "# rounds: $ROUNDS (median), min time per metric ${MIN_TIME}s, echo ${ECHO_CONNS} conns x ${ECHO_SIZE} B for ${ECHO_SECONDS}s"
+  echo "# rounds: $ROUNDS (best of), min time per metric ${MIN_TIME}s, echo ${ECHO_CONNS} conns x ${ECHO_SIZE} B for ${ECHO_SECONDS}s"
+  echo "# ratio = stockd / go, both costs (ns per op, bytes per fiber, ns per echo round trip): < 1 is better"
 } | tee "$TMP/header.txt"
 
 for ((round = 1; round <= ROUNDS; round++)); do
@@ -161,12 +165,26 @@ for ((round = 1; round <= ROUNDS; round++)); do
   done
 done
 
+# When 100,000 parked fibers fail, say how far stockd gets and what each costs.
+NOTES=()
+if [[ -z $(best <<<"${STOCKD[rss_parked_fiber_bytes]}") ]]; then
+  grep -h 'ERROR OCCURRED\|panicked' "$TMP/cpp.log" | tail -n 1 | sed 's/^/#   /' >"$TMP/rss_error.txt" || true
+  NOTES+=("rss_parked_fiber_bytes: stockd FAILED with 100,000 parked fibers: $(sed 's/^#   //' "$TMP/rss_error.txt")")
+  for n in 30000 10000; do
+    v=$(STOCKD_BENCH_PARKED_FIBERS=$n cpp_metric rss_parked_fiber_bytes)
+    if [[ -n $v ]]; then
+      NOTES+=("rss_parked_fiber_bytes: stockd with $n parked fibers instead: $v bytes/fiber (not in the table)")
+      break
+    fi
+  done
+fi
+
 failed=0
 mkdir -p "$(dirname "$OUT")"
 printf 'metric\tstockd\tgo\tratio\n' >"$OUT"
 for m in "${METRICS[@]}"; do
-  s=$(median <<<"${STOCKD[$m]}")
-  g=$(median <<<"${GO[$m]}")
+  s=$(best <<<"${STOCKD[$m]}")
+  g=$(best <<<"${GO[$m]}")
   if [[ -n $s && -n $g ]]; then
     r=$(awk -v s="$s" -v g="$g" 'BEGIN { printf (g > 0 ? "%.2f" : "NA"), s / (g > 0 ? g : 1) }')
   else
@@ -177,14 +195,23 @@ done
 table() { awk -F'\t' '{ printf "%-28s %12s %12s %7s\n", $1, $2, $3, $4 }' "$OUT"; }
 {
   cat "$TMP/header.txt"
+  echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
   table
+  echo
+  echo "# every round (stockd | go):"
+  for m in "${METRICS[@]}"; do
+    printf '#   %-26s %s |%s\n' "$m" "${STOCKD[$m]}" "${GO[$m]}"
+  done
+  for note in "${NOTES[@]}"; do echo "# note: $note"; done
 } >"$TMP/report.txt"
 echo
 table
-echo "(written to $OUT)"
+for note in "${NOTES[@]}"; do echo "note: $note"; done
+echo "(written to $OUT and $LOG)"
 cp "$TMP/report.txt" "$LOG"
 if [[ $failed == 1 ]]; then
-  echo "some metrics FAILED; logs:" >&2
-  tail -n 20 "$TMP"/*.log >&2 2>/dev/null || true
+  echo "some metrics FAILED; last lines of the logs:" >&2
+  tail -n 5 "$TMP"/*.log >&2 2>/dev/null || true
   exit 1
 fi
