@@ -1,0 +1,195 @@
+#include "server/connection.h"
+
+#include <sys/uio.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "engine/engine.h"
+#include "runtime/log.h"
+#include "server/server.h"
+
+namespace stockd::server {
+
+namespace {
+
+int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
+
+// Read at least this much per read(); the input buffer grows for big requests.
+constexpr size_t kReadChunk = 16 * 1024;
+// Flush mid-pipeline once this many reply bytes are pending, so a long
+// pipeline does not hold its whole reply in memory.
+constexpr size_t kFlushThreshold = 64 * 1024;
+constexpr int kMaxIov = 64;
+
+}  // namespace
+
+Connection::Connection(Server& server, std::unique_ptr<runtime::Conn> conn, uint64_t id)
+    : server_(server),
+      conn_(std::move(conn)),
+      id_(id),
+      created_ms_(NowMs()),
+      writer_(&out_, 2),
+      last_interaction_ms_(created_ms_) {
+  remote_address_ = conn_->RemoteAddress();
+  local_address_ = conn_->LocalAddress();
+  remote_is_loopback_ = conn_->RemoteIsLoopback();
+  session_.client_id = id_;
+  session_.owner = this;
+  protocol::ParserLimits limits;
+  limits.max_bulk_len = server_.config().live().proto_max_bulk_len.load(std::memory_order_relaxed);
+  parser_ = protocol::Parser(limits);
+  Reset();
+}
+
+Connection::~Connection() = default;
+
+void Connection::SetAuthenticated(bool yes) {
+  authenticated_.store(yes, std::memory_order_relaxed);
+  parser_.SetAuthenticated(yes);
+}
+
+void Connection::SetResp(int resp) {
+  session_.resp = resp;
+  writer_.SetResp(resp);
+  resp_.store(resp, std::memory_order_relaxed);
+}
+
+void Connection::SetName(std::string name) {
+  absl::MutexLock lock(&name_mu_);
+  name_ = std::move(name);
+}
+
+std::string Connection::name() const {
+  absl::MutexLock lock(&name_mu_);
+  return name_;
+}
+
+void Connection::Reset() {
+  session_.db = 0;
+  db_.store(0, std::memory_order_relaxed);
+  SetResp(2);
+  SetName("");
+  SetAuthenticated(!server_.auth_required());
+}
+
+void Connection::Kill(bool after_reply) {
+  closing_.store(true, std::memory_order_seq_cst);
+  if (!after_reply || state_.load(std::memory_order_seq_cst) == kReading) conn_->Close();
+}
+
+bool Connection::Flush() {
+  while (!out_.empty()) {
+    struct iovec iov[kMaxIov];
+    int n = out_.FillIovec(iov, kMaxIov);
+    size_t bytes = 0;
+    for (int i = 0; i < n; ++i) bytes += iov[i].iov_len;
+    absl::Status s = conn_->Writev(iov, n);
+    if (!s.ok()) {
+      out_.Clear();
+      return false;
+    }
+    out_.Consume(bytes);
+    net_output_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+  }
+  return true;
+}
+
+void Connection::Execute(std::vector<std::string_view>& argv) {
+  engine::Engine& engine = server_.engine();
+  const engine::Command* cmd = engine.commands().Find(argv[0]);
+  if (cmd != nullptr && cmd->is_container() && argv.size() > 1) {
+    if (const engine::Command* sub = cmd->FindSubcommand(argv[1])) cmd = sub;
+  }
+  last_command_.store(cmd, std::memory_order_relaxed);
+  if (!authenticated_.load(std::memory_order_relaxed)) {
+    if (cmd == nullptr || !cmd->has_flag(engine::kNoAuth)) {
+      writer_.Error("NOAUTH Authentication required.");
+      engine.CountError("NOAUTH");
+      return;
+    }
+  }
+  int64_t slower_than = server_.config().live().slowlog_log_slower_than.load(std::memory_order_relaxed);
+  absl::Time start = slower_than >= 0 ? absl::Now() : absl::Time();
+  engine.Execute(session_, argv, writer_);
+  commands_processed_.fetch_add(1, std::memory_order_relaxed);
+  if (slower_than >= 0) {
+    int64_t us = absl::ToInt64Microseconds(absl::Now() - start);
+    if (us >= slower_than) {
+      if (cmd == nullptr || !cmd->has_flag(engine::kSkipSlowlog))
+        server_.slowlog().Add(argv, us, remote_address_, name(),
+                              server_.config().live().slowlog_max_len.load(std::memory_order_relaxed));
+    }
+  }
+  if (session_.db != db_.load(std::memory_order_relaxed)) db_.store(session_.db, std::memory_order_relaxed);
+}
+
+void Connection::Serve() {
+  std::vector<std::string_view> argv;
+  config::LiveOptions& live = server_.config().live();
+  while (!closing_.load(std::memory_order_seq_cst)) {
+    int64_t timeout_s = live.timeout.load(std::memory_order_relaxed);
+    absl::Time deadline = timeout_s > 0 ? absl::Now() + absl::Seconds(timeout_s) : absl::InfiniteFuture();
+    std::span<char> space = in_.WritableSpace(kReadChunk);
+    absl::StatusOr<size_t> n = conn_->Read(space.data(), space.size(), deadline);
+    if (!n.ok() || *n == 0) {
+      if (!n.ok() && absl::IsDeadlineExceeded(n.status()))
+        runtime::LogVerbose("Closing idle client id=%d addr=%s", id_, remote_address_);
+      break;
+    }
+    state_.store(kExecuting, std::memory_order_seq_cst);
+    in_.Commit(*n);
+    net_input_bytes_.fetch_add(*n, std::memory_order_relaxed);
+    last_interaction_ms_.store(NowMs(), std::memory_order_relaxed);
+
+    bool close = false;
+    for (;;) {
+      protocol::Parser::Result r = parser_.Next(in_, &argv);
+      if (r == protocol::Parser::Result::kNeedMore) break;
+      if (r == protocol::Parser::Result::kError) {
+        runtime::LogVerbose("Protocol error (%s) from client id=%d addr=%s", std::string(parser_.error()), id_,
+                            remote_address_);
+        writer_.Error(absl::StrCat("ERR ", absl::string_view(parser_.error().data(), parser_.error().size())));
+        server_.engine().CountError("ERR");
+        close = true;
+        break;
+      }
+      Execute(argv);
+      if (close_after_reply_) {
+        close = true;
+        break;
+      }
+      if (out_.size() >= kFlushThreshold && !Flush()) {
+        close = true;
+        break;
+      }
+    }
+    size_t pending = in_.size();
+    qbuf_.store(pending, std::memory_order_relaxed);
+    int64_t qlimit = live.client_query_buffer_limit.load(std::memory_order_relaxed);
+    if (!close && static_cast<int64_t>(pending) > qlimit) {
+      runtime::LogWarning("Closing client that reached max query buffer length: id=%d addr=%s qbuf=%d", id_,
+                          remote_address_, pending);
+      close = true;
+    }
+    if (!Flush() || close) break;
+    state_.store(kReading, std::memory_order_seq_cst);
+  }
+  state_.store(kDone, std::memory_order_seq_cst);
+  conn_->Close();
+}
+
+std::string Connection::Describe(int64_t now_ms) const {
+  const engine::Command* cmd = last_command_.load(std::memory_order_relaxed);
+  int64_t age = (now_ms - created_ms_) / 1000;
+  int64_t idle = (now_ms - last_interaction_ms_.load(std::memory_order_relaxed)) / 1000;
+  std::string cmd_name = cmd ? std::string(cmd->full_name()) : "NULL";
+  return absl::StrCat("id=", id_, " addr=", remote_address_, " laddr=", local_address_, " fd=", conn_->fd(),
+                      " name=", name(), " age=", age, " idle=", idle, " flags=N db=", db_.load(std::memory_order_relaxed),
+                      " sub=0 psub=0 ssub=0 multi=-1 qbuf=", qbuf_.load(std::memory_order_relaxed),
+                      " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=",
+                      cmd_name, " user=default redir=-1 resp=", resp_.load(std::memory_order_relaxed));
+}
+
+}  // namespace stockd::server

@@ -1,0 +1,116 @@
+// server/connection.h — one client connection, served by one fiber.
+//
+// The loop (Serve): read what the socket has, parse every complete pipelined
+// command, execute each through the engine (replies accumulate in the output
+// buffer), then flush all replies with one writev. A protocol error is
+// answered with "-ERR Protocol error: ..." and the connection is closed.
+//
+// Thread-safety: the connection's own fiber owns the parser, buffers and
+// session. Other fibers (CLIENT LIST/KILL, shutdown) only read the atomics and
+// the name (under name_mu_) and call Kill(). The Connection object lives until
+// its fiber has left Serve() and unregistered it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "engine/session.h"
+#include "protocol/input_buffer.h"
+#include "protocol/output_buffer.h"
+#include "protocol/parser.h"
+#include "protocol/reply_writer.h"
+#include "runtime/net.h"
+
+namespace stockd::engine {
+class Command;
+}
+
+namespace stockd::server {
+
+class Server;
+
+class Connection {
+ public:
+  Connection(Server& server, std::unique_ptr<runtime::Conn> conn, uint64_t id);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Serves the client until it leaves, is killed, or the server shuts down.
+  // Runs on the connection's fiber.
+  void Serve();
+
+  // Any fiber: ends the connection. The reply of a command being executed is
+  // still written when `after_reply` (the connection is marked closing and its
+  // socket closed only if it is waiting for input); otherwise the socket is
+  // closed at once.
+  void Kill(bool after_reply = false);
+
+  // --- for command handlers running on this connection's fiber ---
+  Server& server() { return server_; }
+  engine::Session& session() { return session_; }
+  protocol::ReplyWriter& writer() { return writer_; }
+  protocol::Parser& parser() { return parser_; }
+  // Reply, then close (QUIT).
+  void CloseAfterReply() { close_after_reply_ = true; }
+  bool authenticated() const { return authenticated_.load(std::memory_order_relaxed); }
+  void SetAuthenticated(bool yes);
+  void SetResp(int resp);
+  void SetName(std::string name);
+  // RESET: back to a fresh connection's state (db 0, RESP2, no name, auth as at connect).
+  void Reset();
+
+  // --- read by CLIENT LIST / INFO from any fiber ---
+  uint64_t id() const { return id_; }
+  std::string name() const;
+  std::string Describe(int64_t now_ms) const;  // one CLIENT LIST line (no newline)
+  const std::string& remote_address() const { return remote_address_; }
+  const std::string& local_address() const { return local_address_; }
+  bool remote_is_loopback() const { return remote_is_loopback_; }
+  uint64_t commands_processed() const { return commands_processed_.load(std::memory_order_relaxed); }
+  uint64_t net_input_bytes() const { return net_input_bytes_.load(std::memory_order_relaxed); }
+  uint64_t net_output_bytes() const { return net_output_bytes_.load(std::memory_order_relaxed); }
+
+ private:
+  enum State : int { kReading, kExecuting, kDone };
+  void Execute(std::vector<std::string_view>& argv);
+  bool Flush();  // writes all pending replies; false when the client is gone
+
+  Server& server_;
+  std::unique_ptr<runtime::Conn> conn_;
+  const uint64_t id_;
+  const int64_t created_ms_;
+  std::string remote_address_;
+  std::string local_address_;
+  bool remote_is_loopback_ = false;
+
+  engine::Session session_;
+  protocol::InputBuffer in_;
+  protocol::OutputBuffer out_;
+  protocol::ReplyWriter writer_;
+  protocol::Parser parser_;
+  bool close_after_reply_ = false;
+
+  std::atomic<int> state_{kReading};
+  std::atomic<bool> closing_{false};
+  std::atomic<bool> authenticated_{false};
+  std::atomic<int> db_{0};
+  std::atomic<int> resp_{2};
+  std::atomic<int64_t> last_interaction_ms_;
+  std::atomic<const engine::Command*> last_command_{nullptr};
+  std::atomic<uint64_t> commands_processed_{0};
+  std::atomic<uint64_t> net_input_bytes_{0};
+  std::atomic<uint64_t> net_output_bytes_{0};
+  std::atomic<size_t> qbuf_{0};
+  std::atomic<size_t> omem_{0};
+
+  mutable absl::Mutex name_mu_;
+  std::string name_;
+};
+
+}  // namespace stockd::server

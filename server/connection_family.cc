@@ -1,0 +1,399 @@
+// server/connection_family.cc — commands about the client's own connection:
+// PING, ECHO, QUIT, RESET, HELLO, AUTH and CLIENT.
+#include <algorithm>
+#include <cctype>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "engine/engine.h"
+#include "server/connection.h"
+#include "server/families.h"
+#include "server/server.h"
+
+namespace stockd::server {
+
+using engine::CommandContext;
+using engine::CommandSpec;
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string UpperName(std::string_view s) { return absl::AsciiStrToUpper(A(s)); }
+
+Connection* RequireConnection(CommandContext& ctx) {
+  Connection* c = ConnectionOf(ctx);
+  if (c == nullptr) ctx.Error("ERR This command is only available on a client connection");
+  return c;
+}
+
+namespace {
+
+void CmdPing(CommandContext& ctx) {
+  if (ctx.argv.size() > 2) {
+    ctx.Error("ERR wrong number of arguments for 'ping' command");
+    return;
+  }
+  if (ctx.argv.size() == 1) ctx.reply.SimpleString("PONG");
+  else ctx.reply.Bulk(ctx.argv[1]);
+}
+
+void CmdEcho(CommandContext& ctx) { ctx.reply.Bulk(ctx.argv[1]); }
+
+void CmdQuit(CommandContext& ctx) {
+  ctx.reply.Ok();
+  if (Connection* c = ConnectionOf(ctx)) c->CloseAfterReply();
+}
+
+void CmdReset(CommandContext& ctx) {
+  if (Connection* c = ConnectionOf(ctx)) c->Reset();
+  else ctx.session.db = 0;
+  ctx.reply.SimpleString("RESET");
+}
+
+// Authenticates `c` as the default user. Only "default" exists until ACL users land.
+bool Authenticate(Connection* c, std::string_view user, std::string_view pass) {
+  if (user != "default") return false;
+  if (!c->server().CheckPassword(pass)) return false;
+  c->SetAuthenticated(true);
+  return true;
+}
+
+void CmdAuth(CommandContext& ctx) {
+  Connection* c = RequireConnection(ctx);
+  if (c == nullptr) return;
+  if (ctx.argv.size() > 3) {
+    ctx.Error("ERR syntax error");
+    return;
+  }
+  std::string_view user = ctx.argv.size() == 3 ? ctx.argv[1] : std::string_view("default");
+  std::string_view pass = ctx.argv.back();
+  if (ctx.argv.size() == 2 && !c->server().auth_required()) {
+    ctx.Error(
+        "ERR AUTH <password> called without any password configured for the default user. Are you sure your "
+        "configuration is correct?");
+    return;
+  }
+  if (!c->server().auth_required() && user == "default") {
+    // "AUTH default <anything>" succeeds when the default user has no password (nopass).
+    c->SetAuthenticated(true);
+    ctx.reply.Ok();
+    return;
+  }
+  if (!Authenticate(c, user, pass)) {
+    ctx.Error("WRONGPASS invalid username-password pair or user is disabled.");
+    return;
+  }
+  ctx.reply.Ok();
+}
+
+bool ValidClientName(std::string_view name) {
+  for (unsigned char ch : name)
+    if (ch < '!' || ch > '~') return false;  // Redis: no spaces, newlines or special characters
+  return true;
+}
+
+void CmdHello(CommandContext& ctx) {
+  Connection* c = RequireConnection(ctx);
+  if (c == nullptr) return;
+  int proto = c->session().resp;
+  size_t i = 1;
+  if (ctx.argv.size() >= 2) {
+    int64_t v;
+    if (!absl::SimpleAtoi(A(ctx.argv[1]), &v)) {
+      ctx.Error("ERR Protocol version is not an integer or out of range");
+      return;
+    }
+    if (v < 2 || v > 3) {
+      ctx.Error("NOPROTO unsupported protocol version");
+      return;
+    }
+    proto = static_cast<int>(v);
+    i = 2;
+  }
+  std::string_view user, pass, name;
+  bool has_auth = false, has_name = false;
+  for (; i < ctx.argv.size(); ++i) {
+    size_t left = ctx.argv.size() - i - 1;
+    if (EqualsIgnoreCase(ctx.argv[i], "AUTH") && left >= 2) {
+      user = ctx.argv[i + 1];
+      pass = ctx.argv[i + 2];
+      has_auth = true;
+      i += 2;
+    } else if (EqualsIgnoreCase(ctx.argv[i], "SETNAME") && left >= 1) {
+      name = ctx.argv[i + 1];
+      has_name = true;
+      i += 1;
+    } else {
+      ctx.Error(absl::StrCat("ERR Syntax error in HELLO option '", A(ctx.argv[i]), "'"));
+      return;
+    }
+  }
+  if (has_auth) {
+    bool ok = c->server().auth_required() ? Authenticate(c, user, pass) : (user == "default");
+    if (!ok) {
+      ctx.Error("WRONGPASS invalid username-password pair or user is disabled.");
+      return;
+    }
+    c->SetAuthenticated(true);
+  }
+  if (!c->authenticated()) {
+    ctx.Error(
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> "
+        "option can be used to authenticate the client and select the RESP protocol version at the same time");
+    return;
+  }
+  if (has_name) {
+    if (!ValidClientName(name)) {
+      ctx.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+      return;
+    }
+    c->SetName(std::string(name));
+  }
+  c->SetResp(proto);
+  ctx.reply.MapHeader(7);
+  ctx.reply.Bulk("server");
+  ctx.reply.Bulk("redis");
+  ctx.reply.Bulk("version");
+  ctx.reply.Bulk("7.0.15");
+  ctx.reply.Bulk("proto");
+  ctx.reply.Integer(proto);
+  ctx.reply.Bulk("id");
+  ctx.reply.Integer(static_cast<int64_t>(c->id()));
+  ctx.reply.Bulk("mode");
+  ctx.reply.Bulk("standalone");
+  ctx.reply.Bulk("role");
+  ctx.reply.Bulk("master");
+  ctx.reply.Bulk("modules");
+  ctx.reply.ArrayHeader(0);
+}
+
+// --- CLIENT ---
+
+void CmdClientId(CommandContext& ctx) { ctx.reply.Integer(static_cast<int64_t>(ctx.session.client_id)); }
+
+void CmdClientSetName(CommandContext& ctx) {
+  Connection* c = RequireConnection(ctx);
+  if (c == nullptr) return;
+  if (!ValidClientName(ctx.argv[2])) {
+    ctx.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+    return;
+  }
+  c->SetName(std::string(ctx.argv[2]));
+  ctx.reply.Ok();
+}
+
+void CmdClientGetName(CommandContext& ctx) {
+  Connection* c = RequireConnection(ctx);
+  if (c == nullptr) return;
+  std::string n = c->name();
+  if (n.empty()) ctx.reply.Null();
+  else ctx.reply.Bulk(n);
+}
+
+void CmdClientInfo(CommandContext& ctx) {
+  Connection* c = RequireConnection(ctx);
+  if (c == nullptr) return;
+  ctx.reply.Verbatim("txt", absl::StrCat(c->Describe(absl::ToUnixMillis(absl::Now())), "\n"));
+}
+
+void CmdClientList(CommandContext& ctx) {
+  Connection* self = RequireConnection(ctx);
+  if (self == nullptr) return;
+  std::vector<uint64_t> ids;
+  bool filter_ids = false;
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    if (EqualsIgnoreCase(ctx.argv[i], "TYPE") && i + 1 < ctx.argv.size()) {
+      std::string_view t = ctx.argv[++i];
+      if (!EqualsIgnoreCase(t, "normal") && !EqualsIgnoreCase(t, "master") && !EqualsIgnoreCase(t, "replica") &&
+          !EqualsIgnoreCase(t, "pubsub")) {
+        ctx.Error(absl::StrCat("ERR Unknown client type '", A(t), "'"));
+        return;
+      }
+      if (!EqualsIgnoreCase(t, "normal")) filter_ids = true;  // no replicas or pubsub clients here
+    } else if (EqualsIgnoreCase(ctx.argv[i], "ID") && i + 1 < ctx.argv.size()) {
+      filter_ids = true;
+      for (++i; i < ctx.argv.size(); ++i) {
+        uint64_t id;
+        if (!absl::SimpleAtoi(A(ctx.argv[i]), &id) || id == 0) {
+          ctx.Error("ERR Invalid client ID");
+          return;
+        }
+        ids.push_back(id);
+      }
+    } else {
+      ctx.Error("ERR syntax error");
+      return;
+    }
+  }
+  int64_t now = absl::ToUnixMillis(absl::Now());
+  std::vector<std::pair<uint64_t, std::string>> lines;
+  self->server().ForEachClient([&](Connection& c) {
+    if (filter_ids && std::find(ids.begin(), ids.end(), c.id()) == ids.end()) return;
+    lines.emplace_back(c.id(), c.Describe(now));
+  });
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (auto& [id, line] : lines) absl::StrAppend(&out, line, "\n");
+  ctx.reply.Verbatim("txt", out);
+}
+
+void CmdClientKill(CommandContext& ctx) {
+  Connection* self = RequireConnection(ctx);
+  if (self == nullptr) return;
+  Server& server = self->server();
+  if (ctx.argv.size() == 3) {  // old form: CLIENT KILL addr:port
+    std::string_view addr = ctx.argv[2];
+    Connection* victim = nullptr;
+    server.ForEachClient([&](Connection& c) {
+      if (c.remote_address() == addr) victim = &c;
+    });
+    if (victim == nullptr) {
+      ctx.Error("ERR No such client");
+      return;
+    }
+    ctx.reply.Ok();
+    if (victim == self) self->CloseAfterReply();
+    else victim->Kill();
+    return;
+  }
+  if (ctx.argv.size() % 2 != 0) {
+    ctx.Error("ERR syntax error");
+    return;
+  }
+  uint64_t id = 0;
+  std::string addr, laddr, user;
+  bool skipme = true, by_type = false, type_normal = false;
+  for (size_t i = 2; i + 1 < ctx.argv.size(); i += 2) {
+    std::string_view opt = ctx.argv[i], val = ctx.argv[i + 1];
+    if (EqualsIgnoreCase(opt, "ID")) {
+      if (!absl::SimpleAtoi(A(val), &id) || id == 0) {
+        ctx.Error("ERR client-id should be greater than 0");
+        return;
+      }
+    } else if (EqualsIgnoreCase(opt, "ADDR")) {
+      addr = std::string(val);
+    } else if (EqualsIgnoreCase(opt, "LADDR")) {
+      laddr = std::string(val);
+    } else if (EqualsIgnoreCase(opt, "USER")) {
+      user = std::string(val);
+    } else if (EqualsIgnoreCase(opt, "TYPE")) {
+      by_type = true;
+      if (EqualsIgnoreCase(val, "normal")) type_normal = true;
+      else if (!EqualsIgnoreCase(val, "master") && !EqualsIgnoreCase(val, "replica") && !EqualsIgnoreCase(val, "slave") &&
+               !EqualsIgnoreCase(val, "pubsub")) {
+        ctx.Error(absl::StrCat("ERR Unknown client type '", A(val), "'"));
+        return;
+      }
+    } else if (EqualsIgnoreCase(opt, "SKIPME")) {
+      if (EqualsIgnoreCase(val, "yes")) skipme = true;
+      else if (EqualsIgnoreCase(val, "no")) skipme = false;
+      else {
+        ctx.Error("ERR syntax error");
+        return;
+      }
+    } else {
+      ctx.Error("ERR syntax error");
+      return;
+    }
+  }
+  std::vector<Connection*> victims;
+  bool kill_self = false;
+  server.ForEachClient([&](Connection& c) {
+    if (id != 0 && c.id() != id) return;
+    if (!addr.empty() && c.remote_address() != addr) return;
+    if (!laddr.empty() && c.local_address() != laddr) return;
+    if (!user.empty() && user != "default") return;
+    if (by_type && !type_normal) return;
+    if (&c == self) {
+      if (skipme) return;
+      kill_self = true;
+      return;
+    }
+    victims.push_back(&c);
+  });
+  // Killing only closes sockets: safe under the registry lock's snapshot since
+  // a connection unregisters (under that lock) before it is destroyed.
+  int64_t n = static_cast<int64_t>(victims.size()) + (kill_self ? 1 : 0);
+  server.ForEachClient([&](Connection& c) {
+    if (std::find(victims.begin(), victims.end(), &c) != victims.end()) c.Kill();
+  });
+  if (kill_self) self->CloseAfterReply();
+  ctx.reply.Integer(n);
+}
+
+void CmdClientNoEvict(CommandContext& ctx) {
+  if (EqualsIgnoreCase(ctx.argv[2], "on") || EqualsIgnoreCase(ctx.argv[2], "off")) ctx.reply.Ok();
+  else ctx.Error("ERR syntax error");
+}
+
+void CmdClientHelp(CommandContext& ctx) {
+  static constexpr std::string_view kLines[] = {
+      "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "GETNAME",
+      "    Return the name of the current connection.",
+      "ID",
+      "    Return the ID of the current connection.",
+      "INFO",
+      "    Return information about the current client connection.",
+      "KILL <ip:port>",
+      "    Kill connection made from <ip:port>.",
+      "KILL <option> <value> [<option> <value> [...]]",
+      "    Kill connections. Options are: ID <client-id>, ADDR <ip:port>, LADDR <ip:port>, TYPE normal|master|replica|pubsub, USER <username>, SKIPME yes|no.",
+      "LIST [options ...]",
+      "    Return information about client connections. Options: TYPE (normal|master|replica|pubsub), ID <client-id> [...].",
+      "NO-EVICT (ON|OFF)",
+      "    Accepted for compatibility; stockd never evicts clients.",
+      "SETNAME <name>",
+      "    Assign the name <name> to the current connection.",
+      "HELP",
+      "    Print this help.",
+  };
+  ctx.reply.ArrayHeader(std::size(kLines));
+  for (auto l : kLines) ctx.reply.SimpleString(l);
+}
+
+constexpr uint32_t kConnFlags = engine::kNoScript | engine::kLoading | engine::kStale;
+
+}  // namespace
+
+void RegisterConnectionFamily(engine::CommandTable& t) {
+  t.Register({.name = "ping", .arity = -1, .flags = engine::kFast, .handler = CmdPing,
+              .acl_categories = "@fast @connection", .group = "connection", .summary = "Ping the server", .since = "1.0.0"});
+  t.Register({.name = "echo", .arity = 2, .flags = engine::kFast, .handler = CmdEcho,
+              .acl_categories = "@fast @connection", .group = "connection", .summary = "Echo the given string", .since = "1.0.0"});
+  t.Register({.name = "quit", .arity = -1, .flags = engine::kAllowBusy | engine::kNoAuth | kConnFlags | engine::kFast,
+              .handler = CmdQuit, .acl_categories = "@fast @connection", .group = "connection",
+              .summary = "Close the connection", .since = "1.0.0"});
+  t.Register({.name = "reset", .arity = 1, .flags = kConnFlags | engine::kNoAuth | engine::kFast | engine::kAllowBusy,
+              .handler = CmdReset, .acl_categories = "@fast @connection", .group = "connection",
+              .summary = "Reset the connection", .since = "6.2.0"});
+  t.Register({.name = "auth", .arity = -2, .flags = kConnFlags | engine::kNoAuth | engine::kFast | engine::kAllowBusy,
+              .handler = CmdAuth, .acl_categories = "@fast @connection", .group = "connection",
+              .summary = "Authenticate to the server", .since = "1.0.0"});
+  t.Register({.name = "hello", .arity = -1, .flags = kConnFlags | engine::kNoAuth | engine::kFast | engine::kAllowBusy,
+              .handler = CmdHello, .acl_categories = "@fast @connection", .group = "connection",
+              .summary = "Handshake with Redis", .since = "6.0.0"});
+  engine::Command* client = t.Register({.name = "client", .arity = -2, .acl_categories = "@slow",
+                                        .group = "connection", .summary = "A container for client connection commands",
+                                        .since = "2.4.0"});
+  auto sub = [&](std::string_view name, int arity, uint32_t flags, engine::Handler h, std::string_view summary) {
+    t.RegisterSubcommand(client, {.name = name, .arity = arity, .flags = flags | kConnFlags, .handler = h,
+                                  .acl_categories = "@slow @connection", .group = "connection", .summary = summary});
+  };
+  sub("id", 2, 0, CmdClientId, "Returns the client ID for the current connection");
+  sub("setname", 3, 0, CmdClientSetName, "Set the current connection name");
+  sub("getname", 2, 0, CmdClientGetName, "Get the current connection name");
+  sub("info", 2, 0, CmdClientInfo, "Returns information about the current client connection.");
+  sub("list", -2, engine::kAdmin, CmdClientList, "Get the list of client connections");
+  sub("kill", -3, engine::kAdmin, CmdClientKill, "Kill the connection of a client");
+  sub("no-evict", 3, engine::kAdmin, CmdClientNoEvict, "Set client eviction mode for the current connection");
+  sub("help", 2, 0, CmdClientHelp, "Show helpful text about the different subcommands");
+}
+
+}  // namespace stockd::server

@@ -1,0 +1,41 @@
+// server/families.h — the server's command families (commands about
+// connections and the server itself, registered into the engine's table), and
+// the small helpers they share.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "absl/strings/string_view.h"
+#include "engine/command.h"
+#include "engine/command_context.h"
+
+namespace stockd::server {
+
+class Connection;
+class Server;
+
+void RegisterConnectionFamily(engine::CommandTable& table);  // PING ECHO QUIT RESET HELLO AUTH CLIENT
+void RegisterServerFamily(engine::CommandTable& table);      // COMMAND TIME SHUTDOWN SLOWLOG DEBUG LASTSAVE
+void RegisterInfoFamily(engine::CommandTable& table);        // INFO
+void RegisterConfigFamily(engine::CommandTable& table);      // CONFIG
+
+// The connection a command runs on, or nullptr for embedded use (no server).
+inline Connection* ConnectionOf(engine::CommandContext& ctx) {
+  return static_cast<Connection*>(ctx.session.owner);
+}
+
+// Replies "ERR This command is only available on a client connection" and
+// returns nullptr when there is none.
+Connection* RequireConnection(engine::CommandContext& ctx);
+
+inline absl::string_view A(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// "INFO" in the "unknown subcommand ... Try X HELP." texts.
+std::string UpperName(std::string_view s);
+
+// Builds the INFO text for the given section names (lowercase; "default",
+// "all", "everything" expand as in Redis).
+std::string BuildInfo(Server& server, const std::vector<std::string>& sections);
+
+}  // namespace stockd::server

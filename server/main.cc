@@ -1,0 +1,109 @@
+// server/main.cc — `stockd [config-file] [--directive value ...]`, like redis-server.
+//
+// Start-up: load the configuration (a bad line prints the file, line and
+// reason and exits 1), create `dir`, build the engine and the runtime, then
+// serve until SIGINT/SIGTERM/SHUTDOWN, and exit 0 after a graceful shutdown.
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <algorithm>
+#include <filesystem>
+
+#include "config/config.h"
+#include "engine/engine.h"
+#include "runtime/log.h"
+#include "runtime/scheduler.h"
+#include "server/server.h"
+
+namespace {
+
+void Usage() {
+  std::fprintf(stderr,
+               "Usage: stockd [/path/to/stockd.conf] [--directive value ...]\n"
+               "       stockd -v | --version\n"
+               "       stockd -h | --help\n\n"
+               "Examples:\n"
+               "       stockd config/stockd.conf\n"
+               "       stockd --port 7777 --dir /tmp/stockd\n"
+               "       stockd config/stockd.conf --loglevel verbose\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace stockd;
+  if (argc == 2 && (std::strcmp(argv[1], "-v") == 0 || std::strcmp(argv[1], "--version") == 0)) {
+    std::printf("stockd v=0.1.0 (Redis-compatible 7.0.15)\n");
+    return 0;
+  }
+  if (argc == 2 && (std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "--help") == 0)) {
+    Usage();
+    return 0;
+  }
+  config::Config cfg;
+  if (absl::Status s = cfg.LoadCommandLine(argc, argv); !s.ok()) {
+    std::fprintf(stderr, "\n%s\n", std::string(s.message()).c_str());
+    return 1;
+  }
+  const config::Options& opt = cfg.options();
+  if (!opt.logfile.empty() && std::freopen(opt.logfile.c_str(), "a", stderr) == nullptr) {
+    std::fprintf(stdout, "Can't open the log file: %s\n", std::strerror(errno));
+    return 1;
+  }
+  runtime::LogLevel level = runtime::LogLevel::kWarning;  // "nothing" logs only warnings
+  if (runtime::ParseLogLevel(opt.loglevel, &level)) runtime::SetLogLevel(level);
+  else runtime::SetLogLevel(runtime::LogLevel::kWarning);
+  std::error_code ec;
+  std::filesystem::create_directories(opt.dir, ec);
+  if (ec) {
+    runtime::LogWarning("Can't create the data directory '%s': %s", opt.dir, ec.message());
+    return 1;
+  }
+  std::signal(SIGPIPE, SIG_IGN);
+  // Like Redis: make room for maxclients plus our own descriptors.
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+    rlim_t want = static_cast<rlim_t>(opt.maxclients) + 64;
+    if (rl.rlim_cur < want) {
+      rl.rlim_cur = std::min(want, rl.rlim_max);
+      setrlimit(RLIMIT_NOFILE, &rl);
+    }
+  }
+
+  engine::EngineOptions eopt;
+  eopt.databases = opt.databases;
+  eopt.shards_per_db = opt.shards;
+  eopt.proto_max_bulk_len = opt.proto_max_bulk_len;
+  engine::Engine engine(eopt);
+  std::string config_file;
+  if (argc > 1 && std::strncmp(argv[1], "--", 2) != 0) {
+    std::error_code e2;
+    auto abs = std::filesystem::absolute(argv[1], e2);
+    config_file = e2 ? argv[1] : abs.string();
+  }
+  server::Server srv(cfg, engine, config_file);
+  server::RegisterServerCommands(engine.commands());
+
+  runtime::Options ropt;
+  ropt.procs = opt.procs;
+  ropt.stack_size = static_cast<size_t>(opt.stack_size);
+  runtime::Runtime rt(ropt);
+  runtime::LogInfo("stockd 0.1.0 starting, pid=%d, procs=%d", static_cast<int>(getpid()), rt.procs());
+  absl::Status served;
+  absl::Status ran = rt.Run([&] { served = srv.Serve(); });
+  if (!ran.ok()) {
+    runtime::LogWarning("Server fiber failed: %s", std::string(ran.message()));
+    return 1;
+  }
+  if (!served.ok()) {
+    runtime::LogWarning("%s", std::string(served.message()));
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,220 @@
+#include "server/server.h"
+
+#include <signal.h>
+
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "runtime/fiber.h"
+#include "runtime/log.h"
+#include "runtime/signal.h"
+#include "runtime/time.h"
+#include "server/connection.h"
+
+namespace stockd::server {
+
+namespace {
+
+std::string RandomHex(size_t n) {
+  std::random_device rd;
+  std::mt19937_64 gen(rd());
+  static const char* kHex = "0123456789abcdef";
+  std::string s(n, '0');
+  for (auto& c : s) c = kHex[gen() & 15];
+  return s;
+}
+
+}  // namespace
+
+Server::Server(config::Config& config, engine::Engine& engine, std::string config_file)
+    : config_(config),
+      engine_(engine),
+      config_file_(std::move(config_file)),
+      start_ms_(absl::ToUnixMillis(absl::Now())),
+      run_id_(RandomHex(40)) {
+  {
+    absl::MutexLock lock(&password_mu_);
+    password_ = config_.options().requirepass;
+  }
+  auth_required_ = !config_.options().requirepass.empty();
+  config_.OnChange([this](std::string_view name) {
+    if (name == "requirepass") {
+      auto v = config_.Get([](std::string_view n) { return n == "requirepass"; });
+      absl::MutexLock lock(&password_mu_);
+      password_ = v.empty() ? "" : v[0].second;
+      auth_required_ = !password_.empty();
+    }
+  });
+}
+
+Server::~Server() = default;
+
+void Server::AddShutdownHook(std::function<void()> hook) { shutdown_hooks_.push_back(std::move(hook)); }
+
+void Server::AddInfoSection(std::string name, std::function<void(std::string&)> fn) {
+  info_sections_.emplace_back(std::move(name), std::move(fn));
+}
+
+std::vector<uint16_t> Server::ports() const {
+  std::vector<uint16_t> out;
+  for (const auto& l : listeners_) out.push_back(l->port());
+  return out;
+}
+
+bool Server::CheckPassword(std::string_view password) const {
+  absl::MutexLock lock(&password_mu_);
+  // Constant time in the length of the stored password: no early exit on the
+  // first differing byte.
+  const std::string& want = password_;
+  unsigned char diff = static_cast<unsigned char>(want.size() != password.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    unsigned char got = i < password.size() ? static_cast<unsigned char>(password[i]) : 0;
+    diff |= static_cast<unsigned char>(want[i]) ^ got;
+  }
+  return diff == 0 && !want.empty();
+}
+
+void Server::ForEachClient(const std::function<void(Connection&)>& fn) {
+  absl::MutexLock lock(&clients_mu_);
+  for (auto& [id, c] : clients_) fn(*c);
+}
+
+void Server::Register(Connection* c) {
+  absl::MutexLock lock(&clients_mu_);
+  clients_.emplace(c->id(), c);
+  client_count_.store(clients_.size(), std::memory_order_relaxed);
+}
+
+void Server::Unregister(Connection* c) {
+  absl::MutexLock lock(&clients_mu_);
+  clients_.erase(c->id());
+  client_count_.store(clients_.size(), std::memory_order_relaxed);
+  stats_.closed_commands_processed.fetch_add(c->commands_processed(), std::memory_order_relaxed);
+  stats_.closed_net_input_bytes.fetch_add(c->net_input_bytes(), std::memory_order_relaxed);
+  stats_.closed_net_output_bytes.fetch_add(c->net_output_bytes(), std::memory_order_relaxed);
+}
+
+void Server::Shutdown() {
+  bool was = shutting_down_.exchange(true, std::memory_order_acq_rel);
+  if (was) return;
+  int one = 1;
+  shutdown_requested_.TrySend(one);
+}
+
+absl::Status Server::Serve() {
+  const config::Options& opt = config_.options();
+  for (const std::string& raw : opt.bind) {
+    bool optional = !raw.empty() && raw[0] == '-';
+    std::string host = optional ? raw.substr(1) : raw;
+    if (host == "*") host = "0.0.0.0";
+    auto l = runtime::Listener::Listen(host, static_cast<uint16_t>(opt.port), opt.tcp_backlog);
+    if (!l.ok()) {
+      if (optional) {
+        runtime::LogVerbose("Skipping optional bind address %s: %s", host, std::string(l.status().message()));
+        continue;
+      }
+      return absl::UnavailableError(absl::StrCat("Could not create server TCP listening socket ", host, ":",
+                                                 opt.port, ": ", l.status().message()));
+    }
+    listeners_.push_back(std::move(*l));
+  }
+  if (listeners_.empty()) return absl::UnavailableError("Failed listening on any bind address");
+  runtime::LogInfo("Ready to accept connections tcp (port %d, %d listener(s))", static_cast<int>(listeners_[0]->port()),
+                     static_cast<int>(listeners_.size()));
+
+  std::vector<runtime::Fiber> acceptors;
+  for (auto& l : listeners_) acceptors.push_back(runtime::Go([this, p = l.get()] { AcceptLoop(p); }));
+
+  background_wg_.Add(1);
+  runtime::Go([this] {
+    ActiveExpireLoop();
+    background_wg_.Done();
+  }).Detach();
+  runtime::Go([this] {
+    int sig = runtime::WaitSignal({SIGINT, SIGTERM});
+    if (sig != 0) {
+      runtime::LogWarning("Received %s scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      Shutdown();
+    }
+  }).Detach();
+
+  shutdown_requested_.Recv();
+  shutting_down_.store(true, std::memory_order_seq_cst);
+  runtime::LogWarning("User requested shutdown...");
+  for (auto& l : listeners_) l->Close();
+  for (auto& f : acceptors) (void)f.Join();
+  // Idle clients are closed now; a client in the middle of a command finishes
+  // it and writes its reply first.
+  ForEachClient([](Connection& c) { c.Kill(/*after_reply=*/true); });
+  connections_wg_.Wait();
+  background_wg_.Wait();
+  for (auto& hook : shutdown_hooks_) hook();
+  runtime::LogWarning("stockd is now ready to exit, bye bye...");
+  return absl::OkStatus();
+}
+
+void Server::AcceptLoop(runtime::Listener* listener) {
+  while (!shutting_down()) {
+    auto conn = listener->Accept();
+    if (!conn.ok()) {
+      if (absl::IsCancelled(conn.status()) || shutting_down()) return;
+      runtime::LogWarning("Accepting client connection: %s", std::string(conn.status().message()));
+      runtime::Sleep(absl::Milliseconds(10));  // e.g. EMFILE: back off instead of spinning
+      continue;
+    }
+    stats_.total_connections_received.fetch_add(1, std::memory_order_relaxed);
+    connections_wg_.Add(1);
+    runtime::Go([this, c = std::move(*conn)]() mutable {
+      ServeConnection(std::move(c));
+      connections_wg_.Done();
+    }).Detach();
+  }
+}
+
+void Server::ServeConnection(std::unique_ptr<runtime::Conn> conn) {
+  config::LiveOptions& live = config_.live();
+  if (static_cast<int64_t>(connected_clients()) >= live.maxclients.load(std::memory_order_relaxed)) {
+    stats_.rejected_connections.fetch_add(1, std::memory_order_relaxed);
+    (void)conn->Write("-ERR max number of clients reached\r\n", absl::Now() + absl::Seconds(1));
+    conn->Close();
+    return;
+  }
+  if (live.protected_mode.load(std::memory_order_relaxed) && !auth_required() && !conn->RemoteIsLoopback()) {
+    stats_.rejected_connections.fetch_add(1, std::memory_order_relaxed);
+    (void)conn->Write(
+        "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for "
+        "the default user. In this mode connections are only accepted from the loopback interface. If you want to "
+        "connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable "
+        "protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by "
+        "connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly "
+        "accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) "
+        "Alternatively you can just disable the protected mode by editing the Redis configuration file, and "
+        "setting the protected mode option to 'no', and then restarting the server. 3) If you started the server "
+        "manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an "
+        "authentication password for the default user. NOTE: You only need to do one of the above things in "
+        "order for the server to start accepting connections from the outside.\r\n",
+        absl::Now() + absl::Seconds(1));
+    conn->Close();
+    return;
+  }
+  (void)conn->SetNoDelay(true);
+  if (int64_t ka = live.tcp_keepalive.load(std::memory_order_relaxed); ka > 0) (void)conn->SetKeepAlive(static_cast<int>(ka));
+  auto c = std::make_unique<Connection>(*this, std::move(conn), next_client_id_.fetch_add(1, std::memory_order_relaxed));
+  Register(c.get());
+  if (shutting_down()) c->Kill();
+  c->Serve();
+  Unregister(c.get());
+}
+
+void Server::ActiveExpireLoop() {
+  while (!shutting_down()) {
+    int hz = std::max(1, config_.options().hz);
+    runtime::Sleep(absl::Milliseconds(1000 / hz));
+    if (shutting_down()) break;
+    // Redis spends at most 25% of a cycle's period on active expiry.
+    engine_.ActiveExpireCycle(absl::Milliseconds(250 / hz));
+  }
+}
+
+}  // namespace stockd::server

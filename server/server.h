@@ -1,0 +1,126 @@
+// server/server.h — the stockd server: listeners, connection fibers, the
+// client registry, server-wide statistics and graceful shutdown.
+//
+// Lifecycle (all on the runtime, inside Serve()):
+//   1. listen on every `bind` address ("-addr" = optional);
+//   2. one accept fiber per listener; one fiber per client connection;
+//      background fibers: active expiry (hz), signal watcher (SIGINT/SIGTERM);
+//   3. Shutdown() (signal or SHUTDOWN): stop accepting, let commands in flight
+//      finish and flush their replies, close idle clients, wait for every
+//      connection fiber (WaitGroup), run the shutdown hooks (storage drains and
+//      syncs there), and return from Serve().
+//
+// Thread-safety: the registry is guarded by clients_mu_ (held only for short
+// map operations, never across a park). Counters are relaxed atomics.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "config/config.h"
+#include "engine/engine.h"
+#include "runtime/chan.h"
+#include "runtime/net.h"
+#include "runtime/waitgroup.h"
+#include "server/slowlog.h"
+
+namespace stockd::server {
+
+class Connection;
+
+// Server-wide counters for INFO stats/clients.
+struct ServerStats {
+  std::atomic<uint64_t> total_connections_received{0};
+  std::atomic<uint64_t> rejected_connections{0};
+  // Totals of connections already closed; live ones are summed at INFO time.
+  std::atomic<uint64_t> closed_commands_processed{0};
+  std::atomic<uint64_t> closed_net_input_bytes{0};
+  std::atomic<uint64_t> closed_net_output_bytes{0};
+  std::atomic<uint64_t> unexpected_error_replies{0};
+};
+
+class Server {
+ public:
+  Server(config::Config& config, engine::Engine& engine, std::string config_file);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Runs the server until shutdown; call on a runtime fiber. Returns an error
+  // when no listener could be opened (the process then exits 1).
+  absl::Status Serve();
+  // Any fiber/thread: begin a graceful shutdown (idempotent).
+  void Shutdown();
+  bool shutting_down() const { return shutting_down_.load(std::memory_order_acquire); }
+  // Called after all clients are gone, in registration order (storage drains here).
+  void AddShutdownHook(std::function<void()> hook);
+  // Extra INFO sections contributed by other layers, e.g. "persistence", "stock".
+  // fn appends "field:value\r\n" lines.
+  void AddInfoSection(std::string name, std::function<void(std::string&)> fn);
+
+  config::Config& config() { return config_; }
+  engine::Engine& engine() { return engine_; }
+  ServerStats& stats() { return stats_; }
+  SlowLog& slowlog() { return slowlog_; }
+  const std::string& config_file() const { return config_file_; }
+  int64_t start_ms() const { return start_ms_; }
+  const std::string& run_id() const { return run_id_; }
+  std::vector<uint16_t> ports() const;
+
+  // True when AUTH is needed before other commands (requirepass is set).
+  bool auth_required() const { return auth_required_.load(std::memory_order_relaxed); }
+  // Constant-time check of the default user's password.
+  bool CheckPassword(std::string_view password) const;
+
+  // --- the client registry ---
+  size_t connected_clients() const { return client_count_.load(std::memory_order_relaxed); }
+  // Calls fn for every live connection (under the registry lock: fn must not park).
+  void ForEachClient(const std::function<void(Connection&)>& fn);
+  // INFO section builders, shared by INFO and tests.
+  std::vector<std::pair<std::string, std::function<void(std::string&)>>>& info_sections() { return info_sections_; }
+
+ private:
+  void AcceptLoop(runtime::Listener* listener);
+  void ServeConnection(std::unique_ptr<runtime::Conn> conn);
+  void ActiveExpireLoop();
+  void Register(Connection* c);
+  void Unregister(Connection* c);
+
+  config::Config& config_;
+  engine::Engine& engine_;
+  std::string config_file_;
+  const int64_t start_ms_;
+  std::string run_id_;
+  ServerStats stats_;
+  SlowLog slowlog_;
+
+  std::vector<std::unique_ptr<runtime::Listener>> listeners_;
+  std::atomic<bool> shutting_down_{false};
+  runtime::Chan<int> shutdown_requested_{1};
+  runtime::WaitGroup connections_wg_;
+  runtime::WaitGroup background_wg_;
+  std::vector<std::function<void()>> shutdown_hooks_;
+  std::vector<std::pair<std::string, std::function<void(std::string&)>>> info_sections_;
+
+  std::atomic<bool> auth_required_{false};
+  mutable absl::Mutex password_mu_;
+  std::string password_;
+
+  absl::Mutex clients_mu_;
+  absl::flat_hash_map<uint64_t, Connection*> clients_;
+  std::atomic<size_t> client_count_{0};
+  std::atomic<uint64_t> next_client_id_{1};
+};
+
+// Registers the server's own commands (connection, server, info, config
+// families) into the engine's command table. REQUIRES: before serving.
+void RegisterServerCommands(engine::CommandTable& table);
+
+}  // namespace stockd::server

@@ -1,0 +1,400 @@
+// server/server_family.cc — commands about the server: COMMAND, TIME,
+// SHUTDOWN, SLOWLOG, DEBUG.
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "engine/engine.h"
+#include "runtime/time.h"
+#include "server/connection.h"
+#include "server/families.h"
+#include "server/server.h"
+
+namespace stockd::server {
+
+using engine::Command;
+using engine::CommandContext;
+
+namespace {
+
+// ACL categories of a command as COMMAND INFO prints them: the ones implied
+// by its flags (as Redis's setImplicitACLCategories) and the declared ones.
+std::vector<std::string> AclCategories(const Command& c) {
+  std::vector<std::string> cats;
+  uint32_t f = c.spec().flags;
+  if (f & engine::kWrite) cats.push_back("@write");
+  if (f & engine::kReadOnly) cats.push_back("@read");
+  if (f & engine::kAdmin) {
+    cats.push_back("@admin");
+    cats.push_back("@dangerous");
+  }
+  if (f & engine::kPubSub) cats.push_back("@pubsub");
+  if (f & engine::kBlocking) cats.push_back("@blocking");
+  for (absl::string_view cat : absl::StrSplit(A(c.spec().acl_categories), ' ', absl::SkipEmpty())) {
+    std::string s(cat);
+    if (std::find(cats.begin(), cats.end(), s) == cats.end()) cats.push_back(s);
+  }
+  bool fast = std::find(cats.begin(), cats.end(), "@fast") != cats.end();
+  if (!fast && std::find(cats.begin(), cats.end(), "@slow") == cats.end()) cats.push_back("@slow");
+  return cats;
+}
+
+void ReplyCommandInfo(CommandContext& ctx, const Command& c) {
+  const engine::CommandSpec& s = c.spec();
+  auto& r = ctx.reply;
+  r.ArrayHeader(10);
+  r.Bulk(c.full_name());
+  r.Integer(s.arity);
+  auto flags = engine::FlagNames(s.flags);
+  r.SetHeader(flags.size());
+  for (auto f : flags) r.SimpleString(f);
+  r.Integer(s.first_key);
+  r.Integer(s.last_key);
+  r.Integer(s.key_step);
+  auto cats = AclCategories(c);
+  r.SetHeader(cats.size());
+  for (const auto& cat : cats) r.SimpleString(cat);
+  r.ArrayHeader(0);  // tips
+  if (s.first_key > 0) {
+    // One key spec equivalent to the legacy (first, last, step) triple.
+    r.ArrayHeader(1);
+    r.MapHeader(3);
+    r.Bulk("flags");
+    r.ArrayHeader(0);
+    r.Bulk("begin_search");
+    r.MapHeader(2);
+    r.Bulk("type");
+    r.Bulk("index");
+    r.Bulk("spec");
+    r.MapHeader(1);
+    r.Bulk("index");
+    r.Integer(s.first_key);
+    r.Bulk("find_keys");
+    r.MapHeader(2);
+    r.Bulk("type");
+    r.Bulk("range");
+    r.Bulk("spec");
+    r.MapHeader(3);
+    r.Bulk("lastkey");
+    r.Integer(s.last_key >= 0 ? s.last_key - s.first_key : s.last_key);
+    r.Bulk("keystep");
+    r.Integer(s.key_step);
+    r.Bulk("limit");
+    r.Integer(0);
+  } else {
+    r.ArrayHeader(0);
+  }
+  r.ArrayHeader(c.subcommands().size());
+  for (const Command* sub : c.subcommands()) ReplyCommandInfo(ctx, *sub);
+}
+
+void ReplyCommandDocs(CommandContext& ctx, const Command& c) {
+  const engine::CommandSpec& s = c.spec();
+  auto& r = ctx.reply;
+  bool subs = !c.subcommands().empty();
+  r.MapHeader(3 + (subs ? 1 : 0));
+  r.Bulk("summary");
+  r.Bulk(s.summary);
+  r.Bulk("since");
+  r.Bulk(s.since.empty() ? "1.0.0" : s.since);
+  r.Bulk("group");
+  r.Bulk(s.group.empty() ? "generic" : s.group);
+  if (subs) {
+    r.Bulk("subcommands");
+    r.MapHeader(c.subcommands().size());
+    for (const Command* sub : c.subcommands()) {
+      r.Bulk(sub->full_name());
+      ReplyCommandDocs(ctx, *sub);
+    }
+  }
+}
+
+void CmdCommand(CommandContext& ctx) {
+  const auto& all = ctx.engine.commands().commands();
+  ctx.reply.ArrayHeader(all.size());
+  for (const Command* c : all) ReplyCommandInfo(ctx, *c);
+}
+
+void CmdCommandCount(CommandContext& ctx) { ctx.reply.Integer(static_cast<int64_t>(ctx.engine.commands().size())); }
+
+// "get" or "client|list"
+const Command* FindByFullName(engine::CommandTable& t, std::string_view name) {
+  size_t bar = name.find('|');
+  if (bar == std::string_view::npos) return t.Find(name);
+  const Command* parent = t.Find(name.substr(0, bar));
+  return parent ? parent->FindSubcommand(name.substr(bar + 1)) : nullptr;
+}
+
+void CmdCommandInfo(CommandContext& ctx) {
+  auto& t = ctx.engine.commands();
+  if (ctx.argv.size() == 2) {
+    CmdCommand(ctx);
+    return;
+  }
+  ctx.reply.ArrayHeader(ctx.argv.size() - 2);
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    const Command* c = FindByFullName(t, ctx.argv[i]);
+    if (c) ReplyCommandInfo(ctx, *c);
+    else ctx.reply.NullArray();
+  }
+}
+
+void CmdCommandDocs(CommandContext& ctx) {
+  auto& t = ctx.engine.commands();
+  std::vector<const Command*> list;
+  if (ctx.argv.size() == 2) {
+    list = t.commands();
+  } else {
+    for (size_t i = 2; i < ctx.argv.size(); ++i)
+      if (const Command* c = FindByFullName(t, ctx.argv[i])) list.push_back(c);
+  }
+  ctx.reply.MapHeader(list.size());
+  for (const Command* c : list) {
+    ctx.reply.Bulk(c->full_name());
+    ReplyCommandDocs(ctx, *c);
+  }
+}
+
+void CmdCommandList(CommandContext& ctx) {
+  std::string_view aclcat;
+  bool by_cat = false;
+  if (ctx.argv.size() == 5 && EqualsIgnoreCase(ctx.argv[2], "FILTERBY") && EqualsIgnoreCase(ctx.argv[3], "ACLCAT")) {
+    aclcat = ctx.argv[4];
+    by_cat = true;
+  } else if (ctx.argv.size() != 2) {
+    ctx.Error("ERR syntax error");
+    return;
+  }
+  std::vector<std::string_view> names;
+  for (const Command* c : ctx.engine.commands().commands()) {
+    auto consider = [&](const Command& x) {
+      if (by_cat) {
+        auto cats = AclCategories(x);
+        std::string want = absl::StrCat("@", absl::AsciiStrToLower(A(aclcat)));
+        if (std::find(cats.begin(), cats.end(), want) == cats.end()) return;
+      }
+      names.push_back(x.full_name());
+    };
+    consider(*c);
+    for (const Command* s : c->subcommands()) consider(*s);
+  }
+  ctx.reply.ArrayHeader(names.size());
+  for (auto n : names) ctx.reply.Bulk(n);
+}
+
+void CmdCommandGetKeys(CommandContext& ctx) {
+  std::vector<std::string_view> args(ctx.argv.begin() + 2, ctx.argv.end());
+  const Command* c = ctx.engine.commands().Find(args[0]);
+  if (c && c->is_container() && args.size() > 1) {
+    if (const Command* s = c->FindSubcommand(args[1])) c = s;
+  }
+  if (c == nullptr) {
+    ctx.Error("ERR Invalid command specified");
+    return;
+  }
+  if (!c->ArityOk(args.size())) {
+    ctx.Error("ERR Invalid number of arguments specified for command");
+    return;
+  }
+  const auto& s = c->spec();
+  if (s.first_key <= 0) {
+    ctx.Error("ERR The command has no key arguments");
+    return;
+  }
+  int argc = static_cast<int>(args.size());
+  int last = s.last_key >= 0 ? s.last_key : argc + s.last_key;
+  std::vector<std::string_view> keys;
+  for (int i = s.first_key; i <= last && i < argc; i += std::max(1, s.key_step)) keys.push_back(args[i]);
+  ctx.reply.ArrayHeader(keys.size());
+  for (auto k : keys) ctx.reply.Bulk(k);
+}
+
+void CmdCommandHelp(CommandContext& ctx) {
+  static constexpr std::string_view kLines[] = {
+      "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "(no subcommand)",
+      "    Return details about all commands.",
+      "COUNT",
+      "    Return the total number of commands in this server.",
+      "LIST",
+      "    Return a list of all commands in this server.",
+      "INFO [<command-name> ...]",
+      "    Return details about multiple commands.",
+      "DOCS [<command-name> ...]",
+      "    Return documentation details about multiple commands.",
+      "GETKEYS <full-command>",
+      "    Return the keys from a full command.",
+      "HELP",
+      "    Print this help.",
+  };
+  ctx.reply.ArrayHeader(std::size(kLines));
+  for (auto l : kLines) ctx.reply.SimpleString(l);
+}
+
+void CmdTime(CommandContext& ctx) {
+  int64_t us = absl::ToUnixMicros(absl::Now());
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(absl::StrCat(us / 1000000));
+  ctx.reply.Bulk(absl::StrCat(us % 1000000));
+}
+
+void CmdShutdown(CommandContext& ctx) {
+  Connection* c = RequireConnection(ctx);
+  if (c == nullptr) return;
+  for (size_t i = 1; i < ctx.argv.size(); ++i) {
+    std::string_view a = ctx.argv[i];
+    if (EqualsIgnoreCase(a, "ABORT")) {
+      ctx.Error("ERR No shutdown in progress.");
+      return;
+    }
+    if (!EqualsIgnoreCase(a, "NOSAVE") && !EqualsIgnoreCase(a, "SAVE") && !EqualsIgnoreCase(a, "NOW") &&
+        !EqualsIgnoreCase(a, "FORCE")) {
+      ctx.Error("ERR syntax error");
+      return;
+    }
+  }
+  // Every acknowledged write is already in the log: SAVE and NOSAVE both shut
+  // down cleanly (storage drains and syncs in its shutdown hook). The client
+  // gets no reply: its connection closes when the server exits, as in Redis.
+  c->CloseAfterReply();
+  c->server().Shutdown();
+}
+
+void CmdSlowlogGet(CommandContext& ctx) {
+  Connection* c = RequireConnection(ctx);
+  if (c == nullptr) return;
+  int64_t count = 10;
+  if (ctx.argv.size() == 3) {
+    if (!absl::SimpleAtoi(A(ctx.argv[2]), &count) || count < -1) {
+      ctx.Error("ERR count should be greater than or equal to -1");
+      return;
+    }
+    if (count == -1) count = INT64_MAX;
+  } else if (ctx.argv.size() > 3) {
+    ctx.Error("ERR wrong number of arguments for 'slowlog|get' command");
+    return;
+  }
+  auto entries = c->server().slowlog().Get(static_cast<size_t>(count));
+  ctx.reply.ArrayHeader(entries.size());
+  for (const auto& e : entries) {
+    ctx.reply.ArrayHeader(6);
+    ctx.reply.Integer(static_cast<int64_t>(e.id));
+    ctx.reply.Integer(e.unix_time);
+    ctx.reply.Integer(e.duration_us);
+    ctx.reply.ArrayHeader(e.argv.size());
+    for (const auto& a : e.argv) ctx.reply.Bulk(a);
+    ctx.reply.Bulk(e.client_addr);
+    ctx.reply.Bulk(e.client_name);
+  }
+}
+
+void CmdSlowlogLen(CommandContext& ctx) {
+  if (Connection* c = RequireConnection(ctx)) ctx.reply.Integer(static_cast<int64_t>(c->server().slowlog().Len()));
+}
+
+void CmdSlowlogReset(CommandContext& ctx) {
+  if (Connection* c = RequireConnection(ctx)) {
+    c->server().slowlog().Reset();
+    ctx.reply.Ok();
+  }
+}
+
+void CmdSlowlogHelp(CommandContext& ctx) {
+  static constexpr std::string_view kLines[] = {
+      "SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "GET [<count>]",
+      "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+      "    Entries are made of:",
+      "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+      "    client name",
+      "LEN",
+      "    Return the length of the slowlog.",
+      "RESET",
+      "    Reset the slowlog.",
+      "HELP",
+      "    Print this help.",
+  };
+  ctx.reply.ArrayHeader(std::size(kLines));
+  for (auto l : kLines) ctx.reply.SimpleString(l);
+}
+
+bool DebugAllowed(CommandContext& ctx, Connection* c) {
+  const std::string& mode = c->server().config().options().enable_debug_command;
+  if (mode == "yes" || (mode == "local" && c->remote_is_loopback())) return true;
+  ctx.Error(
+      "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from "
+      "a local connection, otherwise you need to set this option in the configuration file, and then restart the "
+      "server.");
+  return false;
+}
+
+void CmdDebug(CommandContext& ctx) {
+  Connection* c = RequireConnection(ctx);
+  if (c == nullptr || !DebugAllowed(ctx, c)) return;
+  std::string_view sub = ctx.argv[1];
+  if (EqualsIgnoreCase(sub, "SLEEP") && ctx.argv.size() == 3) {
+    double seconds;
+    if (!absl::SimpleAtod(A(ctx.argv[2]), &seconds) || seconds < 0) {
+      ctx.Error("ERR value is not a valid float");
+      return;
+    }
+    // Parks only this client's fiber (no shard lock is held: DEBUG has no
+    // keys); in Redis the whole server sleeps.
+    runtime::Sleep(absl::Microseconds(static_cast<int64_t>(seconds * 1e6)));
+    ctx.reply.Ok();
+    return;
+  }
+  if (EqualsIgnoreCase(sub, "HELP")) {
+    static constexpr std::string_view kLines[] = {
+        "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "SLEEP <seconds>",
+        "    Stop the calling client for <seconds> (the rest of the server keeps serving).",
+        "HELP",
+        "    Print this help.",
+    };
+    ctx.reply.ArrayHeader(std::size(kLines));
+    for (auto l : kLines) ctx.reply.SimpleString(l);
+    return;
+  }
+  ctx.Error(absl::StrCat("ERR unknown subcommand '", A(sub.substr(0, 128)), "'. Try DEBUG HELP."));
+}
+
+}  // namespace
+
+void RegisterServerFamily(engine::CommandTable& t) {
+  constexpr uint32_t kLS = engine::kLoading | engine::kStale;
+  Command* command = t.Register({.name = "command", .arity = -1, .flags = kLS, .handler = CmdCommand,
+                                 .acl_categories = "@slow @connection", .group = "server",
+                                 .summary = "Get array of Redis command details", .since = "2.8.13"});
+  auto sub = [&](Command* parent, std::string_view name, int arity, uint32_t flags, engine::Handler h,
+                 std::string_view cats, std::string_view summary) {
+    t.RegisterSubcommand(parent, {.name = name, .arity = arity, .flags = flags, .handler = h,
+                                  .acl_categories = cats, .group = "server", .summary = summary});
+  };
+  sub(command, "count", 2, kLS, CmdCommandCount, "@slow @connection", "Get total number of Redis commands");
+  sub(command, "info", -2, kLS, CmdCommandInfo, "@slow @connection", "Get array of specific Redis command details, or all when no argument is given.");
+  sub(command, "docs", -2, kLS, CmdCommandDocs, "@slow @connection", "Get array of specific Redis command documentation");
+  sub(command, "list", -2, kLS, CmdCommandList, "@slow @connection", "Get an array of Redis command names");
+  sub(command, "getkeys", -3, kLS, CmdCommandGetKeys, "@slow @connection", "Extract keys given a full Redis command");
+  sub(command, "help", 2, kLS, CmdCommandHelp, "@slow @connection", "Show helpful text about the different subcommands");
+
+  t.Register({.name = "time", .arity = 1, .flags = kLS | engine::kFast, .handler = CmdTime,
+              .acl_categories = "@fast", .group = "server", .summary = "Return the current server time", .since = "2.6.0"});
+  t.Register({.name = "shutdown", .arity = -1,
+              .flags = engine::kAdmin | engine::kNoScript | kLS | engine::kNoMulti | engine::kAllowBusy,
+              .handler = CmdShutdown, .acl_categories = "", .group = "server",
+              .summary = "Synchronously save the dataset to disk and then shut down the server", .since = "1.0.0"});
+  Command* slowlog = t.Register({.name = "slowlog", .arity = -2, .acl_categories = "@slow", .group = "server",
+                                 .summary = "A container for slow log commands", .since = "2.2.12"});
+  sub(slowlog, "get", -2, engine::kAdmin | kLS, CmdSlowlogGet, "", "Get the slow log's entries");
+  sub(slowlog, "len", 2, engine::kAdmin | kLS, CmdSlowlogLen, "", "Get the slow log's length");
+  sub(slowlog, "reset", 2, engine::kAdmin | kLS, CmdSlowlogReset, "", "Clear all entries from the slow log");
+  sub(slowlog, "help", 2, kLS, CmdSlowlogHelp, "@slow", "Show helpful text about the different subcommands");
+  t.Register({.name = "debug", .arity = -2, .flags = engine::kAdmin | engine::kNoScript | kLS, .handler = CmdDebug,
+              .acl_categories = "", .group = "server", .summary = "A container for debugging commands", .since = "1.0.0"});
+}
+
+}  // namespace stockd::server
