@@ -128,6 +128,12 @@ void RunqPut(P* p, G* g, bool next) {
   AssertOwner(p);
   g->status.store(GStatus::kRunnable, std::memory_order_relaxed);
   if (next) {
+    // Only the owner makes runnext non-null, so an empty slot can be filled
+    // with a plain store; a full one needs the swap (a thief may take it).
+    if (p->runnext.load(std::memory_order_relaxed) == nullptr) {
+      p->runnext.store(g, std::memory_order_release);
+      return;
+    }
     g = p->runnext.exchange(g, std::memory_order_acq_rel);
     if (g == nullptr) return;
   }
@@ -892,7 +898,12 @@ TimerId AddTimer(absl::Time when, void (*fn)(void*), void* arg) {
   bool earliest = false;
   const int64_t mono = MonoFromTime(when);
   const TimerId id = s->timers.Add(mono, fn, arg, &earliest);
-  if (earliest) s->netpoll.WakeupIfSleepingPast(mono);
+  if (earliest) {
+    s->netpoll.WakeupIfSleepingPast(mono);
+    // Nobody sleeping in the poller: make sure some M will look at the heap
+    // (one is running, or an idle P gets one).
+    if (!s->netpoll.PollerHeld()) Wakep(s);
+  }
   return id;
 }
 

@@ -1,7 +1,8 @@
 // runtime/detail/stack.h — fiber stacks: mmap'd, lazily committed, guarded.
 //
 // A stack is one mapping of `size + page` bytes with MAP_NORESERVE; the lowest
-// page is PROT_NONE so an overflow faults instead of corrupting a neighbour.
+// page is a guard page (MADV_GUARD_INSTALL, else PROT_NONE within a VMA budget,
+// see stack.cc) so an overflow faults instead of corrupting a neighbour.
 // Pages are committed by the kernel on first touch only, so a 64 KiB stack of a
 // fiber that parks shallow costs one or two resident pages. Stacks are never
 // unmapped on the hot path: the scheduler caches them per P (sched.h) and only
