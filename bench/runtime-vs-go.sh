@@ -58,12 +58,7 @@ build_type=$(awk -F= '/^CMAKE_BUILD_TYPE:/{print $2}' "$BUILD/CMakeCache.txt")
 if [[ $build_type != Release ]]; then
   echo "warning: $BUILD is a '$build_type' build; numbers are meaningful only for Release" >&2
 fi
-# The echo server needs the runtime's netpoll (runtime/net.h); without it the
-# echo metric is reported as NA.
-TARGETS=(runtime_bench echo_client)
-HAVE_NET=0
-if [[ -f $ROOT/runtime/net.h ]]; then TARGETS+=(runtime_echo_server) HAVE_NET=1; fi
-cmake --build "$BUILD" -j 2 --target "${TARGETS[@]}" >/dev/null
+cmake --build "$BUILD" -j 2 --target runtime_bench runtime_echo_server echo_client >/dev/null
 mkdir -p "$BUILD/bench"
 (cd "$ROOT/bench/anchors/go" &&
   GOCACHE=$BUILD/go-cache GOFLAGS=-mod=mod GOPROXY=off GO111MODULE=on \
@@ -134,7 +129,7 @@ declare -A STOCKD GO
 
 measure() {  # metric side
   case $1:$2 in
-    tcp_echo_50c_ns_per_rt:stockd) [[ $HAVE_NET == 1 ]] && echo_metric "$SERVER" --procs 2 || true ;;
+    tcp_echo_50c_ns_per_rt:stockd) echo_metric "$SERVER" --procs 2 ;;
     tcp_echo_50c_ns_per_rt:go) echo_metric env GOMAXPROCS=2 "$GB" -echo-server ;;
     *:stockd) cpp_metric "$1" ;;
     *:go) go_metric "$1" ;;
