@@ -18,12 +18,23 @@ bool RegisterRuntimeBench(const RuntimeBench& b) {
     runtime::Options options;
     options.procs = b.procs;
     runtime::Runtime rt(options);
-    absl::Status status = rt.Run([&] { b.body(state); });
+    runtime::Stats before, after;
+    absl::Status status = rt.Run([&] {
+      before = runtime::GetStats();
+      b.body(state);
+      after = runtime::GetStats();
+    });
     if (!status.ok()) {
       state.SkipWithError(std::string(status.message()).c_str());
       return;
     }
     state.counters["ops_per_iter"] = b.ops_per_iter;
+    // Scheduler events per op, to explain a cost (not compared with Go).
+    const double ops = b.ops_per_iter * static_cast<double>(state.iterations());
+    if (ops > 0) {
+      state.counters["parks_per_op"] = static_cast<double>(after.parks - before.parks) / ops;
+      state.counters["steals_per_op"] = static_cast<double>(after.steals - before.steals) / ops;
+    }
     // For people reading the console: seconds per op.
     state.counters["per_op"] = benchmark::Counter(
         b.ops_per_iter, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);

@@ -12,6 +12,8 @@
 //  * Counter "ops_per_iter": how many measured ops one state iteration does;
 //    the cost per op is real_time / ops_per_iter (ns). Benchmarks that report
 //    something other than time set their own counter (bytes_per_fiber).
+//  * Counters "parks_per_op" and "steals_per_op" (runtime::GetStats deltas over
+//    the measured run) explain a cost; the script does not compare them.
 //  * The constants below equal bench/anchors/go/benches.go's; change both.
 #pragma once
 
