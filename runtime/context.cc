@@ -23,6 +23,8 @@
 namespace stockd::runtime {
 namespace detail {
 
+bool StopTimer(TimerId id);
+
 struct ContextTimerArg {
   std::weak_ptr<ContextNode> node;
 };
@@ -62,7 +64,7 @@ struct ContextNode {
 ContextNode::~ContextNode() {
   if (parent && parent->cancelable) parent->RemoveChild(this);
   // No callback can be touching `timer` now: it could not lock the weak_ptr.
-  if (timer.arg != nullptr && CancelTimer(timer.id)) delete timer.arg;
+  if (timer.arg != nullptr && StopTimer(timer.id)) delete timer.arg;
 }
 
 void ContextNode::CancelLocked(const absl::Status& why, std::vector<PendingTimer>* timers) {
@@ -83,7 +85,7 @@ void ContextNode::Cancel(const absl::Status& why, bool remove_from_parent) {
   CancelLocked(why, &timers);
   if (remove_from_parent && parent && parent->cancelable) parent->RemoveChild(this);
   for (const PendingTimer& t : timers) {
-    if (CancelTimer(t.id)) delete t.arg;
+    if (StopTimer(t.id)) delete t.arg;
   }
 }
 
@@ -97,6 +99,13 @@ void ContextNode::OnDeadline(void* arg) {
     node->Cancel(absl::DeadlineExceededError("context deadline exceeded"), true);
   }
   delete a;
+}
+
+// True when the timer's callback will never run, so its TimerArg is ours to
+// free. With no runtime left (NumProcs() == 0) timers are gone with it.
+bool StopTimer(TimerId id) {
+  if (NumProcs() == 0) return true;
+  return CancelTimer(id);
 }
 
 namespace {
@@ -132,6 +141,15 @@ Chan<std::monostate> Context::Done() const { return node_->done; }
 
 absl::Status Context::Err() const {
   if (!node_->cancelable) return absl::OkStatus();
+  {
+    std::lock_guard<std::mutex> l(node_->mu);
+    if (!node_->err.ok() || !node_->deadline.has_value() || absl::Now() < *node_->deadline) {
+      return node_->err;
+    }
+  }
+  // Past the deadline but the timer has not fired yet (or there is no
+  // runtime to fire it): cancel now, so Err() never reports OK late.
+  node_->Cancel(absl::DeadlineExceededError("context deadline exceeded"), true);
   std::lock_guard<std::mutex> l(node_->mu);
   return node_->err;
 }
@@ -157,6 +175,10 @@ std::pair<Context, CancelFunc> WithDeadline(const Context& parent, absl::Time de
   CancelFunc cancel = [node] { node->Cancel(absl::CancelledError("context canceled"), true); };
   if (deadline <= absl::Now()) {
     node->Cancel(absl::DeadlineExceededError("context deadline exceeded"), true);
+    return {Context(std::move(node)), std::move(cancel)};
+  }
+  if (detail::NumProcs() == 0) {
+    // No runtime, no timers: Err() notices the deadline when asked.
     return {Context(std::move(node)), std::move(cancel)};
   }
   {

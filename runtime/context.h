@@ -18,8 +18,13 @@
 //  * A child of an already-cancelled parent is born cancelled.
 //  * Deadline() is the earliest deadline on the path to the root (nullopt if
 //    none). A WithDeadline later than the parent's has the parent's.
-//  * Deadlines run on the runtime's timers (detail::AddTimer): they need a
-//    running Runtime to fire. CancelFunc stops the timer.
+//  * Deadlines run on the runtime's timers (detail::AddTimer), which close
+//    Done() when they pass. Err() also checks the clock, so it reports
+//    DeadlineExceeded once the deadline has passed even before (or, with no
+//    Runtime alive, instead of) the timer. CancelFunc stops the timer.
+//    REQUIRES: a Context with a pending deadline is cancelled or expired
+//    before the Runtime it was made on is destroyed (timer ids are per
+//    runtime).
 //
 // Which calls may park: none here (Done().Recv() does). Cancel and
 // WithCancel/WithTimeout/WithDeadline never park; a CancelFunc may run in any

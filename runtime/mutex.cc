@@ -6,9 +6,10 @@
 namespace stockd::runtime {
 
 void Mutex::LockSlow() {
-  // A short spin pays off only when the holder can be running on another P;
-  // with one P it is certainly not running while we are.
-  if (detail::NumProcs() > 1) {
+  // A short spin pays off only when the holder can be running on another
+  // core: not when we are a fiber on the only P. (A plain thread always spins
+  // briefly; it must not ask the scheduler, which it may outlive.)
+  if (detail::CurrentG() == nullptr || detail::NumProcs() > 1) {
     for (int i = 0; i < kSpinTries; ++i) {
       detail::CpuRelax();
       uint32_t s = state_.load(std::memory_order_relaxed);

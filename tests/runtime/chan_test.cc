@@ -262,8 +262,10 @@ TEST(ChanTest, PlainThreadAndFiberRendezvous) {
       ASSERT_TRUE(to_thread.Send(i));
       EXPECT_EQ(to_fiber.Recv(), i + 1);
     }
+    // Join while the runtime is alive: the thread's last Send may still be
+    // inside Ready() for this fiber.
+    t.join();
   });
-  t.join();
 }
 
 // Not a benchmark with a threshold: prints the round-trip cost so that a

@@ -3,6 +3,7 @@
 #include "runtime/context.h"
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -173,6 +174,18 @@ TEST(ContextTest, TimerOutlivingItsContextIsHarmless) {
     }
     testing::SleepFor(absl::Milliseconds(10));
   });
+}
+
+TEST(ContextTest, DeadlineWithoutARuntimeIsSeenByErr) {
+  // No Runtime alive: no timer is armed, Err() checks the clock itself.
+  auto [ctx, cancel] = WithTimeout(Context::Background(), absl::Milliseconds(5));
+  auto [child, cancel_child] = WithCancel(ctx);
+  EXPECT_TRUE(ctx.Err().ok());
+  EXPECT_FALSE(IsDone(ctx));
+  std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(absl::IsDeadlineExceeded(ctx.Err())) << ctx.Err();
+  EXPECT_TRUE(IsDone(ctx));
+  EXPECT_TRUE(absl::IsDeadlineExceeded(child.Err()));  // the tree follows
 }
 
 TEST(ContextTest, PastDeadlineIsExceededImmediately) {
