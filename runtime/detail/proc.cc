@@ -436,7 +436,9 @@ top:
     std::lock_guard<std::mutex> l(s->mu);
     if (G* g = GlobRunqGetLocked(s, p, 0)) return g;
   }
-  if (s->netpoll.HasWaiters()) {
+  // Poll the network without blocking, unless an M already sleeps in it (it
+  // will hand out whatever arrives; Go's findrunnable does the same).
+  if (s->netpoll.HasWaiters() && !s->netpoll.PollerHeld()) {
     GList l;
     s->netpoll.Poll(m, &l);
     if (G* g = TakeCollected(m, l)) return g;
