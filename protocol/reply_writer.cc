@@ -200,4 +200,21 @@ void ReplyWriter::BulkArray(absl::Span<const std::string_view> items) {
 
 void ReplyWriter::Raw(std::string_view resp_bytes) { out_->Append(resp_bytes); }
 
+void ReplyWriter::FillDeferred(Deferred d, char prefix, uint64_t n) {
+  char buf[24];
+  out_->FillSlot(d.slot, FormatHeader(buf, prefix, n, false));
+}
+
+void ReplyWriter::SetDeferredArrayLen(Deferred d, size_t n) { FillDeferred(d, '*', n); }
+
+void ReplyWriter::SetDeferredMapLen(Deferred d, size_t pairs) {
+  if (resp_ >= 3) {
+    FillDeferred(d, '%', pairs);
+  } else {
+    FillDeferred(d, '*', pairs * 2);
+  }
+}
+
+void ReplyWriter::SetDeferredSetLen(Deferred d, size_t n) { FillDeferred(d, resp_ >= 3 ? '~' : '*', n); }
+
 }  // namespace stockd::protocol

@@ -67,6 +67,18 @@ class ReplyWriter {
   void BulkArray(absl::Span<const std::string_view> items);
   void EmptyArray() { ArrayHeader(0); }  // *0
 
+  // Aggregates whose length is known only after their elements are written
+  // (Redis's addReplyDeferredLen): DeferLength() leaves room for the header,
+  // the elements follow, then one SetDeferred*Len() writes the header in place.
+  // REQUIRES: resolved before the output buffer is flushed.
+  struct Deferred {
+    OutputBuffer::Slot slot;
+  };
+  Deferred DeferLength() { return Deferred{out_->ReserveSlot()}; }
+  void SetDeferredArrayLen(Deferred d, size_t n);     // *n
+  void SetDeferredMapLen(Deferred d, size_t pairs);   // RESP3 %n, RESP2 *2n
+  void SetDeferredSetLen(Deferred d, size_t n);       // RESP3 ~n, RESP2 *n
+
   // Appends already-encoded RESP bytes verbatim. For the server only (e.g.
   // replaying a cached reply); command code must use the typed methods.
   void Raw(std::string_view resp_bytes);
@@ -75,6 +87,7 @@ class ReplyWriter {
 
  private:
   void Header(char prefix, uint64_t n);
+  void FillDeferred(Deferred d, char prefix, uint64_t n);
 
   OutputBuffer* out_;
   int resp_;

@@ -7,7 +7,8 @@
 //  * every decoded reply the writer can express, written again with the
 //    writer in RESP3 and decoded, is equivalent to the original (doubles by
 //    value; attributes and blob errors, which the writer does not produce,
-//    are skipped); written in RESP2 it decodes to RESP2 types only.
+//    are skipped); written in RESP2 it decodes to RESP2 types only. Some
+//    aggregates are written with deferred lengths (ReplyWriter::DeferLength).
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -84,9 +85,21 @@ void Write(const Reply& r, ReplyWriter& w) {
         w.Null();
       }
       break;
-    case ReplyType::kArray: w.ArrayHeader(r.elements.size()); break;
-    case ReplyType::kMap: w.MapHeader(r.elements.size() / 2); break;
-    case ReplyType::kSet: w.SetHeader(r.elements.size()); break;
+    case ReplyType::kArray:
+    case ReplyType::kMap:
+    case ReplyType::kSet:
+      if (r.elements.size() % 2 == 1 || r.type == ReplyType::kMap) {
+        // Exercise deferred lengths: header written after the elements.
+        ReplyWriter::Deferred d = w.DeferLength();
+        for (const Reply& e : r.elements) Write(e, w);
+        if (r.type == ReplyType::kArray) w.SetDeferredArrayLen(d, r.elements.size());
+        if (r.type == ReplyType::kMap) w.SetDeferredMapLen(d, r.elements.size() / 2);
+        if (r.type == ReplyType::kSet) w.SetDeferredSetLen(d, r.elements.size());
+        return;
+      }
+      if (r.type == ReplyType::kArray) w.ArrayHeader(r.elements.size());
+      if (r.type == ReplyType::kSet) w.SetHeader(r.elements.size());
+      break;
     case ReplyType::kPush: w.PushHeader(r.elements.size()); break;
     case ReplyType::kDouble: w.Double(r.dbl); break;
     case ReplyType::kBoolean: w.Boolean(r.integer != 0); break;

@@ -141,6 +141,71 @@ TEST(ReplyWriterTest, RawIsVerbatim) {
   EXPECT_EQ(Write(2, [](ReplyWriter& w) { w.Raw("+QUEUED\r\n"); }), "+QUEUED\r\n");
 }
 
+// ---- deferred lengths ----
+
+TEST(ReplyWriterTest, DeferredLengthsEqualKnownLengths) {
+  for (int resp : {2, 3}) {
+    SCOPED_TRACE(resp);
+    OutputBuffer deferred_out;
+    OutputBuffer known_out;
+    ReplyWriter d(&deferred_out, resp);
+    ReplyWriter k(&known_out, resp);
+    for (int i = 0; i < 300; ++i) {
+      // An array of i bulks, a map of i % 5 pairs, a set of 12345 ... 0 items.
+      ReplyWriter::Deferred a = d.DeferLength();
+      k.ArrayHeader(static_cast<size_t>(i));
+      for (int j = 0; j < i; ++j) {
+        std::string v(static_cast<size_t>(j % 7) * (i % 3 == 0 ? 1000 : 1), 'a' + j % 26);
+        d.Bulk(v);
+        k.Bulk(v);
+      }
+      d.SetDeferredArrayLen(a, static_cast<size_t>(i));
+      ReplyWriter::Deferred m = d.DeferLength();
+      ReplyWriter::Deferred inner = d.DeferLength();  // two slots back to back
+      k.MapHeader(static_cast<size_t>(i % 5) + 1);
+      k.SetHeader(0);
+      d.SetDeferredSetLen(inner, 0);
+      d.Integer(i);
+      k.Integer(i);
+      for (int j = 0; j < i % 5; ++j) {
+        d.Integer(j);
+        k.Integer(j);
+        d.Null();
+        k.Null();
+      }
+      d.SetDeferredMapLen(m, static_cast<size_t>(i % 5) + 1);
+    }
+    ASSERT_EQ(deferred_out.size(), known_out.size());
+    EXPECT_EQ(deferred_out.ToString(), known_out.ToString());
+    // And it drains through iovecs in the same order.
+    std::string sent;
+    std::vector<iovec> iov(16);
+    while (!deferred_out.empty()) {
+      int n = deferred_out.FillIovec(iov.data(), 16);
+      size_t bytes = 0;
+      for (int i = 0; i < n; ++i) {
+        size_t take = std::min<size_t>(iov[i].iov_len, 5000 - bytes);
+        sent.append(static_cast<const char*>(iov[i].iov_base), take);
+        bytes += take;
+        if (bytes == 5000) break;
+      }
+      deferred_out.Consume(bytes);
+    }
+    EXPECT_EQ(sent, known_out.ToString());
+  }
+}
+
+TEST(ReplyWriterTest, DeferredHeaderIsFilledInPlace) {
+  OutputBuffer out;
+  ReplyWriter w(&out, 3);
+  w.Ok();
+  ReplyWriter::Deferred d = w.DeferLength();
+  w.Bulk("x");
+  EXPECT_EQ(out.ToString(), "+OK\r\n$1\r\nx\r\n");  // the slot is empty until set
+  w.SetDeferredMapLen(d, 12345678901234567ull);
+  EXPECT_EQ(out.ToString(), "+OK\r\n%12345678901234567\r\n$1\r\nx\r\n");
+}
+
 // ---- OutputBuffer ----
 
 std::string Gather(const OutputBuffer& out, int max_iov) {
