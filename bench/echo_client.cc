@@ -10,8 +10,12 @@
 // for both servers.
 //
 // Output (stdout): "round_trips_per_sec<TAB>x" and "ns_per_round_trip<TAB>y",
-// where y = 1e9 / x is the cost the comparison table uses. Every echoed byte is
-// checked; a mismatch, a short connection or a timeout exits non-zero.
+// where y = 1e9 / x is the cost the comparison table uses. With --server-pid,
+// also "server_cpu_ns_per_round_trip<TAB>z": the server's user+system CPU time
+// (/proc/PID/stat) over the measured window divided by its round trips — the
+// server's own cost, which stays meaningful when other tenants of the machine
+// take CPU away from both client and server. Every echoed byte is checked; a
+// mismatch, a short connection or a timeout exits non-zero.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -36,6 +40,7 @@ struct Options {
   int size = 32;
   double seconds = 5.0;
   double warmup = 0.5;
+  int server_pid = 0;  // 0 = do not measure the server's CPU
 };
 
 struct Connection {
@@ -59,6 +64,7 @@ bool ParseArgs(int argc, char** argv, Options* o) {
     else if (flag == "--size") o->size = std::atoi(v);
     else if (flag == "--seconds") o->seconds = std::atof(v);
     else if (flag == "--warmup") o->warmup = std::atof(v);
+    else if (flag == "--server-pid") o->server_pid = std::atoi(v);
     else return false;
   }
   return argc % 2 == 1 && o->port > 0 && o->conns > 0 && o->size > 0 && o->seconds > 0;
@@ -77,6 +83,27 @@ int ConnectTo(const Options& o) {
   return fd;
 }
 
+// User + system CPU seconds consumed so far by process `pid`, or -1.
+double ProcessCpuSeconds(int pid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  FILE* f = std::fopen(path, "r");
+  if (f == nullptr) return -1;
+  char buf[1024];
+  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = '\0';
+  // Fields after the command name (which may contain spaces) start after ')';
+  // utime and stime are fields 14 and 15 of the line, 12 and 13 after ')'.
+  const char* p = std::strrchr(buf, ')');
+  if (p == nullptr) return -1;
+  unsigned long long utime = 0, stime = 0;
+  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) {
+    return -1;
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 // Messages are small (< socket buffer), so one send() writes them whole.
 void SendMessage(Connection& c) {
   ssize_t n = send(c.fd, c.message.data(), c.message.size(), MSG_NOSIGNAL);
@@ -91,7 +118,7 @@ int main(int argc, char** argv) {
   if (!ParseArgs(argc, argv, &o)) {
     std::fprintf(stderr,
                  "usage: echo_client --port P [--host 127.0.0.1] [--conns 50] [--size 32] "
-                 "[--seconds 5] [--warmup 0.5]\n");
+                 "[--seconds 5] [--warmup 0.5] [--server-pid PID]\n");
     return 2;
   }
   int ep = epoll_create1(0);
@@ -113,6 +140,8 @@ int main(int argc, char** argv) {
   const auto measure_from = start + std::chrono::duration<double>(o.warmup);
   const auto end = measure_from + std::chrono::duration<double>(o.seconds);
   uint64_t counted = 0;
+  bool window_open = false;
+  double server_cpu_start = -1, server_cpu_end = -1;
   std::vector<epoll_event> events(o.conns);
   std::vector<char> buf(o.size);
   for (;;) {
@@ -125,6 +154,10 @@ int main(int argc, char** argv) {
     }
     const auto now = Clock::now();
     if (now >= end) break;
+    if (!window_open && now >= measure_from) {
+      window_open = true;
+      if (o.server_pid > 0) server_cpu_start = ProcessCpuSeconds(o.server_pid);
+    }
     for (int k = 0; k < n; ++k) {
       Connection& c = conns[events[k].data.u32];
       ssize_t r = recv(c.fd, buf.data(), c.message.size() - c.received, 0);
@@ -141,10 +174,15 @@ int main(int argc, char** argv) {
       }
     }
   }
+  if (o.server_pid > 0) server_cpu_end = ProcessCpuSeconds(o.server_pid);
   for (Connection& c : conns) close(c.fd);
   close(ep);
   const double rate = static_cast<double>(counted) / o.seconds;
   std::printf("round_trips_per_sec\t%.0f\n", rate);
   std::printf("ns_per_round_trip\t%.1f\n", rate > 0 ? 1e9 / rate : 0.0);
+  if (server_cpu_start >= 0 && server_cpu_end >= server_cpu_start && counted > 0) {
+    std::printf("server_cpu_ns_per_round_trip\t%.1f\n",
+                (server_cpu_end - server_cpu_start) * 1e9 / static_cast<double>(counted));
+  }
   return counted > 0 ? 0 : 1;
 }

@@ -10,7 +10,8 @@
 #   metric  stockd  go  ratio        ratio = stockd cost / Go cost (< 1 = stockd is cheaper)
 #
 # Every metric is a cost — ns per op, bytes per parked fiber, ns per echo round
-# trip (1e9 / round trips per second) — so a smaller ratio is always better.
+# trip (1e9 / round trips per second), the echo server's CPU ns per round trip —
+# so a smaller ratio is always better.
 # The table is also written, tab-separated with exactly those four columns, to
 # bench/results/runtime-vs-go.tsv (full runs), and a report with the machine,
 # versions and every round's values to bench/results/runtime-vs-go.txt.
@@ -69,9 +70,10 @@ SERVER=$BUILD/bench/runtime_echo_server
 CLIENT=$BUILD/bench/echo_client
 GB=$BUILD/bench/gobench
 TMP=$(mktemp -d)
-SERVER_PID=
+# Measurements run in $(...) subshells, so a running echo server's pid is kept
+# in a file for the cleanup of an interrupted run.
 cleanup() {
-  if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  if [[ -s $TMP/server.pid ]]; then kill "$(cat "$TMP/server.pid")" 2>/dev/null || true; fi
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -100,22 +102,27 @@ go_metric() {  # name
   [[ $1 == rss_parked_fiber_bytes ]] && args=(-rss)
   timeout 120 "$GB" "${args[@]}" 2>>"$TMP/go.log" | awk -v m="$1" '$1 == m { print $2 }' || true
 }
-echo_metric() {  # server command...
-  local out=$TMP/server.out
+echo_metric() {  # side server-command... ; prints ns per round trip, keeps the server's CPU per round trip
+  local side=$1 out=$TMP/server.out
+  shift
   : >"$out"
+  : >"$TMP/echo_cpu.$side"
   "$@" >"$out" 2>>"$TMP/server.log" &
-  SERVER_PID=$!
+  local server_pid=$!
+  echo "$server_pid" >"$TMP/server.pid"
   for _ in $(seq 100); do grep -q '^PORT ' "$out" && break; sleep 0.05; done
   local port
   port=$(awk '/^PORT /{print $2}' "$out")
   if [[ -n $port ]]; then
     timeout 60 "$CLIENT" --port "$port" --conns $ECHO_CONNS --size $ECHO_SIZE \
-      --seconds "$ECHO_SECONDS" --warmup "$ECHO_WARMUP" 2>>"$TMP/client.log" |
-      awk '$1 == "ns_per_round_trip" { print $2 }' || true
+      --seconds "$ECHO_SECONDS" --warmup "$ECHO_WARMUP" --server-pid "$server_pid" \
+      >"$TMP/client.out" 2>>"$TMP/client.log" || true
+    awk '$1 == "server_cpu_ns_per_round_trip" { print $2 }' "$TMP/client.out" >"$TMP/echo_cpu.$side"
+    awk '$1 == "ns_per_round_trip" { print $2 }' "$TMP/client.out"
   fi
-  kill "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  : >"$TMP/server.pid"
 }
 
 # ---- the metrics --------------------------------------------------------------
@@ -124,13 +131,15 @@ cpp_names=$("$RB" --benchmark_list_tests | sed 's#/.*##')  # drop /real_time etc
 for m in "${TIMED[@]}" rss_parked_fiber_bytes; do
   grep -qx "$m" <<<"$cpp_names" || { echo "runtime_bench lacks metric $m" >&2; exit 1; }
 done
-METRICS=("${TIMED[@]}" rss_parked_fiber_bytes tcp_echo_50c_ns_per_rt)
+# tcp_echo_50c_srv_cpu_ns_per_rt comes from the tcp_echo_50c_ns_per_rt run just before it.
+METRICS=("${TIMED[@]}" rss_parked_fiber_bytes tcp_echo_50c_ns_per_rt tcp_echo_50c_srv_cpu_ns_per_rt)
 declare -A STOCKD GO
 
 measure() {  # metric side
   case $1:$2 in
-    tcp_echo_50c_ns_per_rt:stockd) echo_metric "$SERVER" --procs 2 ;;
-    tcp_echo_50c_ns_per_rt:go) echo_metric env GOMAXPROCS=2 "$GB" -echo-server ;;
+    tcp_echo_50c_ns_per_rt:stockd) echo_metric stockd "$SERVER" --procs 2 ;;
+    tcp_echo_50c_ns_per_rt:go) echo_metric go env GOMAXPROCS=2 "$GB" -echo-server ;;
+    tcp_echo_50c_srv_cpu_ns_per_rt:*) cat "$TMP/echo_cpu.$2" 2>/dev/null || true ;;
     *:stockd) cpp_metric "$1" ;;
     *:go) go_metric "$1" ;;
   esac
@@ -148,7 +157,7 @@ best() { tr ' ' '\n' | awk 'NF' | sort -g | head -n 1; }
   echo "# stockd: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(${CXX:-c++} --version | head -1), CMake $build_type"
   echo "# go: $(go version | cut -d' ' -f3-)"
   echo "# rounds: $ROUNDS (best of), min time per metric ${MIN_TIME}s, echo ${ECHO_CONNS} conns x ${ECHO_SIZE} B for ${ECHO_SECONDS}s"
-  echo "# ratio = stockd / go, both costs (ns per op, bytes per fiber, ns per echo round trip): < 1 is better"
+  echo "# ratio = stockd / go, both costs (ns per op, bytes per fiber, ns per echo round trip, echo server CPU ns per round trip): < 1 is better"
 } | tee "$TMP/header.txt"
 
 for ((round = 1; round <= ROUNDS; round++)); do
@@ -187,7 +196,7 @@ for m in "${METRICS[@]}"; do
   fi
   printf '%s\t%s\t%s\t%s\n' "$m" "${s:-NA}" "${g:-NA}" "$r" >>"$OUT"
 done
-table() { awk -F'\t' '{ printf "%-28s %12s %12s %7s\n", $1, $2, $3, $4 }' "$OUT"; }
+table() { awk -F'\t' '{ printf "%-32s %12s %12s %7s\n", $1, $2, $3, $4 }' "$OUT"; }
 {
   cat "$TMP/header.txt"
   echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -196,7 +205,7 @@ table() { awk -F'\t' '{ printf "%-28s %12s %12s %7s\n", $1, $2, $3, $4 }' "$OUT"
   echo
   echo "# every round (stockd | go):"
   for m in "${METRICS[@]}"; do
-    printf '#   %-26s %s |%s\n' "$m" "${STOCKD[$m]}" "${GO[$m]}"
+    printf "#   %-32s %s |%s\n" "$m" "${STOCKD[$m]}" "${GO[$m]}"
   done
   for note in "${NOTES[@]}"; do echo "# note: $note"; done
 } >"$TMP/report.txt"
