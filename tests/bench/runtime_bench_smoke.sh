@@ -37,6 +37,8 @@ for _ in $(seq 100); do
 done
 port=$(awk '/^PORT /{print $2}' "$tmp/server.out")
 [[ -n $port ]] || { echo "FAIL: echo server did not print its port" >&2; exit 1; }
-"$client" --port "$port" --conns 8 --size 32 --seconds 0.3 --warmup 0.1 | tee "$tmp/client.out"
-awk '$1 == "round_trips_per_sec" && $2 > 0 { ok = 1 } END { exit !ok }' "$tmp/client.out"
+"$client" --port "$port" --conns 8 --size 32 --seconds 0.3 --warmup 0.1 --server-pid "$server_pid" |
+  tee "$tmp/client.out"
+awk '$1 == "round_trips_per_sec" && $2 > 0 { rt = 1 } $1 == "server_cpu_ns_per_round_trip" { cpu = 1 }
+     END { exit !(rt && cpu) }' "$tmp/client.out" || { echo "FAIL: echo_client output" >&2; exit 1; }
 echo "PASS: $got benchmarks, echo round trips"
