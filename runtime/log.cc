@@ -1,9 +1,11 @@
 #include "runtime/log.h"
 
+#include <fcntl.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <ctime>
 #include <string>
@@ -11,7 +13,21 @@
 namespace stockd::runtime {
 namespace {
 std::atomic<int> g_level{static_cast<int>(LogLevel::kNotice)};
+std::atomic<int> g_fd{STDERR_FILENO};
 }  // namespace
+
+absl::Status SetLogFile(std::string_view path) {
+  int fd = STDERR_FILENO;
+  if (!path.empty()) {
+    const std::string p(path);
+    fd = ::open(p.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return absl::ErrnoToStatus(errno, "open log file");
+  }
+  const int old = g_fd.exchange(fd);
+  // The old descriptor is left open: a concurrent LogLine may still write to it.
+  (void)old;
+  return absl::OkStatus();
+}
 
 void SetLogLevel(LogLevel level) { g_level.store(static_cast<int>(level), std::memory_order_relaxed); }
 LogLevel GetLogLevel() { return static_cast<LogLevel>(g_level.load(std::memory_order_relaxed)); }
@@ -39,9 +55,10 @@ void LogLine(LogLevel level, std::string_view message) {
                                      kMarks[static_cast<int>(level)]);
   line.append(message.data(), message.size());
   line.push_back('\n');
+  const int fd = g_fd.load(std::memory_order_relaxed);
   size_t off = 0;
   while (off < line.size()) {
-    const ssize_t w = ::write(STDERR_FILENO, line.data() + off, line.size() - off);
+    const ssize_t w = ::write(fd, line.data() + off, line.size() - off);
     if (w <= 0) break;
     off += static_cast<size_t>(w);
   }

@@ -11,6 +11,7 @@
 
 #include <string_view>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 
 namespace stockd::runtime {
@@ -18,6 +19,9 @@ namespace stockd::runtime {
 enum class LogLevel { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3 };
 
 void SetLogLevel(LogLevel level);
+// Appends log lines to `path` instead of stderr ("" = back to stderr), like
+// Redis' `logfile` directive. The file is opened O_APPEND|O_CREAT (0644).
+absl::Status SetLogFile(std::string_view path);
 LogLevel GetLogLevel();
 // Parses Redis' names: debug, verbose, notice, warning. False if unknown.
 bool ParseLogLevel(std::string_view name, LogLevel* out);
