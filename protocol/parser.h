@@ -27,16 +27,23 @@
 //    without rescanning: total work is linear in the input. `in` may be
 //    compacted or grown between calls. `argv` is empty.
 //  * On kError nothing more is parsed: every later call returns kError.
+//  * REQUIRES: the same InputBuffer on every call (the parser keeps offsets
+//    into it while a command is incomplete).
+//  * The result does not depend on how the bytes were split into reads, except
+//    for the "too big ..." limits, which (as in Redis) look at what is buffered
+//    when Next() runs.
 //  * `argv` views point into `in` and stay valid until the next
 //    in.WritableSpace() or in.Compact(). Multibulk arguments are never copied.
 //    Inline arguments with escapes are decoded in place, in the consumed bytes.
 //    A large bulk (>= kBigArg) is received in place: the parser asks `in` for
-//    contiguous room (InputBuffer::ExpectContiguous), so it is not shifted
-//    repeatedly while it arrives.
+//    contiguous room (InputBuffer::ExpectContiguous), so it grows in place
+//    (geometrically, bounded by the announced size) instead of being copied
+//    once per read.
 //
-// Known deviation from Redis: Redis searches header lines with strchr, so a
-// NUL byte inside a "*n"/"$n" line makes it wait for more input; here the line
-// ends at the first '\r' regardless and the NUL makes the length invalid.
+// Known deviation from Redis: Redis searches lines with strchr, so a NUL byte
+// in an inline line or a "*n"/"$n" header makes it wait for more input (until
+// the 64 KiB limit); here the line ends at its '\n' / first '\r' regardless:
+// an inline line's arguments end at the NUL, a header's length is invalid.
 //
 // Not thread-safe; one Parser per connection.
 #pragma once
@@ -56,8 +63,8 @@ struct ParserLimits {
   int64_t max_bulk_len = 512LL << 20;
   // Redis 7.0 accepts up to INT_MAX arguments ("invalid multibulk length").
   int64_t max_multibulk_len = std::numeric_limits<int32_t>::max();
-  // PROTO_INLINE_MAX_SIZE: this many bytes without the end of an inline line,
-  // or of a "*n" / "$n" header line, is a protocol error.
+  // PROTO_INLINE_MAX_SIZE: more than this many bytes buffered without the end
+  // of an inline line, or of a "*n" / "$n" header line, is a protocol error.
   size_t max_inline_len = 64 << 10;
   // While the client is not authenticated (SetAuthenticated(false), used when
   // requirepass is set), Redis limits requests to 10 arguments of 16 KiB.
