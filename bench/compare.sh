@@ -36,7 +36,8 @@
 # Server profiles: redis-server --save '' --appendonly no (STOCKD_MEM_ARGS, default
 # "--order-fsync no", for stockd: the closest it has to no persistence).
 # A workload a server cannot run (its probe command through redis-cli fails, or
-# redis-benchmark reports an error, exits non-zero or times out) is reported n/a.
+# redis-benchmark reports an error, exits non-zero or times out) is reported n/a; so is
+# a flash-sale run after which the stock did not fall by exactly the number of requests.
 #
 # Usage: bench/compare.sh [--quick] [--only REGEX] [--rounds N] [--requests N]
 #                         [--out DIR] [--no-build] [--list]
@@ -94,16 +95,19 @@ fi
 # Parallel arrays, one entry per workload. Commands are stored shell-quoted
 # (printf %q) and expanded with eval; SETUP_* may hold several commands, one a line.
 W_NAME=(); W_PROFILE=(); W_PIPE=(); W_ARGS_S=(); W_ARGS_R=()
-W_SETUP_S=(); W_SETUP_R=(); W_PROBE_S=(); W_PROBE_R=()
+W_SETUP_S=(); W_SETUP_R=(); W_PROBE_S=(); W_PROBE_R=(); W_CHECK_S=(); W_CHECK_R=()
 q() { local s; s=$(printf '%q ' "$@"); printf '%s' "${s% }"; }
 
 # add NAME PROFILE PIPELINE; then the globals A_S A_R (benchmark args), SU_S SU_R
-# (setup, before every run), PR_S PR_R (probe, once before the first run).
+# (setup, before every run), PR_S PR_R (probe, once before the first run), CK_S CK_R
+# (optional: a command whose reply after the run must be HOT_STOCK - requests, i.e.
+# every request was a successful buy).
 add() {
   W_NAME+=("$1"); W_PROFILE+=("$2"); W_PIPE+=("$3")
   W_ARGS_S+=("$A_S"); W_ARGS_R+=("$A_R")
   W_SETUP_S+=("$SU_S"); W_SETUP_R+=("$SU_R")
   W_PROBE_S+=("$PR_S"); W_PROBE_R+=("$PR_R")
+  W_CHECK_S+=("${CK_S:-}"); W_CHECK_R+=("${CK_R:-}")
 }
 
 # The Lua file without its comment lines, joined into one line (one argv element
@@ -149,11 +153,12 @@ SU_EVAL="$(q SET stock:hot $HOT_STOCK)"$'\n'"$(q DEL stock:hot:orders)"
 SU_BUY=$(q STOCK.SET stock:hot $HOT_STOCK)
 for kind in BUY/EVAL EVAL; do
   for p in 1 16; do
-    SU_R=$SU_EVAL; PR_R=$(EVAL_ARGS user:probe); A_R=$(EVAL_ARGS user:__rand_int__)
+    SU_R=$SU_EVAL; PR_R=$(EVAL_ARGS user:probe); A_R=$(EVAL_ARGS user:__rand_int__); CK_R=$(q GET stock:hot)
     if [ $kind = BUY/EVAL ]; then
       SU_S=$SU_BUY; PR_S=$(q STOCK.BUY stock:hot user:probe); A_S=$(q STOCK.BUY stock:hot user:__rand_int__)
+      CK_S=$(q STOCK.GET stock:hot)
     else
-      SU_S=$SU_R; PR_S=$PR_R; A_S=$A_R
+      SU_S=$SU_R; PR_S=$PR_R; A_S=$A_R; CK_S=$CK_R
     fi
     add "flash $kind P$p" mem "$p"
   done
@@ -162,6 +167,7 @@ for prof in always everysec; do
   for p in 1 16; do
     SU_R=$SU_EVAL; PR_R=$(EVAL_ARGS user:probe); A_R=$(EVAL_ARGS user:__rand_int__)
     SU_S=$SU_BUY; PR_S=$(q STOCK.BUY stock:hot user:probe); A_S=$(q STOCK.BUY stock:hot user:__rand_int__)
+    CK_R=$(q GET stock:hot); CK_S=$(q STOCK.GET stock:hot)
     add "durable $prof BUY/EVAL P$p" "$prof" "$p"
   done
 done
@@ -272,13 +278,13 @@ run_cmds() {
 declare -A RES PROBED NA_WHY
 bench_once() {
   local i=$1 side=$2 round=$3 prof=${W_PROFILE[$1]} key="$2.${W_PROFILE[$1]}"
-  local rkey="$1.$2" port setup probe argstr out why before after parsed cpu rc
+  local rkey="$1.$2" port setup probe argstr check out why before after parsed cpu rc left
   ensure_server "$side" "$prof"
   if [ -n "${DOWN[$key]:-}" ]; then NA_WHY[$rkey]=${DOWN[$key]}; RES[$rkey]+="n/a;"; return; fi
   [ -z "${NA_WHY[$rkey]:-}" ] || { RES[$rkey]+="n/a;"; return; }
   port=${PORT[$key]}
-  if [ "$side" = s ]; then setup=${W_SETUP_S[$i]}; probe=${W_PROBE_S[$i]}; argstr=${W_ARGS_S[$i]}
-  else setup=${W_SETUP_R[$i]}; probe=${W_PROBE_R[$i]}; argstr=${W_ARGS_R[$i]}; fi
+  if [ "$side" = s ]; then setup=${W_SETUP_S[$i]}; probe=${W_PROBE_S[$i]}; argstr=${W_ARGS_S[$i]}; check=${W_CHECK_S[$i]}
+  else setup=${W_SETUP_R[$i]}; probe=${W_PROBE_R[$i]}; argstr=${W_ARGS_R[$i]}; check=${W_CHECK_R[$i]}; fi
   if ! why=$(run_cmds "$port" "$setup"); then
     NA_WHY[$rkey]="setup failed: $why"; RES[$rkey]+="n/a;"; return
   fi
@@ -306,6 +312,13 @@ bench_once() {
   elif [ $rc -ne 0 ]; then why="redis-benchmark exited $rc: $(head -c 300 "$out.err")"
   elif ! parsed=$(stats_parse_csv "$out.csv"); then why="no result row in redis-benchmark output"
   else why=""; fi
+  if [ -z "$why" ] && [ -n "$check" ]; then
+    # Every request must have been a successful buy: the stock fell by exactly n.
+    eval "local -a ck=($check)"
+    left=$(redis-cli --raw -h 127.0.0.1 -p "$port" "${ck[@]}" 2>&1 </dev/null)
+    [ "$left" = "$(( HOT_STOCK - n ))" ] ||
+      why="stock check: expected $(( HOT_STOCK - n )) left after $n buys, the server says '$left'"
+  fi
   if [ -n "$why" ]; then NA_WHY[$rkey]=$why; RES[$rkey]+="n/a;"; return; fi
   cpu=$(stats_cpu_us_per_req "$before" "$after" "$n")
   RES[$rkey]+="$parsed $cpu;"
