@@ -55,8 +55,11 @@
 #   REDIS_BIN      default: redis-server from PATH
 #   STOCKD_MEM_ARGS  extra stockd flags of the non-durable profile
 #   KEEP_TMP=1     keep the temp dir (server logs, redis-benchmark outputs)
-# Exit status: 0 when the report was written (even with n/a rows), 2 on a usage or
-# set-up error (no stockd, no redis-server, a server that does not start).
+# Exit status: 0 when the report was written (even with n/a rows; a server that does
+# not start makes its workloads n/a), 2 on a usage error or a missing binary, 130/143
+# when interrupted (the servers are killed and nothing is written).
+# Note: stockd keeps every order it acknowledges (~190 B each), so a full run leaves a
+# few hundred MB in each stockd; redis's order list is emptied before each run.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
