@@ -371,8 +371,8 @@ TSV="$OUT_DIR/compare.tsv"
 printf 'workload\tstockd_ops\tredis_ops\tratio\tstockd_p50_ms\tstockd_p99_ms\tredis_p50_ms\tredis_p99_ms\tstockd_cpu_us_per_req\tredis_cpu_us_per_req\n' >"$TSV.tmp"
 {
   cat "$CMP_TMP/header.md"
-  echo "| workload | stockd ops/s | redis ops/s | ratio | stockd p50 ms | stockd p99 ms | redis p50 ms | redis p99 ms | stockd CPU µs/req | redis CPU µs/req |"
-  echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+  echo "| workload | stockd ops/s | redis ops/s | ratio | stockd p50 ms | stockd p99 ms | redis p50 ms | redis p99 ms | stockd CPU µs/req | redis CPU µs/req | ratio by round |"
+  echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 } >"$CMP_TMP/report.md"
 NOTES=(${EXTRA_NOTES[@]+"${EXTRA_NOTES[@]}"})
 for i in "${SELECTED[@]}"; do
@@ -383,7 +383,15 @@ for i in "${SELECTED[@]}"; do
        "$(stats_fmt 3 "$(col_median "$r" 2)")" "$(stats_fmt 3 "$(col_median "$r" 3)")"
        "$(stats_fmt 2 "$(col_median "$s" 4)")" "$(stats_fmt 2 "$(col_median "$r" 4)")")
   (IFS=$'\t'; echo "${row[*]}") >>"$TSV.tmp"
-  (IFS='|'; echo "|${row[*]}|" | sed 's/|/ | /g; s/^ //; s/ $//') >>"$CMP_TMP/report.md"
+  # The markdown adds each round's own ratio (its two runs ran back to back), so a
+  # reader sees how far the machine's noise moved the median.
+  IFS=';' read -r -a s_runs <<<"${s%;}"; IFS=';' read -r -a r_runs <<<"${r%;}"
+  per_round=""
+  for k in "${!s_runs[@]}"; do
+    per_round+="$(stats_ratio "${s_runs[$k]%% *}" "${r_runs[$k]%% *}") "
+  done
+  md=("${row[@]}" "${per_round% }")
+  (IFS='|'; echo "|${md[*]}|" | sed 's/|/ | /g; s/^ //; s/ $//') >>"$CMP_TMP/report.md"
   [ -n "${NA_WHY[$i.s]:-}" ] && NOTES+=("- ${W_NAME[$i]}: stockd n/a — ${NA_WHY[$i.s]}")
   [ -n "${NA_WHY[$i.r]:-}" ] && NOTES+=("- ${W_NAME[$i]}: redis n/a — ${NA_WHY[$i.r]}")
 done
