@@ -17,7 +17,21 @@ bool LowerInto(std::string_view name, char* buf, size_t cap, std::string_view* o
   return true;
 }
 
+std::atomic<uint64_t> next_generation{1};
+
+// The last successful top-level lookup of this thread: pipelined clients
+// repeat the same command, so most lookups are one short memcmp.
+struct LastLookup {
+  uint64_t generation = 0;
+  size_t len = 0;
+  char name[16];
+  const Command* command = nullptr;
+};
+thread_local LastLookup last_lookup;
+
 }  // namespace
+
+CommandTable::CommandTable() : generation_(next_generation.fetch_add(1)) {}
 
 std::vector<std::string_view> FlagNames(uint32_t flags) {
   static constexpr struct {
@@ -59,6 +73,7 @@ const Command* Command::FindSubcommand(std::string_view name) const {
 }
 
 Command* CommandTable::Register(const CommandSpec& spec) {
+  generation_ = next_generation.fetch_add(1);
   auto it = by_name_.find(spec.name);
   if (it != by_name_.end()) {
     it->second->spec_ = spec;
@@ -72,6 +87,7 @@ Command* CommandTable::Register(const CommandSpec& spec) {
 }
 
 Command* CommandTable::RegisterSubcommand(Command* parent, const CommandSpec& spec) {
+  generation_ = next_generation.fetch_add(1);
   auto it = parent->subcommands_.find(spec.name);
   if (it != parent->subcommands_.end()) {
     it->second->spec_ = spec;
@@ -85,11 +101,23 @@ Command* CommandTable::RegisterSubcommand(Command* parent, const CommandSpec& sp
 }
 
 const Command* CommandTable::Find(std::string_view name) const {
+  LastLookup& last = last_lookup;
+  if (last.generation == generation_ && last.len == name.size() &&
+      std::memcmp(last.name, name.data(), name.size()) == 0) {
+    return last.command;
+  }
   char buf[kMaxNameLength];
   std::string_view lower;
   if (!LowerInto(name, buf, sizeof(buf), &lower)) return nullptr;
   auto it = by_name_.find(lower);
-  return it == by_name_.end() ? nullptr : it->second.get();
+  if (it == by_name_.end()) return nullptr;
+  if (name.size() <= sizeof(last.name)) {
+    last.generation = generation_;
+    last.len = name.size();
+    std::memcpy(last.name, name.data(), name.size());
+    last.command = it->second.get();
+  }
+  return it->second.get();
 }
 
 Command* CommandTable::FindMutable(std::string_view name) {

@@ -27,10 +27,18 @@ Shard& CommandContext::ShardOf(int db, std::string_view key) {
 }
 
 KeyLoc CommandContext::Locate(int db, std::string_view key) {
-  uint64_t h = KeyHash(key);
+  const uint64_t h = (key.data() == cached_key_ && key.size() == cached_len_ && key.data() != nullptr)
+                         ? cached_hash_
+                         : KeyHash(key);
   uint32_t id = engine.ShardId(db, h);
   assert(IsLocked(id) && "key's shard is not locked by this command");
   return KeyLoc{&engine.shard(id), h};
+}
+
+void CommandContext::LockShardId(uint32_t id) {
+  assert(locked_.empty() && "a command locks its shards once");
+  engine.shard(id).lock().lock();
+  locked_.push_back(id);
 }
 
 void CommandContext::LockShardIds(absl::InlinedVector<uint32_t, 8> ids) {

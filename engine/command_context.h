@@ -87,14 +87,24 @@ class CommandContext {
   // Locks the given global shard ids (db * shards_per_db + index); sorts and
   // de-duplicates them first.
   void LockShardIds(absl::InlinedVector<uint32_t, 8> ids);
+  void LockShardId(uint32_t id);
   // Hands buffered changes to the observer and unlocks everything.
   void ReleaseAll();
+  // Caches the hash of a key argument so Locate() does not hash it again.
+  void RememberKeyHash(std::string_view key, uint64_t hash) {
+    cached_key_ = key.data();
+    cached_len_ = key.size();
+    cached_hash_ = hash;
+  }
 
  private:
   bool IsLocked(uint32_t id) const;
 
   absl::InlinedVector<uint32_t, 8> locked_;  // ascending global shard ids
   int errors_ = 0;
+  const char* cached_key_ = nullptr;  // argv element whose hash is cached
+  size_t cached_len_ = 0;
+  uint64_t cached_hash_ = 0;
 };
 
 }  // namespace stockd::engine

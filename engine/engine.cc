@@ -5,11 +5,14 @@
 #include <cassert>
 
 #include "absl/time/clock.h"
+#include "engine/clock.h"
 #include "engine/errors.h"
 #include "protocol/output_buffer.h"
 
 namespace stockd::engine {
 namespace {
+
+constexpr uint32_t kFastTimingSample = 8;
 
 // Redis caps the distinct error codes it tracks (ERRORSTATS_LIMIT).
 constexpr size_t kErrorStatsLimit = 128;
@@ -55,7 +58,7 @@ Engine::~Engine() = default;
 
 int64_t Engine::NowMs() const {
   if (options_.clock) return options_.clock();
-  return absl::GetCurrentTimeNanos() / 1000000;
+  return WallClockMs();
 }
 
 void Engine::Reject(protocol::ReplyWriter& reply, std::string_view msg) {
@@ -94,7 +97,12 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
     return;
   }
   const CommandSpec& spec = cmd->spec();
-  const int64_t start_ns = absl::GetCurrentTimeNanos();
+  // Durations of kFast commands are sampled: one call in kFastTimingSample is
+  // timed and counted kFastTimingSample times (see CommandStats::usec).
+  thread_local uint32_t fast_calls = 0;
+  const bool fast = (spec.flags & kFast) != 0;
+  const bool timed = !fast || (fast_calls++ % kFastTimingSample) == 0;
+  const int64_t start_ns = (timed || !options_.clock) ? RealtimeNs() : 0;
   const int64_t now_ms = options_.clock ? options_.clock() : start_ns / 1000000;
   int errors;
   {
@@ -103,20 +111,32 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
       const int argc = static_cast<int>(argv.size());
       const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
       const int step = spec.key_step > 0 ? spec.key_step : 1;
-      absl::InlinedVector<uint32_t, 8> ids;
-      for (int i = spec.first_key; i <= last && i < argc; i += step) {
-        ids.push_back(ShardId(session.db, KeyHash(argv[static_cast<size_t>(i)])));
+      if (last == spec.first_key && spec.first_key < argc) {
+        // The common single-key case: hash once, the handler reuses it.
+        std::string_view key = argv[static_cast<size_t>(spec.first_key)];
+        const uint64_t h = KeyHash(key);
+        ctx.RememberKeyHash(key, h);
+        ctx.LockShardId(ShardId(session.db, h));
+      } else {
+        absl::InlinedVector<uint32_t, 8> ids;
+        for (int i = spec.first_key; i <= last && i < argc; i += step) {
+          ids.push_back(ShardId(session.db, KeyHash(argv[static_cast<size_t>(i)])));
+        }
+        ctx.LockShardIds(std::move(ids));
       }
-      ctx.LockShardIds(std::move(ids));
     }
     spec.handler(ctx);
     ctx.ReleaseAll();
     errors = ctx.errors();
   }
-  const int64_t usec = (absl::GetCurrentTimeNanos() - start_ns) / 1000;
+  uint64_t usec = 0;
+  if (timed) {
+    const int64_t ns = RealtimeNs() - start_ns;  // the wall clock may step back: clamp
+    usec = ns > 0 ? static_cast<uint64_t>(ns / 1000) * (fast ? kFastTimingSample : 1) : 0;
+  }
   CommandStats& st = cmd->stats();
   st.calls.fetch_add(1, std::memory_order_relaxed);
-  st.usec.fetch_add(static_cast<uint64_t>(usec), std::memory_order_relaxed);
+  st.usec.fetch_add(usec, std::memory_order_relaxed);
   if (errors > 0) st.failed_calls.fetch_add(1, std::memory_order_relaxed);
 }
 
