@@ -2,7 +2,10 @@
 // object.c): DEL UNLINK EXISTS TYPE RENAME RENAMENX COPY MOVE KEYS SCAN
 // RANDOMKEY TOUCH EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL PTTL EXPIRETIME
 // PEXPIRETIME PERSIST OBJECT (ENCODING REFCOUNT IDLETIME FREQ HELP).
+#include <cctype>
+#include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <vector>
@@ -148,19 +151,17 @@ void CmdKeys(CommandContext& ctx) {  // kNoKeyLock: walks the db shard by shard
 // call returns every key of whole slots from p on, so a key present for the
 // whole scan is returned exactly once (a slot never rehashes into another).
 void CmdScan(CommandContext& ctx) {  // kNoKeyLock
+  // Redis's parseScanCursorOrReply: strtoul over the whole argument, so "-1"
+  // wraps to a huge cursor (an immediate end) and "" is cursor 0.
   uint64_t cursor;
   {
-    int64_t v;
-    std::string_view c = ctx.argv[1];
-    if (ParseInt64Arg(c, &v)) {
-      if (v < 0) return ctx.Error(errors::kInvalidCursor);
-      cursor = static_cast<uint64_t>(v);
-    } else {
-      std::string tmp(c);
-      char* end = nullptr;
-      errno = 0;
-      cursor = strtoull(tmp.c_str(), &end, 10);
-      if (errno != 0 || tmp.empty() || *end != '\0') return ctx.Error(errors::kInvalidCursor);
+    std::string c(ctx.argv[1]);
+    char* end = nullptr;
+    errno = 0;
+    cursor = strtoull(c.c_str(), &end, 10);
+    if ((!c.empty() && std::isspace(static_cast<unsigned char>(c[0]))) || *end != '\0' ||
+        errno == ERANGE) {
+      return ctx.Error(errors::kInvalidCursor);
     }
   }
   int64_t count = 10;
