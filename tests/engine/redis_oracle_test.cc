@@ -130,7 +130,7 @@ TEST_F(RedisOracleTest, Keys) {
       {"EXPIREAT", "t", "1"}, {"EXISTS", "t"}, {"SET", "t", "v"}, {"PEXPIREAT", "t", "0"},
       {"EXISTS", "t"}, {"SCAN", "abc"}, {"SCAN", " 1"}, {"SCAN", "+0", "MATCH", "f", "COUNT", "1000"}, {"SCAN", "0", "COUNT", "0"},
       {"SCAN", "0", "COUNT", "x"}, {"SCAN", "0", "MATCH"}, {"SCAN", "0", "BOGUS", "1"},
-      {"SCAN", "18446744073709551615"}, {"SCAN", "18446744073709551616"},
+      {"SCAN", "18446744073709551616"},  // (ULONG_MAX scans Redis's last bucket: seed-dependent)
       {"DBSIZE"}, {"RANDOMKEY", "x"}, {"OBJECT", "IDLETIME", "nope"},
   });
 }
