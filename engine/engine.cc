@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "engine/clock.h"
 #include "engine/errors.h"
+#include "engine/order_log.h"
 #include "protocol/output_buffer.h"
 
 namespace stockd::engine {
@@ -52,6 +53,10 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {
   RegisterStringFamily(commands_);
   RegisterKeysFamily(commands_);
   RegisterDbFamily(commands_);
+  order_log_ = std::make_unique<OrderLog>(*this);
+  RegisterStockFamily(commands_);
+  RegisterOrderFamily(commands_);
+  RegisterThrottleFamily(commands_);
 }
 
 Engine::~Engine() = default;

@@ -13,7 +13,9 @@
 //    keys' shards in ascending order → handler → change observer → unlock →
 //    statistics. Replies are exactly Redis 7's, including error texts.
 //  * Execute() never parks the fiber and never blocks except on shard spin
-//    locks held by other commands for their CPU work.
+//    locks held by other commands for their CPU work — with one exception:
+//    a command flagged kBlocking that holds no shard lock (ORDER.READ ...
+//    BLOCK) may park the calling fiber, unless session.no_block is set.
 //  * commands() may be extended (the server registers CLIENT, INFO, CONFIG,
 //    ...) only before the first Execute.
 //  * The clock (EngineOptions::clock) is read once per command; tests inject a
@@ -39,6 +41,8 @@
 #include "protocol/reply_writer.h"
 
 namespace stockd::engine {
+
+class OrderLog;  // engine/order_log.h: orders, per-user counts, REQIDs (issue 6)
 
 struct EngineOptions {
   int databases = 16;
@@ -143,6 +147,8 @@ class Engine {
   uint64_t Random();
   // Hands a shard's buffered changes to the observer. REQUIRES: shard locked.
   void FlushChanges(Shard& shard);
+  // The flash-sale side state beside the keyspace (STOCK.*, ORDER.*).
+  OrderLog& order_log() { return *order_log_; }
 
  private:
   void Reject(protocol::ReplyWriter& reply, std::string_view msg);
@@ -151,6 +157,7 @@ class Engine {
   uint32_t shards_per_db_u_;
   std::vector<std::unique_ptr<Shard>> shards_;  // db-major: id = db * shards_per_db + i
   CommandTable commands_;
+  std::unique_ptr<OrderLog> order_log_;
   ChangeObserver observer_;
   std::atomic<uint64_t> expire_cursor_{0};
   std::atomic<uint64_t> random_state_;
@@ -163,5 +170,8 @@ class Engine {
 void RegisterStringFamily(CommandTable& table);
 void RegisterKeysFamily(CommandTable& table);
 void RegisterDbFamily(CommandTable& table);
+void RegisterStockFamily(CommandTable& table);     // STOCK.*
+void RegisterOrderFamily(CommandTable& table);     // ORDER.*
+void RegisterThrottleFamily(CommandTable& table);  // CL.THROTTLE
 
 }  // namespace stockd::engine

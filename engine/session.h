@@ -28,6 +28,15 @@ struct Session {
   uint64_t client_id = 0;  // the server's client id (CLIENT ID); 0 for embedded use
   void* owner = nullptr;   // the server's connection object; opaque to the engine
 
+  // Set by MULTI/EXEC and scripting while they run commands: a blocking
+  // command (ORDER.READ ... BLOCK) must not park then and answers as if it had
+  // no BLOCK, like Redis's blocking commands inside MULTI or a script.
+  bool no_block = false;
+  // The highest order id a reply of this session acknowledged (STOCK.BUY, its
+  // replays included). Under `order-fsync always` the server must not send
+  // those replies before OrderLog::durable_id() >= it (OrderLog::WaitDurable).
+  uint64_t ack_order_id = 0;
+
   // Reserved for MULTI/EXEC/WATCH (nullptr until the client uses them).
   std::unique_ptr<TransactionState> tx;
 };
