@@ -96,6 +96,10 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
     }
     cmd = sub;
   }
+  if (cmd->spec().handler == nullptr) {  // a container registered without subcommands yet
+    Reject(reply, UnknownCommandMessage(argv));
+    return;
+  }
   if (!cmd->ArityOk(argv.size())) {
     cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
     Reject(reply, errors::WrongArity(cmd->full_name()));

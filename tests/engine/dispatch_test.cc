@@ -106,6 +106,11 @@ TEST_F(DispatchTest, ServerCanRegisterRowsAndSubcommands) {
   EXPECT_EQ(Run({"memory", "DOCTOR"}), Bulk("ok"));
 }
 
+TEST_F(DispatchTest, EmptyContainerIsUnknown) {
+  engine_.commands().Register({"empty", -2, 0, 0, 0, 0, nullptr, "", "server", "", ""});
+  EXPECT_EQ(Run({"EMPTY", "x"}), Err("ERR unknown command 'EMPTY', with args beginning with: 'x' "));
+}
+
 TEST_F(DispatchTest, FlagNames) {
   EXPECT_EQ(FlagNames(kWrite | kDenyOom | kFast | kNoKeyLock),
             (std::vector<std::string_view>{"write", "denyoom", "fast"}));
