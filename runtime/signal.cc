@@ -49,6 +49,9 @@ int WaitSignal(std::initializer_list<int> signals) {
     detail::Park([&] { w->set.async_wait(handler); });
   } else {
     w->set.async_wait(handler);
+    // Some M must run the reactor to see the signal: an idle runtime may have
+    // none started yet; Wakep starts one, which ends up in the poller.
+    detail::Wakep(s);
     std::unique_lock<std::mutex> l(w->mu);
     w->cv.wait(l, [&] { return w->done; });
   }

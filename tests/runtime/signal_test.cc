@@ -1,0 +1,49 @@
+// Tests of WaitSignal: the fiber parks until a listed signal arrives.
+#include "runtime/signal.h"
+
+#include <csignal>
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "runtime/fiber.h"
+#include "runtime/scheduler.h"
+#include "runtime/time.h"
+
+namespace stockd::runtime {
+namespace {
+
+TEST(Signal, WaitSignalReturnsTheSignalThatArrived) {
+  Runtime rt(Options{.procs = 2});
+  ASSERT_TRUE(rt.Run([&] {
+    int got = 0;
+    std::atomic<int> ticks{0};
+    Fiber w = Go([&] { got = WaitSignal({SIGUSR1, SIGUSR2}); });
+    // Other fibers keep running while one waits for a signal.
+    Fiber t = Go([&] {
+      for (int i = 0; i < 5; ++i) {
+        ++ticks;
+        Sleep(absl::Milliseconds(2));
+      }
+    });
+    Sleep(absl::Milliseconds(30));  // the waiter has registered and parked
+    ASSERT_TRUE(t.Join().ok());
+    EXPECT_EQ(ticks.load(), 5);
+    EXPECT_EQ(got, 0);
+    ASSERT_EQ(::kill(::getpid(), SIGUSR2), 0);
+    ASSERT_TRUE(w.Join().ok());
+    EXPECT_EQ(got, SIGUSR2);
+  }).ok());
+}
+
+TEST(Signal, OffFiberWaitBlocksTheThread) {
+  Runtime rt(Options{.procs = 1});
+  std::thread raiser([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    ::kill(::getpid(), SIGUSR1);
+  });
+  EXPECT_EQ(WaitSignal({SIGUSR1}), SIGUSR1);
+  raiser.join();
+}
+
+}  // namespace
+}  // namespace stockd::runtime
