@@ -319,11 +319,12 @@ void NewM(Sched* s, P* p, bool spinning) {
   m->sched = s;
   m->nextp = p;  // published to the thread by its creation
   m->spinning = spinning;
-  {
-    std::lock_guard<std::mutex> l(s->mu);
-    m->id = static_cast<int>(s->allm.size());
-    s->allm.push_back(std::move(owned));
-  }
+  // The thread is set under s->mu: Shutdown() scans allm for joinable threads
+  // under it, and must not miss (or race with) an M that a late Ready() is
+  // still starting on another M.
+  std::lock_guard<std::mutex> l(s->mu);
+  m->id = static_cast<int>(s->allm.size());
+  s->allm.push_back(std::move(owned));
   s->threads.fetch_add(1, std::memory_order_relaxed);
   m->thread = std::thread(MMain, m);
 }
