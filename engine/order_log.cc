@@ -173,20 +173,15 @@ void OrderLog::RemoveWaiter(uint64_t token) {
 }
 
 void OrderLog::ReadBlocking(uint64_t after_id, size_t count, absl::Time deadline, std::vector<Order>* out) {
-  uint64_t epoch;
-  {
-    absl::MutexLock lock(&mu_);
-    epoch = wake_all_epoch_;
-  }
   for (;;) {
     runtime::Chan<int> ch(1);
     uint64_t token;
     {
       absl::MutexLock lock(&mu_);
       ReadLocked(after_id, count, out);
-      if (!out->empty() || wake_all_epoch_ != epoch || absl::Now() >= deadline) return;
+      if (!out->empty() || reads_stopped_ || absl::Now() >= deadline) return;
       token = next_token_++;
-      waiters_.push_back(Waiter{after_id + 1, token, ch});
+      waiters_.push_back(Waiter{after_id + 1, token, /*reader=*/true, ch});
     }
     if (!ParkUntil(ch, deadline)) {
       RemoveWaiter(token);
@@ -240,27 +235,25 @@ void OrderLog::MarkDurable(uint64_t id) {
 bool OrderLog::WaitDurable(uint64_t id, absl::Time deadline) {
   runtime::Chan<int> ch(1);
   uint64_t token;
-  uint64_t epoch;
   {
     absl::MutexLock lock(&mu_);
     if (durable_ >= id) return true;
-    epoch = wake_all_epoch_;
     token = next_token_++;
-    waiters_.push_back(Waiter{id, token, ch});
+    waiters_.push_back(Waiter{id, token, /*reader=*/false, ch});
   }
   if (!ParkUntil(ch, deadline)) RemoveWaiter(token);
   absl::MutexLock lock(&mu_);
-  (void)epoch;
   return durable_ >= id;
 }
 
-void OrderLog::WakeAllWaiters() {
+void OrderLog::StopBlockingReads() {
   std::vector<runtime::Chan<int>> ready;
   {
     absl::MutexLock lock(&mu_);
-    ++wake_all_epoch_;
-    for (auto& w : waiters_) ready.push_back(std::move(w.ch));
-    waiters_.clear();
+    reads_stopped_ = true;
+    auto keep = std::partition(waiters_.begin(), waiters_.end(), [](const Waiter& w) { return !w.reader; });
+    for (auto it = keep; it != waiters_.end(); ++it) ready.push_back(std::move(it->ch));
+    waiters_.erase(keep, waiters_.end());
   }
   Wake(ready);
 }

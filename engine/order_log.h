@@ -130,9 +130,10 @@ class OrderLog {
   // Parks the calling fiber until durable_id() >= id or the deadline passes;
   // true when durable.
   bool WaitDurable(uint64_t id, absl::Time deadline);
-  // Wakes every parked reader/waiter now (server shutdown): blocked ORDER.READs
-  // return what they have (an empty array), WaitDurable returns false.
-  void WakeAllWaiters();
+  // Server shutdown: wakes every parked ORDER.READ ... BLOCK (it answers what
+  // it has, an empty array) and from now on blocking reads do not park.
+  // WaitDurable is unaffected (storage's final sync still wakes it).
+  void StopBlockingReads();
 
   // ---- restore (storage, at start-up) — REQUIRE: before serving ----
   // Inserts an order at its id (any order of calls; gaps allowed). The counter
@@ -160,6 +161,7 @@ class OrderLog {
   struct Waiter {
     uint64_t need;             // wake when durable_ >= need
     uint64_t token;            // identifies the waiter for removal
+    bool reader;               // ORDER.READ (woken by StopBlockingReads too)
     runtime::Chan<int> ch;     // capacity 1: the wake-up
   };
   using SkuTable = absl::flat_hash_map<std::string, SkuState, KeyHasher, KeyEq>;
@@ -192,7 +194,7 @@ class OrderLog {
   bool tracking_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
   uint64_t next_token_ ABSL_GUARDED_BY(mu_) = 1;
-  uint64_t wake_all_epoch_ ABSL_GUARDED_BY(mu_) = 0;
+  bool reads_stopped_ ABSL_GUARDED_BY(mu_) = false;
 
   std::atomic<uint64_t> skus_count_{0};
   std::atomic<uint64_t> orders_placed_{0}, orders_cancelled_{0};

@@ -157,12 +157,12 @@ TEST(OrderReadBlockTest, WokenByABuyWithinMilliseconds) {
   EXPECT_LT(woke_after, absl::Milliseconds(100));
 }
 
-TEST(OrderReadBlockTest, TimesOutWithAnEmptyArrayAndForeverWaitsForWakeAll) {
+TEST(OrderReadBlockTest, TimesOutWithAnEmptyArrayAndShutdownEndsAForeverWait) {
   Engine engine;
   runtime::Options ro;
   ro.procs = 2;
   runtime::Runtime rt(ro);
-  std::string timed, forever;
+  std::string timed, forever, after_stop;
   absl::Duration took;
   ASSERT_TRUE(rt.Run([&] {
                   Session s;
@@ -174,13 +174,16 @@ TEST(OrderReadBlockTest, TimesOutWithAnEmptyArrayAndForeverWaitsForWakeAll) {
                     forever = engine.Execute(s2, {"ORDER.READ", "0", "BLOCK", "0"});
                   });
                   runtime::Sleep(absl::Milliseconds(20));
-                  engine.order_log().WakeAllWaiters();  // server shutdown
+                  engine.order_log().StopBlockingReads();  // server shutdown
                   ASSERT_TRUE(f.Join().ok());
+                  Session s3;
+                  after_stop = engine.Execute(s3, {"ORDER.READ", "0", "BLOCK", "0"});  // no park
                 }).ok());
   EXPECT_EQ(timed, "*0\r\n");
   EXPECT_GE(took, absl::Milliseconds(50));
   EXPECT_LT(took, absl::Milliseconds(1000));
   EXPECT_EQ(forever, "*0\r\n");
+  EXPECT_EQ(after_stop, "*0\r\n");
 }
 
 // Many blocked readers, each woken only once an order beyond its after-id is
