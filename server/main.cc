@@ -17,6 +17,7 @@
 
 #include "config/config.h"
 #include "engine/engine.h"
+#include "engine/order_log.h"
 #include "runtime/log.h"
 #include "runtime/scheduler.h"
 #include "server/server.h"
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
   }
   server::Server srv(cfg, engine, config_file);
   server::RegisterServerCommands(engine.commands());
+  srv.AddInfoSection("stock", [&engine](std::string& out) { engine.order_log().AppendInfo(out); });
 
   runtime::Options ropt;
   ropt.procs = opt.procs;

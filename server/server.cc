@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "engine/order_log.h"
 #include "runtime/fiber.h"
 #include "runtime/log.h"
 #include "runtime/signal.h"
@@ -147,6 +148,7 @@ absl::Status Server::Serve() {
   // Idle clients are closed now; a client in the middle of a command finishes
   // it and writes its reply first.
   ForEachClient([](Connection& c) { c.Kill(/*after_reply=*/true); });
+  engine_.order_log().StopBlockingReads();  // parked ORDER.READ ... BLOCK answer now
   connections_wg_.Wait();
   background_wg_.Wait();
   for (auto& hook : shutdown_hooks_) hook();
