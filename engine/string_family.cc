@@ -191,7 +191,7 @@ OpResult<int64_t> OpSetRange(const KeyLoc& loc, std::string_view key, int64_t of
   Entry* e = loc->FindWrite(key, loc.hash, now_ms);
   if (e == nullptr) {
     if (value.empty()) return int64_t{0};
-    if (offset + static_cast<int64_t>(value.size()) > max_len) return OpStatus::kMaxBulk;
+    if (offset > max_len - static_cast<int64_t>(value.size())) return OpStatus::kMaxBulk;
     std::string s(static_cast<size_t>(offset) + value.size(), '\0');
     s.replace(static_cast<size_t>(offset), value.size(), value);
     loc->Set(key, loc.hash, Value::RawString(std::move(s)), now_ms);
@@ -200,7 +200,7 @@ OpResult<int64_t> OpSetRange(const KeyLoc& loc, std::string_view key, int64_t of
   if (!e->value.is_string()) return OpStatus::kWrongType;
   const int64_t olen = static_cast<int64_t>(e->value.StringLength());
   if (value.empty()) return olen;
-  if (offset + static_cast<int64_t>(value.size()) > max_len) return OpStatus::kMaxBulk;
+  if (offset > max_len - static_cast<int64_t>(value.size())) return OpStatus::kMaxBulk;
   std::string& s = e->value.MutableRawString();
   const size_t need = static_cast<size_t>(offset) + value.size();
   if (s.size() < need) s.resize(need, '\0');

@@ -223,6 +223,11 @@ TEST_F(StringFamilyTest, SetRange) {
   EXPECT_EQ(Run({"SETRANGE", "k", "x", "x"}), Err("ERR value is not an integer or out of range"));
   EXPECT_EQ(Run({"SETRANGE", "big", "536870912", "a"}),
             Err("ERR string exceeds maximum allowed size (proto-max-bulk-len)"));
+  // offset + length must not overflow into a "small" size.
+  EXPECT_EQ(Run({"SETRANGE", "big", "9223372036854775807", "ab"}),
+            Err("ERR string exceeds maximum allowed size (proto-max-bulk-len)"));
+  EXPECT_EQ(Run({"SETRANGE", "k", "9223372036854775807", "ab"}),
+            Err("ERR string exceeds maximum allowed size (proto-max-bulk-len)"));
   Run({"SET", "n", "12"});
   EXPECT_EQ(Run({"SETRANGE", "n", "1", "9"}), Int(2));
   EXPECT_EQ(Run({"GET", "n"}), Bulk("19"));
