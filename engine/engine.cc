@@ -106,6 +106,22 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
     return;
   }
   const CommandSpec& spec = cmd->spec();
+  // Back-pressure before locks: reserve room in the persister's queue first.
+  WriteGate* gate = (spec.flags & kWrite) && !session.no_block ? write_gate_ : nullptr;
+  if (gate != nullptr) {
+    std::string gate_error;
+    if (!gate->Reserve(&gate_error)) {
+      cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
+      Reject(reply, gate_error);
+      return;
+    }
+  }
+  struct GateRelease {  // also when a handler throws
+    WriteGate* gate;
+    ~GateRelease() {
+      if (gate != nullptr) gate->Release();
+    }
+  } gate_release{gate};
   // Durations of kFast commands are sampled: one call in kFastTimingSample is
   // timed and counted kFastTimingSample times (see CommandStats::usec).
   thread_local uint32_t fast_calls = 0;

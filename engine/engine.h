@@ -66,6 +66,25 @@ struct ChangeSet {
 // back into the engine; should be quick (copy what it needs and return).
 using ChangeObserver = std::function<void(const ChangeSet&)>;
 
+// Back-pressure before locks and durability acks (DESIGN.md), provided by
+// storage; with no gate installed nothing is persisted and nothing waits.
+class WriteGate {
+ public:
+  virtual ~WriteGate() = default;
+  // The dispatcher calls Reserve before it locks the shards of a kWrite
+  // command (not while session.no_block: MULTI/EXEC and scripts run their
+  // commands without parking). It may park the fiber until the persister's
+  // queue has room. false = refuse the command: *error is the reply line
+  // (e.g. "MISCONF Errors writing to the persistence log: ...").
+  virtual bool Reserve(std::string* error) = 0;
+  // After a successful Reserve, once the command ran and its locks are released.
+  virtual void Release() = 0;
+  // The server calls this before it sends replies: parks until everything
+  // written before the call is durable (order-fsync always); returns at once
+  // otherwise or when nothing is pending.
+  virtual void AwaitDurable() = 0;
+};
+
 // INFO keyspace line of one database.
 struct KeyspaceInfo {
   uint64_t keys = 0;
@@ -112,6 +131,9 @@ class Engine {
   // REQUIRES: before serving (not synchronized with running commands).
   void SetChangeObserver(ChangeObserver observer);
   const ChangeObserver& change_observer() const { return observer_; }
+  // Installs (or clears) the write gate. REQUIRES: before serving.
+  void SetWriteGate(WriteGate* gate) { write_gate_ = gate; }
+  WriteGate* write_gate() const { return write_gate_; }
 
   // --- statistics ---
   EngineCounters counters() const;
@@ -159,6 +181,7 @@ class Engine {
   CommandTable commands_;
   std::unique_ptr<OrderLog> order_log_;
   ChangeObserver observer_;
+  WriteGate* write_gate_ = nullptr;
   std::atomic<uint64_t> expire_cursor_{0};
   std::atomic<uint64_t> random_state_;
   std::atomic<uint64_t> total_errors_{0};
