@@ -60,8 +60,9 @@ TEST(Net, EchoThousandConcurrentConnections) {
       for (;;) {
         auto c = lis->Accept();
         if (!c.ok()) break;  // Cancelled by Close below
-        Go([c = std::move(*c)]() mutable { Echo(std::move(c)); });
+        handlers.push_back(Go([c = std::move(*c)]() mutable { Echo(std::move(c)); }));
       }
+      for (auto& h : handlers) ASSERT_TRUE(h.Join().ok());  // each ends at its client's EOF
     });
     std::vector<Fiber> clients;
     for (int i = 0; i < kConns; ++i) {
