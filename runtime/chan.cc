@@ -62,7 +62,7 @@ bool ChanCore::Send(void* src, bool block) {
   Waiter me(&parker);
   me.elem = src;
   sendq_.PushBack(&me);
-  parker.Park([this] { lock_.unlock(); });
+  parker.Park([this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { lock_.unlock(); });
   // A receiver took the value (success) or Close woke us (the value is intact).
   return me.success;
 }
@@ -81,7 +81,7 @@ ChanCore::Op ChanCore::Recv(void* dst, bool dst_opt, bool block) {
   me.elem = dst;
   me.elem_opt = dst_opt;
   recvq_.PushBack(&me);
-  parker.Park([this] { lock_.unlock(); });
+  parker.Park([this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { lock_.unlock(); });
   return me.success ? Op::kDone : Op::kClosed;
 }
 

@@ -41,6 +41,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"
 #include "runtime/detail/spinlock.h"
 #include "runtime/detail/waitq.h"
@@ -63,10 +64,10 @@ class ChanCore {
 
   // Returns true when the value was delivered or buffered (then *src is moved
   // from); false when closed, or (block = false) when it would have parked.
-  bool Send(void* src, bool block);
+  bool Send(void* src, bool block) ABSL_NO_THREAD_SAFETY_ANALYSIS;  // unlocks in Park
   // kDone: received into dst. kClosed: closed and drained. kNotReady: only
   // when block = false.
-  Op Recv(void* dst, bool dst_opt, bool block);
+  Op Recv(void* dst, bool dst_opt, bool block) ABSL_NO_THREAD_SAFETY_ANALYSIS;
   // After at least one Recv has succeeded, takes up to `max` more values with
   // the lock held once, calling `sink` after each one landed in *dst.
   size_t RecvBatch(void* dst, bool dst_opt, size_t max, absl::FunctionRef<void()> sink);

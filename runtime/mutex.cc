@@ -38,7 +38,7 @@ void Mutex::LockSlow() {
   detail::Parker parker;
   detail::Waiter me(&parker);
   waiters_.PushBack(&me);
-  parker.Park([this] { queue_lock_.unlock(); });
+  parker.Park([this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { queue_lock_.unlock(); });
   // Unlock handed us the lock: state_ kept kLocked for us.
 }
 

@@ -72,8 +72,8 @@ class ABSL_LOCKABLE Mutex {
   static constexpr uint32_t kWaiters = 2;
   static constexpr int kSpinTries = 40;
 
-  void LockSlow();
-  void UnlockSlow();
+  void LockSlow() ABSL_NO_THREAD_SAFETY_ANALYSIS;  // unlocks queue_lock_ in Park
+  void UnlockSlow() ABSL_NO_THREAD_SAFETY_ANALYSIS;
 
   std::atomic<uint32_t> state_{0};
   detail::SpinLock queue_lock_;

@@ -48,12 +48,12 @@ class LockSet {
   // `order` holds each distinct channel's lock once, sorted by address (Go's
   // lockorder), so two Selects over the same channels cannot deadlock.
   LockSet(detail::SpinLock** order, size_t n) : order_(order), n_(n) {}
-  void LockAll() {
+  void LockAll() ABSL_NO_THREAD_SAFETY_ANALYSIS {
     for (size_t i = 0; i < n_; ++i) order_[i]->lock();
   }
   // Releases in reverse; reads nothing of the caller's stack after the last
   // unlock (it may run in Park's after_switch, racing with the woken fiber).
-  void UnlockAll() {
+  void UnlockAll() ABSL_NO_THREAD_SAFETY_ANALYSIS {
     for (size_t i = n_; i-- > 0;) order_[i]->unlock();
   }
 

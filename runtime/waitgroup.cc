@@ -37,7 +37,7 @@ void WaitGroup::Wait() {
   detail::Parker parker;
   detail::Waiter me(&parker);
   waiters_.PushBack(&me);
-  parker.Park([this] { lock_.unlock(); });
+  parker.Park([this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { lock_.unlock(); });
 }
 
 }  // namespace stockd::runtime

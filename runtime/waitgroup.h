@@ -20,6 +20,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "absl/base/thread_annotations.h"
 #include "runtime/detail/spinlock.h"
 #include "runtime/detail/waitq.h"
 
@@ -37,7 +38,7 @@ class WaitGroup {
   // Add(-1).
   void Done() { Add(-1); }
   // Parks until the counter is zero (returns at once if it is).
-  void Wait();
+  void Wait() ABSL_NO_THREAD_SAFETY_ANALYSIS;  // unlocks in Park
 
   // The current counter, for tests and diagnostics.
   int64_t count() const { return count_.load(std::memory_order_acquire); }

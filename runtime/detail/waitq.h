@@ -37,6 +37,15 @@
 
 namespace stockd::runtime::detail {
 
+// How a plain thread (no fiber) sleeps in a Parker. Outside Parker because
+// clang cannot default-construct a nested struct with member initializers
+// inside std::optional before the enclosing class is complete.
+struct ThreadWait {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool woken = false;
+};
+
 class Parker {
  public:
   Parker() : g_(CurrentG()) {}
@@ -66,12 +75,6 @@ class Parker {
   void Unpark();
 
  private:
-  struct ThreadWait {
-    std::mutex mu;
-    std::condition_variable cv;
-    bool woken = false;
-  };
-
   G* const g_;
   // Created only in thread mode, before `release` publishes the sleeper.
   std::optional<ThreadWait> tw_;
