@@ -212,6 +212,11 @@ class Sale {
         std::optional<RespConn*> c = pool->Recv();
         if (!c) return;  // the pool was closed: a connection failed, the sale is over
         conn = *c;
+        // The wait for a connection may have outlasted the sale.
+        if (shared_.stop.load(std::memory_order_relaxed) || absl::Now() >= end_) {
+          pool->TrySend(conn);
+          return;
+        }
       }
       const int64_t t0 = NowNs();
       auto reply = conn->Call(cmd, end_ + kGrace);
