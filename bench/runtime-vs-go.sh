@@ -16,11 +16,13 @@
 # bench/results/runtime-vs-go.tsv (full runs), and a report with the machine,
 # versions and every round's values to bench/results/runtime-vs-go.txt.
 #
-# Usage: bench/runtime-vs-go.sh [--quick] [--build-dir DIR] [--rounds N] [--out FILE]
+# Usage: bench/runtime-vs-go.sh [--quick] [--build-dir DIR] [--rounds N] [--out FILE] [--only REGEX]
 #   --quick       ~30 s: one round, short timings; writes DIR/bench/runtime-vs-go.quick.tsv
 #   --build-dir   CMake build directory (default: ./build at the repository root)
 #   --rounds      rounds per metric (default 5, --quick 1; the best is reported)
 #   --out         where to write the TSV
+#   --only        run only the metrics matching REGEX (e.g. 'pool|spawn'), to check a fix;
+#                 the TSV then goes to DIR/bench/runtime-vs-go.only.tsv unless --out
 # A full run takes about 3 minutes on 2 cores.
 set -euo pipefail
 
@@ -29,12 +31,14 @@ BUILD=$ROOT/build
 QUICK=0
 ROUNDS=
 OUT=
+ONLY=
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick) QUICK=1 ;;
     --build-dir) BUILD=$(realpath -m "$2"); shift ;;
     --rounds) ROUNDS=$2; shift ;;
     --out) OUT=$(realpath -m "$2"); shift ;;
+    --only) ONLY=$2; shift ;;
     -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -44,6 +48,10 @@ if [[ $QUICK == 1 ]]; then
   ROUNDS=${ROUNDS:-1} MIN_TIME=0.2 ECHO_SECONDS=2 ECHO_WARMUP=0.3
   OUT=${OUT:-$BUILD/bench/runtime-vs-go.quick.tsv}
   LOG=$BUILD/bench/runtime-vs-go.quick.txt
+elif [[ -n $ONLY ]]; then
+  ROUNDS=${ROUNDS:-5} MIN_TIME=0.5 ECHO_SECONDS=3 ECHO_WARMUP=0.5
+  OUT=${OUT:-$BUILD/bench/runtime-vs-go.only.tsv}
+  LOG=${OUT%.tsv}.txt
 else
   ROUNDS=${ROUNDS:-5} MIN_TIME=0.5 ECHO_SECONDS=3 ECHO_WARMUP=0.5
   OUT=${OUT:-$ROOT/bench/results/runtime-vs-go.tsv}
@@ -133,6 +141,15 @@ for m in "${TIMED[@]}" rss_parked_fiber_bytes; do
 done
 # tcp_echo_50c_srv_cpu_ns_per_rt comes from the tcp_echo_50c_ns_per_rt run just before it.
 METRICS=("${TIMED[@]}" rss_parked_fiber_bytes tcp_echo_50c_ns_per_rt tcp_echo_50c_srv_cpu_ns_per_rt)
+if [[ -n $ONLY ]]; then
+  mapfile -t METRICS < <(printf '%s\n' "${METRICS[@]}" | grep -E -- "$ONLY" || true)
+  # The echo CPU metric is a by-product of the echo run.
+  if printf '%s\n' "${METRICS[@]}" | grep -qx tcp_echo_50c_srv_cpu_ns_per_rt &&
+     ! printf '%s\n' "${METRICS[@]}" | grep -qx tcp_echo_50c_ns_per_rt; then
+    METRICS=(tcp_echo_50c_ns_per_rt "${METRICS[@]}")
+  fi
+  [[ ${#METRICS[@]} -gt 0 && -n ${METRICS[0]} ]] || { echo "--only '$ONLY' matches no metric" >&2; exit 2; }
+fi
 declare -A STOCKD GO
 
 measure() {  # metric side
@@ -171,7 +188,8 @@ done
 
 # When 100,000 parked fibers fail, say how far stockd gets and what each costs.
 NOTES=()
-if [[ -z $(best <<<"${STOCKD[rss_parked_fiber_bytes]}") ]]; then
+if printf '%s\n' "${METRICS[@]}" | grep -qx rss_parked_fiber_bytes &&
+   [[ -z $(best <<<"${STOCKD[rss_parked_fiber_bytes]:-}") ]]; then
   grep -h 'ERROR OCCURRED\|panicked' "$TMP/cpp.log" | tail -n 1 | sed 's/^/#   /' >"$TMP/rss_error.txt" || true
   NOTES+=("rss_parked_fiber_bytes: stockd FAILED with 100,000 parked fibers: $(sed 's/^#   //' "$TMP/rss_error.txt")")
   for n in 30000 10000; do
