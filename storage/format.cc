@@ -1,0 +1,286 @@
+// storage/format.cc — see format.h and FORMAT.md.
+#include "storage/format.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace stockd::storage {
+namespace {
+
+absl::Status Corrupt(std::string_view what) {
+  return absl::DataLossError(absl::StrCat("corrupt ", absl::string_view(what.data(), what.size())));
+}
+
+// ---- one encode/decode pair per value type (the extension point) ----
+using EncodeFn = absl::Status (*)(const engine::Value& value, std::string* out);
+using DecodeFn = absl::StatusOr<engine::Value> (*)(std::string_view payload);
+
+absl::Status EncodeInt(const engine::Value& v, std::string* out) {
+  PutFixed64(out, static_cast<uint64_t>(v.int_value()));
+  return absl::OkStatus();
+}
+absl::StatusOr<engine::Value> DecodeInt(std::string_view p) {
+  uint64_t v;
+  if (!GetFixed64(&p, &v) || !p.empty()) return Corrupt("int value");
+  return engine::Value::Int(static_cast<int64_t>(v));
+}
+
+absl::Status EncodeString(const engine::Value& v, std::string* out) {
+  char buf[engine::kIntBufferSize];
+  std::string_view s = v.StringView(buf);
+  out->append(s.data(), s.size());
+  return absl::OkStatus();
+}
+absl::StatusOr<engine::Value> DecodeString(std::string_view p) {
+  // The encoding the engine picked (embstr/raw) is a function of the bytes,
+  // except for strings made raw by APPEND/SETRANGE: those come back as
+  // created by SET, as after a Redis restart.
+  return engine::Value::PlainString(p);
+}
+
+struct Codec {
+  ValueTag tag;
+  EncodeFn encode;  // nullptr: the type exists in ValueType but has no codec yet
+  DecodeFn decode;
+};
+
+// Indexed by engine::ValueType. To persist a new aggregate type, write its
+// Encode<Type>/Decode<Type> above (walking the Object subclass) and fill its row.
+const Codec kCodecs[] = {
+    /* kString */ {ValueTag::kString, EncodeString, DecodeString},
+    /* kList   */ {ValueTag::kList, nullptr, nullptr},
+    /* kSet    */ {ValueTag::kSet, nullptr, nullptr},
+    /* kZSet   */ {ValueTag::kZSet, nullptr, nullptr},
+    /* kHash   */ {ValueTag::kHash, nullptr, nullptr},
+    /* kStream */ {ValueTag{0}, nullptr, nullptr},
+};
+
+const Codec* CodecForTag(uint8_t tag) {
+  for (const Codec& c : kCodecs) {
+    if (static_cast<uint8_t>(c.tag) == tag && c.decode != nullptr) return &c;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void PutFixed32(std::string* out, uint32_t v) {
+  char b[4];
+  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  out->append(b, 4);
+}
+void PutFixed64(std::string* out, uint64_t v) {
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  out->append(b, 8);
+}
+void PutBigEndian16(std::string* out, uint16_t v) {
+  out->push_back(static_cast<char>(v >> 8));
+  out->push_back(static_cast<char>(v & 0xff));
+}
+void PutBigEndian64(std::string* out, uint64_t v) {
+  for (int i = 7; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+void PutLengthPrefixed(std::string* out, std::string_view s) {
+  PutFixed32(out, static_cast<uint32_t>(s.size()));
+  out->append(s.data(), s.size());
+}
+bool GetFixed32(std::string_view* in, uint32_t* v) {
+  if (in->size() < 4) return false;
+  uint32_t r = 0;
+  for (int i = 0; i < 4; ++i) r |= static_cast<uint32_t>(static_cast<uint8_t>((*in)[i])) << (8 * i);
+  *v = r;
+  in->remove_prefix(4);
+  return true;
+}
+bool GetFixed64(std::string_view* in, uint64_t* v) {
+  if (in->size() < 8) return false;
+  uint64_t r = 0;
+  for (int i = 0; i < 8; ++i) r |= static_cast<uint64_t>(static_cast<uint8_t>((*in)[i])) << (8 * i);
+  *v = r;
+  in->remove_prefix(8);
+  return true;
+}
+bool GetLengthPrefixed(std::string_view* in, std::string_view* s) {
+  uint32_t n;
+  if (!GetFixed32(in, &n) || in->size() < n) return false;
+  *s = in->substr(0, n);
+  in->remove_prefix(n);
+  return true;
+}
+
+static bool GetBigEndian16(std::string_view* in, uint16_t* v) {
+  if (in->size() < 2) return false;
+  *v = static_cast<uint16_t>((static_cast<uint8_t>((*in)[0]) << 8) | static_cast<uint8_t>((*in)[1]));
+  in->remove_prefix(2);
+  return true;
+}
+
+std::string KeyRow(int db, int shard, std::string_view key) {
+  std::string r;
+  r.reserve(4 + key.size());
+  PutBigEndian16(&r, static_cast<uint16_t>(db));
+  PutBigEndian16(&r, static_cast<uint16_t>(shard));
+  r.append(key.data(), key.size());
+  return r;
+}
+
+std::string ShardPrefix(int db, int shard) {
+  // shard may be shards_per_db (the end of a range): carry into db.
+  const uint32_t v = (static_cast<uint32_t>(db) << 16) + static_cast<uint32_t>(shard);
+  std::string r;
+  PutBigEndian16(&r, static_cast<uint16_t>(v >> 16));
+  PutBigEndian16(&r, static_cast<uint16_t>(v & 0xffff));
+  return r;
+}
+
+bool ParseKeyRow(std::string_view row, int* db, int* shard, std::string_view* key) {
+  uint16_t d, s;
+  if (!GetBigEndian16(&row, &d) || !GetBigEndian16(&row, &s)) return false;
+  *db = d;
+  *shard = s;
+  *key = row;
+  return true;
+}
+
+absl::Status EncodeValue(const engine::Value& value, int64_t expire_at_ms, std::string* out) {
+  const Codec* codec;
+  ValueTag tag;
+  if (value.is_int()) {
+    tag = ValueTag::kInt;
+    codec = nullptr;
+  } else {
+    const size_t t = static_cast<size_t>(value.type());
+    if (t >= std::size(kCodecs) || kCodecs[t].encode == nullptr) {
+      return absl::UnimplementedError(
+          absl::StrCat("no storage codec for type ",
+                       absl::string_view(engine::TypeName(value.type()).data(),
+                                         engine::TypeName(value.type()).size())));
+    }
+    codec = &kCodecs[t];
+    tag = codec->tag;
+  }
+  out->push_back(static_cast<char>(tag));
+  PutFixed64(out, static_cast<uint64_t>(expire_at_ms));
+  return codec == nullptr ? EncodeInt(value, out) : codec->encode(value, out);
+}
+
+absl::StatusOr<DecodedValue> DecodeValue(std::string_view in) {
+  if (in.empty()) return Corrupt("value (empty)");
+  const uint8_t tag = static_cast<uint8_t>(in[0]);
+  in.remove_prefix(1);
+  uint64_t expire;
+  if (!GetFixed64(&in, &expire)) return Corrupt("value (no expiry)");
+  absl::StatusOr<engine::Value> v;
+  if (tag == static_cast<uint8_t>(ValueTag::kInt)) {
+    v = DecodeInt(in);
+  } else if (const Codec* c = CodecForTag(tag)) {
+    v = c->decode(in);
+  } else {
+    return Corrupt(absl::StrCat("value (unknown tag ", tag, ")"));
+  }
+  if (!v.ok()) return v.status();
+  DecodedValue d;
+  d.value = std::move(*v);
+  d.expire_at_ms = static_cast<int64_t>(expire);
+  return d;
+}
+
+std::string OrderRow(uint64_t id) {
+  std::string r;
+  PutBigEndian64(&r, id);
+  return r;
+}
+
+bool ParseOrderRow(std::string_view row, uint64_t* id) {
+  if (row.size() != 8) return false;
+  uint64_t v = 0;
+  for (char c : row) v = (v << 8) | static_cast<uint8_t>(c);
+  *id = v;
+  return true;
+}
+
+void EncodeOrder(const engine::Order& o, std::string* out) {
+  out->push_back(static_cast<char>(o.status));
+  PutFixed32(out, static_cast<uint32_t>(o.db));
+  PutFixed64(out, static_cast<uint64_t>(o.qty));
+  PutFixed64(out, static_cast<uint64_t>(o.created_ms));
+  PutLengthPrefixed(out, o.key);
+  PutLengthPrefixed(out, o.user);
+  PutLengthPrefixed(out, o.reqid);
+}
+
+absl::StatusOr<engine::Order> DecodeOrder(uint64_t id, std::string_view in) {
+  engine::Order o;
+  o.id = id;
+  if (in.empty()) return Corrupt("order");
+  const uint8_t status = static_cast<uint8_t>(in[0]);
+  if (status > 1) return Corrupt("order status");
+  o.status = static_cast<engine::OrderStatus>(status);
+  in.remove_prefix(1);
+  uint32_t db;
+  uint64_t qty, created;
+  std::string_view key, user, reqid;
+  if (!GetFixed32(&in, &db) || !GetFixed64(&in, &qty) || !GetFixed64(&in, &created) ||
+      !GetLengthPrefixed(&in, &key) || !GetLengthPrefixed(&in, &user) ||
+      !GetLengthPrefixed(&in, &reqid) || !in.empty()) {
+    return Corrupt("order");
+  }
+  o.db = static_cast<int>(db);
+  o.qty = static_cast<int64_t>(qty);
+  o.created_ms = static_cast<int64_t>(created);
+  o.key = std::string(key);
+  o.user = std::string(user);
+  o.reqid = std::string(reqid);
+  return o;
+}
+
+std::string UserRow(int db, std::string_view key, std::string_view user) {
+  std::string r;
+  PutBigEndian16(&r, static_cast<uint16_t>(db));
+  PutLengthPrefixed(&r, key);
+  r.append(user.data(), user.size());
+  return r;
+}
+
+bool ParseUserRow(std::string_view row, int* db, std::string_view* key, std::string_view* user) {
+  uint16_t d;
+  if (!GetBigEndian16(&row, &d) || !GetLengthPrefixed(&row, key)) return false;
+  *db = d;
+  *user = row;
+  return true;
+}
+
+std::string ReqIdRow(int db, std::string_view key, std::string_view user, std::string_view reqid) {
+  std::string r;
+  PutBigEndian16(&r, static_cast<uint16_t>(db));
+  PutLengthPrefixed(&r, key);
+  PutLengthPrefixed(&r, user);
+  r.append(reqid.data(), reqid.size());
+  return r;
+}
+
+bool ParseReqIdRow(std::string_view row, int* db, std::string_view* key, std::string_view* user,
+                   std::string_view* reqid) {
+  uint16_t d;
+  if (!GetBigEndian16(&row, &d) || !GetLengthPrefixed(&row, key) || !GetLengthPrefixed(&row, user))
+    return false;
+  *db = d;
+  *reqid = row;
+  return true;
+}
+
+void EncodeReqId(uint64_t order_id, int64_t qty, std::string* out) {
+  PutFixed64(out, order_id);
+  PutFixed64(out, static_cast<uint64_t>(qty));
+}
+
+bool DecodeReqId(std::string_view in, uint64_t* order_id, int64_t* qty) {
+  uint64_t q;
+  if (!GetFixed64(&in, order_id) || !GetFixed64(&in, &q) || !in.empty()) return false;
+  *qty = static_cast<int64_t>(q);
+  return true;
+}
+
+}  // namespace stockd::storage

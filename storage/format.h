@@ -1,0 +1,98 @@
+// storage/format.h — the on-disk encoding of stockd's RocksDB store (see
+// storage/FORMAT.md, which this file implements; version kFormatVersion).
+//
+// Contract:
+//  * Row keys are big-endian where they embed integers, so RocksDB's bytewise
+//    order is (db, shard, key) for keys and id order for orders.
+//  * A key's row holds its whole current value and its absolute expiry
+//    deadline (unix ms, 0 = none); a deleted key has no row.
+//  * Every value type serializes through exactly one encode and one decode
+//    function, chosen by its tag (ValueTag). Strings and integers exist now;
+//    the aggregate types (hash, list, set, zset: engine::Object subclasses)
+//    plug in by adding their tag's pair to the codec table in format.cc —
+//    that is the one extension point. Encoding an aggregate type that has no
+//    codec yet fails with Unimplemented (the persister logs it).
+//  * Decoders never trust their input: a short or malformed row is an error
+//    status, never a crash.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "engine/stock_records.h"
+#include "engine/value.h"
+
+namespace stockd::storage {
+
+inline constexpr uint32_t kFormatVersion = 1;
+
+// Column families.
+inline constexpr char kCfMeta[] = "default";  // format version, shards per db, order counter
+inline constexpr char kCfKeys[] = "keys";
+inline constexpr char kCfOrders[] = "orders";
+inline constexpr char kCfUsers[] = "users";    // per-user units of a stock key
+inline constexpr char kCfReqIds[] = "reqids";  // idempotency keys
+
+// Rows of the meta column family.
+inline constexpr char kMetaFormatVersion[] = "format-version";  // fixed32
+inline constexpr char kMetaShardsPerDb[] = "shards-per-db";     // fixed32
+inline constexpr char kMetaOrderCounter[] = "order-counter";    // fixed64: highest id allocated
+
+// Value tags (the first byte of a key's row value).
+enum class ValueTag : uint8_t {
+  kInt = 1,     // string held as an integer: fixed64
+  kString = 2,  // string bytes
+  kHash = 3,    // reserved for the hash type
+  kList = 4,    // reserved for the list type
+  kSet = 5,     // reserved for the set type
+  kZSet = 6,    // reserved for the sorted-set type
+};
+
+// --- fixed-width helpers ---
+void PutFixed32(std::string* out, uint32_t v);           // little-endian
+void PutFixed64(std::string* out, uint64_t v);           // little-endian
+void PutBigEndian16(std::string* out, uint16_t v);
+void PutBigEndian64(std::string* out, uint64_t v);
+void PutLengthPrefixed(std::string* out, std::string_view s);  // fixed32 length + bytes
+// Readers consume from the front of *in; false when too short.
+bool GetFixed32(std::string_view* in, uint32_t* v);
+bool GetFixed64(std::string_view* in, uint64_t* v);
+bool GetLengthPrefixed(std::string_view* in, std::string_view* s);
+
+// --- keys column family ---
+// db (u16 BE) | shard (u16 BE) | key bytes.
+std::string KeyRow(int db, int shard, std::string_view key);
+// The 4-byte prefix of every row of one shard (DeleteRange(prefix, ShardPrefix(db, shard + 1))).
+std::string ShardPrefix(int db, int shard);
+bool ParseKeyRow(std::string_view row, int* db, int* shard, std::string_view* key);
+
+struct DecodedValue {
+  engine::Value value;
+  int64_t expire_at_ms = 0;
+};
+// tag (u8) | expire_at_ms (fixed64) | payload (the tag's encoding).
+absl::Status EncodeValue(const engine::Value& value, int64_t expire_at_ms, std::string* out);
+absl::StatusOr<DecodedValue> DecodeValue(std::string_view row_value);
+
+// --- orders column family: id (u64 BE) -> order ---
+std::string OrderRow(uint64_t id);
+bool ParseOrderRow(std::string_view row, uint64_t* id);
+// status (u8) | db (fixed32) | qty (fixed64) | created_ms (fixed64) | key | user | reqid (length-prefixed).
+void EncodeOrder(const engine::Order& order, std::string* out);
+absl::StatusOr<engine::Order> DecodeOrder(uint64_t id, std::string_view value);
+
+// --- users column family: db (u16 BE) | key (length-prefixed) | user -> units (fixed64) ---
+std::string UserRow(int db, std::string_view key, std::string_view user);
+bool ParseUserRow(std::string_view row, int* db, std::string_view* key, std::string_view* user);
+
+// --- reqids column family: db (u16 BE) | key | user (length-prefixed) | reqid -> order id, qty ---
+std::string ReqIdRow(int db, std::string_view key, std::string_view user, std::string_view reqid);
+bool ParseReqIdRow(std::string_view row, int* db, std::string_view* key, std::string_view* user,
+                   std::string_view* reqid);
+void EncodeReqId(uint64_t order_id, int64_t qty, std::string* out);
+bool DecodeReqId(std::string_view value, uint64_t* order_id, int64_t* qty);
+
+}  // namespace stockd::storage

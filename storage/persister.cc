@@ -1,0 +1,492 @@
+// storage/persister.cc — see persister.h.
+#include "storage/persister.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <functional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "engine/key_hash.h"
+#include "engine/order_log.h"
+#include "runtime/blocking.h"
+#include "runtime/log.h"
+#include "runtime/select.h"
+#include "runtime/time.h"
+#include "storage/format.h"
+
+namespace stockd::storage {
+
+std::optional<FsyncPolicy> ParseFsyncPolicy(std::string_view s) {
+  if (s == "always") return FsyncPolicy::kAlways;
+  if (s == "everysec") return FsyncPolicy::kEverySec;
+  if (s == "no") return FsyncPolicy::kNo;
+  return std::nullopt;
+}
+
+std::string_view FsyncPolicyName(FsyncPolicy p) {
+  switch (p) {
+    case FsyncPolicy::kAlways: return "always";
+    case FsyncPolicy::kEverySec: return "everysec";
+    case FsyncPolicy::kNo: return "no";
+  }
+  return "always";
+}
+
+// ---------------------------------------------------------------- Coalescer
+
+void Coalescer::Add(const Item& item) {
+  seqs_.push_back(item.seq);
+  if (item.placed_order != 0) placed_.push_back(item.placed_order);
+  counter_ = std::max(counter_, item.order_counter);
+  uint32_t pos = 0;
+  for (const RowOp& op : item.rows) {
+    ++pos;
+    const std::pair<uint64_t, uint32_t> order{item.seq, pos};
+    if (op.kind == RowOp::kDeleteShard) {
+      auto [it, inserted] = shard_deletes_.try_emplace(op.key, order);
+      if (!inserted && it->second > order) continue;  // a newer deletion is already there
+      it->second = order;
+      // Older rows of the shard are superseded by the deletion.
+      for (auto r = rows_.begin(); r != rows_.end();) {
+        auto cur = r++;
+        if (cur->first.first == static_cast<int>(Cf::kKeys) && cur->first.second.size() >= 4 &&
+            std::string_view(cur->first.second).substr(0, 4) == op.key &&
+            std::pair<uint64_t, uint32_t>{cur->second.seq, cur->second.pos} < order) {
+          rows_.erase(cur);
+        }
+      }
+      continue;
+    }
+    if (op.cf == Cf::kKeys && op.key.size() >= 4) {
+      auto d = shard_deletes_.find(op.key.substr(0, 4));
+      if (d != shard_deletes_.end() && d->second > order) continue;  // deleted later
+    }
+    auto [it, inserted] =
+        rows_.try_emplace(std::pair<int, std::string>{static_cast<int>(op.cf), op.key}, Latest{item.seq, pos, op});
+    if (!inserted && std::pair<uint64_t, uint32_t>{it->second.seq, it->second.pos} < order) {
+      it->second = Latest{item.seq, pos, op};
+    }
+  }
+}
+
+size_t Coalescer::Build(Store& store, rocksdb::WriteBatch* batch) const {
+  size_t n = 0;
+  for (const auto& [prefix, order] : shard_deletes_) {
+    // The next prefix: increment the 4-byte big-endian (db, shard) value.
+    std::string end = prefix;
+    for (int i = 3; i >= 0; --i) {
+      end[i] = static_cast<char>(static_cast<uint8_t>(end[i]) + 1);
+      if (end[i] != 0) break;
+    }
+    batch->DeleteRange(store.cf(Cf::kKeys), prefix, end);
+    ++n;
+  }
+  for (const auto& [key, latest] : rows_) {
+    rocksdb::ColumnFamilyHandle* cf = store.cf(latest.op.cf);
+    if (latest.op.kind == RowOp::kPut) batch->Put(cf, latest.op.key, latest.op.value);
+    else batch->Delete(cf, latest.op.key);
+    ++n;
+  }
+  if (counter_ != 0) {
+    std::string enc;
+    PutFixed64(&enc, counter_);
+    batch->Put(store.cf(Cf::kMeta), kMetaOrderCounter, enc);
+    ++n;
+  }
+  return n;
+}
+
+void Coalescer::Clear() {
+  rows_.clear();
+  shard_deletes_.clear();
+  counter_ = 0;
+  seqs_.clear();
+  placed_.clear();
+}
+
+// ---------------------------------------------------------------- Persister
+
+Persister::Persister(Store& store, engine::Engine& engine, PersisterOptions options)
+    : store_(store),
+      engine_(engine),
+      options_(options),
+      policy_(options.policy),
+      ch_(std::max<size_t>(options.queue_limit * 2, 16)) {}
+
+Persister::~Persister() {
+  if (started_ && !stopped_.load()) (void)Stop();
+}
+
+void Persister::Attach() {
+  order_durable_ = engine_.order_log().last_id();
+  engine_.order_log().SetDurabilityTracking(true);
+  engine_.SetChangeObserver([this](const engine::ChangeSet& cs) { OnChanges(cs); });
+  engine_.order_log().SetRecordObserver([this](const engine::StockRecords& r) { OnStockRecords(r); });
+  engine_.SetWriteGate(this);
+}
+
+void Persister::Start() {
+  started_ = true;
+  loop_fiber_ = runtime::Go([this] { Loop(); });
+  sync_fiber_ = runtime::Go([this] { SyncLoop(); });
+}
+
+absl::Status Persister::Stop() {
+  if (!started_ || stopped_.exchange(true)) return absl::OkStatus();
+  ch_.Close();
+  absl::Status s = loop_fiber_.Join();
+  stop_sync_.Close();
+  absl::Status s2 = sync_fiber_.Join();
+  absl::Status synced = store_.SyncWal();
+  // Wake anyone still waiting (nothing will become durable any more).
+  WakeDurableWaiters();
+  WakeReservers();
+  if (!s.ok()) return s;
+  if (!s2.ok()) return s2;
+  if (!error().empty()) return absl::DataLossError(absl::StrCat("unwritten records at shutdown: ", error()));
+  return synced;
+}
+
+// --- the observers (under shard locks: no parking, no engine calls) ---
+
+void Persister::OnChanges(const engine::ChangeSet& cs) {
+  Item item;
+  item.rows.reserve(cs.changes.size());
+  for (const engine::KeyChange& c : cs.changes) {
+    if (c.kind == engine::KeyChange::kFlush) {
+      item.rows.push_back(RowOp{Cf::kKeys, RowOp::kDeleteShard, ShardPrefix(cs.db, cs.shard_index), {}});
+      continue;
+    }
+    RowOp op{Cf::kKeys, RowOp::kDelete, KeyRow(cs.db, cs.shard_index, c.key), {}};
+    if (const engine::Entry* e = cs.shard.Peek(c.key, engine::KeyHash(c.key))) {
+      absl::Status s = EncodeValue(e->value, e->expire_at_ms, &op.value);
+      if (s.ok()) {
+        op.kind = RowOp::kPut;
+      } else {
+        // A type without a codec yet: the key cannot be persisted. Keep the
+        // old row out of the way so a restart does not resurrect a stale value.
+        runtime::LogWarning("Not persisting key '%s': %s", std::string(c.key), std::string(s.message()));
+        op.value.clear();
+      }
+    }
+    item.rows.push_back(std::move(op));
+  }
+  Push(std::move(item));
+}
+
+void Persister::OnStockRecords(const engine::StockRecords& r) {
+  Item item;
+  if (r.order != nullptr) {
+    const engine::Order& o = *r.order;
+    RowOp op{Cf::kOrders, RowOp::kPut, OrderRow(o.id), {}};
+    EncodeOrder(o, &op.value);
+    item.rows.push_back(std::move(op));
+    if (o.status == engine::OrderStatus::kPlaced) item.placed_order = o.id;
+  }
+  const engine::UserCountRecord& u = r.user_count;
+  if (!u.key.empty() || !u.user.empty()) {
+    RowOp op{Cf::kUsers, u.units > 0 ? RowOp::kPut : RowOp::kDelete, UserRow(u.db, u.key, u.user), {}};
+    if (u.units > 0) PutFixed64(&op.value, static_cast<uint64_t>(u.units));
+    item.rows.push_back(std::move(op));
+  }
+  if (r.reqid) {
+    RowOp op{Cf::kReqIds, RowOp::kPut, ReqIdRow(r.reqid->db, r.reqid->key, r.reqid->user, r.reqid->reqid), {}};
+    EncodeReqId(r.reqid->order_id, r.reqid->qty, &op.value);
+    item.rows.push_back(std::move(op));
+  }
+  item.order_counter = r.order_counter;
+  Push(std::move(item));
+}
+
+void Persister::Push(Item item) {
+  queued_.fetch_add(1, std::memory_order_relaxed);
+  item.seq = written_.fetch_add(1, std::memory_order_acq_rel) + 1;
+  if (ch_.TrySend(item)) return;
+  // No room (a write without a reservation) or closed (shutdown): the
+  // overflow list, drained by the fiber after each receive.
+  absl::MutexLock lock(&overflow_mu_);
+  overflow_.push_back(std::move(item));
+}
+
+// --- the write gate ---
+
+bool Persister::Reserve(std::string* error) {
+  for (;;) {
+    if (failing_.load(std::memory_order_acquire)) {
+      absl::MutexLock lock(&wake_mu_);
+      if (!error_.empty()) {
+        *error = absl::StrCat("MISCONF Errors writing to the persistence log: ", error_,
+                              ". Write commands are refused until the disk accepts writes again.");
+        return false;
+      }
+    }
+    const int64_t limit = static_cast<int64_t>(options_.queue_limit);
+    if (reserved_.fetch_add(1, std::memory_order_acq_rel) + queued_.load(std::memory_order_acquire) < limit ||
+        stopped_.load(std::memory_order_acquire)) {
+      return true;
+    }
+    reserved_.fetch_sub(1, std::memory_order_acq_rel);
+    runtime::Chan<int> gen(0);
+    {
+      absl::MutexLock lock(&wake_mu_);
+      gen = space_gen_;
+      ++space_waiters_;
+    }
+    // Re-check after registering: the fiber may have made room meanwhile.
+    if (reserved_.load(std::memory_order_acquire) + queued_.load(std::memory_order_acquire) >= limit &&
+        !failing_.load(std::memory_order_acquire)) {
+      (void)gen.Recv();  // closed by WakeReservers
+    }
+    absl::MutexLock lock(&wake_mu_);
+    --space_waiters_;
+  }
+}
+
+void Persister::Release() { reserved_.fetch_sub(1, std::memory_order_acq_rel); }
+
+void Persister::AwaitDurable() {
+  if (policy_.load(std::memory_order_relaxed) != FsyncPolicy::kAlways) return;
+  const uint64_t want = written_.load(std::memory_order_acquire);
+  if (durable_.load(std::memory_order_acquire) >= want) return;
+  WaitDurable(want);
+}
+
+void Persister::WaitDurable(uint64_t seq) {
+  while (durable_.load(std::memory_order_acquire) < seq && !stopped_.load(std::memory_order_acquire)) {
+    runtime::Chan<int> gen(0);
+    {
+      absl::MutexLock lock(&wake_mu_);
+      gen = durable_gen_;
+      ++durable_waiters_;
+    }
+    if (durable_.load(std::memory_order_acquire) < seq && !stopped_.load(std::memory_order_acquire)) {
+      (void)gen.Recv();
+    }
+    absl::MutexLock lock(&wake_mu_);
+    --durable_waiters_;
+  }
+}
+
+void Persister::WakeDurableWaiters() {
+  runtime::Chan<int> old(0);
+  {
+    absl::MutexLock lock(&wake_mu_);
+    if (durable_waiters_ == 0) return;
+    old = durable_gen_;
+    durable_gen_ = runtime::Chan<int>(0);
+  }
+  old.Close();
+}
+
+void Persister::WakeReservers() {
+  runtime::Chan<int> old(0);
+  {
+    absl::MutexLock lock(&wake_mu_);
+    if (space_waiters_ == 0) return;
+    old = space_gen_;
+    space_gen_ = runtime::Chan<int>(0);
+  }
+  old.Close();
+}
+
+std::string Persister::error() const {
+  absl::MutexLock lock(&wake_mu_);
+  return error_;
+}
+
+void Persister::SetError(const absl::Status& s) {
+  std::string text = s.ok() ? std::string() : std::string(s.message());
+  bool changed;
+  {
+    absl::MutexLock lock(&wake_mu_);
+    changed = text != error_;
+    error_ = text;
+  }
+  failing_.store(!s.ok(), std::memory_order_release);
+  if (!changed) return;
+  if (s.ok()) {
+    runtime::LogWarning("Persistence log writes succeed again; accepting writes");
+  } else {
+    runtime::LogWarning("Error writing to the persistence log: %s (retrying; writes refused)", text);
+    WakeReservers();  // parked writers get the MISCONF error now
+  }
+}
+
+// --- the fiber ---
+
+absl::Status Persister::WriteOnce(Coalescer& c, size_t items) {
+  rocksdb::WriteBatch batch;
+  const size_t rows = c.Build(store_, &batch);
+  const bool sync = policy_.load(std::memory_order_relaxed) == FsyncPolicy::kAlways;
+  const absl::Time start = absl::Now();
+  absl::Status s = runtime::Blocking([&] {
+    absl::Status w = store_.Write(&batch, sync);
+    if (!w.ok()) {
+      // Leave RocksDB's read-only error state so the next attempt can write.
+      (void)store_.Resume();
+    }
+    return w;
+  });
+  if (!s.ok()) return s;
+  if (sync) {
+    fsyncs_.fetch_add(1, std::memory_order_relaxed);
+    last_fsync_us_.store(static_cast<uint64_t>(absl::ToInt64Microseconds(absl::Now() - start)),
+                         std::memory_order_relaxed);
+  } else {
+    unsynced_.store(true, std::memory_order_release);
+  }
+  batches_.fetch_add(1, std::memory_order_relaxed);
+  records_.fetch_add(rows, std::memory_order_relaxed);
+  items_.fetch_add(items, std::memory_order_relaxed);
+  return absl::OkStatus();
+}
+
+void Persister::AdvanceDurable(const Coalescer& c) {
+  const auto greater = std::greater<uint64_t>();
+  for (uint64_t s : c.seqs()) {
+    done_heap_.push_back(s);
+    std::push_heap(done_heap_.begin(), done_heap_.end(), greater);
+  }
+  uint64_t d = durable_.load(std::memory_order_relaxed);
+  while (!done_heap_.empty() && done_heap_.front() == d + 1) {
+    std::pop_heap(done_heap_.begin(), done_heap_.end(), greater);
+    done_heap_.pop_back();
+    ++d;
+  }
+  durable_.store(d, std::memory_order_release);
+  // Orders: the largest id such that every placement <= it is durable.
+  for (uint64_t id : c.placed_orders()) {
+    if (id <= order_durable_) continue;
+    placed_heap_.push_back(id);
+    std::push_heap(placed_heap_.begin(), placed_heap_.end(), greater);
+  }
+  uint64_t o = order_durable_;
+  while (!placed_heap_.empty() && placed_heap_.front() == o + 1) {
+    std::pop_heap(placed_heap_.begin(), placed_heap_.end(), greater);
+    placed_heap_.pop_back();
+    ++o;
+  }
+  if (o != order_durable_) {
+    order_durable_ = o;
+    engine_.order_log().MarkDurable(o);
+  }
+  WakeDurableWaiters();
+}
+
+void Persister::Loop() {
+  std::vector<Item> items;
+  std::vector<Item> spill;
+  Coalescer pending;
+  size_t pending_items = 0;
+  bool closed = false;
+  for (;;) {
+    items.clear();
+    if (pending.empty()) {
+      if (ch_.RecvMany(items, options_.batch_items) == 0) closed = true;
+    } else {
+      // Retrying a failed write: take what arrived meanwhile without parking.
+      while (items.size() < options_.batch_items) {
+        std::optional<Item> it = ch_.TryRecv();
+        if (!it) break;
+        items.push_back(std::move(*it));
+      }
+      if (ch_.closed() && ch_.size() == 0) closed = true;
+    }
+    {
+      absl::MutexLock lock(&overflow_mu_);
+      spill.swap(overflow_);
+    }
+    for (Item& it : spill) items.push_back(std::move(it));
+    spill.clear();
+    if (!items.empty()) {
+      queued_.fetch_sub(static_cast<int64_t>(items.size()), std::memory_order_acq_rel);
+      WakeReservers();
+      for (const Item& it : items) pending.Add(it);
+      pending_items += items.size();
+    }
+    if (pending.empty()) {
+      if (closed) break;
+      continue;
+    }
+    absl::Status s = WriteOnce(pending, pending_items);
+    if (s.ok()) {
+      if (failing_.load(std::memory_order_acquire)) SetError(absl::OkStatus());
+      AdvanceDurable(pending);
+      pending.Clear();
+      pending_items = 0;
+      if (closed) break;
+      continue;
+    }
+    write_errors_.fetch_add(1, std::memory_order_relaxed);
+    SetError(s);
+    if (closed) {
+      // Shutdown with a failing disk: a few more attempts, then give up
+      // (the records were never acknowledged under `always`).
+      static constexpr int kShutdownRetries = 20;
+      for (int i = 0; i < kShutdownRetries && !s.ok(); ++i) {
+        runtime::Sleep(options_.retry_interval);
+        s = WriteOnce(pending, pending_items);
+      }
+      if (s.ok()) {
+        SetError(absl::OkStatus());
+        AdvanceDurable(pending);
+      } else {
+        runtime::LogWarning("Giving up writing %d records at shutdown: %s", pending.rows(),
+                            std::string(s.message()));
+      }
+      break;
+    }
+    runtime::Sleep(options_.retry_interval);
+  }
+}
+
+void Persister::SyncLoop() {
+  // everysec: one WAL fsync per second when something was written unsynced.
+  for (;;) {
+    int i = runtime::Select({runtime::RecvCase(stop_sync_)}, runtime::Timeout(absl::Seconds(1)));
+    if (i != runtime::kSelectTimeout) return;
+    if (policy_.load(std::memory_order_relaxed) != FsyncPolicy::kEverySec) continue;
+    if (!unsynced_.exchange(false, std::memory_order_acq_rel)) continue;
+    const absl::Time start = absl::Now();
+    absl::Status s = runtime::Blocking([&] { return store_.SyncWal(); });
+    if (!s.ok()) {
+      unsynced_.store(true, std::memory_order_release);
+      runtime::LogWarning("Persistence log fsync failed: %s", std::string(s.message()));
+      continue;
+    }
+    fsyncs_.fetch_add(1, std::memory_order_relaxed);
+    last_fsync_us_.store(static_cast<uint64_t>(absl::ToInt64Microseconds(absl::Now() - start)),
+                         std::memory_order_relaxed);
+  }
+}
+
+absl::StatusOr<std::string> Persister::Checkpoint(const std::string& dir) {
+  WaitDurable(WrittenSeq());
+  std::string err = error();
+  if (!err.empty()) return absl::UnavailableError(err);
+  std::string base = absl::StrCat(dir, "/checkpoint-", absl::ToUnixSeconds(absl::Now()));
+  std::string path = base;
+  std::error_code ec;
+  for (int n = 1; std::filesystem::exists(path, ec); ++n) path = absl::StrCat(base, "-", n);
+  absl::Status s = runtime::Blocking([&] { return store_.Checkpoint(path); });
+  if (!s.ok()) return s;
+  return path;
+}
+
+PersisterStats Persister::stats() const {
+  PersisterStats st;
+  st.batches = batches_.load(std::memory_order_relaxed);
+  st.records = records_.load(std::memory_order_relaxed);
+  st.items = items_.load(std::memory_order_relaxed);
+  st.fsyncs = fsyncs_.load(std::memory_order_relaxed);
+  st.last_fsync_us = last_fsync_us_.load(std::memory_order_relaxed);
+  st.written_seq = WrittenSeq();
+  st.durable_seq = DurableSeq();
+  st.pending_items = st.written_seq - st.durable_seq;
+  st.write_errors = write_errors_.load(std::memory_order_relaxed);
+  st.last_error = error();
+  return st;
+}
+
+}  // namespace stockd::storage

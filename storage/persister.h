@@ -1,0 +1,215 @@
+// storage/persister.h — the persister: the engine's records flow through a
+// bounded queue into one fiber that batches, coalesces and writes them to the
+// Store, syncing per `order-fsync`, and wakes whoever waits for durability.
+//
+//   writer fiber                          persister fiber
+//   Reserve()  (may park: queue full)     RecvMany(items, batch_items)
+//   lock shard, run command               + overflow items
+//   observer: Push(item) (never parks)    coalesce per row (highest seq wins)
+//   unlock; Release()                     one WriteBatch, Blocking(write [+fsync])
+//   AwaitDurable() before the reply  ◀──  durable_seq advances, waiters wake
+//
+// Contract:
+//  * Every observer call (one command's changes of one shard, or one
+//    placement/cancellation) becomes one queue item stamped with the next
+//    global sequence number (written_seq). Items are pushed under the shard
+//    lock that guards what they describe and never park: the reservation taken
+//    before the lock guarantees room; an item that finds no room anyway
+//    (writes without a reservation: expiry deletions, commands inside
+//    MULTI/scripts) goes to an unbounded overflow list the fiber drains too.
+//  * Reservations are per command: Reserve parks while reserved + queued
+//    items >= queue_limit (back-pressure, never a drop).
+//  * durable_seq is the largest s such that every item <= s is written (and,
+//    under `always`, fsynced). It only grows. Orders: OrderLog::MarkDurable is
+//    told the largest id such that every placement <= it is durable.
+//  * Under `always`, AwaitDurable parks until durable_seq >= the written_seq
+//    it observed on entry (everything written before the caller's replies);
+//    many waiters share one fsync (group commit). Other policies never wait.
+//  * A failed write (EIO, ENOSPC, ...) keeps the coalesced batch in memory and
+//    retries it every retry_interval; meanwhile Reserve refuses writes with
+//    "MISCONF Errors writing to the persistence log: <cause>"; reads go on.
+//    The first successful retry clears the error. Nothing is dropped.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "engine/engine.h"
+#include "engine/stock_records.h"
+#include "runtime/chan.h"
+#include "runtime/fiber.h"
+#include "storage/store.h"
+
+namespace stockd::storage {
+
+enum class FsyncPolicy { kAlways, kEverySec, kNo };
+// "always" | "everysec" | "no"
+std::optional<FsyncPolicy> ParseFsyncPolicy(std::string_view s);
+std::string_view FsyncPolicyName(FsyncPolicy p);
+
+struct PersisterOptions {
+  size_t queue_limit = 8192;   // items queued + reserved before writers park
+  size_t batch_items = 4096;   // items per RecvMany
+  FsyncPolicy policy = FsyncPolicy::kAlways;
+  absl::Duration retry_interval = absl::Milliseconds(100);
+};
+
+struct PersisterStats {
+  uint64_t batches = 0;         // WriteBatches written
+  uint64_t records = 0;         // rows written (after coalescing)
+  uint64_t items = 0;           // queue items consumed
+  uint64_t fsyncs = 0;
+  uint64_t last_fsync_us = 0;   // duration of the last write+fsync (or WAL sync)
+  uint64_t pending_items = 0;   // queued, not yet written
+  uint64_t written_seq = 0;
+  uint64_t durable_seq = 0;
+  uint64_t write_errors = 0;
+  std::string last_error;       // empty when the last write succeeded
+};
+
+// One row operation of a queue item (internal, exposed for tests).
+struct RowOp {
+  enum Kind : uint8_t { kPut, kDelete, kDeleteShard };
+  Cf cf;
+  Kind kind;
+  std::string key;    // the row key; for kDeleteShard the 4-byte shard prefix
+  std::string value;  // kPut only
+};
+struct Item {
+  uint64_t seq = 0;            // global written sequence
+  std::vector<RowOp> rows;     // in the order they happened
+  uint64_t placed_order = 0;   // the id of the order this item places, 0 if none
+  uint64_t order_counter = 0;  // the highest order id allocated, 0 if none
+};
+
+// The coalescer: merges items into the latest state of every row they touch
+// (highest (seq, position) wins; a shard deletion drops older rows of that
+// shard and is written before the newer ones). Exposed for tests.
+class Coalescer {
+ public:
+  void Add(const Item& item);
+  // Appends the rows to batch (shard deletions first). Returns the row count.
+  size_t Build(Store& store, rocksdb::WriteBatch* batch) const;
+  bool empty() const { return seqs_.empty(); }
+  void Clear();
+  const std::vector<uint64_t>& seqs() const { return seqs_; }
+  const std::vector<uint64_t>& placed_orders() const { return placed_; }
+  size_t rows() const { return rows_.size() + shard_deletes_.size() + (counter_ ? 1 : 0); }
+
+ private:
+  struct Latest {
+    uint64_t seq;
+    uint32_t pos;
+    RowOp op;
+  };
+  // (cf, row key) -> latest operation
+  absl::flat_hash_map<std::pair<int, std::string>, Latest> rows_;
+  // shard prefix -> order of the latest deletion of the shard
+  absl::flat_hash_map<std::string, std::pair<uint64_t, uint32_t>> shard_deletes_;
+  uint64_t counter_ = 0;
+  std::vector<uint64_t> seqs_;
+  std::vector<uint64_t> placed_;
+};
+
+class Persister final : public engine::WriteGate {
+ public:
+  Persister(Store& store, engine::Engine& engine, PersisterOptions options = {});
+  ~Persister() override;
+  Persister(const Persister&) = delete;
+  Persister& operator=(const Persister&) = delete;
+
+  // Installs the engine's change observer, the OrderLog's record observer and
+  // this write gate, and turns on the OrderLog's durability tracking.
+  // REQUIRES: after Store::Load, before serving.
+  void Attach();
+  // Spawns the persister fiber (and the everysec syncer). Call on a fiber.
+  void Start();
+  // Closes the queue; the fiber writes what is left, syncs, and ends. Joins.
+  // REQUIRES: no command runs any more (server shutdown hook).
+  absl::Status Stop();
+
+  void SetPolicy(FsyncPolicy p) { policy_.store(p, std::memory_order_relaxed); }
+  FsyncPolicy policy() const { return policy_.load(std::memory_order_relaxed); }
+
+  // engine::WriteGate
+  bool Reserve(std::string* error) override;
+  void Release() override;
+  void AwaitDurable() override;
+
+  uint64_t WrittenSeq() const { return written_.load(std::memory_order_acquire); }
+  uint64_t DurableSeq() const { return durable_.load(std::memory_order_acquire); }
+  // Parks until DurableSeq() >= seq (whatever the policy), or the persister stopped.
+  void WaitDurable(uint64_t seq);
+
+  // SAVE/BGSAVE: waits until everything written so far is in the store, then
+  // checkpoints it into <dir>/checkpoint-<unixtime>[-n]. Returns that path.
+  absl::StatusOr<std::string> Checkpoint(const std::string& dir);
+
+  PersisterStats stats() const;
+  // The error writes are refused with, or empty.
+  std::string error() const;
+
+  // Pushes an item (the observers' path; tests). Never parks.
+  void Push(Item item);
+
+ private:
+  void OnChanges(const engine::ChangeSet& cs);
+  void OnStockRecords(const engine::StockRecords& r);
+  void Loop();
+  void SyncLoop();
+  // Writes the coalesced rows (with fsync under `always`); OK or the error.
+  absl::Status WriteOnce(Coalescer& c, size_t items);
+  void AdvanceDurable(const Coalescer& c);
+  void WakeDurableWaiters();
+  void WakeReservers();
+  void SetError(const absl::Status& s);
+
+  Store& store_;
+  engine::Engine& engine_;
+  PersisterOptions options_;
+  std::atomic<FsyncPolicy> policy_;
+  runtime::Chan<Item> ch_;
+
+  absl::Mutex overflow_mu_;
+  std::vector<Item> overflow_ ABSL_GUARDED_BY(overflow_mu_);
+
+  std::atomic<uint64_t> written_{0};
+  std::atomic<uint64_t> durable_{0};
+  std::atomic<int64_t> reserved_{0};
+  std::atomic<int64_t> queued_{0};
+  std::atomic<bool> failing_{false};
+  std::atomic<bool> stopped_{false};
+  std::atomic<bool> unsynced_{false};  // written without fsync (everysec/no)
+
+  // Wake-ups: a channel per generation, closed to wake every waiter at once.
+  mutable absl::Mutex wake_mu_;
+  runtime::Chan<int> durable_gen_ ABSL_GUARDED_BY(wake_mu_){0};
+  int durable_waiters_ ABSL_GUARDED_BY(wake_mu_) = 0;
+  runtime::Chan<int> space_gen_ ABSL_GUARDED_BY(wake_mu_){0};
+  int space_waiters_ ABSL_GUARDED_BY(wake_mu_) = 0;
+  std::string error_ ABSL_GUARDED_BY(wake_mu_);
+
+  // Only the persister fiber touches these.
+  std::vector<uint64_t> done_heap_;
+  std::vector<uint64_t> placed_heap_;
+  uint64_t order_durable_ = 0;
+
+  std::atomic<uint64_t> batches_{0}, records_{0}, items_{0}, fsyncs_{0}, last_fsync_us_{0},
+      write_errors_{0};
+  runtime::Fiber loop_fiber_;
+  runtime::Fiber sync_fiber_;
+  runtime::Chan<int> stop_sync_{1};
+  bool started_ = false;
+};
+
+}  // namespace stockd::storage

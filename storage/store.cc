@@ -1,0 +1,268 @@
+// storage/store.cc — see store.h.
+#include "storage/store.h"
+
+#include <filesystem>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "engine/key_hash.h"
+#include "engine/order_log.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
+#include "storage/format.h"
+
+namespace stockd::storage {
+
+absl::Status FromRocks(const rocksdb::Status& s) {
+  if (s.ok()) return absl::OkStatus();
+  const std::string text = s.ToString();
+  absl::string_view msg(text.data(), text.size());
+  if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsCorruption()) return absl::DataLossError(msg);
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(msg);
+  return absl::UnavailableError(msg);  // IO errors, no space, busy, ...
+}
+
+namespace {
+
+const char* const kCfNames[] = {kCfMeta, kCfKeys, kCfOrders, kCfUsers, kCfReqIds};
+
+rocksdb::ColumnFamilyOptions CfOptions() {
+  rocksdb::ColumnFamilyOptions o;
+  o.write_buffer_size = 32 << 20;
+  return o;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, rocksdb::Env* env) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat("can't create ", path, ": ", ec.message()));
+  rocksdb::DBOptions opts;
+  opts.create_if_missing = true;
+  opts.create_missing_column_families = true;
+  opts.max_background_jobs = 2;
+  opts.keep_log_file_num = 4;
+  opts.max_manifest_file_size = 64 << 20;
+  // A failed WAL write must not be retried by RocksDB behind our back: the
+  // persister owns retries (and keeps the batch until one succeeds).
+  opts.max_bgerror_resume_count = 0;
+  if (env != nullptr) opts.env = env;
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const char* name : kCfNames) cfs.emplace_back(name, CfOptions());
+  std::unique_ptr<Store> store(new Store());
+  store->path_ = path;
+  rocksdb::Status s = rocksdb::DB::Open(opts, path, cfs, &store->handles_, &store->db_);
+  if (!s.ok()) return FromRocks(s);
+  // Format version: written on creation, checked afterwards.
+  std::string v;
+  s = store->db_->Get(rocksdb::ReadOptions(), store->cf(Cf::kMeta), kMetaFormatVersion, &v);
+  if (s.IsNotFound()) {
+    std::string enc;
+    PutFixed32(&enc, kFormatVersion);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = store->db_->Put(wo, store->cf(Cf::kMeta), kMetaFormatVersion, enc);
+    if (!s.ok()) return FromRocks(s);
+  } else if (!s.ok()) {
+    return FromRocks(s);
+  } else {
+    std::string_view in(v);
+    uint32_t version = 0;
+    if (!GetFixed32(&in, &version)) return absl::DataLossError("corrupt format-version row");
+    if (version > kFormatVersion) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "store format version ", version, " is newer than this stockd's (", kFormatVersion, ")"));
+    }
+  }
+  return store;
+}
+
+Store::~Store() { (void)Close(); }
+
+absl::Status Store::Close() {
+  if (db_ == nullptr) return absl::OkStatus();
+  rocksdb::Status s = db_->FlushWAL(/*sync=*/true);
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  handles_.clear();
+  rocksdb::Status c = db_->Close();
+  delete db_;
+  db_ = nullptr;
+  if (!s.ok()) return FromRocks(s);
+  return FromRocks(c);
+}
+
+absl::Status Store::Write(rocksdb::WriteBatch* batch, bool sync) {
+  if (db_ == nullptr) return absl::FailedPreconditionError("store closed");
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  return FromRocks(db_->Write(wo, batch));
+}
+
+absl::Status Store::SyncWal() {
+  if (db_ == nullptr) return absl::FailedPreconditionError("store closed");
+  return FromRocks(db_->FlushWAL(/*sync=*/true));
+}
+
+absl::Status Store::Resume() {
+  if (db_ == nullptr) return absl::FailedPreconditionError("store closed");
+  return FromRocks(db_->Resume());
+}
+
+absl::Status Store::Checkpoint(const std::string& dir) {
+  if (db_ == nullptr) return absl::FailedPreconditionError("store closed");
+  rocksdb::Checkpoint* cp = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_, &cp);
+  if (!s.ok()) return FromRocks(s);
+  std::unique_ptr<rocksdb::Checkpoint> owned(cp);
+  // log_size_for_flush 0: flush the memtables first, so the checkpoint is
+  // SST files only (hard links) plus a consistent manifest.
+  return FromRocks(owned->CreateCheckpoint(dir, /*log_size_for_flush=*/0));
+}
+
+namespace {
+
+// Loads the keys column family. Runs on its own thread beside LoadSide.
+absl::Status LoadKeys(Store& store, engine::Engine& engine, int64_t now_ms, LoadStats* st) {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  ro.readahead_size = 2 << 20;
+  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.cf(Cf::kKeys)));
+  rocksdb::WriteBatch moves;
+  const int spd = engine.shards_per_db();
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    rocksdb::Slice k = it->key(), v = it->value();
+    int db, shard;
+    std::string_view key;
+    if (!ParseKeyRow(std::string_view(k.data(), k.size()), &db, &shard, &key)) {
+      return absl::DataLossError("corrupt key row");
+    }
+    absl::StatusOr<DecodedValue> d = DecodeValue(std::string_view(v.data(), v.size()));
+    if (!d.ok()) return d.status();
+    if (db >= engine.databases()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the store has keys in db ", db, " but `databases` is ", engine.databases()));
+    }
+    if (d->expire_at_ms != 0 && now_ms > d->expire_at_ms) {
+      ++st->expired_keys;
+      moves.Delete(store.cf(Cf::kKeys), k);  // drop it from disk too
+      continue;
+    }
+    const uint64_t hash = engine::KeyHash(key);
+    const uint32_t id = engine.ShardId(db, hash);
+    const int index = static_cast<int>(id - static_cast<uint32_t>(db * spd));
+    if (index != shard) {
+      moves.Delete(store.cf(Cf::kKeys), k);
+      moves.Put(store.cf(Cf::kKeys), KeyRow(db, index, key), v);
+      ++st->moved_keys;
+    }
+    engine::Shard& s = engine.shard(id);
+    std::lock_guard<engine::SpinLock> lock(s.lock());
+    engine::Entry* e = s.Set(key, hash, std::move(d->value), now_ms);
+    if (d->expire_at_ms != 0) s.SetExpire(key, e, d->expire_at_ms);
+    ++st->keys;
+  }
+  if (!it->status().ok()) return FromRocks(it->status());
+  if (moves.Count() > 0) {
+    if (absl::Status s = store.Write(&moves, /*sync=*/true); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+// Loads orders, user counts, REQIDs and the counter into the OrderLog.
+absl::Status LoadSide(Store& store, engine::Engine& engine, LoadStats* st) {
+  engine::OrderLog& log = engine.order_log();
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  ro.readahead_size = 2 << 20;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.cf(Cf::kOrders)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      uint64_t id;
+      rocksdb::Slice k = it->key(), v = it->value();
+      if (!ParseOrderRow(std::string_view(k.data(), k.size()), &id)) return absl::DataLossError("corrupt order row");
+      absl::StatusOr<engine::Order> o = DecodeOrder(id, std::string_view(v.data(), v.size()));
+      if (!o.ok()) return o.status();
+      log.RestoreOrder(*o);
+      ++st->orders;
+    }
+    if (!it->status().ok()) return FromRocks(it->status());
+  }
+  {
+    std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.cf(Cf::kUsers)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      int db;
+      std::string_view key, user;
+      rocksdb::Slice k = it->key(), v = it->value();
+      std::string_view in(v.data(), v.size());
+      uint64_t units;
+      if (!ParseUserRow(std::string_view(k.data(), k.size()), &db, &key, &user) || !GetFixed64(&in, &units)) {
+        return absl::DataLossError("corrupt user row");
+      }
+      log.RestoreUserCount(db, key, user, static_cast<int64_t>(units));
+      ++st->user_counts;
+    }
+    if (!it->status().ok()) return FromRocks(it->status());
+  }
+  {
+    std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.cf(Cf::kReqIds)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      int db;
+      std::string_view key, user, reqid;
+      uint64_t order_id;
+      int64_t qty;
+      rocksdb::Slice k = it->key(), v = it->value();
+      if (!ParseReqIdRow(std::string_view(k.data(), k.size()), &db, &key, &user, &reqid) ||
+          !DecodeReqId(std::string_view(v.data(), v.size()), &order_id, &qty)) {
+        return absl::DataLossError("corrupt reqid row");
+      }
+      log.RestoreReqId(db, key, user, reqid, order_id, qty);
+      ++st->reqids;
+    }
+    if (!it->status().ok()) return FromRocks(it->status());
+  }
+  std::string c;
+  rocksdb::Status s = store.db()->Get(ro, store.cf(Cf::kMeta), kMetaOrderCounter, &c);
+  if (s.ok()) {
+    std::string_view in(c);
+    if (!GetFixed64(&in, &st->order_counter)) return absl::DataLossError("corrupt order-counter row");
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s);
+  }
+  log.RestoreOrderCounter(st->order_counter);
+  st->order_counter = log.last_id();
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status Store::Load(engine::Engine& engine, LoadStats* stats) {
+  if (db_ == nullptr) return absl::FailedPreconditionError("store closed");
+  const absl::Time start = absl::Now();
+  const int64_t now_ms = engine.NowMs();
+  LoadStats keys_stats, side_stats;
+  absl::Status keys_status, side_status;
+  // The keyspace and the side state are independent: load them in parallel.
+  std::thread side([&] { side_status = LoadSide(*this, engine, &side_stats); });
+  keys_status = LoadKeys(*this, engine, now_ms, &keys_stats);
+  side.join();
+  if (!keys_status.ok()) return keys_status;
+  if (!side_status.ok()) return side_status;
+  *stats = side_stats;
+  stats->keys = keys_stats.keys;
+  stats->expired_keys = keys_stats.expired_keys;
+  stats->moved_keys = keys_stats.moved_keys;
+  // Record the shard layout the key rows now follow.
+  std::string enc;
+  PutFixed32(&enc, static_cast<uint32_t>(engine.shards_per_db()));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (rocksdb::Status s = db_->Put(wo, cf(Cf::kMeta), kMetaShardsPerDb, enc); !s.ok()) return FromRocks(s);
+  stats->load_ms = absl::ToInt64Milliseconds(absl::Now() - start);
+  return absl::OkStatus();
+}
+
+}  // namespace stockd::storage

@@ -1,0 +1,80 @@
+// storage/store.h — stockd's RocksDB store: opening the column families of
+// FORMAT.md, loading them into an Engine (recovery), writing batches, syncing
+// the WAL, checkpoints (SAVE/BGSAVE) and a clean close.
+//
+// Contract:
+//  * Open creates the store when missing and refuses a store whose format
+//    version is newer than kFormatVersion.
+//  * Load runs before serving (no command may execute concurrently): it puts
+//    every unexpired key (with its deadline) into the engine's shards and
+//    every order, user count, REQID and the order-id counter into the
+//    engine's OrderLog. Keys whose shard index changed (a different `shards`
+//    setting) are rewritten under their new shard prefix.
+//  * Write/SyncWal/Checkpoint block the calling thread: fibers call them
+//    through runtime::Blocking. Thread-safe (RocksDB's own guarantees).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "engine/engine.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+
+namespace stockd::storage {
+
+enum class Cf { kMeta = 0, kKeys = 1, kOrders = 2, kUsers = 3, kReqIds = 4 };
+
+struct LoadStats {
+  uint64_t keys = 0;           // loaded into the keyspace
+  uint64_t expired_keys = 0;   // rows skipped because their deadline passed
+  uint64_t moved_keys = 0;     // rows rewritten under a new shard prefix
+  uint64_t orders = 0;
+  uint64_t user_counts = 0;
+  uint64_t reqids = 0;
+  uint64_t order_counter = 0;
+  int64_t load_ms = 0;
+};
+
+class Store {
+ public:
+  // Opens (or creates) the store in directory `path`. `env` (tests: fault
+  // injection) may be null for the default environment; it must outlive the store.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
+                                                      rocksdb::Env* env = nullptr);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Recovery: loads everything into `engine`. REQUIRES: before serving.
+  absl::Status Load(engine::Engine& engine, LoadStats* stats);
+
+  absl::Status Write(rocksdb::WriteBatch* batch, bool sync);
+  absl::Status SyncWal();
+  // Makes a RocksDB checkpoint (hard links + a consistent manifest) in `dir`,
+  // which must not exist yet.
+  absl::Status Checkpoint(const std::string& dir);
+  // Syncs the WAL and closes RocksDB; later calls fail. Idempotent.
+  absl::Status Close();
+  // Tries to leave RocksDB's read-only error state after a write error
+  // (DB::Resume); OK when there was nothing to resume.
+  absl::Status Resume();
+
+  rocksdb::ColumnFamilyHandle* cf(Cf which) const { return handles_[static_cast<int>(which)]; }
+  rocksdb::DB* db() const { return db_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  Store() = default;
+  std::string path_;
+  rocksdb::DB* db_ = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+// Converts a RocksDB status (OK, or an error with its text).
+absl::Status FromRocks(const rocksdb::Status& s);
+
+}  // namespace stockd::storage
