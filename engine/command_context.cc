@@ -26,10 +26,22 @@ Shard& CommandContext::ShardOf(int db, std::string_view key) {
   return engine.shard(id);
 }
 
+uint64_t CommandContext::HashOf(std::string_view key) {
+  const size_t n = key_hashes_.size();
+  if (n != 0 && key.data() != nullptr) {
+    for (size_t i = 0; i < n; ++i) {
+      const KeyHashEntry& e = key_hashes_[(key_hash_hint_ + i) % n];
+      if (e.data == key.data() && e.size == key.size()) {
+        key_hash_hint_ = (key_hash_hint_ + i + 1) % n;
+        return e.hash;
+      }
+    }
+  }
+  return KeyHash(key);
+}
+
 KeyLoc CommandContext::Locate(int db, std::string_view key) {
-  const uint64_t h = (key.data() == cached_key_ && key.size() == cached_len_ && key.data() != nullptr)
-                         ? cached_hash_
-                         : KeyHash(key);
+  const uint64_t h = HashOf(key);
   uint32_t id = engine.ShardId(db, h);
   assert(IsLocked(id) && "key's shard is not locked by this command");
   return KeyLoc{&engine.shard(id), h};

@@ -91,10 +91,10 @@ class CommandContext {
   // Hands buffered changes to the observer and unlocks everything.
   void ReleaseAll();
   // Caches the hash of a key argument so Locate() does not hash it again.
+  // (Remembered in argv order; Locate finds them with a moving hint, so a
+  // handler walking its keys in order pays one comparison per key.)
   void RememberKeyHash(std::string_view key, uint64_t hash) {
-    cached_key_ = key.data();
-    cached_len_ = key.size();
-    cached_hash_ = hash;
+    key_hashes_.push_back(KeyHashEntry{key.data(), key.size(), hash});
   }
 
  private:
@@ -102,9 +102,14 @@ class CommandContext {
 
   absl::InlinedVector<uint32_t, 8> locked_;  // ascending global shard ids
   int errors_ = 0;
-  const char* cached_key_ = nullptr;  // argv element whose hash is cached
-  size_t cached_len_ = 0;
-  uint64_t cached_hash_ = 0;
+  struct KeyHashEntry {
+    const char* data;  // the argv element (compared by address, not content)
+    size_t size;
+    uint64_t hash;
+  };
+  absl::InlinedVector<KeyHashEntry, 4> key_hashes_;
+  size_t key_hash_hint_ = 0;
+  uint64_t HashOf(std::string_view key);
 };
 
 }  // namespace stockd::engine

@@ -5,6 +5,7 @@
 #include <cassert>
 
 #include "absl/time/clock.h"
+#include "engine/blocking.h"
 #include "engine/clock.h"
 #include "engine/errors.h"
 #include "engine/order_log.h"
@@ -57,6 +58,10 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {
   RegisterStockFamily(commands_);
   RegisterOrderFamily(commands_);
   RegisterThrottleFamily(commands_);
+  blocking_ = std::make_unique<Blocking>(static_cast<uint32_t>(shards_.size()));
+  RegisterHashFamily(commands_);
+  RegisterListFamily(commands_);
+  RegisterSetFamily(commands_);
 }
 
 Engine::~Engine() = default;
@@ -145,12 +150,19 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
       } else {
         absl::InlinedVector<uint32_t, 8> ids;
         for (int i = spec.first_key; i <= last && i < argc; i += step) {
-          ids.push_back(ShardId(session.db, KeyHash(argv[static_cast<size_t>(i)])));
+          std::string_view key = argv[static_cast<size_t>(i)];
+          const uint64_t h = KeyHash(key);
+          ctx.RememberKeyHash(key, h);
+          ids.push_back(ShardId(session.db, h));
         }
         ctx.LockShardIds(std::move(ids));
       }
     }
-    spec.handler(ctx);
+    if (spec.flags & kBlocking) {
+      blocking_->Run(ctx, spec.handler, &gate_release.gate);  // may park (engine/blocking.h)
+    } else {
+      spec.handler(ctx);
+    }
     ctx.ReleaseAll();
     errors = ctx.errors();
   }
