@@ -597,7 +597,9 @@ void Schedule(M* m) {
 // ---------------------------------------------------------------------------
 // G records and stacks.
 
+// Owner of p only (the per-P cache is unlocked); overflow goes global under gfree_mu.
 void GFreePut(P* p, G* g) {
+  AssertOwner(p);
   g->schedlink = p->gfree;
   p->gfree = g;
   if (++p->ngfree < kGCacheMax) return;
@@ -613,6 +615,7 @@ void GFreePut(P* p, G* g) {
   }
 }
 
+// p: the caller's own P, or null off-P (then only the global cache is used).
 G* GFreeGet(Sched* s, P* p) {
   if (p && p->gfree == nullptr) {
     std::lock_guard<std::mutex> l(s->gfree_mu);
@@ -644,6 +647,7 @@ G* GFreeGet(Sched* s, P* p) {
   return nullptr;
 }
 
+// p: the caller's own P or null.
 void StackPut(Sched* s, P* p, Stack st) {
   if (p && p->stackfree.size() < kStackCacheMax) {
     p->stackfree.push_back(st);
@@ -670,6 +674,7 @@ Stack StackGet(Sched* s, P* p) {
   return AllocateStack(s->stack_size);
 }
 
+// p: the caller's own P (ids are handed out in per-P batches) or null.
 uint64_t NextGoid(Sched* s, P* p) {
   if (!p) return s->goid_gen.fetch_add(1, std::memory_order_relaxed) + 1;
   if (p->goid_next == p->goid_end) {
