@@ -403,11 +403,22 @@ G* TakeCollected(M* m, GList& l) {
   return g;
 }
 
-void RunTimersIfDue(Sched* s) {
+// Runs due timers; the fibers they ready go to the tail of m's P in deadline
+// order (not runnext, which would run a batch in reverse order).
+void RunTimersIfDue(M* m) {
+  Sched* s = m->sched;
   const int64_t next = s->timers.NextWhen();
   if (next == Timers::kNever) return;
   const int64_t now = MonoNowNs();
-  if (next <= now) s->timers.RunDue(now);
+  if (next > now) return;
+  GList l;
+  m->collect = &l;
+  s->timers.RunDue(now);
+  m->collect = nullptr;
+  if (l.empty()) return;
+  const bool several = l.size > 1;
+  InjectLocal(m->p, l);
+  if (several) Wakep(s);
 }
 
 // Go's findrunnable: local, global, netpoll, steal; then drop the P and sleep.
@@ -418,7 +429,7 @@ top:
   if (s->stopping.load(std::memory_order_relaxed)) return nullptr;
   P* p = m->p;
   *inherit = false;
-  RunTimersIfDue(s);
+  RunTimersIfDue(m);
 
   if (p->schedtick % 61 == 0) {
     // Fairness: neither the global queue nor the network starve under load.

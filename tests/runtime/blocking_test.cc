@@ -34,8 +34,9 @@ TEST(Blocking, OnOneProcOtherFibersKeepRunning) {
     ASSERT_TRUE(b.Join().ok());
     EXPECT_GE(absl::Now() - start, absl::Milliseconds(190));
     ASSERT_TRUE(t.Join().ok());
-    // ~200 ticks of 1 ms if nothing stalled; a stalled P would give 0 or 1.
-    EXPECT_GT(ticks_during.load(), 50);
+    // ~200 ticks of 1 ms if nothing stalled (fewer on a loaded machine); a
+    // stalled P would give 0 or 1.
+    EXPECT_GT(ticks_during.load(), 10);
   }).ok());
   EXPECT_EQ(rt.stats().blocking_handoffs, 1u);
   EXPECT_GE(rt.stats().threads, 2u);

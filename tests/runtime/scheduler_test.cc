@@ -140,7 +140,7 @@ TEST(Scheduler, WorkIsStolenAcrossPs) {
         const int p = detail::CurrentProcIndex();
         ASSERT_TRUE(p == 0 || p == 1);
         on[p].fetch_add(1);
-        const absl::Time until = absl::Now() + absl::Microseconds(200);
+        const absl::Time until = absl::Now() + absl::Microseconds(500);
         while (absl::Now() < until) {
         }
       }));

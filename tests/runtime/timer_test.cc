@@ -32,7 +32,7 @@ TEST(Timer, SleepersWakeInDeadlineOrder) {
     std::vector<Fiber> fs;
     for (int i : {5, 1, 4, 2, 3}) {
       fs.push_back(Go([&, i] {
-        Sleep(absl::Milliseconds(10 * i));
+        Sleep(absl::Milliseconds(10 * i));  // several may fire in one batch
         std::lock_guard<std::mutex> l(mu);
         order.push_back(i);
       }));
@@ -40,6 +40,28 @@ TEST(Timer, SleepersWakeInDeadlineOrder) {
     for (auto& f : fs) ASSERT_TRUE(f.Join().ok());
   }).ok());
   EXPECT_EQ(order, (std::vector<int>{1, 2, 3, 4, 5}));
+}
+
+TEST(Timer, TimersDueTogetherWakeInDeadlineOrder) {
+  // The only P is kept busy until every deadline has passed, so the timers fire
+  // as one batch; the sleepers must still run in deadline order.
+  Runtime rt(Options{.procs = 1});
+  std::vector<int> order;
+  ASSERT_TRUE(rt.Run([&] {
+    const absl::Time base = absl::Now() + absl::Milliseconds(5);
+    std::vector<Fiber> fs;
+    for (int i : {3, 1, 4, 0, 2}) {
+      fs.push_back(Go([&, i] {
+        SleepUntil(base + absl::Microseconds(100 * i));
+        order.push_back(i);
+      }));
+    }
+    Yield();  // let them all park
+    while (absl::Now() < base + absl::Milliseconds(10)) {
+    }
+    for (auto& f : fs) ASSERT_TRUE(f.Join().ok());
+  }).ok());
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
 }
 
 TEST(Timer, SleepDoesNotBlockTheThread) {
