@@ -68,7 +68,7 @@ uint64_t OrderLog::Place(Shard& shard, int db, std::string_view key, std::string
   uint64_t counter;
   std::vector<runtime::Chan<int>> ready;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     order.id = ++last_id_;
     // Restore may have left the table shorter than the counter (a lost tail).
     while (orders_.size() + 1 < order.id) orders_.emplace_back();
@@ -97,7 +97,7 @@ std::optional<int64_t> OrderLog::Cancel(Shard& shard, uint64_t id) {
   Order* o;
   uint64_t counter;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     counter = last_id_;
     o = SlotLocked(id);
     if (o == nullptr) return std::nullopt;
@@ -130,14 +130,14 @@ const Order* OrderLog::SlotLocked(uint64_t id) const {
 }
 
 std::optional<std::pair<int, std::string>> OrderLog::Locate(uint64_t id) const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   const Order* o = SlotLocked(id);
   if (o == nullptr) return std::nullopt;
   return std::make_pair(o->db, o->key);
 }
 
 std::optional<Order> OrderLog::Get(uint64_t id) const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (id > durable_) return std::nullopt;
   const Order* o = SlotLocked(id);
   if (o == nullptr) return std::nullopt;
@@ -154,7 +154,7 @@ void OrderLog::ReadLocked(uint64_t after_id, size_t count, std::vector<Order>* o
 }
 
 void OrderLog::Read(uint64_t after_id, size_t count, std::vector<Order>* out) const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   ReadLocked(after_id, count, out);
 }
 
@@ -167,7 +167,7 @@ bool OrderLog::ParkUntil(runtime::Chan<int>& ch, absl::Time deadline) {
 }
 
 void OrderLog::RemoveWaiter(uint64_t token) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   auto it = std::find_if(waiters_.begin(), waiters_.end(), [&](const Waiter& w) { return w.token == token; });
   if (it != waiters_.end()) waiters_.erase(it);
 }
@@ -177,7 +177,7 @@ void OrderLog::ReadBlocking(uint64_t after_id, size_t count, absl::Time deadline
     runtime::Chan<int> ch(1);
     uint64_t token;
     {
-      absl::MutexLock lock(&mu_);
+      std::lock_guard<std::mutex> lock(mu_);
       ReadLocked(after_id, count, out);
       if (!out->empty() || reads_stopped_ || absl::Now() >= deadline) return;
       token = next_token_++;
@@ -192,17 +192,17 @@ void OrderLog::ReadBlocking(uint64_t after_id, size_t count, absl::Time deadline
 }
 
 uint64_t OrderLog::durable_id() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return durable_;
 }
 
 uint64_t OrderLog::last_id() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return last_id_;
 }
 
 void OrderLog::SetDurabilityTracking(bool on) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   tracking_ = on;
 }
 
@@ -223,7 +223,7 @@ void OrderLog::Wake(std::vector<runtime::Chan<int>>& ready) {
 void OrderLog::MarkDurable(uint64_t id) {
   std::vector<runtime::Chan<int>> ready;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     id = std::min(id, last_id_);
     if (id <= durable_) return;
     durable_ = id;
@@ -236,20 +236,20 @@ bool OrderLog::WaitDurable(uint64_t id, absl::Time deadline) {
   runtime::Chan<int> ch(1);
   uint64_t token;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     if (durable_ >= id) return true;
     token = next_token_++;
     waiters_.push_back(Waiter{id, token, /*reader=*/false, ch});
   }
   if (!ParkUntil(ch, deadline)) RemoveWaiter(token);
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return durable_ >= id;
 }
 
 void OrderLog::StopBlockingReads() {
   std::vector<runtime::Chan<int>> ready;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     reads_stopped_ = true;
     auto keep = std::partition(waiters_.begin(), waiters_.end(), [](const Waiter& w) { return !w.reader; });
     for (auto it = keep; it != waiters_.end(); ++it) ready.push_back(std::move(it->ch));
@@ -263,7 +263,7 @@ void OrderLog::StopBlockingReads() {
 
 void OrderLog::RestoreOrder(const Order& order) {
   if (order.id == 0) return;
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   while (orders_.size() < order.id) orders_.emplace_back();
   orders_[order.id - 1] = order;
   last_id_ = std::max(last_id_, order.id);
@@ -290,7 +290,7 @@ void OrderLog::RestoreReqId(int db, std::string_view key, std::string_view user,
 }
 
 void OrderLog::RestoreOrderCounter(uint64_t last_id) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   last_id_ = std::max(last_id_, last_id);
   // The ids between the last restored order and the counter are lost (never
   // acknowledged); they become gaps and are never reused.
@@ -300,7 +300,7 @@ void OrderLog::RestoreOrderCounter(uint64_t last_id) {
 void OrderLog::RebuildSideStateFromOrders() {
   std::vector<Order> all;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     for (const Order& o : orders_) {
       if (o.id != 0) all.push_back(o);
     }

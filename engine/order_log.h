@@ -31,13 +31,13 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "engine/key_hash.h"
 #include "engine/shard.h"
@@ -167,13 +167,12 @@ class OrderLog {
   using SkuTable = absl::flat_hash_map<std::string, SkuState, KeyHasher, KeyEq>;
 
   SkuTable& TableOf(const Shard& shard);
-  // Under mu_: the slot of id (nullptr if out of range or a gap).
-  Order* SlotLocked(uint64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  const Order* SlotLocked(uint64_t id) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  void ReadLocked(uint64_t after_id, size_t count, std::vector<Order>* out) const
-      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // REQUIRE mu_ (the *Locked methods). The slot of id (nullptr if out of range or a gap).
+  Order* SlotLocked(uint64_t id);
+  const Order* SlotLocked(uint64_t id) const;
+  void ReadLocked(uint64_t after_id, size_t count, std::vector<Order>* out) const;
   // Under mu_: moves the waiters satisfied by durable_ into *ready.
-  void TakeReadyLocked(std::vector<runtime::Chan<int>>* ready) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void TakeReadyLocked(std::vector<runtime::Chan<int>>* ready);
   static void Wake(std::vector<runtime::Chan<int>>& ready);
   // Parks until woken or deadline (after registering under mu_). Returns false on timeout.
   bool ParkUntil(runtime::Chan<int>& ch, absl::Time deadline);
@@ -185,16 +184,18 @@ class OrderLog {
   std::vector<SkuTable> skus_;  // [global shard id], each guarded by that shard's lock
   StockRecordObserver observer_;
 
-  mutable absl::Mutex mu_;
+  // A std::mutex (not absl::Mutex): TSan sees through it with the system
+  // abseil, which is not built with TSan annotations.
+  mutable std::mutex mu_;
   // orders_[i] holds id i + 1 (id 0 = a gap left by restore). A deque:
   // appending never moves existing orders, so a pointer to one stays valid.
-  std::deque<Order> orders_ ABSL_GUARDED_BY(mu_);
-  uint64_t last_id_ ABSL_GUARDED_BY(mu_) = 0;
-  uint64_t durable_ ABSL_GUARDED_BY(mu_) = 0;
-  bool tracking_ ABSL_GUARDED_BY(mu_) = false;
-  std::vector<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
-  uint64_t next_token_ ABSL_GUARDED_BY(mu_) = 1;
-  bool reads_stopped_ ABSL_GUARDED_BY(mu_) = false;
+  std::deque<Order> orders_;
+  uint64_t last_id_ = 0;
+  uint64_t durable_ = 0;
+  bool tracking_ = false;
+  std::vector<Waiter> waiters_;
+  uint64_t next_token_ = 1;
+  bool reads_stopped_ = false;
 
   std::atomic<uint64_t> skus_count_{0};
   std::atomic<uint64_t> orders_placed_{0}, orders_cancelled_{0};

@@ -216,5 +216,37 @@ TEST(OrderReadBlockTest, ReadersWakeForOrdersAfterTheirId) {
   }
 }
 
+
+// The server's "no reply before durable": a fiber parks in WaitDurable until
+// storage's MarkDurable covers its order.
+TEST(OrderLogDurabilityTest, WaitDurableWokenByMarkDurable) {
+  Engine engine;
+  engine.order_log().SetDurabilityTracking(true);
+  ASSERT_EQ(engine.Execute({"STOCK.SET", "s", "5"}), kOk);
+  runtime::Options ro;
+  ro.procs = 2;
+  runtime::Runtime rt(ro);
+  bool durable = false;
+  absl::Duration waited;
+  ASSERT_TRUE(rt.Run([&] {
+                  Session s;
+                  ASSERT_EQ(engine.Execute(s, {"STOCK.BUY", "s", "u"}), Bought(1, 4));
+                  ASSERT_EQ(engine.Execute(s, {"STOCK.BUY", "s", "v"}), Bought(2, 3));
+                  runtime::Fiber persister = runtime::Go([&] {
+                    runtime::Sleep(absl::Milliseconds(20));
+                    engine.order_log().MarkDurable(1);  // not enough for order 2
+                    runtime::Sleep(absl::Milliseconds(20));
+                    engine.order_log().MarkDurable(2);
+                  });
+                  absl::Time t0 = absl::Now();
+                  durable = engine.order_log().WaitDurable(s.ack_order_id, absl::Now() + absl::Seconds(5));
+                  waited = absl::Now() - t0;
+                  ASSERT_TRUE(persister.Join().ok());
+                }).ok());
+  EXPECT_TRUE(durable);
+  EXPECT_GE(waited, absl::Milliseconds(35));
+  EXPECT_LT(waited, absl::Seconds(2));
+}
+
 }  // namespace
 }  // namespace stockd::engine::testing

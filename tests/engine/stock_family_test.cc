@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -490,6 +491,86 @@ TEST(StockConcurrencyTest, TenThousandBuyerFibersNeverOversell) {
   for (const auto& [user, n] : per_user) {
     EXPECT_EQ(engine.Execute({"STOCK.BOUGHT", "hot", user}), Int(n));
   }
+}
+
+
+// Buys and cancels race on two procs while an auditor repeatedly takes the
+// key's shard lock and checks remaining + Σ users' placed units == the stock
+// set — the invariant at every moment a client can observe. The records the
+// observer receives replay to the same final counts.
+TEST(StockConcurrencyTest, BuysAndCancelsKeepTheInvariantAtEveryMoment) {
+  Engine engine;
+  constexpr int64_t kStock = 500;
+  ASSERT_EQ(engine.Execute({"STOCK.SET", "k", std::to_string(kStock)}), kOk);
+  std::mutex rec_mu;  // the observer runs under different shard locks... here one key: still guard it
+  std::map<std::string, int64_t> recorded_units;
+  std::map<uint64_t, std::string> recorded_status;
+  engine.order_log().SetRecordObserver([&](const StockRecords& r) {
+    std::lock_guard<std::mutex> l(rec_mu);
+    recorded_units[std::string(r.user_count.user)] = r.user_count.units;
+    recorded_status[r.order->id] = std::string(OrderStatusName(r.order->status));
+  });
+  runtime::Options ro;
+  ro.procs = 2;
+  runtime::Runtime rt(ro);
+  std::atomic<bool> done{false};
+  std::atomic<int> audits{0}, violations{0};
+  ASSERT_TRUE(rt.Run([&] {
+                  runtime::Fiber auditor = runtime::Go([&] {
+                    Shard& shard = engine.ShardFor(0, "k");
+                    while (!done.load()) {
+                      {
+                        std::lock_guard<SpinLock> lock(shard.lock());
+                        const Entry* e = shard.Peek("k", KeyHash("k"));
+                        int64_t total = e->value.int_value();
+                        SkuState* sku = engine.order_log().FindSku(shard, "k");
+                        if (sku != nullptr) {
+                          for (const auto& [user, us] : sku->users) total += us.units;
+                        }
+                        if (total != kStock) violations.fetch_add(1);
+                        audits.fetch_add(1);
+                      }
+                      runtime::Yield();
+                    }
+                  });
+                  runtime::WaitGroup wg;
+                  constexpr int kWorkers = 2000;
+                  wg.Add(kWorkers);
+                  for (int i = 0; i < kWorkers; ++i) {
+                    runtime::Go([&, i] {
+                      Session s;
+                      if (i % 3 == 2) {
+                        engine.Execute(s, {"STOCK.CANCEL", std::to_string(1 + i / 3)});
+                      } else {
+                        engine.Execute(s, {"STOCK.BUY", "k", "u" + std::to_string(i % 97), "QTY",
+                                           std::to_string(1 + i % 3)});
+                      }
+                      wg.Done();
+                    });
+                  }
+                  wg.Wait();
+                  done = true;
+                  ASSERT_TRUE(auditor.Join().ok());
+                }).ok());
+  EXPECT_GT(audits.load(), 0);
+  EXPECT_EQ(violations.load(), 0);
+  std::vector<Order> all;
+  engine.order_log().Read(0, 100000, &all);
+  int64_t placed = 0;
+  std::map<std::string, int64_t> units;
+  for (const Order& o : all) {
+    EXPECT_EQ(recorded_status[o.id], OrderStatusName(o.status)) << o.id;
+    if (o.status == OrderStatus::kPlaced) {
+      placed += o.qty;
+      units[o.user] += o.qty;
+    }
+  }
+  EXPECT_EQ(engine.Execute({"STOCK.GET", "k"}), Int(kStock - placed));
+  for (const auto& [user, n] : recorded_units) {
+    EXPECT_EQ(n, units[user]) << user;
+    EXPECT_EQ(engine.Execute({"STOCK.BOUGHT", "k", user}), Int(n));
+  }
+  EXPECT_EQ(engine.order_log().stats().units_sold, static_cast<uint64_t>(placed));
 }
 
 }  // namespace
