@@ -171,6 +171,40 @@ TEST(Scheduler, ParkAndReadyFromAnotherFiber) {
   EXPECT_GE(rt.stats().parks, 1u);
 }
 
+TEST(Scheduler, ReadiedFiberRunsOnTheWakersP) {
+  // Go's runnext: a fiber readied by a running fiber is queued on the waker's
+  // P and runs there as soon as the waker parks, so a ping-pong pair stays on
+  // one P. (An idle M may steal runnext, but only after a pause, so on a
+  // loaded machine a few hand-offs can still move.)
+  Runtime rt(Options{.procs = 2});
+  constexpr int kRounds = 1000;
+  int same = 0;
+  ASSERT_TRUE(rt.Run([&] {
+    detail::G* main_g = detail::CurrentG();
+    std::atomic<detail::G*> b_g{nullptr};
+    std::atomic<bool> parked{false};
+    std::atomic<int> waker_p{-1};
+    Fiber b = Go([&] {
+      b_g = detail::CurrentG();
+      detail::Park([&] { parked = true; });
+      for (int i = 1; i < kRounds; ++i) {
+        waker_p = detail::CurrentProcIndex();
+        detail::Park([&] { detail::Ready(main_g); });  // main is parked: it readied us
+      }
+      waker_p = detail::CurrentProcIndex();
+      detail::Ready(main_g);
+    });
+    while (!parked.load()) Yield();
+    detail::G* bg = b_g.load();
+    for (int i = 0; i < kRounds; ++i) {
+      detail::Park([&] { detail::Ready(bg); });  // b is parked: it readied us (or parked first)
+      if (detail::CurrentProcIndex() == waker_p.load()) ++same;
+    }
+    ASSERT_TRUE(b.Join().ok());
+  }).ok());
+  EXPECT_GT(same, kRounds / 2) << same << " of " << kRounds;
+}
+
 TEST(Scheduler, ReadyFromPlainThread) {
   Runtime rt(Options{.procs = 1});
   ASSERT_TRUE(rt.Run([&] {
