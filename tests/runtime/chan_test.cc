@@ -6,8 +6,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <optional>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -226,6 +228,58 @@ TEST(ChanTest, RecvManyDrainsParkedSendersInOrder) {
     EXPECT_EQ(ch.RecvMany(out, 10), 5u);
     EXPECT_EQ(out, (std::vector<int>{0, 1, 2, 3, 4}));
     for (Fiber& f : fs) EXPECT_TRUE(f.Join().ok());
+  });
+}
+
+// A buffered channel driven by random non-parking operations in lockstep
+// with a std::deque model (one fiber, so every outcome is determined).
+TEST(ChanTest, RandomOpsMatchADequeModel) {
+  RunFibers(1, [] {
+    std::mt19937 rng(12345);
+    for (size_t capacity : {1u, 2u, 7u, 64u}) {
+      Chan<int> ch(capacity);
+      std::deque<int> model;
+      int next = 0;
+      for (int step = 0; step < 5000; ++step) {
+        switch (rng() % 4) {
+          case 0: {  // TrySend
+            int v = next;
+            bool ok = ch.TrySend(v);
+            ASSERT_EQ(ok, model.size() < capacity);
+            if (ok) model.push_back(next++);
+            break;
+          }
+          case 1: {  // TryRecv
+            std::optional<int> v = ch.TryRecv();
+            ASSERT_EQ(v.has_value(), !model.empty());
+            if (v) {
+              ASSERT_EQ(*v, model.front());
+              model.pop_front();
+            }
+            break;
+          }
+          case 2: {  // RecvMany, only when it cannot park
+            if (model.empty()) break;
+            size_t max = 1 + rng() % 5;
+            std::vector<int> out;
+            size_t n = ch.RecvMany(out, max);
+            ASSERT_EQ(n, std::min(max, model.size()));
+            for (int v : out) {
+              ASSERT_EQ(v, model.front());
+              model.pop_front();
+            }
+            break;
+          }
+          case 3: {  // Send, only when it cannot park
+            if (model.size() == capacity) break;
+            ASSERT_TRUE(ch.Send(next));
+            model.push_back(next++);
+            break;
+          }
+        }
+        ASSERT_EQ(ch.size(), model.size());
+      }
+    }
   });
 }
 

@@ -188,6 +188,23 @@ TEST(ContextTest, DeadlineWithoutARuntimeIsSeenByErr) {
   EXPECT_TRUE(absl::IsDeadlineExceeded(child.Err()));  // the tree follows
 }
 
+TEST(ContextTest, DeadlineReportsTheEarliestOnThePath) {
+  RunFibers(1, [] {
+    const absl::Time soon = absl::Now() + absl::Seconds(30);
+    const absl::Time later = soon + absl::Seconds(30);
+    auto [a, cancel_a] = WithDeadline(Context::Background(), soon);
+    auto [b, cancel_b] = WithDeadline(a, later);  // later than the parent's
+    auto [c, cancel_c] = WithCancel(b);
+    EXPECT_EQ(a.Deadline(), soon);
+    EXPECT_EQ(b.Deadline(), soon);
+    EXPECT_EQ(c.Deadline(), soon);
+    auto [d, cancel_d] = WithCancel(Context::Background());
+    EXPECT_EQ(d.Deadline(), std::nullopt);
+    cancel_a();
+    cancel_d();
+  });
+}
+
 TEST(ContextTest, PastDeadlineIsExceededImmediately) {
   auto [ctx, cancel] = WithDeadline(Context::Background(), absl::Now() - absl::Seconds(1));
   EXPECT_TRUE(absl::IsDeadlineExceeded(ctx.Err()));

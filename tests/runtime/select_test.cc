@@ -243,6 +243,30 @@ TEST(SelectTest, TimeoutRacingASenderLosesNoValue) {
   });
 }
 
+TEST(SelectTest, MoreCasesThanTheInlineBuffers) {
+  // 12 cases: the poll order, lock order and Waiters spill to the heap.
+  RunFibers(2, [] {
+    std::vector<Chan<int>> chans;
+    for (int i = 0; i < 12; ++i) chans.emplace_back(i % 2 == 0 ? 0 : 1);
+    std::vector<SelectCase> cases;
+    std::vector<std::optional<int>> out(12);
+    for (int i = 0; i < 12; ++i) cases.push_back(RecvCase(chans[i], &out[i]));
+    // Ready now: the buffered channel 9.
+    ASSERT_TRUE(chans[9].TrySend(90));
+    EXPECT_EQ(Select(cases, Default()), 9);
+    EXPECT_EQ(out[9], 90);
+    // Parked: the unbuffered channel 10 gets a sender later.
+    Fiber sender = Go([c = chans[10]] {
+      testing::SleepFor(absl::Milliseconds(2));
+      ASSERT_TRUE(c.Send(100));
+    });
+    EXPECT_EQ(Select(cases), 10);
+    EXPECT_EQ(out[10], 100);
+    EXPECT_TRUE(sender.Join().ok());
+    for (int i = 0; i < 12; i += 2) EXPECT_FALSE(chans[i].TrySend(1)) << i;  // no Waiter left
+  });
+}
+
 TEST(SelectTest, NoCasesWithTimeoutJustSleeps) {
   RunFibers(1, [] {
     absl::Time start = absl::Now();
