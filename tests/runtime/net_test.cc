@@ -254,6 +254,28 @@ TEST(Net, LargeWritevWithSlowReaderIsComplete) {
   }).ok());
 }
 
+TEST(Net, WriteDeadlineAndCloseWakeParkedWriter) {
+  Runtime rt(Options{.procs = 2});
+  ASSERT_TRUE(rt.Run([&] {
+    auto l = Listener::Listen("127.0.0.1", 0);
+    ASSERT_TRUE(l.ok());
+    auto c = Dial("127.0.0.1", (*l)->port());
+    ASSERT_TRUE(c.ok());
+    auto s = (*l)->Accept();  // never reads: the writer fills both socket buffers
+    ASSERT_TRUE(s.ok());
+    const std::string big(32 << 20, 'z');
+    absl::Status st = (*c)->Write(big, absl::Now() + absl::Milliseconds(30));
+    EXPECT_EQ(st.code(), absl::StatusCode::kDeadlineExceeded) << st;
+    Conn* conn = c->get();
+    absl::Status parked;
+    Fiber w = Go([&] { parked = conn->Write(big); });
+    Sleep(absl::Milliseconds(20));
+    conn->Close();
+    ASSERT_TRUE(w.Join().ok());
+    EXPECT_EQ(parked.code(), absl::StatusCode::kCancelled) << parked;
+  }).ok());
+}
+
 TEST(Net, DialRefusedAndBadHost) {
   Runtime rt(Options{.procs = 1});
   ASSERT_TRUE(rt.Run([&] {
