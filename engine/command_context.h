@@ -7,9 +7,10 @@
 //    stack. argv views stay valid for the call only.
 //  * Shards: for a row without kNoKeyLock, the shards of the declared key
 //    positions (session db) are locked before the handler runs and released
-//    after it returns, in ascending order. Shard(key) returns the locked shard
-//    of a key; asking for a key whose shard is not locked is a bug (asserted
-//    in debug builds).
+//    after it returns, in ascending order. Locate(key) / ShardOf(key) return
+//    the locked shard of a key (Locate also its hash, computed once by the
+//    dispatcher); asking for a key whose shard is not locked is a bug
+//    (asserted in debug builds).
 //  * A kNoKeyLock handler locks through LockKeys / LockDb / LockAll (at most
 //    one of them, at most once — they sort the whole set, so no deadlock), or
 //    walks shards one at a time with ForEachShard (not a point-in-time view).
