@@ -92,6 +92,11 @@ void Connection::Kill(bool after_reply) {
 }
 
 bool Connection::Flush() {
+  // Durability acks (order-fsync always): no reply leaves before everything
+  // written before it is durable (storage's WriteGate; one atomic load when nothing is pending).
+  if (!out_.empty()) {
+    if (engine::WriteGate* gate = server_.engine().write_gate()) gate->AwaitDurable();
+  }
   while (!out_.empty()) {
     struct iovec iov[kMaxIov];
     int n = out_.FillIovec(iov, kMaxIov);
