@@ -21,6 +21,9 @@
 #include "runtime/log.h"
 #include "runtime/scheduler.h"
 #include "server/server.h"
+#include "storage/persister.h"
+#include "storage/storage_family.h"
+#include "storage/store.h"
 
 namespace {
 
@@ -92,13 +95,47 @@ int main(int argc, char** argv) {
   server::RegisterServerCommands(engine.commands());
   srv.AddInfoSection("stock", [&engine](std::string& out) { engine.order_log().AppendInfo(out); });
 
+  // Storage: load the RocksDB store under `dir` before accepting clients, then
+  // persist every write through the persister (storage/persister.h).
+  absl::StatusOr<std::unique_ptr<storage::Store>> store = storage::Store::Open(opt.dir + "/rocksdb");
+  if (!store.ok()) {
+    runtime::LogWarning("Can't open the store in '%s': %s", opt.dir, std::string(store.status().message()));
+    return 1;
+  }
+  storage::LoadStats load;
+  if (absl::Status s = (*store)->Load(engine, &load); !s.ok()) {
+    runtime::LogWarning("Can't load the store in '%s': %s", opt.dir, std::string(s.message()));
+    return 1;
+  }
+  runtime::LogInfo("DB loaded from disk: %d keys, %d orders, %d user counts, %d reqids in %d ms (%d expired keys dropped)",
+                   load.keys, load.orders, load.user_counts, load.reqids, load.load_ms, load.expired_keys);
+  storage::PersisterOptions popt;
+  popt.policy = storage::ParseFsyncPolicy(opt.order_fsync).value_or(storage::FsyncPolicy::kAlways);
+  storage::Persister persister(**store, engine, popt);
+  persister.Attach();
+  storage::RegisterStorageFamily(engine.commands(), &persister, opt.dir);
+  srv.AddInfoSection("persistence", [&](std::string& out) { storage::AppendPersistenceInfo(persister, load, out); });
+  cfg.OnChange([&](std::string_view name) {
+    if (name != "order-fsync") return;
+    auto v = cfg.Get([](std::string_view n) { return n == "order-fsync"; });
+    if (!v.empty()) persister.SetPolicy(storage::ParseFsyncPolicy(v[0].second).value_or(storage::FsyncPolicy::kAlways));
+  });
+  srv.AddShutdownHook([&] {
+    if (absl::Status s = persister.Stop(); !s.ok()) runtime::LogWarning("Persister: %s", std::string(s.message()));
+    if (absl::Status s = (*store)->Close(); !s.ok()) runtime::LogWarning("Closing the store: %s", std::string(s.message()));
+  });
+
   runtime::Options ropt;
   ropt.procs = opt.procs;
   ropt.stack_size = static_cast<size_t>(opt.stack_size);
   runtime::Runtime rt(ropt);
   runtime::LogInfo("stockd 0.1.0 starting, pid=%d, procs=%d", static_cast<int>(getpid()), rt.procs());
   absl::Status served;
-  absl::Status ran = rt.Run([&] { served = srv.Serve(); });
+  absl::Status ran = rt.Run([&] {
+    persister.Start();
+    served = srv.Serve();
+    (void)persister.Stop();  // when Serve failed before its shutdown hooks ran
+  });
   if (!ran.ok()) {
     runtime::LogWarning("Server fiber failed: %s", std::string(ran.message()));
     return 1;
