@@ -35,6 +35,7 @@
 // is released in Park's after_switch, never held across a park.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -194,6 +195,8 @@ class Chan {
     v.reset();
     size_t n = 1;
     if (max > 1) {
+      // The batch is appended under the channel lock: allocate up front.
+      out.reserve(out.size() + std::min(max - 1, capacity()));
       n += s_->RecvBatch(&v, /*dst_opt=*/true, max - 1, [&] {
         out.push_back(std::move(*v));
         v.reset();

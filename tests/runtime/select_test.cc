@@ -4,6 +4,7 @@
 #include "runtime/select.h"
 
 #include <atomic>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -137,6 +138,24 @@ TEST(SelectTest, ParksUntilACaseFiresAndUnlinksTheOthers) {
     EXPECT_EQ(va, std::nullopt);
     EXPECT_TRUE(sender.Join().ok());
     EXPECT_FALSE(a.TrySend(1));  // our Waiter on `a` is gone
+  });
+}
+
+TEST(SelectTest, CloseWakesAParkedSendCaseWithFailure) {
+  RunFibers(2, [] {
+    Chan<std::unique_ptr<int>> full(1), never;
+    ASSERT_TRUE(full.TrySend(std::make_unique<int>(1)));
+    auto v = std::make_unique<int>(2);
+    bool ok = true;
+    Fiber closer = Go([full] {
+      testing::SleepFor(absl::Milliseconds(2));
+      full.Close();
+    });
+    EXPECT_EQ(Select({RecvCase(never), SendCase(full, &v, &ok)}), 1);
+    EXPECT_FALSE(ok);
+    ASSERT_NE(v, nullptr);  // not consumed
+    EXPECT_EQ(*v, 2);
+    EXPECT_TRUE(closer.Join().ok());
   });
 }
 
