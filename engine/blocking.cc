@@ -1,0 +1,305 @@
+// engine/blocking.cc — blocked clients as parked fibers (see blocking.h).
+#include "engine/blocking.h"
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+#include <optional>
+
+#include "absl/time/clock.h"
+#include "engine/args.h"
+#include "engine/command_context.h"
+#include "engine/engine.h"
+#include "engine/session.h"
+#include "runtime/chan.h"
+#include "runtime/fiber.h"
+#include "runtime/select.h"
+
+namespace stockd::engine {
+
+// Waiter states: kWaiting until one party claims it with a CAS.
+enum WaiterState : int { kWaiting = 0, kKeyReady, kTimedOut, kUnblockTimeout, kUnblockError };
+
+struct Blocking::Waiter {
+  uint64_t client_id = 0;
+  int db = 0;
+  absl::Span<const std::string_view> keys;
+  std::atomic<int> state{kWaiting};
+  std::string_view woken_key;  // written by the claimer (kKeyReady) before its send
+  absl::Time deadline = absl::InfiniteFuture();
+  runtime::Chan<int> wake{1};
+
+  bool Claim(int to) {
+    int expected = kWaiting;
+    return state.compare_exchange_strong(expected, to, std::memory_order_acq_rel);
+  }
+  void Send() {
+    int token = 1;
+    wake.TrySend(token);  // one slot, one claimer per wait: never fails or parks
+  }
+};
+
+bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms) {
+  long double seconds;
+  if (!ParseLongDoubleArg(arg, &seconds)) {
+    ctx.Error("ERR timeout is not a float or out of range");
+    return false;
+  }
+  // Redis: tval = (long long)(ftval * 1000.0). An unrepresentable product
+  // converts to LLONG_MIN on x86 — "negative" — and Redis answers just that.
+  const long double ms = seconds * 1000.0L;
+  int64_t tval;
+  if (std::isnan(ms) || ms >= 9223372036854775808.0L || ms < -9223372036854775808.0L) {
+    tval = INT64_MIN;
+  } else {
+    tval = static_cast<int64_t>(ms);
+  }
+  if (tval < 0) {
+    ctx.Error("ERR timeout is negative");
+    return false;
+  }
+  if (tval > 0) {
+    if (tval > INT64_MAX - ctx.now_ms) {
+      ctx.Error("ERR timeout is out of range");
+      return false;
+    }
+    tval += ctx.now_ms;
+  }
+  *deadline_ms = tval;
+  return true;
+}
+
+bool BlockOn(CommandContext& ctx, absl::Span<const std::string_view> keys, int64_t deadline_ms) {
+  BlockRequest* req = ctx.session.block_request;
+  if (req == nullptr || ctx.session.no_block || !runtime::InFiber()) return false;
+  req->requested = true;
+  req->keys = keys;
+  req->deadline_ms = deadline_ms;
+  return true;
+}
+
+std::string_view WokenKey(const CommandContext& ctx) {
+  const BlockRequest* req = ctx.session.block_request;
+  return req == nullptr ? std::string_view() : req->woken_key;
+}
+
+void SignalKeyReady(CommandContext& ctx, std::string_view key, size_t added) {
+  SignalKeyReady(ctx, ctx.Locate(key), key, added);
+}
+
+void SignalKeyReady(CommandContext& ctx, const KeyLoc& loc, std::string_view key, size_t added) {
+  Blocking& b = ctx.engine.blocking();
+  if (b.blocked_clients() == 0) return;  // the common case: one relaxed load
+  b.Signal(ctx.engine.ShardId(ctx.session.db, loc.hash), key, added);
+}
+
+Blocking::Blocking(uint32_t total_shards) : shards_(total_shards) {}
+Blocking::~Blocking() = default;
+
+void Blocking::Signal(uint32_t shard_id, std::string_view key, size_t n) {
+  ShardWaiters& sw = shards_[shard_id];
+  if (sw.by_key.empty() || n == 0) return;
+  auto it = sw.by_key.find(key);
+  if (it == sw.by_key.end()) return;
+  for (Waiter* w : it->second) {
+    if (n == 0) break;
+    // Claimed waiters (running, timed out) stay queued until they dequeue
+    // themselves; they keep their place should they block again.
+    if (w->state.load(std::memory_order_acquire) != kWaiting) continue;
+    if (!w->Claim(kKeyReady)) continue;
+    for (std::string_view k : w->keys) {
+      if (k == key) {
+        w->woken_key = k;
+        break;
+      }
+    }
+    w->Send();
+    --n;
+  }
+}
+
+void Blocking::Enqueue(CommandContext& ctx, Waiter* w) {
+  for (size_t i = 0; i < w->keys.size(); ++i) {
+    std::string_view key = w->keys[i];
+    // BLPOP k k: one queue entry per distinct key.
+    if (std::find(w->keys.begin(), w->keys.begin() + static_cast<ptrdiff_t>(i), key) !=
+        w->keys.begin() + static_cast<ptrdiff_t>(i)) {
+      continue;
+    }
+    ShardWaiters& sw = shards_[ctx.engine.ShardId(w->db, KeyHash(key))];
+    sw.by_key[key].push_back(w);
+  }
+}
+
+void Blocking::Dequeue(CommandContext& ctx, Waiter* w) {
+  for (std::string_view key : w->keys) {
+    ShardWaiters& sw = shards_[ctx.engine.ShardId(w->db, KeyHash(key))];
+    auto it = sw.by_key.find(key);
+    if (it == sw.by_key.end()) continue;
+    auto& q = it->second;
+    auto pos = std::find(q.begin(), q.end(), w);
+    if (pos != q.end()) q.erase(pos);
+    if (q.empty()) sw.by_key.erase(it);
+  }
+}
+
+int Blocking::Wait(Waiter* w) {
+  for (;;) {
+    int token = 0;
+    runtime::SelectCase cases[] = {runtime::RecvCase(w->wake, &token)};
+    int r = runtime::Select(cases, runtime::Until(w->deadline));
+    const int state = w->state.load(std::memory_order_acquire);
+    if (r == runtime::kSelectTimeout) {
+      if (w->Claim(kTimedOut)) return kTimedOut;
+      return w->state.load(std::memory_order_acquire);  // claimed just now by someone else
+    }
+    if (state != kWaiting) return state;
+    // A stale token of an earlier claim (see Block): wait on.
+  }
+}
+
+bool Blocking::Unblock(uint64_t client_id, UnblockMode mode) {
+  std::lock_guard<SpinLock> lock(registry_mu_);
+  auto it = registry_.find(client_id);
+  if (it == registry_.end()) return false;
+  Waiter* w = it->second;
+  if (!w->Claim(mode == UnblockMode::kError ? kUnblockError : kUnblockTimeout)) return false;
+  w->Send();
+  return true;
+}
+
+size_t Blocking::UnblockAll(UnblockMode mode) {
+  std::lock_guard<SpinLock> lock(registry_mu_);
+  size_t n = 0;
+  for (auto& [id, w] : registry_) {
+    if (w->Claim(mode == UnblockMode::kError ? kUnblockError : kUnblockTimeout)) {
+      w->Send();
+      ++n;
+    }
+  }
+  return n;
+}
+
+void Blocking::Run(CommandContext& ctx, Handler handler, WriteGate** gate) {
+  BlockRequest req;
+  BlockRequest* const saved = ctx.session.block_request;
+  ctx.session.block_request = &req;
+  handler(ctx);
+  if (req.requested) Block(ctx, handler, req, gate);
+  ctx.session.block_request = saved;
+}
+
+namespace {
+
+// The global shard ids of the command's declared keys (as the dispatcher
+// computes them).
+absl::InlinedVector<uint32_t, 8> CommandShardIds(CommandContext& ctx) {
+  const CommandSpec& spec = ctx.command.spec();
+  absl::InlinedVector<uint32_t, 8> ids;
+  const int argc = static_cast<int>(ctx.argv.size());
+  const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
+  const int step = spec.key_step > 0 ? spec.key_step : 1;
+  for (int i = spec.first_key; i > 0 && i <= last && i < argc; i += step) {
+    ids.push_back(ctx.engine.ShardId(ctx.session.db, KeyHash(ctx.argv[static_cast<size_t>(i)])));
+  }
+  return ids;
+}
+
+}  // namespace
+
+void Blocking::Block(CommandContext& ctx, Handler handler, BlockRequest& req,
+                     WriteGate** gate_slot) {
+  Engine& engine = ctx.engine;
+  Session& session = ctx.session;
+  Waiter w;
+  w.client_id = session.client_id;
+  w.db = session.db;
+  w.keys = req.keys;
+  // The Select deadline runs on the real clock; the engine's clock may be a
+  // test's. Convert through the remaining time.
+  w.deadline = req.deadline_ms == 0
+                   ? absl::InfiniteFuture()
+                   : absl::Now() + absl::Milliseconds(std::max<int64_t>(0, req.deadline_ms - ctx.now_ms));
+  Enqueue(ctx, &w);
+  blocked_.fetch_add(1, std::memory_order_relaxed);
+  if (w.client_id != 0) {
+    std::lock_guard<SpinLock> lock(registry_mu_);
+    registry_[w.client_id] = &w;
+  }
+  ctx.ReleaseAll();
+  // A kWrite command holds a write-gate reservation (engine.h: WriteGate): a
+  // parked client must not pin one. Re-reserved after each wake-up.
+  WriteGate* gate = gate_slot != nullptr ? *gate_slot : nullptr;
+  if (gate != nullptr) gate->Release();
+
+  bool first = true;
+  for (;;) {
+    int state;
+    if (first && session.before_block != nullptr) {
+      session.before_block(session);  // may park (flush pipelined replies)
+      state = kWaiting;               // data may have arrived meanwhile: re-run
+    } else {
+      state = Wait(&w);
+    }
+    first = false;
+    std::string gate_error;
+    const bool gate_ok = gate == nullptr || gate->Reserve(&gate_error);
+    if (!gate_ok) *gate_slot = nullptr;  // we hold no reservation for the dispatcher to release
+    CommandContext rctx(engine, session, ctx.argv, ctx.reply, ctx.command, engine.NowMs());
+    rctx.LockShardIds(CommandShardIds(rctx));
+    {
+      // Every claim sends under a lock we now hold (Signal: the shard lock of
+      // one of our keys; Unblock: the registry lock), so draining here leaves
+      // no token for a later Wait to mistake.
+      std::lock_guard<SpinLock> lock(registry_mu_);
+      while (w.wake.TryRecv()) {
+      }
+      // Not woken through Wait (before_block): claim the run ourselves, or
+      // take the claim someone made meanwhile.
+      if (state == kWaiting && !w.Claim(kKeyReady)) state = w.state.load(std::memory_order_acquire);
+    }
+    bool done = true;
+    if (!gate_ok) {
+      rctx.Error(gate_error);
+    } else if (state == kTimedOut || state == kUnblockTimeout) {
+      rctx.reply.NullArray();
+    } else if (state == kUnblockError) {
+      rctx.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    } else if (session.client_alive != nullptr && !session.client_alive(session)) {
+      // The client is gone: pass its turn on; the reply goes nowhere.
+      Dequeue(rctx, &w);
+      if (!w.woken_key.empty()) Signal(engine.ShardId(w.db, KeyHash(w.woken_key)), w.woken_key, 1);
+      rctx.reply.NullArray();
+    } else {
+      req.requested = false;
+      req.woken_key = w.woken_key;
+      const int errors_before = rctx.errors();
+      handler(rctx);
+      if (req.requested) {
+        // Someone else took the data first: wait again, keeping our place.
+        done = false;
+        w.woken_key = {};
+        w.state.store(kWaiting, std::memory_order_release);
+      } else if (rctx.errors() > errors_before && !w.woken_key.empty()) {
+        // Failed (e.g. BLMOVE onto a key of another type): the data is
+        // still there for the next waiter.
+        Dequeue(rctx, &w);
+        Signal(engine.ShardId(w.db, KeyHash(w.woken_key)), w.woken_key, 1);
+      }
+    }
+    if (done) {
+      Dequeue(rctx, &w);
+      if (w.client_id != 0) {
+        std::lock_guard<SpinLock> lock(registry_mu_);
+        registry_.erase(w.client_id);
+      }
+      rctx.ReleaseAll();
+      break;
+    }
+    rctx.ReleaseAll();
+    if (gate != nullptr) gate->Release();
+  }
+  blocked_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+}  // namespace stockd::engine

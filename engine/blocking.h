@@ -1,0 +1,155 @@
+// engine/blocking.h — blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH,
+// BZPOPMIN, BZPOPMAX): a blocked client is a parked fiber, woken when one of
+// its keys gets data, FIFO per key, with a deadline. No thread and no lock is
+// held while it waits.
+//
+// How a command blocks (the handler's side):
+//   1. Parse the timeout with ParseBlockTimeout (Redis's texts: "ERR timeout
+//      is not a float or out of range", "ERR timeout is negative", "ERR
+//      timeout is out of range"); 0 means "forever".
+//   2. Try to serve from the keys (under the dispatcher's shard locks). On a
+//      re-run after a wake-up, ctx.woken_key() names the key that got data:
+//      try it first, and treat a key of the wrong type as empty (as Redis,
+//      which only serves a blocked client from a key of the right type).
+//   3. Nothing to serve: `if (ctx.BlockOn(keys, deadline_ms)) return;` —
+//      without replying. BlockOn returns false when the client may not block
+//      (inside MULTI/EXEC or a script: Session::no_blocking; or off a fiber,
+//      e.g. embedded use from a plain thread); the handler then replies what
+//      its non-blocking form replies on no data (the null array).
+//   4. After serving from a woken key, call SignalKeyReady(ctx, key, 1) if
+//      the key still holds data, so the next waiter in line gets its turn
+//      (the chain that makes a RENAME or a multi-element push serve everyone).
+//
+// The push side: a command that adds n elements to a key a blocked command
+// can pop from (LPUSH, RPUSH, LMOVE's destination, ZADD, RENAME/COPY/MOVE
+// onto the key, ...) calls SignalKeyReady(ctx, key, n) while still holding
+// the key's shard lock. It wakes up to n waiters of that key in arrival
+// order with runtime Ready (which never parks); it costs one relaxed load
+// when nobody waits anywhere.
+//
+// The dispatcher's side (Engine::Execute → Blocking::Run): it records the
+// waiter in a per-key FIFO queue of each key's shard (guarded by that shard's
+// lock, so "no data" and "enqueued" are atomic with respect to pushes),
+// releases the shard locks (and the write gate's reservation), and parks the
+// fiber on the waiter's own one-slot runtime::Chan with a Select deadline.
+// Whoever wins the waiter's state CAS (a push, CLIENT UNBLOCK; or the waiter
+// itself on its deadline) owns the wake-up and TrySends one token (never
+// parks; a send before the fiber parked is simply buffered). Woken, the fiber
+// relocks the command's shards in a fresh CommandContext (fresh clock) and
+// replies the timeout (null array) / unblock reply, or re-runs the handler;
+// if the handler blocks again (someone else took the data first) the waiter
+// keeps its place in every queue.
+//
+// Session hooks (engine/session.h): no_blocking (MULTI/EXEC, scripts),
+// before_block (the server flushes pipelined replies before parking; the
+// handler is then re-run, since data may have arrived), client_alive (a
+// woken client that is gone passes its turn to the next waiter).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/types/span.h"
+#include "engine/command.h"
+#include "engine/key_hash.h"
+#include "engine/shard.h"
+
+namespace stockd::engine {
+
+class CommandContext;
+class WriteGate;
+struct KeyLoc;
+
+// Parses a blocking command's timeout in seconds (Redis 7.0's
+// getTimeoutFromObjectOrReply). *deadline_ms = 0 for "forever", else the
+// absolute unix-ms deadline from ctx.now_ms. On error replies it and returns
+// false.
+bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms);
+
+// Wakes up to `added` clients blocked on `key` (session db). REQUIRES: the
+// key's shard locked by ctx (any handler writing the key has it).
+void SignalKeyReady(CommandContext& ctx, std::string_view key, size_t added);
+void SignalKeyReady(CommandContext& ctx, const KeyLoc& loc, std::string_view key, size_t added);
+
+// Asks the dispatcher to park this client until one of `keys` (views that
+// outlive the call: argv elements) gets data or deadline_ms (unix ms, 0 =
+// never) passes. True: the handler returns without replying. False: the
+// client may not block (Session::no_block, not dispatched as a kBlocking
+// command, or not on a fiber) and the handler replies as on a timeout.
+bool BlockOn(CommandContext& ctx, absl::Span<const std::string_view> keys, int64_t deadline_ms);
+
+// On a re-run after a wake-up: the key that got data (serve from it first);
+// empty on a first run.
+std::string_view WokenKey(const CommandContext& ctx);
+
+// What a kBlocking handler asked for (lives on the dispatcher's stack while the
+// handler runs; Session::block_request points at it).
+struct BlockRequest {
+  bool requested = false;
+  absl::Span<const std::string_view> keys;
+  int64_t deadline_ms = 0;
+  std::string_view woken_key;
+};
+
+// How CLIENT UNBLOCK ends a wait.
+enum class UnblockMode { kTimeout, kError };
+
+class Blocking {
+ public:
+  explicit Blocking(uint32_t total_shards);
+  ~Blocking();
+  Blocking(const Blocking&) = delete;
+  Blocking& operator=(const Blocking&) = delete;
+
+  // Wakes up to n waiters of key in global shard `shard_id`. REQUIRES: that
+  // shard locked.
+  void Signal(uint32_t shard_id, std::string_view key, size_t n);
+
+  // CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends the wait of the client with that
+  // client_id; kTimeout replies as a timeout, kError replies "-UNBLOCKED
+  // client unblocked via CLIENT UNBLOCK". False when it is not blocked. Also
+  // what the server calls (kTimeout) for a client it kills or on shutdown.
+  // Any fiber or thread.
+  bool Unblock(uint64_t client_id, UnblockMode mode);
+  // Unblocks every blocked client (shutdown). Returns how many.
+  size_t UnblockAll(UnblockMode mode);
+
+  // INFO clients: blocked_clients.
+  size_t blocked_clients() const { return blocked_.load(std::memory_order_relaxed); }
+
+  // The dispatcher runs every kBlocking command's handler through this: it
+  // calls handler(ctx) and, when the handler asked to block, parks until the
+  // client is served, times out or is unblocked. Replies exactly once. ctx's
+  // shard locks are held on entry; they may be released on return (re-runs
+  // use their own CommandContext with a fresh clock).
+  // `gate` points at the dispatcher's write-gate reservation (null slot or
+  // null gate: none): released while parked, re-reserved after each wake-up;
+  // set to null when a re-reservation was refused (the refusal is replied).
+  void Run(CommandContext& ctx, Handler handler, WriteGate** gate);
+
+  struct Waiter;
+
+ private:
+  struct ShardWaiters {  // guarded by the shard's lock
+    absl::flat_hash_map<std::string, std::deque<Waiter*>, KeyHasher, KeyEq> by_key;
+  };
+  void Block(CommandContext& ctx, Handler handler, BlockRequest& req, WriteGate** gate_slot);
+  void Enqueue(CommandContext& ctx, Waiter* w);
+  void Dequeue(CommandContext& ctx, Waiter* w);
+  // Parks until w is claimed (or its deadline passes); returns its state.
+  int Wait(Waiter* w);
+
+  std::vector<ShardWaiters> shards_;
+  std::atomic<size_t> waiting_{0};  // waiters enqueued anywhere (fast path of Signal)
+  std::atomic<size_t> blocked_{0};  // clients inside Block
+  SpinLock registry_mu_;
+  absl::flat_hash_map<uint64_t, Waiter*> registry_;  // parked waiters by client id
+};
+
+}  // namespace stockd::engine

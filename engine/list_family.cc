@@ -1,0 +1,608 @@
+// engine/list_family.cc — the list commands (Redis's t_list.c): LPUSH RPUSH
+// LPUSHX RPUSHX LPOP RPOP LLEN LRANGE LINDEX LSET LREM LTRIM LINSERT LPOS LMOVE
+// RPOPLPUSH and the blocking BLPOP BRPOP BLMOVE BRPOPLPUSH.
+//
+// Lists are deques (engine/types/list.h). A list emptied by a pop or removal
+// is deleted; every push signals the key's blocked clients (engine/blocking.h).
+// Ops are shard-local and reply nothing; Cmds parse, call them, and reply.
+#include <algorithm>
+#include <optional>
+#include <string>
+
+#include "engine/args.h"
+#include "engine/blocking.h"
+#include "engine/command_context.h"
+#include "engine/engine.h"
+#include "engine/errors.h"
+#include "engine/op_status.h"
+#include "engine/types/list.h"
+
+namespace stockd::engine {
+namespace {
+
+enum class End { kLeft, kRight };
+
+inline constexpr std::string_view kOutOfRangePositive = "ERR value is out of range, must be positive";
+
+// The list at key for writing: nullptr when missing; *wrong when not a list.
+ListObject* FindList(const KeyLoc& loc, std::string_view key, int64_t now_ms, bool read,
+                     bool* wrong) {
+  Entry* e = read ? loc->FindRead(key, loc.hash, now_ms) : loc->FindWrite(key, loc.hash, now_ms);
+  *wrong = false;
+  if (e == nullptr) return nullptr;
+  ListObject* l = AsList(e->value);
+  if (l == nullptr) *wrong = true;
+  return l;
+}
+
+// After removing elements: deletes the key when the list became empty,
+// otherwise records the in-place change.
+void AfterRemove(const KeyLoc& loc, std::string_view key, ListObject* l, int64_t now_ms) {
+  if (l->items.empty()) {
+    loc->Delete(key, loc.hash, now_ms);
+  } else {
+    loc->NoteChanged(key);
+  }
+}
+
+// Parses LEFT/RIGHT (Redis's getListPositionFromObjectOrReply).
+bool ParseEnd(CommandContext& ctx, std::string_view arg, End* end) {
+  if (EqualsIgnoreCase(arg, "left")) {
+    *end = End::kLeft;
+  } else if (EqualsIgnoreCase(arg, "right")) {
+    *end = End::kRight;
+  } else {
+    ctx.Error(errors::kSyntax);
+    return false;
+  }
+  return true;
+}
+
+// --- Ops ---
+
+// Pushes argv-style elements; creates the list unless `only_existing`.
+// Returns the new length (0 when only_existing and missing).
+OpResult<int64_t> OpPush(CommandContext& ctx, std::string_view key,
+                         absl::Span<const std::string_view> elems, End end, bool only_existing) {
+  KeyLoc loc = ctx.Locate(key);
+  bool wrong;
+  ListObject* l = FindList(loc, key, ctx.now_ms, false, &wrong);
+  if (wrong) return OpStatus::kWrongType;
+  if (l == nullptr) {
+    if (only_existing) return int64_t{0};
+    auto fresh = std::make_unique<ListObject>();
+    l = fresh.get();
+    for (std::string_view v : elems) {
+      if (end == End::kLeft) {
+        l->items.emplace_front(v);
+      } else {
+        l->items.emplace_back(v);
+      }
+    }
+    loc->Set(key, loc.hash, Value::FromObject(std::move(fresh)));
+  } else {
+    for (std::string_view v : elems) {
+      if (end == End::kLeft) {
+        l->items.emplace_front(v);
+      } else {
+        l->items.emplace_back(v);
+      }
+    }
+    loc->NoteChanged(key);
+  }
+  SignalKeyReady(ctx, loc, key, elems.size());
+  return static_cast<int64_t>(l->items.size());
+}
+
+std::string PopOne(ListObject* l, End end) {
+  std::string v;
+  if (end == End::kLeft) {
+    v = std::move(l->items.front());
+    l->items.pop_front();
+  } else {
+    v = std::move(l->items.back());
+    l->items.pop_back();
+  }
+  return v;
+}
+
+// LMOVE's core after the source was found non-empty and the destination
+// checked: moves one element, signals the destination.
+std::string MoveOne(CommandContext& ctx, const KeyLoc& sloc, std::string_view src, ListObject* s,
+                    const KeyLoc& dloc, std::string_view dst, ListObject* d, End from, End to) {
+  std::string v = PopOne(s, from);
+  if (d == nullptr) {
+    auto fresh = std::make_unique<ListObject>();
+    fresh->items.push_back(v);
+    AfterRemove(sloc, src, s, ctx.now_ms);
+    dloc->Set(dst, dloc.hash, Value::FromObject(std::move(fresh)));
+  } else {
+    if (to == End::kLeft) {
+      d->items.push_front(v);
+    } else {
+      d->items.push_back(v);
+    }
+    if (src != dst) AfterRemove(sloc, src, s, ctx.now_ms);
+    dloc->NoteChanged(dst);
+  }
+  SignalKeyReady(ctx, dloc, dst, 1);
+  return v;
+}
+
+// --- push / pop ---
+
+void PushGeneric(CommandContext& ctx, End end, bool only_existing) {
+  auto r = OpPush(ctx, ctx.argv[1], ctx.argv.subspan(2), end, only_existing);
+  if (!r.ok()) return ctx.Error(OpStatusError(r.status));
+  ctx.reply.Integer(r.value);
+}
+void CmdLPush(CommandContext& ctx) { PushGeneric(ctx, End::kLeft, false); }
+void CmdRPush(CommandContext& ctx) { PushGeneric(ctx, End::kRight, false); }
+void CmdLPushX(CommandContext& ctx) { PushGeneric(ctx, End::kLeft, true); }
+void CmdRPushX(CommandContext& ctx) { PushGeneric(ctx, End::kRight, true); }
+
+// Redis's getPositiveLongFromObjectOrReply: one text for both failures.
+bool ParsePositive(CommandContext& ctx, std::string_view arg, int64_t* out) {
+  if (!ParseInt64Arg(arg, out) || *out < 0) {
+    ctx.Error(kOutOfRangePositive);
+    return false;
+  }
+  return true;
+}
+
+void PopGeneric(CommandContext& ctx, End end) {
+  if (ctx.argv.size() > 3) return ctx.Error(errors::WrongArity(ctx.command.full_name()));
+  const bool has_count = ctx.argv.size() == 3;
+  int64_t count = 1;
+  if (has_count && !ParsePositive(ctx, ctx.argv[2], &count)) return;
+  std::string_view key = ctx.argv[1];
+  KeyLoc loc = ctx.Locate(key);
+  bool wrong;
+  ListObject* l = FindList(loc, key, ctx.now_ms, false, &wrong);
+  if (l == nullptr && !wrong) return has_count ? ctx.reply.NullArray() : ctx.reply.Null();
+  if (wrong) return ctx.Error(errors::kWrongType);
+  if (!has_count) {
+    std::string v = PopOne(l, end);
+    ctx.reply.Bulk(v);
+    AfterRemove(loc, key, l, ctx.now_ms);
+    return;
+  }
+  if (count == 0) return ctx.reply.EmptyArray();
+  const size_t n = std::min(static_cast<size_t>(count), l->items.size());
+  ctx.reply.ArrayHeader(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (end == End::kLeft) {
+      ctx.reply.Bulk(l->items.front());
+      l->items.pop_front();
+    } else {
+      ctx.reply.Bulk(l->items.back());
+      l->items.pop_back();
+    }
+  }
+  AfterRemove(loc, key, l, ctx.now_ms);
+}
+void CmdLPop(CommandContext& ctx) { PopGeneric(ctx, End::kLeft); }
+void CmdRPop(CommandContext& ctx) { PopGeneric(ctx, End::kRight); }
+
+// --- reads ---
+
+// The list for a read command; replies `missing` (via the callback) or WRONGTYPE.
+ListObject* ReadList(CommandContext& ctx, std::string_view key, bool* replied,
+                     void (*missing)(CommandContext&)) {
+  KeyLoc loc = ctx.Locate(key);
+  bool wrong;
+  ListObject* l = FindList(loc, key, ctx.now_ms, true, &wrong);
+  *replied = false;
+  if (wrong) {
+    ctx.Error(errors::kWrongType);
+    *replied = true;
+  } else if (l == nullptr) {
+    missing(ctx);
+    *replied = true;
+  }
+  return l;
+}
+
+void ReplyZero(CommandContext& ctx) { ctx.reply.Integer(0); }
+void ReplyNull(CommandContext& ctx) { ctx.reply.Null(); }
+void ReplyEmptyArray(CommandContext& ctx) { ctx.reply.EmptyArray(); }
+
+void CmdLLen(CommandContext& ctx) {
+  bool replied;
+  ListObject* l = ReadList(ctx, ctx.argv[1], &replied, ReplyZero);
+  if (!replied) ctx.reply.Integer(static_cast<int64_t>(l->items.size()));
+}
+
+// Resolves a Redis list index (negative from the tail); false when outside.
+bool ResolveIndex(int64_t index, size_t size, size_t* out) {
+  const int64_t n = static_cast<int64_t>(size);
+  if (index < 0) index += n;
+  if (index < 0 || index >= n) return false;
+  *out = static_cast<size_t>(index);
+  return true;
+}
+
+void CmdLIndex(CommandContext& ctx) {
+  int64_t index;
+  if (!ParseInt64Arg(ctx.argv[2], &index)) return ctx.Error(errors::kNotInteger);
+  bool replied;
+  ListObject* l = ReadList(ctx, ctx.argv[1], &replied, ReplyNull);
+  if (replied) return;
+  size_t i;
+  if (!ResolveIndex(index, l->items.size(), &i)) return ctx.reply.Null();
+  ctx.reply.Bulk(l->items[i]);
+}
+
+// Redis's start/end clamping of LRANGE/LTRIM: returns false for an empty range.
+bool ClampRange(int64_t start, int64_t end, size_t size, size_t* from, size_t* to) {
+  const int64_t n = static_cast<int64_t>(size);
+  if (start < 0) start += n;
+  if (end < 0) end += n;
+  if (start < 0) start = 0;
+  if (start > end || start >= n) return false;
+  if (end >= n) end = n - 1;
+  *from = static_cast<size_t>(start);
+  *to = static_cast<size_t>(end);
+  return true;
+}
+
+void CmdLRange(CommandContext& ctx) {
+  int64_t start, end;
+  if (!ParseInt64Arg(ctx.argv[2], &start) || !ParseInt64Arg(ctx.argv[3], &end)) {
+    return ctx.Error(errors::kNotInteger);
+  }
+  bool replied;
+  ListObject* l = ReadList(ctx, ctx.argv[1], &replied, ReplyEmptyArray);
+  if (replied) return;
+  size_t from, to;
+  if (!ClampRange(start, end, l->items.size(), &from, &to)) return ctx.reply.EmptyArray();
+  ctx.reply.ArrayHeader(to - from + 1);
+  auto it = l->items.begin() + static_cast<ptrdiff_t>(from);
+  for (size_t i = from; i <= to; ++i, ++it) ctx.reply.Bulk(*it);
+}
+
+void CmdLPos(CommandContext& ctx) {
+  int64_t rank = 1, count = -1, maxlen = 0;
+  for (size_t i = 3; i < ctx.argv.size(); i += 2) {
+    std::string_view opt = ctx.argv[i];
+    const bool has_value = i + 1 < ctx.argv.size();
+    if (!has_value) return ctx.Error(errors::kSyntax);
+    int64_t v;
+    if (EqualsIgnoreCase(opt, "rank")) {
+      if (!ParseInt64Arg(ctx.argv[i + 1], &v)) return ctx.Error(errors::kNotInteger);
+      if (v == 0) {
+        return ctx.Error(
+            "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
+            "or use negative to start from the end of the list");
+      }
+      rank = v;
+    } else if (EqualsIgnoreCase(opt, "count")) {
+      if (!ParseInt64Arg(ctx.argv[i + 1], &v)) return ctx.Error(errors::kNotInteger);
+      if (v < 0) return ctx.Error("ERR COUNT can't be negative");
+      count = v;
+    } else if (EqualsIgnoreCase(opt, "maxlen")) {
+      if (!ParseInt64Arg(ctx.argv[i + 1], &v)) return ctx.Error(errors::kNotInteger);
+      if (v < 0) return ctx.Error("ERR MAXLEN can't be negative");
+      maxlen = v;
+    } else {
+      return ctx.Error(errors::kSyntax);
+    }
+  }
+  const bool has_count = count >= 0;
+  bool replied;
+  ListObject* l = ReadList(ctx, ctx.argv[1], &replied, has_count ? ReplyEmptyArray : ReplyNull);
+  if (replied) return;
+  std::string_view elem = ctx.argv[2];
+  const int64_t n = static_cast<int64_t>(l->items.size());
+  const bool forward = rank > 0;
+  // Skip |rank|-1 matches (rank == INT64_MIN behaves as Redis 7.0: no match
+  // is ever reached, since -rank overflows and stays negative).
+  int64_t skip = rank > 0 ? rank - 1 : (rank == INT64_MIN ? INT64_MAX : -rank - 1);
+  std::vector<int64_t> found;
+  const int64_t want = has_count ? (count == 0 ? INT64_MAX : count) : 1;
+  int64_t scanned = 0;
+  for (int64_t k = 0; k < n && static_cast<int64_t>(found.size()) < want; ++k) {
+    if (maxlen != 0 && scanned >= maxlen) break;
+    ++scanned;
+    const int64_t idx = forward ? k : n - 1 - k;
+    if (l->items[static_cast<size_t>(idx)] != elem) continue;
+    if (skip > 0) {
+      --skip;
+      continue;
+    }
+    found.push_back(idx);
+  }
+  if (!has_count) {
+    if (found.empty()) return ctx.reply.Null();
+    return ctx.reply.Integer(found[0]);
+  }
+  ctx.reply.ArrayHeader(found.size());
+  for (int64_t idx : found) ctx.reply.Integer(idx);
+}
+
+// --- in-place edits ---
+
+void CmdLSet(CommandContext& ctx) {
+  int64_t index;
+  if (!ParseInt64Arg(ctx.argv[2], &index)) return ctx.Error(errors::kNotInteger);
+  std::string_view key = ctx.argv[1];
+  KeyLoc loc = ctx.Locate(key);
+  bool wrong;
+  ListObject* l = FindList(loc, key, ctx.now_ms, false, &wrong);
+  if (wrong) return ctx.Error(errors::kWrongType);
+  if (l == nullptr) return ctx.Error(errors::kNoSuchKey);
+  size_t i;
+  if (!ResolveIndex(index, l->items.size(), &i)) return ctx.Error("ERR index out of range");
+  l->items[i].assign(ctx.argv[3].data(), ctx.argv[3].size());
+  loc->NoteChanged(key);
+  ctx.reply.Ok();
+}
+
+void CmdLRem(CommandContext& ctx) {
+  int64_t count;
+  if (!ParseInt64Arg(ctx.argv[2], &count)) return ctx.Error(errors::kNotInteger);
+  std::string_view key = ctx.argv[1], elem = ctx.argv[3];
+  KeyLoc loc = ctx.Locate(key);
+  bool wrong;
+  ListObject* l = FindList(loc, key, ctx.now_ms, false, &wrong);
+  if (wrong) return ctx.Error(errors::kWrongType);
+  if (l == nullptr) return ctx.reply.Integer(0);
+  auto& items = l->items;
+  int64_t removed = 0;
+  const int64_t limit = count == 0 ? INT64_MAX : (count < 0 ? -(count + 1) + 1 : count);
+  if (count >= 0) {
+    auto out = items.begin();
+    for (auto it = items.begin(); it != items.end(); ++it) {
+      if (removed < limit && *it == elem) {
+        ++removed;
+        continue;
+      }
+      if (out != it) *out = std::move(*it);
+      ++out;
+    }
+    items.erase(out, items.end());
+  } else {
+    auto out = items.rbegin();
+    for (auto it = items.rbegin(); it != items.rend(); ++it) {
+      if (removed < limit && *it == elem) {
+        ++removed;
+        continue;
+      }
+      if (out != it) *out = std::move(*it);
+      ++out;
+    }
+    items.erase(items.begin(), items.begin() + (items.rend() - out));
+  }
+  if (removed > 0) AfterRemove(loc, key, l, ctx.now_ms);
+  ctx.reply.Integer(removed);
+}
+
+void CmdLTrim(CommandContext& ctx) {
+  int64_t start, end;
+  if (!ParseInt64Arg(ctx.argv[2], &start) || !ParseInt64Arg(ctx.argv[3], &end)) {
+    return ctx.Error(errors::kNotInteger);
+  }
+  std::string_view key = ctx.argv[1];
+  KeyLoc loc = ctx.Locate(key);
+  bool wrong;
+  ListObject* l = FindList(loc, key, ctx.now_ms, false, &wrong);
+  if (wrong) return ctx.Error(errors::kWrongType);
+  if (l == nullptr) return ctx.reply.Ok();
+  size_t from, to;
+  auto& items = l->items;
+  if (!ClampRange(start, end, items.size(), &from, &to)) {
+    items.clear();
+  } else {
+    items.erase(items.begin() + static_cast<ptrdiff_t>(to) + 1, items.end());
+    items.erase(items.begin(), items.begin() + static_cast<ptrdiff_t>(from));
+  }
+  AfterRemove(loc, key, l, ctx.now_ms);
+  ctx.reply.Ok();
+}
+
+void CmdLInsert(CommandContext& ctx) {
+  bool after;
+  if (EqualsIgnoreCase(ctx.argv[2], "after")) {
+    after = true;
+  } else if (EqualsIgnoreCase(ctx.argv[2], "before")) {
+    after = false;
+  } else {
+    return ctx.Error(errors::kSyntax);
+  }
+  std::string_view key = ctx.argv[1], pivot = ctx.argv[3], elem = ctx.argv[4];
+  KeyLoc loc = ctx.Locate(key);
+  bool wrong;
+  ListObject* l = FindList(loc, key, ctx.now_ms, false, &wrong);
+  if (wrong) return ctx.Error(errors::kWrongType);
+  if (l == nullptr) return ctx.reply.Integer(0);
+  auto it = std::find(l->items.begin(), l->items.end(), pivot);
+  if (it == l->items.end()) return ctx.reply.Integer(-1);
+  if (after) ++it;
+  l->items.emplace(it, elem);
+  loc->NoteChanged(key);
+  SignalKeyReady(ctx, loc, key, 1);
+  ctx.reply.Integer(static_cast<int64_t>(l->items.size()));
+}
+
+// --- moves ---
+
+// LMOVE/RPOPLPUSH/BLMOVE/BRPOPLPUSH's core. Replies nothing; returns the
+// moved element, nullopt when the source is missing, or a status.
+OpResult<std::optional<std::string>> OpMove(CommandContext& ctx, std::string_view src,
+                                            std::string_view dst, End from, End to,
+                                            bool treat_wrong_as_missing) {
+  KeyLoc sloc = ctx.Locate(src);
+  bool wrong;
+  ListObject* s = FindList(sloc, src, ctx.now_ms, false, &wrong);
+  if (wrong) {
+    if (treat_wrong_as_missing) return std::optional<std::string>();
+    return OpStatus::kWrongType;
+  }
+  if (s == nullptr) return std::optional<std::string>();
+  KeyLoc dloc = ctx.Locate(dst);
+  ListObject* d = FindList(dloc, dst, ctx.now_ms, false, &wrong);
+  if (wrong) return OpStatus::kWrongType;
+  return std::optional<std::string>(MoveOne(ctx, sloc, src, s, dloc, dst, d, from, to));
+}
+
+void MoveGeneric(CommandContext& ctx, End from, End to) {
+  auto r = OpMove(ctx, ctx.argv[1], ctx.argv[2], from, to, false);
+  if (!r.ok()) return ctx.Error(OpStatusError(r.status));
+  if (!r.value) return ctx.reply.Null();
+  ctx.reply.Bulk(*r.value);
+}
+
+void CmdLMove(CommandContext& ctx) {
+  End from, to;
+  if (!ParseEnd(ctx, ctx.argv[3], &from) || !ParseEnd(ctx, ctx.argv[4], &to)) return;
+  MoveGeneric(ctx, from, to);
+}
+void CmdRPopLPush(CommandContext& ctx) { MoveGeneric(ctx, End::kRight, End::kLeft); }
+
+// --- blocking ---
+
+// After a blocked client was served from `key`: pass the turn on if data is
+// left (engine/blocking.h, step 4).
+void ChainIfData(CommandContext& ctx, std::string_view key) {
+  KeyLoc loc = ctx.Locate(key);
+  const Entry* e = loc->Peek(key, loc.hash);
+  if (e != nullptr) SignalKeyReady(ctx, loc, key, 1);
+}
+
+// BLPOP/BRPOP: keys argv[1..n-2], timeout argv[n-1].
+void BlockingPop(CommandContext& ctx, End end) {
+  int64_t deadline;
+  if (!ParseBlockTimeout(ctx, ctx.argv.back(), &deadline)) return;
+  auto keys = ctx.argv.subspan(1, ctx.argv.size() - 2);
+  const std::string_view woken = WokenKey(ctx);
+  const bool rerun = !woken.empty();
+  auto try_key = [&](std::string_view key, bool* error) -> bool {
+    KeyLoc loc = ctx.Locate(key);
+    bool wrong;
+    ListObject* l = FindList(loc, key, ctx.now_ms, false, &wrong);
+    *error = false;
+    if (wrong) {
+      if (rerun) return false;  // a blocked client is only served from a list
+      ctx.Error(errors::kWrongType);
+      *error = true;
+      return true;
+    }
+    if (l == nullptr) return false;
+    std::string v = PopOne(l, end);
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(key);
+    ctx.reply.Bulk(v);
+    AfterRemove(loc, key, l, ctx.now_ms);
+    if (rerun) ChainIfData(ctx, key);
+    return true;
+  };
+  bool error;
+  if (rerun && try_key(woken, &error)) return;
+  for (std::string_view key : keys) {
+    if (try_key(key, &error)) return;
+  }
+  if (BlockOn(ctx, keys, deadline)) return;
+  ctx.reply.NullArray();
+}
+void CmdBLPop(CommandContext& ctx) { BlockingPop(ctx, End::kLeft); }
+void CmdBRPop(CommandContext& ctx) { BlockingPop(ctx, End::kRight); }
+
+void BlockingMove(CommandContext& ctx, End from, End to, std::string_view timeout) {
+  int64_t deadline;
+  if (!ParseBlockTimeout(ctx, timeout, &deadline)) return;
+  const bool rerun = !WokenKey(ctx).empty();
+  std::string_view src = ctx.argv[1], dst = ctx.argv[2];
+  auto r = OpMove(ctx, src, dst, from, to, rerun);
+  if (!r.ok()) return ctx.Error(OpStatusError(r.status));
+  if (r.value) {
+    ctx.reply.Bulk(*r.value);
+    if (rerun && src != dst) ChainIfData(ctx, src);
+    return;
+  }
+  if (BlockOn(ctx, ctx.argv.subspan(1, 1), deadline)) return;
+  ctx.reply.Null();  // Redis: the non-blocking form's nil (inside MULTI / a script)
+}
+
+void CmdBLMove(CommandContext& ctx) {
+  End from, to;
+  if (!ParseEnd(ctx, ctx.argv[3], &from) || !ParseEnd(ctx, ctx.argv[4], &to)) return;
+  BlockingMove(ctx, from, to, ctx.argv[5]);
+}
+void CmdBRPopLPush(CommandContext& ctx) {
+  BlockingMove(ctx, End::kRight, End::kLeft, ctx.argv[3]);
+}
+
+}  // namespace
+
+void RegisterListFamily(CommandTable& t) {
+  constexpr uint32_t kW = kWrite | kDenyOom;
+  t.Register({"lpush", -3, kW | kFast, 1, 1, 1, CmdLPush, "@write @list @fast", "list",
+              "Prepends one or more elements to a list. Creates the key if it doesn't exist.",
+              "1.0.0"});
+  t.Register({"rpush", -3, kW | kFast, 1, 1, 1, CmdRPush, "@write @list @fast", "list",
+              "Appends one or more elements to a list. Creates the key if it doesn't exist.",
+              "1.0.0"});
+  t.Register({"lpushx", -3, kW | kFast, 1, 1, 1, CmdLPushX, "@write @list @fast", "list",
+              "Prepends one or more elements to a list only when the list exists.", "2.2.0"});
+  t.Register({"rpushx", -3, kW | kFast, 1, 1, 1, CmdRPushX, "@write @list @fast", "list",
+              "Appends an element to a list only when the list exists.", "2.2.0"});
+  t.Register({"lpop", -2, kWrite | kFast, 1, 1, 1, CmdLPop, "@write @list @fast", "list",
+              "Returns the first elements in a list after removing it. Deletes the list if the "
+              "last element was popped.",
+              "1.0.0"});
+  t.Register({"rpop", -2, kWrite | kFast, 1, 1, 1, CmdRPop, "@write @list @fast", "list",
+              "Returns and removes the last elements of a list. Deletes the list if the last "
+              "element was popped.",
+              "1.0.0"});
+  t.Register({"llen", 2, kReadOnly | kFast, 1, 1, 1, CmdLLen, "@read @list @fast", "list",
+              "Returns the length of a list.", "1.0.0"});
+  t.Register({"lrange", 4, kReadOnly, 1, 1, 1, CmdLRange, "@read @list @slow", "list",
+              "Returns a range of elements from a list.", "1.0.0"});
+  t.Register({"lindex", 3, kReadOnly, 1, 1, 1, CmdLIndex, "@read @list @slow", "list",
+              "Returns an element from a list by its index.", "1.0.0"});
+  t.Register({"lset", 4, kW, 1, 1, 1, CmdLSet, "@write @list @slow", "list",
+              "Sets the value of an element in a list by its index.", "1.0.0"});
+  t.Register({"lrem", 4, kWrite, 1, 1, 1, CmdLRem, "@write @list @slow", "list",
+              "Removes elements from a list. Deletes the list if the last element was removed.",
+              "1.0.0"});
+  t.Register({"ltrim", 4, kWrite, 1, 1, 1, CmdLTrim, "@write @list @slow", "list",
+              "Removes elements from both ends a list. Deletes the list if all elements were "
+              "trimmed.",
+              "1.0.0"});
+  t.Register({"linsert", 5, kW, 1, 1, 1, CmdLInsert, "@write @list @slow", "list",
+              "Inserts an element before or after another element in a list.", "2.2.0"});
+  t.Register({"lpos", -3, kReadOnly, 1, 1, 1, CmdLPos, "@read @list @slow", "list",
+              "Returns the index of matching elements in a list.", "6.0.6"});
+  t.Register({"lmove", 5, kW, 1, 2, 1, CmdLMove, "@write @list @slow", "list",
+              "Returns an element after popping it from one list and pushing it to another. "
+              "Deletes the list if the last element was moved.",
+              "6.2.0"});
+  t.Register({"rpoplpush", 3, kW, 1, 2, 1, CmdRPopLPush, "@write @list @slow", "list",
+              "Returns the last element of a list after removing and pushing it to another "
+              "list. Deletes the list if the last element was popped.",
+              "1.2.0"});
+  t.Register({"blpop", -3, kWrite | kBlocking, 1, -2, 1, CmdBLPop,
+              "@write @list @slow @blocking", "list",
+              "Removes and returns the first element in a list. Blocks until an element is "
+              "available otherwise. Deletes the list if the last element was popped.",
+              "2.0.0"});
+  t.Register({"brpop", -3, kWrite | kBlocking, 1, -2, 1, CmdBRPop,
+              "@write @list @slow @blocking", "list",
+              "Removes and returns the last element in a list. Blocks until an element is "
+              "available otherwise. Deletes the list if the last element was popped.",
+              "2.0.0"});
+  t.Register({"blmove", 6, kW | kBlocking, 1, 2, 1, CmdBLMove, "@write @list @slow @blocking",
+              "list",
+              "Pops an element from a list, pushes it to another list and returns it. Blocks "
+              "until an element is available otherwise. Deletes the list if the last element "
+              "was moved.",
+              "6.2.0"});
+  t.Register({"brpoplpush", 4, kW | kBlocking, 1, 2, 1, CmdBRPopLPush,
+              "@write @list @slow @blocking", "list",
+              "Pops an element from a list, pushes it to another list and returns it. Block "
+              "until an element is available otherwise. Deletes the list if the last element "
+              "was popped.",
+              "2.2.0"});
+}
+
+}  // namespace stockd::engine

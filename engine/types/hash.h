@@ -1,0 +1,78 @@
+// engine/types/hash.h — the hash value: field → value.
+//
+// Contract:
+//  * Two encodings, switched exactly where Redis 7.0 switches them (so OBJECT
+//    ENCODING matches redis-server): "listpack" — a vector of (field, value)
+//    pairs in insertion order, linear search — while the hash has at most
+//    kMaxListpackEntries (hash-max-listpack-entries, 512) fields and every
+//    field and value is at most kMaxListpackValue (hash-max-listpack-value,
+//    64) bytes; then "hashtable" — a flat_hash_map — for good. Like Redis, a
+//    hash never converts back.
+//  * Listpack order is observable (HGETALL, HKEYS) and matches Redis's: new
+//    fields append, updates keep their place, deletions close the gap.
+//  * Never stored empty (the family deletes the key with the last field).
+//  * Not thread-safe: guarded by the lock of the shard holding the key.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
+#include "engine/key_hash.h"
+#include "engine/value.h"
+
+namespace stockd::engine {
+
+class HashObject final : public Object {
+ public:
+  static constexpr size_t kMaxListpackEntries = 512;
+  static constexpr size_t kMaxListpackValue = 64;
+
+  ValueType type() const override { return ValueType::kHash; }
+  Encoding encoding() const override {
+    return big_ ? Encoding::kHashtable : Encoding::kListpack;
+  }
+  size_t MemoryUsage() const override;
+  std::unique_ptr<Object> Clone() const override;
+
+  size_t size() const { return big_ ? map_.size() : pairs_.size(); }
+  bool empty() const { return size() == 0; }
+  bool is_listpack() const { return !big_; }
+
+  // The value of field, or nullptr.
+  const std::string* Find(std::string_view field) const;
+  std::string* Find(std::string_view field);
+  // Sets field to value; true when the field is new.
+  bool Set(std::string_view field, std::string_view value);
+  // Removes field; true when it existed.
+  bool Erase(std::string_view field);
+  // Converts to "hashtable" now when a coming write of these lengths would
+  // (Redis's hashTypeTryConversion over a command's arguments).
+  void PrepareFor(size_t field_len, size_t value_len);
+
+  // Calls fn(field, value) for every field: insertion order for listpack.
+  void ForEach(absl::FunctionRef<void(const std::string&, const std::string&)> fn) const;
+  // The pair at position i in [0, size()) of the iteration order. O(1) for
+  // listpack, O(i) for hashtable (HRANDFIELD only).
+  std::pair<const std::string*, const std::string*> At(size_t i) const;
+
+ private:
+  void Convert();
+
+  bool big_ = false;
+  std::vector<std::pair<std::string, std::string>> pairs_;  // listpack
+  absl::flat_hash_map<std::string, std::string, KeyHasher, KeyEq> map_;  // hashtable
+};
+
+// The hash at v, or nullptr when v holds another type.
+inline HashObject* AsHash(Value& v) {
+  if (v.is_string() || v.object()->type() != ValueType::kHash) return nullptr;
+  return static_cast<HashObject*>(v.object());
+}
+
+}  // namespace stockd::engine

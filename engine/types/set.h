@@ -1,0 +1,82 @@
+// engine/types/set.h — the set value.
+//
+// Contract:
+//  * Two encodings, switched where Redis 7.0 switches them: "intset" — a
+//    sorted vector of int64 — while every member is the canonical decimal
+//    form of an int64 (string2ll) and there are at most kMaxIntsetEntries
+//    (set-max-intset-entries, 512) members; then "hashtable" for good. (Redis
+//    7.0 has no listpack sets; they came in 7.2.) Like Redis, an intset's
+//    members iterate in ascending numeric order.
+//  * "hashtable" keeps members in a dense vector plus a node_hash_map from
+//    member to its index, so SPOP / SRANDMEMBER pick uniformly in O(1) and
+//    SREM is O(1) (swap with the last, fix one index).
+//  * Never stored empty (the family deletes the key with the last member).
+//  * Not thread-safe: guarded by the lock of the shard holding the key.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/node_hash_map.h"
+#include "absl/functional/function_ref.h"
+#include "engine/key_hash.h"
+#include "engine/value.h"
+
+namespace stockd::engine {
+
+class SetObject final : public Object {
+ public:
+  static constexpr size_t kMaxIntsetEntries = 512;
+
+  ValueType type() const override { return ValueType::kSet; }
+  Encoding encoding() const override { return big_ ? Encoding::kHashtable : Encoding::kIntset; }
+  size_t MemoryUsage() const override;
+  std::unique_ptr<Object> Clone() const override;
+
+  // A new set in the encoding Redis's setTypeCreate picks for its first member.
+  static std::unique_ptr<SetObject> ForFirst(std::string_view member);
+
+  size_t size() const { return big_ ? dense_.size() : ints_.size(); }
+  bool empty() const { return size() == 0; }
+  bool is_intset() const { return !big_; }
+
+  bool Contains(std::string_view member) const;
+  // True when added (was absent).
+  bool Add(std::string_view member);
+  // True when removed (was present).
+  bool Remove(std::string_view member);
+  // Member at position i in [0, size()) of the iteration order, O(1); `buf`
+  // holds an intset member's digits.
+  std::string_view At(size_t i, char (&buf)[kIntBufferSize]) const;
+  // Removes the member at position i (SPOP). O(1) for hashtable, O(n) intset.
+  void RemoveAt(size_t i);
+  // Calls fn(member) for every member (intset: ascending).
+  void ForEach(absl::FunctionRef<void(std::string_view)> fn) const;
+
+ private:
+  void Convert();
+  void RemoveDense(size_t i);
+
+  bool big_ = false;
+  std::vector<int64_t> ints_;  // intset, ascending
+  // hashtable: member → index in dense_; dense_ points at the map's keys
+  // (node_hash_map keys never move).
+  absl::node_hash_map<std::string, uint32_t, KeyHasher, KeyEq> index_;
+  std::vector<const std::string*> dense_;
+};
+
+// The set at v, or nullptr when v holds another type.
+inline SetObject* AsSet(Value& v) {
+  if (v.is_string() || v.object()->type() != ValueType::kSet) return nullptr;
+  return static_cast<SetObject*>(v.object());
+}
+inline const SetObject* AsSet(const Value& v) {
+  if (v.is_string() || v.object()->type() != ValueType::kSet) return nullptr;
+  return static_cast<const SetObject*>(v.object());
+}
+
+}  // namespace stockd::engine
