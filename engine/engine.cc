@@ -5,6 +5,7 @@
 #include <cassert>
 
 #include "absl/time/clock.h"
+#include "engine/blocking.h"
 #include "engine/clock.h"
 #include "engine/errors.h"
 #include "engine/order_log.h"
@@ -57,6 +58,10 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {
   RegisterStockFamily(commands_);
   RegisterOrderFamily(commands_);
   RegisterThrottleFamily(commands_);
+  blocking_ = std::make_unique<Blocking>(static_cast<uint32_t>(shards_.size()));
+  RegisterHashFamily(commands_);
+  RegisterListFamily(commands_);
+  RegisterSetFamily(commands_);
 }
 
 Engine::~Engine() = default;
@@ -153,7 +158,11 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
         ctx.LockShardIds(std::move(ids));
       }
     }
-    spec.handler(ctx);
+    if (spec.flags & kBlocking) {
+      blocking_->Run(ctx, spec.handler, &gate_release.gate);  // may park (engine/blocking.h)
+    } else {
+      spec.handler(ctx);
+    }
     ctx.ReleaseAll();
     errors = ctx.errors();
   }

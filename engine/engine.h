@@ -15,7 +15,9 @@
 //  * Execute() never parks the fiber and never blocks except on shard spin
 //    locks held by other commands for their CPU work — with one exception:
 //    a command flagged kBlocking that holds no shard lock (ORDER.READ ...
-//    BLOCK) may park the calling fiber, unless session.no_block is set.
+//    BLOCK) may park the calling fiber, unless session.no_block is set; and
+//    a kBlocking command with keys (BLPOP, ...) parks, with its shard locks
+//    released, when its handler calls BlockOn (engine/blocking.h).
 //  * commands() may be extended (the server registers CLIENT, INFO, CONFIG,
 //    ...) only before the first Execute.
 //  * The clock (EngineOptions::clock) is read once per command; tests inject a
@@ -42,6 +44,7 @@
 
 namespace stockd::engine {
 
+class Blocking;  // engine/blocking.h: blocked clients (BLPOP, BZPOPMIN, ...)
 class OrderLog;  // engine/order_log.h: orders, per-user counts, REQIDs (issue 6)
 
 struct EngineOptions {
@@ -171,6 +174,8 @@ class Engine {
   void FlushChanges(Shard& shard);
   // The flash-sale side state beside the keyspace (STOCK.*, ORDER.*).
   OrderLog& order_log() { return *order_log_; }
+  // Clients parked in blocking commands, per-key wait queues (engine/blocking.h).
+  Blocking& blocking() { return *blocking_; }
 
  private:
   void Reject(protocol::ReplyWriter& reply, std::string_view msg);
@@ -180,6 +185,7 @@ class Engine {
   std::vector<std::unique_ptr<Shard>> shards_;  // db-major: id = db * shards_per_db + i
   CommandTable commands_;
   std::unique_ptr<OrderLog> order_log_;
+  std::unique_ptr<Blocking> blocking_;
   ChangeObserver observer_;
   WriteGate* write_gate_ = nullptr;
   std::atomic<uint64_t> expire_cursor_{0};
@@ -196,5 +202,8 @@ void RegisterDbFamily(CommandTable& table);
 void RegisterStockFamily(CommandTable& table);     // STOCK.*
 void RegisterOrderFamily(CommandTable& table);     // ORDER.*
 void RegisterThrottleFamily(CommandTable& table);  // CL.THROTTLE
+void RegisterHashFamily(CommandTable& table);      // H*
+void RegisterListFamily(CommandTable& table);      // L*, R*, BLPOP, BRPOP, BLMOVE, ...
+void RegisterSetFamily(CommandTable& table);       // S*
 
 }  // namespace stockd::engine

@@ -16,6 +16,8 @@ namespace stockd::engine {
 // MULTI/EXEC and WATCH state: defined by the transactions family (a later
 // issue). Sessions carry a pointer so adding it changes no layout here.
 struct TransactionState;
+// A blocking command's request to the dispatcher (engine/blocking.h).
+struct BlockRequest;
 
 struct Session {
   Session();
@@ -36,6 +38,18 @@ struct Session {
   // replays included). Under `order-fsync always` the server must not send
   // those replies before OrderLog::durable_id() >= it (OrderLog::WaitDurable).
   uint64_t ack_order_id = 0;
+
+  // Blocking commands (engine/blocking.h). block_request is set by the
+  // dispatcher while it runs a kBlocking command's handler (null otherwise:
+  // then BlockOn refuses, so a handler called from elsewhere never parks).
+  BlockRequest* block_request = nullptr;
+  // Set by the server: called, with no lock held, before the fiber parks in a
+  // blocking command — e.g. to flush replies of earlier pipelined commands.
+  // May park. Null: nothing to do.
+  void (*before_block)(Session&) = nullptr;
+  // Set by the server: asked when a blocked client is woken for data; false
+  // (the client has gone) passes the wake-up to the next waiter. Null: alive.
+  bool (*client_alive)(Session&) = nullptr;
 
   // Reserved for MULTI/EXEC/WATCH (nullptr until the client uses them).
   std::unique_ptr<TransactionState> tx;
