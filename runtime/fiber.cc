@@ -27,22 +27,29 @@ void Fiber::Detach() {
 absl::Status Fiber::Join() {
   detail::G* g = g_;
   if (g == nullptr) return absl::FailedPreconditionError("Join on an empty or joined Fiber");
-  if (g->joiner.load(std::memory_order_acquire) != detail::kJoinDone) {
+  if (!(g->join.load(std::memory_order_acquire) & detail::kJoinDone)) {
     if (detail::G* me = detail::CurrentG()) {
       detail::Park([g, me] {
-        uintptr_t expected = 0;
-        if (!g->joiner.compare_exchange_strong(expected, reinterpret_cast<uintptr_t>(me),
-                                               std::memory_order_acq_rel)) {
-          detail::Ready(me);  // it finished while we were switching out
+        uintptr_t cur = g->join.load(std::memory_order_acquire);
+        for (;;) {
+          if (cur & detail::kJoinDone) {
+            detail::Ready(me);  // it finished while we were switching out
+            return;
+          }
+          if (g->join.compare_exchange_weak(cur, cur | reinterpret_cast<uintptr_t>(me),
+                                            std::memory_order_acq_rel)) {
+            return;
+          }
         }
       });
     } else {
       detail::Sched* s = g->sched;
-      uintptr_t expected = 0;
-      if (g->joiner.compare_exchange_strong(expected, detail::kJoinThread, std::memory_order_acq_rel)) {
-        std::unique_lock<std::mutex> l(s->join_mu);
-        s->join_cv.wait(l, [g] { return g->joiner.load(std::memory_order_acquire) == detail::kJoinDone; });
+      uintptr_t cur = g->join.load(std::memory_order_acquire);
+      while (!(cur & detail::kJoinDone) &&
+             !g->join.compare_exchange_weak(cur, cur | detail::kJoinThread, std::memory_order_acq_rel)) {
       }
+      std::unique_lock<std::mutex> l(s->join_mu);
+      s->join_cv.wait(l, [g] { return (g->join.load(std::memory_order_acquire) & detail::kJoinDone) != 0; });
     }
   }
   absl::Status st = std::move(g->result);

@@ -701,23 +701,20 @@ void FinishG(M* m, G* g) {
   Sched* s = m->sched;
   g->status.store(GStatus::kDead, std::memory_order_relaxed);
   p->exited.Inc();
-  const uintptr_t w = g->joiner.exchange(kJoinDone, std::memory_order_acq_rel);
-  if (w == kJoinThread) {
+  // If a Fiber handle may outlive the fiber, its record must not keep the
+  // stack: recycle the stack before kJoinDone lets the handle free the record.
+  if (g->join.load(std::memory_order_acquire) & kJoinHandle) {
+    StackPut(s, p, g->stack);
+    g->stack = {};
+  }
+  const uintptr_t old = g->join.fetch_or(kJoinDone, std::memory_order_acq_rel);
+  // From here on g belongs to the handle if it still had one.
+  if (G* waiter = reinterpret_cast<G*>(old & ~kJoinFlags)) Ready(waiter);
+  if (old & kJoinThread) {
     { std::lock_guard<std::mutex> l(s->join_mu); }
     s->join_cv.notify_all();
-  } else if (w > kJoinThread) {
-    Ready(reinterpret_cast<G*>(w));
   }
-  if (g->refs.load(std::memory_order_acquire) == 1) {
-    g->refs.store(0, std::memory_order_relaxed);
-    GFreePut(p, g);  // keeps its (hot) stack
-    return;
-  }
-  // A Fiber handle still holds the record (for Join's result): recycle the
-  // stack now, the record when the handle lets go.
-  StackPut(s, p, g->stack);
-  g->stack = {};
-  if (g->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) GFreePut(p, g);
+  if (!(old & kJoinHandle)) GFreePut(p, g);  // with its hot stack, unless a handle had been there
 }
 
 [[noreturn]] void FiberEntry(transfer_t t) {
@@ -796,8 +793,7 @@ G* Spawn(Sched* s, absl::AnyInvocable<void()> fn, bool handle) {
   g->goid = NextGoid(s, p);
   g->result = absl::OkStatus();
   g->asan_fake_stack = nullptr;
-  g->joiner.store(0, std::memory_order_relaxed);
-  g->refs.store(handle ? 2 : 1, std::memory_order_relaxed);
+  g->join.store(handle ? kJoinHandle : 0, std::memory_order_relaxed);
   if (p) {
     p->spawned.Inc();
     RunqPut(p, g, true);
@@ -811,8 +807,8 @@ G* Spawn(Sched* s, absl::AnyInvocable<void()> fn, bool handle) {
 }
 
 void ReleaseG(G* g) {
-  if (g->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-  // Last reference and the fiber is dead: recycle the record.
+  if (!(g->join.fetch_and(~kJoinHandle, std::memory_order_acq_rel) & kJoinDone)) return;
+  // The fiber had ended and left the record to the handle: recycle it.
   Sched* s = g->sched;
   M* m = CurrentM();
   if (m && m->sched == s && m->p) {

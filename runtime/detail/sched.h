@@ -62,16 +62,20 @@ struct G {
   Stack stack;              // empty for a dead G whose stack went back to a cache
   Sched* sched = nullptr;
   absl::AnyInvocable<void()> fn;
-  absl::Status result;      // written before `joiner` becomes kJoinDone
-  // 0: nobody waits; kJoinDone: finished; kJoinThread: an OS thread waits; else a G*.
-  std::atomic<uintptr_t> joiner{0};
-  // 1 for the running fiber + 1 while a Fiber handle holds it.
-  std::atomic<int> refs{0};
+  absl::Status result;      // written before kJoinDone is set
+  // One word for the join and the record's lifetime, so spawn+join costs one
+  // locked instruction per side: kJoinHandle while a Fiber handle holds the
+  // record, kJoinDone once the fiber ended, kJoinThread when an OS thread waits
+  // in Join, and the waiting G* (8-aligned) in the other bits. Whoever clears
+  // the last of {running, kJoinHandle} recycles the record.
+  std::atomic<uintptr_t> join{0};
   void* tsan_fiber = nullptr;
   void* asan_fake_stack = nullptr;
 };
-inline constexpr uintptr_t kJoinDone = 1;
-inline constexpr uintptr_t kJoinThread = 2;
+inline constexpr uintptr_t kJoinHandle = 1;
+inline constexpr uintptr_t kJoinDone = 2;
+inline constexpr uintptr_t kJoinThread = 4;
+inline constexpr uintptr_t kJoinFlags = 7;
 
 // An intrusive list of Gs through G::schedlink.
 struct GList {
@@ -161,7 +165,7 @@ Timers& SchedTimers(Sched* s);
 Netpoll& SchedNetpoll(Sched* s);
 
 // Spawns fn on s (the caller's P when the caller runs on s, else the global queue).
-// Returns the G with refs = 2 when `handle` (the Fiber keeps one), else refs = 1.
+// With `handle`, the G carries kJoinHandle: the Fiber owns a reference.
 G* Spawn(Sched* s, absl::AnyInvocable<void()> fn, bool handle);
 // Drops a Fiber handle's reference; frees the G record if it was the last one.
 void ReleaseG(G* g);
