@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <mutex>
 
 #include "runtime/log.h"
 
@@ -67,11 +68,38 @@ Stack AllocateStack(size_t size) {
   const size_t page = Stack::PageSize();
   size = (size + page - 1) / page * page;
   if (size < 4 * page) size = 4 * page;
-  void* p = mmap(nullptr, size + page, PROT_READ | PROT_WRITE,
+  const size_t span = size + page;
+  // Stacks are carved from slabs of kSlab (one mmap instead of kSlab); each is
+  // still unmapped on its own by FreeStack.
+  constexpr int kSlab = 16;
+  static std::mutex mu;
+  static char* next = nullptr;
+  static int left = 0;
+  static size_t slab_span = 0;
+  char* p = nullptr;
+  {
+    std::lock_guard<std::mutex> l(mu);
+    if (left == 0 || slab_span != span) {
+      void* m = mmap(nullptr, span * kSlab, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+      if (m == MAP_FAILED) {
+        m = mmap(nullptr, span, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-  if (p == MAP_FAILED) return {};
+        if (m == MAP_FAILED) return {};
+        InstallGuard(m, page);
+        return Stack{static_cast<char*>(m), size};
+      }
+      if (left > 0) munmap(next, span * static_cast<size_t>(left));  // size changed: drop the rest
+      next = static_cast<char*>(m);
+      left = kSlab;
+      slab_span = span;
+    }
+    p = next;
+    next += span;
+    --left;
+  }
   InstallGuard(p, page);
-  return Stack{static_cast<char*>(p), size};
+  return Stack{p, size};
 }
 
 void FreeStack(Stack& s) {
