@@ -25,7 +25,13 @@ struct Blocking::Waiter {
   int db = 0;
   absl::Span<const std::string_view> keys;
   std::atomic<int> state{kWaiting};
-  std::string_view woken_key;  // written by the claimer (kKeyReady) before its send
+  // The key that got data (index into keys), written by the claimer under
+  // that key's shard lock; -1 when not woken by a key.
+  std::atomic<int> woken_index{-1};
+  std::string_view woken_key() const {
+    const int i = woken_index.load(std::memory_order_relaxed);
+    return i < 0 ? std::string_view() : keys[static_cast<size_t>(i)];
+  }
   absl::Time deadline = absl::InfiniteFuture();
   runtime::Chan<int> wake{1};
 
@@ -101,20 +107,26 @@ void Blocking::Signal(uint32_t shard_id, std::string_view key, size_t n) {
   if (sw.by_key.empty() || n == 0) return;
   auto it = sw.by_key.find(key);
   if (it == sw.by_key.end()) return;
+  // Waiters are served one at a time per key, in arrival order: wake the
+  // first waiting one unless one woken for this key has yet to run (its run
+  // passes the turn on — Block). Waking several at once would let the
+  // scheduler, not arrival, decide who gets which element.
   for (Waiter* w : it->second) {
-    if (n == 0) break;
-    // Claimed waiters (running, timed out) stay queued until they dequeue
-    // themselves; they keep their place should they block again.
-    if (w->state.load(std::memory_order_acquire) != kWaiting) continue;
-    if (!w->Claim(kKeyReady)) continue;
-    for (std::string_view k : w->keys) {
-      if (k == key) {
-        w->woken_key = k;
+    const int state = w->state.load(std::memory_order_acquire);
+    if (state == kKeyReady) {
+      const int idx = w->woken_index.load(std::memory_order_relaxed);
+      if (idx >= 0 && w->keys[static_cast<size_t>(idx)] == key) return;
+      continue;
+    }
+    if (state != kWaiting || !w->Claim(kKeyReady)) continue;
+    for (size_t i = 0; i < w->keys.size(); ++i) {
+      if (w->keys[i] == key) {
+        w->woken_index.store(static_cast<int>(i), std::memory_order_relaxed);
         break;
       }
     }
     w->Send();
-    --n;
+    return;
   }
 }
 
@@ -207,6 +219,16 @@ absl::InlinedVector<uint32_t, 8> CommandShardIds(CommandContext& ctx) {
 
 }  // namespace
 
+void Blocking::PassTurn(CommandContext& ctx, const Waiter& w) {
+  // Blocking types delete empty keys, so "exists" means "may have data" for
+  // the next waiter (a key of another type costs that waiter one re-check).
+  for (std::string_view key : w.keys) {
+    const uint64_t h = KeyHash(key);
+    const uint32_t id = ctx.engine.ShardId(w.db, h);
+    if (ctx.engine.shard(id).Peek(key, h) != nullptr) Signal(id, key, 1);
+  }
+}
+
 void Blocking::Block(CommandContext& ctx, Handler handler, BlockRequest& req,
                      WriteGate** gate_slot) {
   Engine& engine = ctx.engine;
@@ -266,29 +288,22 @@ void Blocking::Block(CommandContext& ctx, Handler handler, BlockRequest& req,
     } else if (state == kUnblockError) {
       rctx.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
     } else if (session.client_alive != nullptr && !session.client_alive(session)) {
-      // The client is gone: pass its turn on; the reply goes nowhere.
-      Dequeue(rctx, &w);
-      if (!w.woken_key.empty()) Signal(engine.ShardId(w.db, KeyHash(w.woken_key)), w.woken_key, 1);
-      rctx.reply.NullArray();
+      rctx.reply.NullArray();  // the client is gone: the reply goes nowhere
     } else {
       req.requested = false;
-      req.woken_key = w.woken_key;
-      const int errors_before = rctx.errors();
+      req.woken_key = w.woken_key();
       handler(rctx);
       if (req.requested) {
-        // Someone else took the data first: wait again, keeping our place.
+        // Someone else took the data first (or the key holds another type):
+        // wait again, keeping our place.
         done = false;
-        w.woken_key = {};
+        w.woken_index.store(-1, std::memory_order_relaxed);
         w.state.store(kWaiting, std::memory_order_release);
-      } else if (rctx.errors() > errors_before && !w.woken_key.empty()) {
-        // Failed (e.g. BLMOVE onto a key of another type): the data is
-        // still there for the next waiter.
-        Dequeue(rctx, &w);
-        Signal(engine.ShardId(w.db, KeyHash(w.woken_key)), w.woken_key, 1);
       }
     }
     if (done) {
       Dequeue(rctx, &w);
+      PassTurn(rctx, w);
       if (w.client_id != 0) {
         std::lock_guard<SpinLock> lock(registry_mu_);
         registry_.erase(w.client_id);

@@ -16,16 +16,18 @@
 //      (inside MULTI/EXEC or a script: Session::no_blocking; or off a fiber,
 //      e.g. embedded use from a plain thread); the handler then replies what
 //      its non-blocking form replies on no data (the null array).
-//   4. After serving from a woken key, call SignalKeyReady(ctx, key, 1) if
-//      the key still holds data, so the next waiter in line gets its turn
-//      (the chain that makes a RENAME or a multi-element push serve everyone).
+//   (A key emptied by a pop must be deleted, as Redis does: the dispatcher
+//   takes "the key exists" to mean "the next waiter may find data".)
 //
-// The push side: a command that adds n elements to a key a blocked command
+// The push side: a command that adds elements to a key a blocked command
 // can pop from (LPUSH, RPUSH, LMOVE's destination, ZADD, RENAME/COPY/MOVE
 // onto the key, ...) calls SignalKeyReady(ctx, key, n) while still holding
-// the key's shard lock. It wakes up to n waiters of that key in arrival
-// order with runtime Ready (which never parks); it costs one relaxed load
-// when nobody waits anywhere.
+// the key's shard lock; it never parks, and costs one relaxed load when
+// nobody waits anywhere. Waiters are served strictly one at a time per key
+// in arrival order (as Redis serves them): the signal wakes the first
+// waiting client unless one woken for that key has not run yet, and every
+// finished wait passes the turn on to the next waiter of each of its keys
+// that still exists. So one signal serves as many waiters as there is data.
 //
 // The dispatcher's side (Engine::Execute → Blocking::Run): it records the
 // waiter in a per-key FIFO queue of each key's shard (guarded by that shard's
@@ -141,6 +143,9 @@ class Blocking {
   };
   void Block(CommandContext& ctx, Handler handler, BlockRequest& req, WriteGate** gate_slot);
   void Enqueue(CommandContext& ctx, Waiter* w);
+  // After w's wait ended (served, failed, timed out, gone): wakes the next
+  // waiter of each of w's keys that still exists.
+  void PassTurn(CommandContext& ctx, const Waiter& w);
   void Dequeue(CommandContext& ctx, Waiter* w);
   // Parks until w is claimed (or its deadline passes); returns its state.
   int Wait(Waiter* w);

@@ -461,14 +461,6 @@ void CmdRPopLPush(CommandContext& ctx) { MoveGeneric(ctx, End::kRight, End::kLef
 
 // --- blocking ---
 
-// After a blocked client was served from `key`: pass the turn on if data is
-// left (engine/blocking.h, step 4).
-void ChainIfData(CommandContext& ctx, std::string_view key) {
-  KeyLoc loc = ctx.Locate(key);
-  const Entry* e = loc->Peek(key, loc.hash);
-  if (e != nullptr) SignalKeyReady(ctx, loc, key, 1);
-}
-
 // BLPOP/BRPOP: keys argv[1..n-2], timeout argv[n-1].
 void BlockingPop(CommandContext& ctx, End end) {
   int64_t deadline;
@@ -493,7 +485,6 @@ void BlockingPop(CommandContext& ctx, End end) {
     ctx.reply.Bulk(key);
     ctx.reply.Bulk(v);
     AfterRemove(loc, key, l, ctx.now_ms);
-    if (rerun) ChainIfData(ctx, key);
     return true;
   };
   bool error;
@@ -516,7 +507,6 @@ void BlockingMove(CommandContext& ctx, End from, End to, std::string_view timeou
   if (!r.ok()) return ctx.Error(OpStatusError(r.status));
   if (r.value) {
     ctx.reply.Bulk(*r.value);
-    if (rerun && src != dst) ChainIfData(ctx, src);
     return;
   }
   if (BlockOn(ctx, ctx.argv.subspan(1, 1), deadline)) return;

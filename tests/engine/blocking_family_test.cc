@@ -1,0 +1,243 @@
+// tests/engine/blocking_family_test.cc — blocking pops through the engine
+// (engine/blocking.h): clients are fibers of a real runtime, each with its
+// own Session; replies are exact RESP bytes.
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "engine/blocking.h"
+#include "runtime/fiber.h"
+#include "runtime/scheduler.h"
+#include "runtime/time.h"
+#include "tests/engine/engine_test_util.h"
+
+namespace stockd::engine::testing {
+namespace {
+
+class BlockingTest : public ::testing::Test {
+ protected:
+  // One client: a session and its reply buffer.
+  struct Client {
+    Session session;
+    std::string Run(Engine& e, const std::vector<std::string>& argv) { return e.Execute(session, argv); }
+  };
+
+  // Runs body as the main fiber of a 2-proc runtime.
+  void InRuntime(absl::AnyInvocable<void()> body) {
+    runtime::Options o;
+    o.procs = 2;
+    runtime::Runtime rt(o);
+    ASSERT_TRUE(rt.Run(std::move(body)).ok());
+  }
+
+  // Parks until `n` clients are blocked (bounded).
+  void AwaitBlocked(size_t n) {
+    for (int i = 0; i < 2000 && engine_.blocking().blocked_clients() != n; ++i) {
+      runtime::Sleep(absl::Milliseconds(1));
+    }
+    ASSERT_EQ(engine_.blocking().blocked_clients(), n);
+  }
+
+  Engine engine_;
+};
+
+TEST_F(BlockingTest, PushWakesBlockedPop) {
+  InRuntime([&] {
+    std::string reply;
+    runtime::Fiber f = runtime::Go([&] {
+      Client c;
+      reply = c.Run(engine_, {"BLPOP", "a", "q", "0"});
+    });
+    AwaitBlocked(1);
+    EXPECT_EQ(engine_.Execute({"RPUSH", "q", "x", "y"}), Int(2));
+    ASSERT_TRUE(f.Join().ok());
+    EXPECT_EQ(reply, BulkArr({"q", "x"}));
+    EXPECT_EQ(engine_.Execute({"LRANGE", "q", "0", "-1"}), BulkArr({"y"}));
+    EXPECT_EQ(engine_.blocking().blocked_clients(), 0u);
+  });
+}
+
+TEST_F(BlockingTest, TimeoutRepliesNullArray) {
+  InRuntime([&] {
+    Client c;
+    const absl::Time start = absl::Now();
+    EXPECT_EQ(c.Run(engine_, {"BRPOP", "q", "0.05"}), "*-1\r\n");
+    EXPECT_GE(absl::Now() - start, absl::Milliseconds(45));
+    EXPECT_EQ(c.Run(engine_, {"BLMOVE", "q", "d", "LEFT", "LEFT", "0.02"}), "*-1\r\n");
+    c.session.resp = 3;
+    EXPECT_EQ(c.Run(engine_, {"BRPOPLPUSH", "q", "d", "0.01"}), "_\r\n");
+    EXPECT_EQ(engine_.blocking().blocked_clients(), 0u);
+  });
+}
+
+TEST_F(BlockingTest, FifoPerKey) {
+  constexpr int kClients = 20;
+  InRuntime([&] {
+    std::vector<std::string> replies(kClients);
+    std::vector<runtime::Fiber> fibers;
+    for (int i = 0; i < kClients; ++i) {
+      fibers.push_back(runtime::Go([&, i] {
+        Client c;
+        replies[static_cast<size_t>(i)] = c.Run(engine_, {"BLPOP", "q", "5"});
+      }));
+      AwaitBlocked(static_cast<size_t>(i) + 1);  // arrival order = i
+    }
+    for (int i = 0; i < kClients; ++i) engine_.Execute({"RPUSH", "q", "e" + std::to_string(i)});
+    for (auto& f : fibers) ASSERT_TRUE(f.Join().ok());
+    for (int i = 0; i < kClients; ++i) {
+      EXPECT_EQ(replies[static_cast<size_t>(i)], BulkArr({"q", "e" + std::to_string(i)})) << i;
+    }
+    EXPECT_EQ(engine_.Execute({"EXISTS", "q"}), Int(0));
+  });
+}
+
+TEST_F(BlockingTest, OnePushOfManyServesMany) {
+  InRuntime([&] {
+    std::vector<std::string> replies(3);
+    std::vector<runtime::Fiber> fibers;
+    for (int i = 0; i < 3; ++i) {
+      fibers.push_back(runtime::Go([&, i] {
+        Client c;
+        replies[static_cast<size_t>(i)] = c.Run(engine_, {"BRPOP", "q", "5"});
+      }));
+      AwaitBlocked(static_cast<size_t>(i) + 1);
+    }
+    engine_.Execute({"LPUSH", "q", "a", "b", "c", "d"});  // q = d c b a
+    for (auto& f : fibers) ASSERT_TRUE(f.Join().ok());
+    EXPECT_EQ(replies[0], BulkArr({"q", "a"}));
+    EXPECT_EQ(replies[1], BulkArr({"q", "b"}));
+    EXPECT_EQ(replies[2], BulkArr({"q", "c"}));
+    EXPECT_EQ(engine_.Execute({"LRANGE", "q", "0", "-1"}), BulkArr({"d"}));
+  });
+}
+
+TEST_F(BlockingTest, MoveChainsToTheNextWaiter) {
+  // Client 1 waits on src with BLMOVE into mid; client 2 waits on mid.
+  InRuntime([&] {
+    std::string r1, r2;
+    runtime::Fiber f1 = runtime::Go([&] {
+      Client c;
+      r1 = c.Run(engine_, {"BLMOVE", "src", "mid", "RIGHT", "LEFT", "5"});
+    });
+    AwaitBlocked(1);
+    runtime::Fiber f2 = runtime::Go([&] {
+      Client c;
+      r2 = c.Run(engine_, {"BLPOP", "mid", "5"});
+    });
+    AwaitBlocked(2);
+    engine_.Execute({"RPUSH", "src", "v"});
+    ASSERT_TRUE(f1.Join().ok());
+    ASSERT_TRUE(f2.Join().ok());
+    EXPECT_EQ(r1, Bulk("v"));
+    EXPECT_EQ(r2, BulkArr({"mid", "v"}));
+    EXPECT_EQ(engine_.Execute({"DBSIZE"}), Int(0));
+  });
+}
+
+TEST_F(BlockingTest, WrongTypeWhileBlockedKeepsWaiting) {
+  InRuntime([&] {
+    std::string reply;
+    runtime::Fiber f = runtime::Go([&] {
+      Client c;
+      reply = c.Run(engine_, {"BLPOP", "q", "5"});
+    });
+    AwaitBlocked(1);
+    engine_.Execute({"HSET", "q", "f", "v"});
+    runtime::Sleep(absl::Milliseconds(20));
+    EXPECT_EQ(engine_.blocking().blocked_clients(), 1u);
+    engine_.Execute({"DEL", "q"});
+    engine_.Execute({"RPUSH", "q", "x"});
+    ASSERT_TRUE(f.Join().ok());
+    EXPECT_EQ(reply, BulkArr({"q", "x"}));
+  });
+}
+
+TEST_F(BlockingTest, NoBlockSessionAnswersAtOnce) {
+  InRuntime([&] {
+    Client c;
+    c.session.no_block = true;  // as inside MULTI/EXEC or a script
+    EXPECT_EQ(c.Run(engine_, {"BLPOP", "q", "0"}), "*-1\r\n");
+    EXPECT_EQ(c.Run(engine_, {"BLMOVE", "q", "d", "LEFT", "LEFT", "0"}), kNil);
+    EXPECT_EQ(c.Run(engine_, {"BRPOPLPUSH", "q", "d", "0"}), kNil);
+    EXPECT_EQ(engine_.blocking().blocked_clients(), 0u);
+  });
+}
+
+TEST_F(BlockingTest, UnblockByClientId) {
+  InRuntime([&] {
+    std::string r1, r2;
+    runtime::Fiber f1 = runtime::Go([&] {
+      Client c;
+      c.session.client_id = 7;
+      r1 = c.Run(engine_, {"BLPOP", "q", "0"});
+    });
+    runtime::Fiber f2 = runtime::Go([&] {
+      Client c;
+      c.session.client_id = 8;
+      r2 = c.Run(engine_, {"BLPOP", "q", "0"});
+    });
+    AwaitBlocked(2);
+    EXPECT_FALSE(engine_.blocking().Unblock(99, UnblockMode::kTimeout));
+    EXPECT_TRUE(engine_.blocking().Unblock(7, UnblockMode::kError));
+    EXPECT_TRUE(engine_.blocking().Unblock(8, UnblockMode::kTimeout));
+    ASSERT_TRUE(f1.Join().ok());
+    ASSERT_TRUE(f2.Join().ok());
+    EXPECT_EQ(r1, Err("UNBLOCKED client unblocked via CLIENT UNBLOCK"));
+    EXPECT_EQ(r2, "*-1\r\n");
+    EXPECT_EQ(engine_.blocking().blocked_clients(), 0u);
+  });
+}
+
+TEST_F(BlockingTest, GoneClientPassesItsTurn) {
+  InRuntime([&] {
+    std::string r1, r2;
+    runtime::Fiber f1 = runtime::Go([&] {
+      Client c;
+      c.session.client_alive = [](Session&) { return false; };
+      r1 = c.Run(engine_, {"BLPOP", "q", "5"});
+    });
+    AwaitBlocked(1);
+    runtime::Fiber f2 = runtime::Go([&] {
+      Client c;
+      r2 = c.Run(engine_, {"BLPOP", "q", "5"});
+    });
+    AwaitBlocked(2);
+    engine_.Execute({"RPUSH", "q", "only"});
+    ASSERT_TRUE(f1.Join().ok());
+    ASSERT_TRUE(f2.Join().ok());
+    EXPECT_EQ(r2, BulkArr({"q", "only"}));
+  });
+}
+
+TEST_F(BlockingTest, ManyWaitersManyPushers) {
+  constexpr int kClients = 200;
+  InRuntime([&] {
+    std::atomic<int> served{0};
+    std::vector<runtime::Fiber> fibers;
+    for (int i = 0; i < kClients; ++i) {
+      fibers.push_back(runtime::Go([&, i] {
+        Client c;
+        std::string r = c.Run(engine_, {i % 2 ? "BLPOP" : "BRPOP", "k1", "k2", "10"});
+        if (r.substr(0, 4) == "*2\r\n") served.fetch_add(1);
+      }));
+    }
+    AwaitBlocked(kClients);
+    std::vector<runtime::Fiber> pushers;
+    for (int p = 0; p < 4; ++p) {
+      pushers.push_back(runtime::Go([&, p] {
+        for (int j = 0; j < kClients / 4; ++j) {
+          engine_.Execute({"RPUSH", j % 2 ? "k1" : "k2", std::to_string(p * 1000 + j)});
+        }
+      }));
+    }
+    for (auto& f : pushers) ASSERT_TRUE(f.Join().ok());
+    for (auto& f : fibers) ASSERT_TRUE(f.Join().ok());
+    EXPECT_EQ(served.load(), kClients);
+    EXPECT_EQ(engine_.Execute({"DBSIZE"}), Int(0));
+  });
+}
+
+}  // namespace
+}  // namespace stockd::engine::testing
