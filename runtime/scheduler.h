@@ -13,7 +13,8 @@
 //      slot, and caches of dead G records and stacks (spawn reuses a hot stack,
 //      so it costs no page fault and no syscall).
 //   M  an OS thread. An M runs fibers only while it holds a P; Ms without a P
-//      sleep. There are usually procs Ms, plus one per fiber inside Blocking().
+//      sleep. There are usually procs + 1 Ms (one of them idle in the poller),
+//      plus one per fiber inside Blocking().
 //
 // Scheduling (detail/proc.cc, Go's schedule/findrunnable):
 //   * A G readied by a running fiber goes to that fiber's P `runnext`, and a
@@ -23,7 +24,8 @@
 //     goes to the global queue.
 //   * An M looks for work in order: due timers; every 61st tick the global
 //     queue and the network (fairness); its local runnext/ring; the global
-//     queue; a non-blocking network poll; stealing half of a random victim's
+//     queue; a non-blocking network poll (skipped while another M sleeps in the
+//     poller: that M hands out what arrives); stealing half of a random victim's
 //     ring (the victim's runnext only on the last of 4 rounds, after a short
 //     pause, so a ping-pong pair is not torn apart).
 //   * Spinning: at most half of the busy Ps may have a spinning M looking for
@@ -41,7 +43,7 @@
 //
 // Rejected, and why:
 //   * One run queue shared by all threads (Boost.Fiber's shared_work): a lock
-//     or contended atomic on every switch; measured several times slower.
+//     or a contended cache line on every switch, and no core affinity.
 //   * Waking a fiber onto another core (Boost.Fiber's work stealing of the
 //     woken fiber): an unbuffered channel round trip became ~10x slower than Go.
 //   * Fresh stacks per fiber (boost::context::fiber with fixedsize_stack):
@@ -53,8 +55,9 @@
 //     that computes for long must Yield(); one that blocks the thread must use
 //     Blocking(). Timers fire late if every M is stuck in a fiber that never
 //     yields.
-//   * Per-P timer heaps (Go 1.14+): one heap behind a mutex is simpler and, at
-//     2-8 Ps, not contended enough to matter.
+//   * Per-P timer heaps (Go 1.14+): one heap behind a mutex is simpler, and
+//     the lock is held only for a heap push/pop. Fibers readied by a batch of
+//     due timers are queued in deadline order.
 //
 // Thread-safety: Runtime's methods are not for concurrent use on one object;
 // everything in fiber.h/time.h/net.h is callable from any fiber of any runtime.
