@@ -18,9 +18,9 @@
 # redis-benchmark share this machine's cores, so ops/s is partly a measure of how much
 # CPU the client gets; CPU per request is the steadier figure.
 #
-# Workloads (-c 50 -n 200000 -r 100000 unless noted; every -P 16 workload runs 5x the
-# requests, 1000000, so that a run lasts about a second: /proc/PID/stat counts CPU in
-# 10 ms ticks, and a 0.15 s run would make CPU per request a 7 % guess):
+# Workloads (-c 50 -n 200000 -r 100000 unless noted; a -P 16 workload runs 2x the
+# requests, 400000, so that its run lasts long enough for /proc/PID/stat's 10 ms CPU
+# ticks — except MSET and LRANGE_100, whose requests are 10 and 100 times heavier):
 #   PING_MBULK, SET, GET, INCR at -P 1 and -P 16;
 #   the default-suite subset at -P 16 (set, get and incr are the SET/GET/INCR P16 rows
 #     above, not run twice): lpush rpush lpop rpop sadd hset spop zadd zpopmin
@@ -41,10 +41,10 @@
 #
 # Usage: bench/compare.sh [--quick] [--only REGEX] [--rounds N] [--requests N]
 #                         [--out DIR] [--no-build] [--list]
-#   --quick       1 round, 50000 requests per run (the whole run takes < 2 minutes)
+#   --quick       1 round, 20000 requests per run (the whole run takes < 2 minutes)
 #   --only REGEX  only the workloads whose name matches (grep -E)
 #   --rounds N    rounds (default 3, --quick 1)
-#   --requests N  requests per -P 1 run (default 200000, --quick 50000); -P 16 runs 5x
+#   --requests N  requests per -P 1 run (default 200000, --quick 20000); -P 16 runs 2x
 #   --out DIR     where compare.tsv/.png/.md go (default bench/results)
 #   --no-build    do not build stockd
 #   --list        print the workload names and exit
@@ -73,7 +73,7 @@ die() { echo "compare.sh: $*" >&2; exit 2; }
 log() { echo "$*" >&2; }
 
 ROUNDS=""; REQUESTS=""; QUICK=0; ONLY=""; OUT_DIR="$ROOT/bench/results"; BUILD=1; LIST=0
-CLIENTS=50; KEYSPACE=100000; HOT_STOCK=100000000; PIPELINED_SCALE=5
+CLIENTS=50; KEYSPACE=100000; HOT_STOCK=100000000; PIPELINED_SCALE=2
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -89,7 +89,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 if [ "$QUICK" = 1 ]; then
-  ROUNDS=${ROUNDS:-1}; REQUESTS=${REQUESTS:-50000}; RUN_TIMEOUT=60
+  ROUNDS=${ROUNDS:-1}; REQUESTS=${REQUESTS:-20000}; RUN_TIMEOUT=60
 else
   ROUNDS=${ROUNDS:-3}; REQUESTS=${REQUESTS:-200000}; RUN_TIMEOUT=300
 fi
@@ -97,7 +97,7 @@ fi
 # ---------------------------------------------------------------- workloads
 # Parallel arrays, one entry per workload. Commands are stored shell-quoted
 # (printf %q) and expanded with eval; SETUP_* may hold several commands, one a line.
-W_NAME=(); W_PROFILE=(); W_PIPE=(); W_ARGS_S=(); W_ARGS_R=()
+W_NAME=(); W_PROFILE=(); W_PIPE=(); W_SCALE=(); W_ARGS_S=(); W_ARGS_R=()
 W_SETUP_S=(); W_SETUP_R=(); W_PROBE_S=(); W_PROBE_R=(); W_CHECK_S=(); W_CHECK_R=()
 q() { local s; s=$(printf '%q ' "$@"); printf '%s' "${s% }"; }
 
@@ -107,6 +107,8 @@ q() { local s; s=$(printf '%q ' "$@"); printf '%s' "${s% }"; }
 # every request was a successful buy).
 add() {
   W_NAME+=("$1"); W_PROFILE+=("$2"); W_PIPE+=("$3")
+  # requests: x PIPELINED_SCALE when pipelined, unless the workload says SCALE=1
+  if [ "$3" -gt 1 ]; then W_SCALE+=("${SCALE:-$PIPELINED_SCALE}"); else W_SCALE+=(1); fi
   W_ARGS_S+=("$A_S"); W_ARGS_R+=("$A_R")
   W_SETUP_S+=("$SU_S"); W_SETUP_R+=("$SU_R")
   W_PROBE_S+=("$PR_S"); W_PROBE_R+=("$PR_R")
@@ -147,7 +149,9 @@ for t in lpush rpush lpop rpop sadd hset spop zadd zpopmin lrange_100 mset; do
     mset) PR_S=$(q MSET bench:probe:a 1 bench:probe:b 2) ;;
   esac
   PR_R=$PR_S; SU_R=$SU_S; A_R=$A_S
+  SCALE=""; case $t in mset|lrange_100) SCALE=1 ;; esac
   add "suite ${t^^} P16" mem 16
+  SCALE=""
 done
 
 EVAL_ARGS() { q EVAL "$FLASH_LUA" 2 stock:hot stock:hot:orders "$1"; }
@@ -300,7 +304,7 @@ bench_once() {
   fi
   eval "local -a bargs=($argstr)"
   local n=$REQUESTS
-  [ "${W_PIPE[$i]}" -gt 1 ] && n=$(( REQUESTS * PIPELINED_SCALE ))
+  n=$(( REQUESTS * W_SCALE[$i] ))
   out="$CMP_TMP/logs/$(printf '%02d' "$i")-$side-r$round"
   before=$(srv_cpu_ticks "${PID[$key]}")
   # In the background + wait, so INT/TERM reach the traps at once.
@@ -338,7 +342,7 @@ bench_once() {
     echo "- stockd: $STOCKD_BIN, git $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')$(v=$(timeout 5 "$STOCKD_BIN" --version 2>/dev/null | head -n 1); [ -n "$v" ] && echo ", $v")"
   fi
   echo "- redis: $("$REDIS_BIN" --version)"
-  echo "- redis-benchmark -c $CLIENTS -n $REQUESTS (-P 16: $(( REQUESTS * PIPELINED_SCALE ))) -r $KEYSPACE, $ROUNDS round(s), medians; both servers and the client share the same CPUs"
+  echo "- redis-benchmark -c $CLIENTS -n $REQUESTS (-P 16: $(( REQUESTS * PIPELINED_SCALE )), but MSET and LRANGE_100 $REQUESTS) -r $KEYSPACE, $ROUNDS round(s), medians; both servers and the client share the same CPUs"
   echo "- profiles: redis \`$(q "${REDIS_ARGS_mem[@]}")\`, durable \`--appendonly yes --appendfsync always|everysec\`; stockd \`$(q ${STOCKD_ARGS_mem[@]+"${STOCKD_ARGS_mem[@]}"})\`, durable \`$(q "${STOCKD_ARGS_always[@]}")|everysec\`"
   echo
 } >"$CMP_TMP/header.md"
@@ -348,9 +352,10 @@ START=$SECONDS
 for round in $(seq 1 "$ROUNDS"); do
   for i in "${SELECTED[@]}"; do
     for side in s r; do
+      t0=$SECONDS
       bench_once "$i" "$side" "$round"
       last=${RES[$i.$side]%;}; last=${last##*;}
-      log "$(printf 'round %d/%d  %-30s %-6s %s' "$round" "$ROUNDS" "${W_NAME[$i]}" "$([ $side = s ] && echo stockd || echo redis)" "$last")"
+      log "$(printf 'round %d/%d  %-30s %-6s %3ds  %s' "$round" "$ROUNDS" "${W_NAME[$i]}" "$([ $side = s ] && echo stockd || echo redis)" $(( SECONDS - t0 )) "$last")"
     done
   done
 done
