@@ -8,9 +8,10 @@
 //   argument errors → key type (WRONGTYPE / not an integer) →
 //   (1) REQID replay → (2) admission bucket (BUSY) → (3) per-user LIMIT →
 //   (4) stock (SOLDOUT) → decrement + order + count + REQID + records.
-// A rejected buy changes no stock, order, count or REQID. (An admission token
-// is spent by every request that reaches the bucket: the bucket meters
-// requests, as a gateway's would, so a flood of doomed buys is throttled too.)
+// A rejected buy changes nothing — no stock, order, count, REQID, and no
+// admission token either: the bucket is checked at step (2) and its token is
+// taken only together with the other effects of a successful buy (a REQID
+// replay takes none).
 #include <optional>
 #include <string>
 
@@ -164,8 +165,8 @@ void CmdStockBuy(CommandContext& ctx) {
       return ReplyOrder(ctx, it->second.order_id, stock);
     }
   }
-  // (2) admission bucket: one token per request.
-  if (sku != nullptr && sku->bucket && !sku->bucket->TryTake(ctx.now_ms)) {
+  // (2) admission bucket: one token per buy request, whatever its QTY.
+  if (sku != nullptr && sku->bucket && !sku->bucket->CanTake(ctx.now_ms)) {
     log.CountRate();
     return ctx.Error(kErrBusy);
   }
@@ -180,6 +181,7 @@ void CmdStockBuy(CommandContext& ctx) {
     log.CountSoldout();
     return ctx.Error(kErrSoldOut);
   }
+  if (sku != nullptr && sku->bucket) sku->bucket->Take();
   stock -= a.qty;
   e->value = Value::Int(stock);
   loc->NoteChanged(key);

@@ -28,6 +28,11 @@ void TokenBucket::Refill(int64_t now_ms) {
   milli_tokens_ = std::min(capacity, milli_tokens_ + elapsed * rate_);
 }
 
+bool TokenBucket::CanTake(int64_t now_ms) {
+  Refill(now_ms);
+  return milli_tokens_ >= kScale;
+}
+
 bool TokenBucket::TryTake(int64_t now_ms) {
   Refill(now_ms);
   if (milli_tokens_ < kScale) return false;

@@ -23,6 +23,10 @@ class TokenBucket {
 
   // Refills, then takes one token if available. True when admitted.
   bool TryTake(int64_t now_ms);
+  // Refills; true when a whole token is available (takes nothing).
+  bool CanTake(int64_t now_ms);
+  // Takes one token. REQUIRES: CanTake() was true under the same lock hold.
+  void Take() { milli_tokens_ -= kScale; }
   // Whole tokens available at now_ms (refills; for tests and introspection).
   int64_t Available(int64_t now_ms);
 

@@ -184,14 +184,19 @@ TEST_F(StockTest, CheckOrderReplayThenRateThenLimitThenSoldout) {
   Advance(1000);
   EXPECT_EQ(Run({"STOCK.BUY", "s", "u", "REQID", "b", "LIMIT", "1", "QTY", "0"}),
             Err("ERR QTY must be a positive integer"));
+  // The rejected buys took no admission token: with stock back, one buy is
+  // admitted at once (BURST 1), the next is not.
+  EXPECT_EQ(Run({"SET", "s", "5"}), kOk);
+  EXPECT_EQ(Run({"STOCK.BUY", "s", "v"}), Bought(2, 4));
+  EXPECT_EQ(Run({"STOCK.BUY", "s", "w"}), Err("BUSY rate limited"));
   StockStats st = log().stats();
-  EXPECT_EQ(st.rate_rejects, 1u);
+  EXPECT_EQ(st.rate_rejects, 2u);
   EXPECT_EQ(st.limit_rejects, 1u);
   EXPECT_EQ(st.soldout_rejects, 1u);
   EXPECT_EQ(st.idempotent_replays, 1u);
-  EXPECT_EQ(st.orders_placed, 1u);
-  EXPECT_EQ(Run({"STOCK.GET", "s"}), Int(0));
-  EXPECT_EQ(Run({"ORDER.LAST"}), Int(1));
+  EXPECT_EQ(st.orders_placed, 2u);
+  EXPECT_EQ(Run({"STOCK.GET", "s"}), Int(4));
+  EXPECT_EQ(Run({"ORDER.LAST"}), Int(2));
 }
 
 TEST_F(StockTest, AdmissionBucketRefillsWithTheClock) {
@@ -321,7 +326,7 @@ TEST_F(StockTest, ReadBlockInsideMultiOrScriptDoesNotPark) {
 }
 
 TEST_F(StockTest, InfoStockLines) {
-  EXPECT_EQ(Run({"STOCK.SET", "a", "2", "RATE", "10", "BURST", "3"}), kOk);
+  EXPECT_EQ(Run({"STOCK.SET", "a", "2", "RATE", "10", "BURST", "2"}), kOk);
   EXPECT_EQ(Run({"STOCK.SET", "b", "1"}), kOk);
   EXPECT_EQ(Run({"STOCK.SET", "b", "1"}), kOk);
   Run({"STOCK.BUY", "a", "u", "REQID", "1"});
@@ -329,12 +334,13 @@ TEST_F(StockTest, InfoStockLines) {
   Run({"STOCK.BUY", "a", "u", "LIMIT", "1"});
   Run({"STOCK.BUY", "a", "v", "QTY", "5"});
   Run({"STOCK.BUY", "a", "w"});
+  Run({"STOCK.BUY", "a", "x"});  // both tokens taken by the two orders: BUSY
   Run({"STOCK.BUY", "b", "w"});
   Run({"STOCK.CANCEL", "2"});
   std::string info;
   log().AppendInfo(info);
   EXPECT_EQ(info,
-            "skus:2\r\norders_placed:2\r\norders_cancelled:1\r\nunits_sold:1\r\nsoldout_rejects:1\r\n"
+            "skus:2\r\norders_placed:3\r\norders_cancelled:1\r\nunits_sold:2\r\nsoldout_rejects:1\r\n"
             "limit_rejects:1\r\nrate_rejects:1\r\nidempotent_replays:1\r\n");
 }
 

@@ -128,6 +128,11 @@ TEST(TokenBucketTest, ExactRefillAtMillisecondResolution) {
   EXPECT_TRUE(b.TryTake(1334));   // 1.002
   EXPECT_FALSE(b.TryTake(1500));
   EXPECT_EQ(b.Available(1000), 0);  // the clock going back refills nothing
+  EXPECT_FALSE(b.CanTake(1600));     // 0.8 tokens
+  EXPECT_TRUE(b.CanTake(1667));      // 1.001: a check takes nothing ...
+  EXPECT_TRUE(b.CanTake(1667));
+  b.Take();                          // ... Take does
+  EXPECT_FALSE(b.CanTake(1667));
   EXPECT_EQ(b.Available(100000000), 2);
   TokenBucket huge(1000000000, 1000000000000LL, 0);
   EXPECT_TRUE(huge.TryTake(INT64_MAX / 2));  // no overflow on a long gap
