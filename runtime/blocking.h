@@ -11,7 +11,9 @@
 //
 // REQUIRES: fn does not park the fiber (no Chan, Mutex, Sleep, Conn inside):
 // the fiber holds no P while fn runs. Off-fiber, fn is simply called.
-// Exceptions from fn propagate after the P is reacquired.
+// Exceptions from fn propagate after the P is reacquired. The fiber may come
+// back on another thread: read errno (and any thread_local) inside fn, e.g.
+//   int err = Blocking([&] { return fsync(fd) == 0 ? 0 : errno; });
 // Cost: two lock acquisitions and usually one thread wake-up; use it for calls
 // that take microseconds or more, not for every syscall.
 #pragma once

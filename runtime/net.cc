@@ -71,6 +71,30 @@ absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.
 
 absl::Status Errno(int err, std::string_view what) { return absl::ErrnoToStatus(err, AV(what)); }
 
+// A fiber may resume on another thread after it parks, and errno lives in
+// thread-local storage behind __errno_location(), a const function the
+// compiler may hoist out of a loop that parks. So the syscalls of the loops
+// below go through these non-inlined wrappers, which return -errno on failure.
+[[gnu::noinline]] ssize_t SysRead(int fd, char* buf, size_t len) {
+  const ssize_t n = ::read(fd, buf, len);
+  return n < 0 ? -errno : n;
+}
+[[gnu::noinline]] ssize_t SysSendmsg(int fd, const msghdr* msg) {
+  const ssize_t n = ::sendmsg(fd, msg, MSG_NOSIGNAL);
+  return n < 0 ? -errno : n;
+}
+[[gnu::noinline]] int SysAccept(int fd) {
+  const int r = ::accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  return r < 0 ? -errno : r;
+}
+[[gnu::noinline]] int SysSocket(int family) {
+  const int r = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  return r < 0 ? -errno : r;
+}
+[[gnu::noinline]] int SysConnect(int fd, const sockaddr_storage& ss, socklen_t len) {
+  return ::connect(fd, reinterpret_cast<const sockaddr*>(&ss), len) == 0 ? 0 : -errno;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -87,10 +111,10 @@ void Conn::Close() { pd_->Close(); }
 absl::StatusOr<size_t> Conn::Read(char* buf, size_t len, absl::Time deadline) {
   for (;;) {
     if (pd_->closed()) return absl::CancelledError("connection closed");
-    const ssize_t n = ::read(pd_->fd(), buf, len);
+    const ssize_t n = SysRead(pd_->fd(), buf, len);
     if (n >= 0) return static_cast<size_t>(n);
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) return Errno(errno, "read");
+    if (n == -EINTR) continue;
+    if (n != -EAGAIN && n != -EWOULDBLOCK) return Errno(static_cast<int>(-n), "read");
     absl::Status st = pd_->Wait(PollDir::kRead, deadline);
     if (!st.ok()) return st;
   }
@@ -116,10 +140,10 @@ absl::Status Conn::Writev(const struct iovec* iov_in, int iovcnt, absl::Time dea
       msghdr msg{};
       msg.msg_iov = iov;
       msg.msg_iovlen = static_cast<size_t>(cnt);
-      const ssize_t w = ::sendmsg(pd_->fd(), &msg, MSG_NOSIGNAL);
+      const ssize_t w = SysSendmsg(pd_->fd(), &msg);
       if (w < 0) {
-        if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) return Errno(errno, "write");
+        if (w == -EINTR) continue;
+        if (w != -EAGAIN && w != -EWOULDBLOCK) return Errno(static_cast<int>(-w), "write");
         absl::Status st = pd_->Wait(PollDir::kWrite, deadline);
         if (!st.ok()) return st;
         continue;
@@ -231,9 +255,9 @@ void Listener::Close() { pd_->Close(); }
 absl::StatusOr<std::unique_ptr<Conn>> Listener::Accept(absl::Time deadline) {
   for (;;) {
     if (pd_->closed()) return absl::CancelledError("listener closed");
-    const int fd = ::accept4(pd_->fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    const int fd = SysAccept(pd_->fd());
     if (fd >= 0) return std::make_unique<Conn>(fd);
-    const int err = errno;
+    const int err = -fd;
     if (err == EINTR || err == ECONNABORTED) continue;
     if (err == EAGAIN || err == EWOULDBLOCK) {
       absl::Status st = pd_->Wait(PollDir::kRead, deadline);
@@ -268,15 +292,15 @@ absl::StatusOr<std::unique_ptr<Conn>> Dial(std::string_view host, uint16_t port,
     if (ss.ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(&ss)->sin_port = htons(port);
     else reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port = htons(port);
   }
-  const int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Errno(errno, "socket");
+  const int fd = SysSocket(ss.ss_family);
+  if (fd < 0) return Errno(-fd, "socket");
   auto conn = std::make_unique<Conn>(fd);
   int rc;
   do {
-    rc = ::connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
-  } while (rc != 0 && errno == EINTR);
+    rc = SysConnect(fd, ss, len);
+  } while (rc == -EINTR);
   if (rc != 0) {
-    if (errno != EINPROGRESS) return Errno(errno, absl::StrCat("connect ", AV(host), ":", port));
+    if (rc != -EINPROGRESS) return Errno(-rc, absl::StrCat("connect ", AV(host), ":", port));
     absl::Status st = conn->pd_->Wait(PollDir::kWrite, deadline);
     if (!st.ok()) return st;
     int err = 0;

@@ -748,7 +748,7 @@ void FinishG(M* m, G* g) {
 // ---------------------------------------------------------------------------
 // Exported to the rest of runtime/.
 
-M* CurrentM() { return tls_m; }
+[[gnu::noinline]] M* CurrentM() { return tls_m; }
 void SetCurrentM(M* m) { tls_m = m; }
 
 Sched* DefaultSched() {
