@@ -11,6 +11,13 @@
 //    their key's shard: the observer runs under that shard's lock (so two
 //    changes of the same key are never reported out of order), must not park
 //    and must not call back into the engine. Views are valid for the call only.
+//  * Atomicity: a StockRecords is always followed, in the same hold of the same
+//    shard lock, by the engine's ChangeSet for that shard (same shard_id)
+//    carrying the stock key's new value — every placement decrements the key
+//    and every effective cancellation increments it. So a persister that keeps
+//    the StockRecords it received and writes them in one WriteBatch with the
+//    next ChangeSet of that shard persists each buy/cancel atomically with its
+//    stock value (the ChangeSet's KeyChange::seq values are >= shard_seq).
 //  * Replaying the records of a run in order (orders upserted by id, counts and
 //    REQIDs overwritten, counter = max) rebuilds exactly the side state of that
 //    run: see OrderLog::Restore*.
@@ -66,8 +73,7 @@ struct ReqIdRecord {
 // What one state change of the side state emits.
 struct StockRecords {
   // The shard (global id = db * shards_per_db + index) whose lock is held, and
-  // its change sequence number at this moment (KeyChange::seq of the stock
-  // key's change in the same command is <= this).
+  // its change sequence number at this moment.
   uint32_t shard_id = 0;
   uint64_t shard_seq = 0;
   // The order placed or cancelled, in full, after the change (status says which).

@@ -390,16 +390,39 @@ TEST_F(StockTest, EveryStateChangeEmitsRecords) {
 }
 
 TEST_F(StockTest, StockValueChangesGoThroughTheChangeObserver) {
-  std::vector<std::string> changed;
+  // Every StockRecords is followed, for the same shard, by the ChangeSet that
+  // carries the stock key (so storage can write both in one batch).
+  std::vector<std::string> events;
+  const uint32_t spd = static_cast<uint32_t>(engine_.shards_per_db());
   engine_.SetChangeObserver([&](const ChangeSet& cs) {
-    for (const KeyChange& c : cs.changes) changed.emplace_back(c.key);
+    for (const KeyChange& c : cs.changes) {
+      events.push_back("chg " + std::to_string(static_cast<uint32_t>(cs.db) * spd + static_cast<uint32_t>(cs.shard_index)) +
+                       " " + std::string(c.key) + " seq>=" + std::to_string(c.seq));
+    }
   });
+  uint64_t last_rec_seq = 0;
+  log().SetRecordObserver([&](const StockRecords& r) {
+    events.push_back("rec " + std::to_string(r.shard_id) + " " + r.order->key);
+    last_rec_seq = r.shard_seq;
+  });
+  const std::string sid = std::to_string(engine_.ShardId(0, KeyHash("s")));
   Run({"STOCK.SET", "s", "3"});
   Run({"STOCK.BUY", "s", "u"});
+  const uint64_t buy_rec_seq = last_rec_seq;
   Run({"STOCK.BUY", "s", "u", "QTY", "9"});  // rejected: no change
   Run({"STOCK.CANCEL", "1"});
-  EXPECT_EQ(changed, (std::vector<std::string>{"s", "s", "s"}));
+  const uint64_t cancel_rec_seq = last_rec_seq;
+  Run({"STOCK.CANCEL", "1"});  // already cancelled: no change
+  ASSERT_EQ(events.size(), 5u);
+  EXPECT_EQ(events[0].substr(0, events[0].find(" seq")), "chg " + sid + " s");
+  EXPECT_EQ(events[1], "rec " + sid + " s");
+  EXPECT_EQ(events[2].substr(0, events[2].find(" seq")), "chg " + sid + " s");
+  EXPECT_EQ(events[3], "rec " + sid + " s");
+  EXPECT_EQ(events[4].substr(0, events[4].find(" seq")), "chg " + sid + " s");
+  EXPECT_GE(std::stoull(events[2].substr(events[2].find("seq>=") + 5)), buy_rec_seq);
+  EXPECT_GE(std::stoull(events[4].substr(events[4].find("seq>=") + 5)), cancel_rec_seq);
   engine_.SetChangeObserver(nullptr);
+  log().SetRecordObserver(nullptr);
 }
 
 // ---------------------------------------------------------------------------
