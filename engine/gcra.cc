@@ -17,6 +17,16 @@ int64_t EmissionInterval(const GcraParams& p) {
 
 bool GcraValid(const GcraParams& p) { return EmissionInterval(p) > 0 && p.max_burst >= 0; }
 
+bool GcraInRange(const GcraParams& p) {
+  const int64_t interval = EmissionInterval(p);
+  int64_t dvt, increment;
+  if (p.max_burst == INT64_MAX || __builtin_mul_overflow(interval, p.max_burst + 1, &dvt) ||
+      __builtin_mul_overflow(interval, p.quantity, &increment)) {
+    return false;
+  }
+  return dvt <= kGcraMaxSpanNs && increment <= kGcraMaxSpanNs;
+}
+
 GcraDecision Gcra(const GcraParams& p, std::optional<int64_t> tat_ns, int64_t now_ns) {
   const int64_t emission_interval = EmissionInterval(p);
   const int64_t dvt = emission_interval * (p.max_burst + 1);
@@ -24,7 +34,11 @@ GcraDecision Gcra(const GcraParams& p, std::optional<int64_t> tat_ns, int64_t no
 
   GcraDecision d;
   d.limit = p.max_burst + 1;
-  const int64_t tat = tat_ns.value_or(now_ns);
+  // The stored TAT is whatever integer the key holds (a user may SET it):
+  // keep it within a span of now so the sums below stay in int64.
+  int64_t tat = tat_ns.value_or(now_ns);
+  if (tat > now_ns + kGcraMaxSpanNs) tat = now_ns + kGcraMaxSpanNs;
+  if (tat < now_ns - kGcraMaxSpanNs) tat = now_ns - kGcraMaxSpanNs;
   const int64_t new_tat = now_ns > tat ? now_ns + increment : tat + increment;
   const int64_t allow_at = new_tat - dvt;
   const int64_t diff = now_ns - allow_at;

@@ -43,6 +43,10 @@ struct GcraDecision {
 
 // False when the parameters give a zero emission interval ("zero rates").
 bool GcraValid(const GcraParams& p);
+// False when interval * (max_burst + 1) or interval * quantity exceeds
+// kGcraMaxSpanNs (about 31 years): keeps every sum of times in int64.
+inline constexpr int64_t kGcraMaxSpanNs = 1'000'000'000'000'000'000;
+bool GcraInRange(const GcraParams& p);
 
 // REQUIRES: GcraValid(p).
 GcraDecision Gcra(const GcraParams& p, std::optional<int64_t> tat_ns, int64_t now_ns);

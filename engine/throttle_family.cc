@@ -17,6 +17,7 @@ namespace stockd::engine {
 namespace {
 
 constexpr std::string_view kErrZeroRate = "ERR zero rates are not supported";
+constexpr std::string_view kErrTooLarge = "ERR max_burst or quantity is too large for the rate";
 constexpr std::string_view kErrNegative = "ERR max_burst and quantity must not be negative";
 
 void CmdThrottle(CommandContext& ctx) {
@@ -32,6 +33,7 @@ void CmdThrottle(CommandContext& ctx) {
   if (p.count <= 0 || p.period_s <= 0 || p.period_s > INT64_MAX / 1'000'000'000 || !GcraValid(p)) {
     return ctx.Error(kErrZeroRate);
   }
+  if (!GcraInRange(p)) return ctx.Error(kErrTooLarge);
   const std::string_view key = ctx.argv[1];
   KeyLoc loc = ctx.Locate(key);
   Entry* e = loc->FindWrite(key, loc.hash, ctx.now_ms);

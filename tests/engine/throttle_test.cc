@@ -111,6 +111,14 @@ TEST_F(ThrottleTest, ThrottleErrors) {
   EXPECT_EQ(Run({"CL.THROTTLE", "t", "4", "0", "5"}), Err("ERR zero rates are not supported"));
   EXPECT_EQ(Run({"CL.THROTTLE", "t", "4", "5", "0"}), Err("ERR zero rates are not supported"));
   EXPECT_EQ(Run({"CL.THROTTLE", "t", "-1", "5", "5"}), Err("ERR max_burst and quantity must not be negative"));
+  EXPECT_EQ(Run({"CL.THROTTLE", "t", "9223372036854775807", "1", "1"}),
+            Err("ERR max_burst or quantity is too large for the rate"));
+  EXPECT_EQ(Run({"CL.THROTTLE", "t", "1", "1", "1", "9223372036854775807"}),
+            Err("ERR max_burst or quantity is too large for the rate"));
+  EXPECT_EQ(Run({"EXISTS", "t"}), Int(0));
+  // A TAT far in the future (someone SET the key) stays computable.
+  EXPECT_EQ(Run({"SET", "far", "9223372036854775807"}), kOk);
+  EXPECT_EQ(Run({"CL.THROTTLE", "far", "1", "1", "1"}).substr(0, 8), "*5\r\n:1\r\n");
   EXPECT_EQ(Run({"SET", "s", "abc"}), kOk);
   EXPECT_EQ(Run({"CL.THROTTLE", "s", "4", "5", "5"}), Err("ERR value is not an integer or out of range"));
   PlantList("l");
