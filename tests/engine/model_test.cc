@@ -61,7 +61,7 @@ TEST_P(ModelTest, RandomCommandsAgreeWithTheModel) {
       case 0: return std::to_string(pick(200) - 100);
       case 1: return std::string(1 + pick(3), static_cast<char>('a' + pick(3)));
       case 2: return "0" + std::to_string(pick(9));  // not canonical: stays a string
-      default: return std::to_string(static_cast<int64_t>(rng()) * 4000000000LL);
+      default: return std::to_string(static_cast<int64_t>(static_cast<uint64_t>(rng()) * 4000000000ULL));
     }
   };
   const std::string kNotInt = Err("ERR value is not an integer or out of range");
