@@ -311,10 +311,23 @@ bench_once() {
   timeout -k 5 "$RUN_TIMEOUT" redis-benchmark -h 127.0.0.1 -p "$port" -c "$CLIENTS" -n "$n" \
     -r "$KEYSPACE" -P "${W_PIPE[$i]}" --csv "${bargs[@]}" >"$out.csv" 2>"$out.err" </dev/null &
   BENCH_PID=$!
+  # redis-benchmark keeps reconnecting to a dead server until its timeout: watch both.
+  local died=""
+  while kill -0 "$BENCH_PID" 2>/dev/null; do
+    if ! kill -0 "${PID[$key]}" 2>/dev/null; then
+      died=1
+      kill -TERM "$BENCH_PID" 2>/dev/null
+      break
+    fi
+    sleep 0.1
+  done
   wait "$BENCH_PID"; rc=$?
   BENCH_PID=""
   after=$(srv_cpu_ticks "${PID[$key]}")
-  if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then why="timed out after ${RUN_TIMEOUT}s"
+  if [ -n "$died" ] || ! kill -0 "${PID[$key]}" 2>/dev/null; then
+    why="the server died during the run: $(tail -n 2 "$CMP_TMP/$([ "$side" = s ] && echo stockd || echo redis)-$prof/server.log" | tr '\n' ' ' | head -c 300)"
+    DOWN[$key]=$why
+  elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then why="timed out after ${RUN_TIMEOUT}s"
   elif grep -qh 'Error from server' "$out.csv" "$out.err"; then why=$(grep -h 'Error from server' "$out.csv" "$out.err" | head -n 1 | head -c 300)
   elif [ $rc -ne 0 ]; then why="redis-benchmark exited $rc: $(head -c 300 "$out.err")"
   elif ! parsed=$(stats_parse_csv "$out.csv"); then why="no result row in redis-benchmark output"

@@ -13,6 +13,7 @@
 # Results of srv_start: SRV_PORT, SRV_PID, SRV_DIR.
 
 CMP_PIDS=(${CMP_PIDS[@]+"${CMP_PIDS[@]}"})
+declare -A SRV_LOG  # pid -> its server.log, to show when it exits abnormally
 
 # srv_free_port: prints a loopback TCP port nobody listens on right now.
 srv_free_port() {
@@ -59,12 +60,14 @@ srv_start() {
       >"$SRV_DIR/server.log" 2>&1 </dev/null &
     pid=$!
     CMP_PIDS+=("$pid")
+    SRV_LOG[$pid]="$SRV_DIR/server.log"
     if srv_wait_ready "$port" "$pid"; then
       SRV_PORT=$port
       SRV_PID=$pid
       return 0
     fi
     srv_kill "$pid"
+    srv_forget "$pid"
     # A server that exited by itself rejected its arguments (or the port was taken):
     # only the latter is worth another attempt.
     grep -qiE 'address already in use|could not create server tcp' "$SRV_DIR/server.log" || return 1
@@ -72,24 +75,41 @@ srv_start() {
   return 1
 }
 
-# srv_kill PID: TERM, wait up to 5 s, then KILL. Only for pids this script started.
-srv_kill() {
-  local pid=$1 i
-  kill -TERM "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-  for i in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-  return 0
+# srv_forget PID: drops PID from CMP_PIDS (it has been reaped).
+srv_forget() {
+  local keep=() p
+  for p in ${CMP_PIDS[@]+"${CMP_PIDS[@]}"}; do [ "$p" = "$1" ] || keep+=("$p"); done
+  CMP_PIDS=(${keep[@]+"${keep[@]}"})
 }
 
-# srv_stop_all: kills every process recorded in CMP_PIDS that is still alive.
+# srv_kill PID: TERM, wait up to 5 s, then KILL. Only for pids this script started.
+# Returns the process's exit status (0 after a clean shutdown on TERM; 143 when it
+# died of the TERM itself; 137 when it needed the KILL; 134 for an abort, ...).
+srv_kill() {
+  local pid=$1 i rc
+  if kill -TERM "$pid" 2>/dev/null; then
+    for i in $(seq 1 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null
+  fi
+  wait "$pid" 2>/dev/null
+  rc=$?
+  return $rc
+}
+
+# srv_stop_all: stops every process recorded in CMP_PIDS; a server that did not stop
+# cleanly (or had died already) is reported on stderr with the end of its log.
 srv_stop_all() {
-  local pid
+  local pid rc
   for pid in ${CMP_PIDS[@]+"${CMP_PIDS[@]}"}; do
-    kill -0 "$pid" 2>/dev/null && srv_kill "$pid"
+    srv_kill "$pid"
+    rc=$?
+    if [ $rc -ne 0 ] && [ $rc -ne 143 ]; then
+      echo "warning: server pid $pid exited with status $rc at shutdown; its log ends:" >&2
+      tail -n 8 "${SRV_LOG[$pid]:-/dev/null}" 2>/dev/null | sed 's/^/    /' >&2
+    fi
   done
   CMP_PIDS=()
 }
