@@ -316,17 +316,20 @@ void Persister::SetError(const absl::Status& s) {
 // --- the fiber ---
 
 absl::Status Persister::WriteOnce(Coalescer& c, size_t items) {
-  rocksdb::WriteBatch batch;
-  const size_t rows = c.Build(store_, &batch);
   const bool sync = policy_.load(std::memory_order_relaxed) == FsyncPolicy::kAlways;
+  const bool reopen = failing_.load(std::memory_order_acquire);
   const absl::Time start = absl::Now();
+  size_t rows = 0;
   absl::Status s = runtime::Blocking([&] {
-    absl::Status w = store_.Write(&batch, sync);
-    if (!w.ok()) {
-      // Leave RocksDB's read-only error state so the next attempt can write.
-      (void)store_.Resume();
+    // After a failed write RocksDB stays read-only: reopen it (replaying
+    // the WAL) before trying again. Only this fiber reopens, so the column
+    // family handles Build uses stay valid until the write.
+    if (reopen || store_.db() == nullptr) {
+      if (absl::Status r = store_.Reopen(); !r.ok()) return r;
     }
-    return w;
+    rocksdb::WriteBatch batch;
+    rows = c.Build(store_, &batch);
+    return store_.Write(&batch, sync);
   });
   if (!s.ok()) return s;
   if (sync) {

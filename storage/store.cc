@@ -41,25 +41,13 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, rock
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
   if (ec) return absl::UnavailableError(absl::StrCat("can't create ", path, ": ", ec.message()));
-  rocksdb::DBOptions opts;
-  opts.create_if_missing = true;
-  opts.create_missing_column_families = true;
-  opts.max_background_jobs = 2;
-  opts.keep_log_file_num = 4;
-  opts.max_manifest_file_size = 64 << 20;
-  // A failed WAL write must not be retried by RocksDB behind our back: the
-  // persister owns retries (and keeps the batch until one succeeds).
-  opts.max_bgerror_resume_count = 0;
-  if (env != nullptr) opts.env = env;
-  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  for (const char* name : kCfNames) cfs.emplace_back(name, CfOptions());
   std::unique_ptr<Store> store(new Store());
   store->path_ = path;
-  rocksdb::Status s = rocksdb::DB::Open(opts, path, cfs, &store->handles_, &store->db_);
-  if (!s.ok()) return FromRocks(s);
+  store->env_ = env;
+  if (absl::Status s = store->OpenLocked(); !s.ok()) return s;
   // Format version: written on creation, checked afterwards.
   std::string v;
-  s = store->db_->Get(rocksdb::ReadOptions(), store->cf(Cf::kMeta), kMetaFormatVersion, &v);
+  rocksdb::Status s = store->db_->Get(rocksdb::ReadOptions(), store->cf(Cf::kMeta), kMetaFormatVersion, &v);
   if (s.IsNotFound()) {
     std::string enc;
     PutFixed32(&enc, kFormatVersion);
@@ -81,11 +69,33 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, rock
   return store;
 }
 
-Store::~Store() { (void)Close(); }
+absl::Status Store::OpenLocked() {
+  rocksdb::DBOptions opts;
+  opts.create_if_missing = true;
+  opts.create_missing_column_families = true;
+  opts.max_background_jobs = 2;
+  opts.keep_log_file_num = 4;
+  opts.max_manifest_file_size = 64 << 20;
+  // A failed write is retried by the persister (Reopen), not by RocksDB
+  // behind its back.
+  opts.max_bgerror_resume_count = 0;
+  if (env_ != nullptr) opts.env = env_;
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const char* name : kCfNames) cfs.emplace_back(name, CfOptions());
+  handles_.clear();
+  rocksdb::Status s = rocksdb::DB::Open(opts, path_, cfs, &handles_, &db_);
+  if (!s.ok()) {
+    db_ = nullptr;
+    handles_.clear();
+  }
+  return FromRocks(s);
+}
 
-absl::Status Store::Close() {
+absl::Status Store::CloseLocked(bool sync_wal) {
   if (db_ == nullptr) return absl::OkStatus();
-  rocksdb::Status s = db_->FlushWAL(/*sync=*/true);
+  // (After a write error the WAL writer refuses further calls; RocksDB's
+  // own assertions forbid syncing it then.)
+  rocksdb::Status s = sync_wal ? db_->FlushWAL(/*sync=*/true) : rocksdb::Status::OK();
   for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
   handles_.clear();
   rocksdb::Status c = db_->Close();
@@ -95,7 +105,21 @@ absl::Status Store::Close() {
   return FromRocks(c);
 }
 
+absl::Status Store::Reopen() {
+  std::unique_lock lock(mu_);
+  (void)CloseLocked(/*sync_wal=*/false);  // in the error state: its errors are the known failure
+  return OpenLocked();
+}
+
+Store::~Store() { (void)Close(); }
+
+absl::Status Store::Close() {
+  std::unique_lock lock(mu_);
+  return CloseLocked(/*sync_wal=*/true);
+}
+
 absl::Status Store::Write(rocksdb::WriteBatch* batch, bool sync) {
+  std::shared_lock lock(mu_);
   if (db_ == nullptr) return absl::FailedPreconditionError("store closed");
   rocksdb::WriteOptions wo;
   wo.sync = sync;
@@ -103,16 +127,13 @@ absl::Status Store::Write(rocksdb::WriteBatch* batch, bool sync) {
 }
 
 absl::Status Store::SyncWal() {
+  std::shared_lock lock(mu_);
   if (db_ == nullptr) return absl::FailedPreconditionError("store closed");
   return FromRocks(db_->FlushWAL(/*sync=*/true));
 }
 
-absl::Status Store::Resume() {
-  if (db_ == nullptr) return absl::FailedPreconditionError("store closed");
-  return FromRocks(db_->Resume());
-}
-
 absl::Status Store::Checkpoint(const std::string& dir) {
+  std::shared_lock lock(mu_);
   if (db_ == nullptr) return absl::FailedPreconditionError("store closed");
   rocksdb::Checkpoint* cp = nullptr;
   rocksdb::Status s = rocksdb::Checkpoint::Create(db_, &cp);

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 
 #include "absl/status/status.h"
@@ -59,9 +60,10 @@ class Store {
   absl::Status Checkpoint(const std::string& dir);
   // Syncs the WAL and closes RocksDB; later calls fail. Idempotent.
   absl::Status Close();
-  // Tries to leave RocksDB's read-only error state after a write error
-  // (DB::Resume); OK when there was nothing to resume.
-  absl::Status Resume();
+  // After a write error: closes RocksDB (leaving its read-only error state,
+  // which DB::Resume cannot clear for WAL errors) and opens it again, which
+  // replays the WAL. Everything written successfully before stays.
+  absl::Status Reopen();
 
   rocksdb::ColumnFamilyHandle* cf(Cf which) const { return handles_[static_cast<int>(which)]; }
   rocksdb::DB* db() const { return db_; }
@@ -69,7 +71,14 @@ class Store {
 
  private:
   Store() = default;
+  absl::Status OpenLocked();
+  absl::Status CloseLocked(bool sync_wal);
+
   std::string path_;
+  rocksdb::Env* env_ = nullptr;
+  // Shared by Write/SyncWal/Checkpoint (RocksDB is thread-safe), exclusive
+  // for Close/Reopen, which replace db_.
+  std::shared_mutex mu_;
   rocksdb::DB* db_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 };

@@ -1,0 +1,135 @@
+// Encoding round-trips of every value type that has a codec, orders, user
+// counts and REQIDs; malformed input is an error, never a crash.
+#include "storage/format.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace stockd::storage {
+namespace {
+
+using engine::Encoding;
+using engine::Value;
+
+std::string Str(const Value& v) {
+  char buf[engine::kIntBufferSize];
+  return std::string(v.StringView(buf));
+}
+
+DecodedValue RoundTrip(const Value& v, int64_t expire) {
+  std::string enc;
+  absl::Status s = EncodeValue(v, expire, &enc);
+  EXPECT_TRUE(s.ok()) << s;
+  absl::StatusOr<DecodedValue> d = DecodeValue(enc);
+  EXPECT_TRUE(d.ok()) << d.status();
+  return std::move(*d);
+}
+
+TEST(FormatTest, IntRoundTripKeepsIntEncoding) {
+  for (int64_t n : {int64_t{0}, int64_t{1}, int64_t{-1}, INT64_MAX, INT64_MIN, int64_t{1000}}) {
+    DecodedValue d = RoundTrip(Value::Int(n), 0);
+    ASSERT_TRUE(d.value.is_int());
+    EXPECT_EQ(d.value.int_value(), n);
+    EXPECT_EQ(d.expire_at_ms, 0);
+  }
+}
+
+TEST(FormatTest, StringRoundTrips) {
+  const std::string binary("a\0b\r\n\xff", 6);
+  const std::string big(100000, 'x');
+  for (const std::string& s : {std::string(), std::string("hello"), binary, big, std::string("012")}) {
+    DecodedValue d = RoundTrip(Value::String(s), 1795690541000);
+    ASSERT_TRUE(d.value.is_string());
+    EXPECT_EQ(Str(d.value), s);
+    EXPECT_EQ(d.expire_at_ms, 1795690541000);
+  }
+  // The encoding after a restart is the one SET would pick for the bytes.
+  EXPECT_EQ(RoundTrip(Value::String("short"), 0).value.encoding(), Encoding::kEmbStr);
+  EXPECT_EQ(RoundTrip(Value::String(big), 0).value.encoding(), Encoding::kRaw);
+  // A string holding digits but not int encoded (INCRBYFLOAT result) stays a string with those bytes.
+  DecodedValue f = RoundTrip(Value::PlainString("10.5"), 0);
+  EXPECT_EQ(Str(f.value), "10.5");
+}
+
+TEST(FormatTest, MalformedValuesAreErrors) {
+  EXPECT_FALSE(DecodeValue("").ok());
+  EXPECT_FALSE(DecodeValue(std::string(1, '\x01')).ok());                   // no expiry
+  EXPECT_FALSE(DecodeValue(std::string("\x01", 1) + std::string(8, '\0') + "abc").ok());  // int of 3 bytes
+  EXPECT_FALSE(DecodeValue(std::string("\x7f", 1) + std::string(8, '\0')).ok());         // unknown tag
+}
+
+TEST(FormatTest, KeyRowsSortByDbShardKey) {
+  int db, shard;
+  std::string_view key;
+  std::string row = KeyRow(3, 17, std::string("k\0ey", 4));
+  ASSERT_TRUE(ParseKeyRow(row, &db, &shard, &key));
+  EXPECT_EQ(db, 3);
+  EXPECT_EQ(shard, 17);
+  EXPECT_EQ(key, std::string_view("k\0ey", 4));
+  EXPECT_LT(KeyRow(0, 1, "zzz"), KeyRow(0, 2, "a"));
+  EXPECT_LT(KeyRow(0, 65535, "zzz"), KeyRow(1, 0, "a"));
+  EXPECT_EQ(ShardPrefix(3, 17), row.substr(0, 4));
+  // The end of the last shard of a db is the start of the next db.
+  EXPECT_EQ(ShardPrefix(0, 16), KeyRow(0, 16, "").substr(0, 4));
+  EXPECT_FALSE(ParseKeyRow("abc", &db, &shard, &key));
+}
+
+TEST(FormatTest, OrderRoundTrip) {
+  engine::Order o;
+  o.id = 123456789;
+  o.db = 2;
+  o.key = "stock:sku";
+  o.user = std::string("u\0ser", 5);
+  o.qty = 3;
+  o.status = engine::OrderStatus::kCancelled;
+  o.created_ms = 1795690541123;
+  o.reqid = "req-1";
+  std::string row = OrderRow(o.id), enc;
+  EncodeOrder(o, &enc);
+  uint64_t id;
+  ASSERT_TRUE(ParseOrderRow(row, &id));
+  absl::StatusOr<engine::Order> d = DecodeOrder(id, enc);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->id, o.id);
+  EXPECT_EQ(d->db, o.db);
+  EXPECT_EQ(d->key, o.key);
+  EXPECT_EQ(d->user, o.user);
+  EXPECT_EQ(d->qty, o.qty);
+  EXPECT_EQ(d->status, o.status);
+  EXPECT_EQ(d->created_ms, o.created_ms);
+  EXPECT_EQ(d->reqid, o.reqid);
+  EXPECT_LT(OrderRow(9), OrderRow(10));  // id order on disk
+  EXPECT_LT(OrderRow(255), OrderRow(256));
+  EXPECT_FALSE(DecodeOrder(1, enc.substr(0, enc.size() - 1)).ok());
+  EXPECT_FALSE(DecodeOrder(1, "").ok());
+}
+
+TEST(FormatTest, UserAndReqIdRowsRoundTrip) {
+  int db;
+  std::string_view key, user, reqid;
+  std::string u = UserRow(5, "sku:1", "alice");
+  ASSERT_TRUE(ParseUserRow(u, &db, &key, &user));
+  EXPECT_EQ(db, 5);
+  EXPECT_EQ(key, "sku:1");
+  EXPECT_EQ(user, "alice");
+  // The key is length-prefixed: ("ab", "c") and ("a", "bc") are different rows.
+  EXPECT_NE(UserRow(0, "ab", "c"), UserRow(0, "a", "bc"));
+  std::string r = ReqIdRow(1, "sku", "bob", "r-9");
+  ASSERT_TRUE(ParseReqIdRow(r, &db, &key, &user, &reqid));
+  EXPECT_EQ(db, 1);
+  EXPECT_EQ(key, "sku");
+  EXPECT_EQ(user, "bob");
+  EXPECT_EQ(reqid, "r-9");
+  std::string v;
+  EncodeReqId(77, 4, &v);
+  uint64_t oid;
+  int64_t qty;
+  ASSERT_TRUE(DecodeReqId(v, &oid, &qty));
+  EXPECT_EQ(oid, 77u);
+  EXPECT_EQ(qty, 4);
+  EXPECT_FALSE(DecodeReqId(v.substr(1), &oid, &qty));
+}
+
+}  // namespace
+}  // namespace stockd::storage
