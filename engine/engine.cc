@@ -62,6 +62,7 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {
   RegisterHashFamily(commands_);
   RegisterListFamily(commands_);
   RegisterSetFamily(commands_);
+  RegisterZSetFamily(commands_);
 }
 
 Engine::~Engine() = default;

@@ -205,5 +205,6 @@ void RegisterThrottleFamily(CommandTable& table);  // CL.THROTTLE
 void RegisterHashFamily(CommandTable& table);      // H*
 void RegisterListFamily(CommandTable& table);      // L*, R*, BLPOP, BRPOP, BLMOVE, ...
 void RegisterSetFamily(CommandTable& table);       // S*
+void RegisterZSetFamily(CommandTable& table);      // Z*, BZPOPMIN, BZPOPMAX
 
 }  // namespace stockd::engine

@@ -1,0 +1,123 @@
+// engine/types/zset.h — the sorted set value: members ordered by (score,
+// member bytes), as Redis's zset.
+//
+// Contract:
+//  * A skiplist with spans (Redis's zskiplist: level ≤ 32, p = 1/4) gives
+//    O(log n) insert, delete, rank and access by rank; a hash map from member
+//    to its node gives O(1) ZSCORE. Nodes never move, so the map's keys are
+//    views of the nodes' member strings.
+//  * OBJECT ENCODING reports "listpack" while the set is small (≤ 128 members,
+//    each ≤ 64 bytes: zset-max-listpack-entries / -value) and "skiplist" once
+//    it outgrew that, as Redis 7.0 converts (and only the *STORE commands
+//    convert a small result back: ShrinkIfSmall).
+//  * Scores are never NaN (callers reject NaN before they get here).
+//  * Not thread-safe: guarded by the lock of the shard holding the key.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
+#include "engine/value.h"
+
+namespace stockd::engine {
+
+// A score interval: [min, max] with either end exclusive ("(1.5").
+struct ScoreRange {
+  double min = 0, max = 0;
+  bool minex = false, maxex = false;
+  bool GteMin(double v) const { return minex ? v > min : v >= min; }
+  bool LteMax(double v) const { return maxex ? v < max : v <= max; }
+};
+
+// A lexicographic interval: "[a" inclusive, "(a" exclusive, "-" and "+" the
+// infinities.
+struct LexRange {
+  std::string min, max;
+  bool minex = false, maxex = false;
+  bool min_neg_inf = false, max_pos_inf = false;
+  bool GteMin(std::string_view v) const;
+  bool LteMax(std::string_view v) const;
+};
+
+class ZSetObject final : public Object {
+ public:
+  struct Node;
+
+  static constexpr size_t kMaxListpackEntries = 128;
+  static constexpr size_t kMaxListpackValue = 64;
+
+  ZSetObject();
+  ~ZSetObject() override;
+  ZSetObject(const ZSetObject&) = delete;
+  ZSetObject& operator=(const ZSetObject&) = delete;
+
+  ValueType type() const override { return ValueType::kZSet; }
+  Encoding encoding() const override { return big_ ? Encoding::kSkiplist : Encoding::kListpack; }
+  size_t MemoryUsage() const override;
+  std::unique_ptr<Object> Clone() const override;
+
+  size_t size() const { return length_; }
+  bool empty() const { return length_ == 0; }
+
+  // The member's score; false when absent.
+  bool Score(std::string_view member, double* score) const;
+  // Inserts the member or moves it to its new score. Returns true when added.
+  bool Set(std::string_view member, double score);
+  // Removes the member; false when absent.
+  bool Remove(std::string_view member);
+  // 0-based rank in ascending (or, with reverse, descending) order; -1 when absent.
+  int64_t Rank(std::string_view member, bool reverse) const;
+
+  // Calls fn(member, score) for ranks [start, end] (0-based, inclusive,
+  // already clamped to the set) in ascending order, or descending with reverse
+  // (then rank 0 is the highest score).
+  void ForRankRange(size_t start, size_t end, bool reverse,
+                    absl::FunctionRef<void(std::string_view, double)> fn) const;
+  // Members with scores in range, ascending (or descending with reverse),
+  // skipping `offset` and stopping after `limit` (< 0 = no limit).
+  void ForScoreRange(const ScoreRange& range, bool reverse, int64_t offset, int64_t limit,
+                     absl::FunctionRef<void(std::string_view, double)> fn) const;
+  void ForLexRange(const LexRange& range, bool reverse, int64_t offset, int64_t limit,
+                   absl::FunctionRef<void(std::string_view, double)> fn) const;
+  size_t CountScore(const ScoreRange& range) const;
+  size_t CountLex(const LexRange& range) const;
+  // Every member, ascending.
+  void ForEach(absl::FunctionRef<void(std::string_view, double)> fn) const;
+
+  // The lowest (or highest) member; REQUIRES: !empty().
+  std::pair<std::string_view, double> Edge(bool highest) const;
+  // Back to "listpack" when the set fits (the *STORE commands' result).
+  void ShrinkIfSmall();
+
+ private:
+  int RandomLevel();
+  Node* FindByRank(size_t rank1) const;  // 1-based
+  Node* FirstInScore(const ScoreRange& r) const;
+  Node* LastInScore(const ScoreRange& r) const;
+  Node* FirstInLex(const LexRange& r) const;
+  Node* LastInLex(const LexRange& r) const;
+  void Insert(std::string_view member, double score);
+  void Delete(std::string_view member, double score);
+  void NoteMember(std::string_view member);
+
+  Node* header_;
+  Node* tail_ = nullptr;
+  size_t length_ = 0;
+  int level_ = 1;
+  uint64_t rng_ = 0x9e3779b97f4a7c15ULL;
+  bool big_ = false;
+  absl::flat_hash_map<std::string_view, Node*> dict_;
+};
+
+// The sorted set at v, or nullptr when v holds another type.
+inline ZSetObject* AsZSet(Value& v) {
+  if (v.is_string() || v.object()->type() != ValueType::kZSet) return nullptr;
+  return static_cast<ZSetObject*>(v.object());
+}
+
+}  // namespace stockd::engine

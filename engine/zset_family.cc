@@ -1,0 +1,817 @@
+// engine/zset_family.cc — the sorted set commands (Redis's t_zset.c): ZADD
+// ZINCRBY ZSCORE ZMSCORE ZCARD ZCOUNT ZLEXCOUNT ZRANK ZREVRANK ZRANGE
+// ZREVRANGE ZRANGEBYSCORE ZREVRANGEBYSCORE ZRANGEBYLEX ZREVRANGEBYLEX
+// ZRANGESTORE ZREM ZREMRANGEBYRANK/SCORE/LEX ZPOPMIN ZPOPMAX BZPOPMIN
+// BZPOPMAX ZUNIONSTORE ZINTERSTORE ZSCAN.
+//
+// Sorted sets are engine/types/zset.h. A set emptied by a removal is deleted;
+// a *STORE with an empty result deletes its destination. Scores go out
+// through ReplyWriter::Double (RESP2: "%.17g" bulk strings, as Redis 7.0);
+// RESP3 WITHSCORES replies are arrays of [member, score] pairs, as Redis's.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "engine/args.h"
+#include "engine/blocking.h"
+#include "engine/command_context.h"
+#include "engine/engine.h"
+#include "engine/errors.h"
+#include "engine/types/scan.h"
+#include "engine/types/set.h"
+#include "engine/types/zset.h"
+
+namespace stockd::engine {
+namespace {
+
+constexpr std::string_view kMinMaxNotFloat = "ERR min or max is not a float";
+constexpr std::string_view kLexRangeError = "ERR min or max not valid string range item";
+constexpr std::string_view kNaNScore = "ERR resulting score is not a number (NaN)";
+constexpr std::string_view kOutOfRangePositive = "ERR value is out of range, must be positive";
+
+// Redis's getDoubleFromObject: strtod over the whole text, no leading space, not NaN.
+bool ParseDouble(std::string_view s, double* out) {
+  if (s.empty() || s.size() > 256 || std::isspace(static_cast<unsigned char>(s[0]))) return false;
+  char buf[257];
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = '\0';
+  char* end = nullptr;
+  errno = 0;
+  double v = std::strtod(buf, &end);
+  if (end != buf + s.size() || std::isnan(v)) return false;
+  *out = v;
+  return true;
+}
+
+// Redis's zslParseRange: "(1.5" exclusive, "-inf"/"+inf".
+bool ParseScoreBound(std::string_view s, double* v, bool* ex) {
+  *ex = !s.empty() && s[0] == '(';
+  if (*ex) s.remove_prefix(1);
+  return ParseDouble(s, v);
+}
+
+bool ParseScoreRange(std::string_view min, std::string_view max, ScoreRange* r) {
+  return ParseScoreBound(min, &r->min, &r->minex) && ParseScoreBound(max, &r->max, &r->maxex);
+}
+
+// Redis's zslParseLexRangeItem.
+bool ParseLexBound(std::string_view s, std::string* out, bool* ex, bool* inf, char inf_char) {
+  if (s.empty()) return false;
+  if (s.size() == 1 && (s[0] == '+' || s[0] == '-')) {
+    if (s[0] != inf_char) return false;  // "+" as a min / "-" as a max: an empty range below
+    *inf = true;
+    return true;
+  }
+  if (s[0] != '(' && s[0] != '[') return false;
+  *ex = s[0] == '(';
+  out->assign(s.substr(1));
+  return true;
+}
+
+// An impossible "+" min or "-" max gives an empty range, as in Redis.
+bool ParseLexRange(std::string_view min, std::string_view max, LexRange* r, bool* empty) {
+  *empty = false;
+  if (min == "+" || max == "-") {
+    *empty = (min == "+" || min == "-" || min[0] == '(' || min[0] == '[') &&
+             (max == "+" || max == "-" || max[0] == '(' || max[0] == '[');
+    return *empty;
+  }
+  return ParseLexBound(min, &r->min, &r->minex, &r->min_neg_inf, '-') &&
+         ParseLexBound(max, &r->max, &r->maxex, &r->max_pos_inf, '+');
+}
+
+bool EmptyScoreRange(const ScoreRange& r) { return r.min > r.max || (r.min == r.max && (r.minex || r.maxex)); }
+
+// The sorted set at key: nullptr when missing; *wrong when another type.
+ZSetObject* FindZSet(const KeyLoc& loc, std::string_view key, int64_t now_ms, bool read, bool* wrong) {
+  Entry* e = read ? loc->FindRead(key, loc.hash, now_ms) : loc->FindWrite(key, loc.hash, now_ms);
+  *wrong = false;
+  if (e == nullptr) return nullptr;
+  ZSetObject* z = AsZSet(e->value);
+  if (z == nullptr) *wrong = true;
+  return z;
+}
+
+ZSetObject* ReadZSet(CommandContext& ctx, std::string_view key, bool* wrong) {
+  KeyLoc loc = ctx.Locate(key);
+  ZSetObject* z = FindZSet(loc, key, ctx.now_ms, true, wrong);
+  if (*wrong) ctx.Error(errors::kWrongType);
+  return z;
+}
+
+void AfterRemove(const KeyLoc& loc, std::string_view key, ZSetObject* z, int64_t now_ms) {
+  if (z->empty()) loc->Delete(key, loc.hash, now_ms);
+  else loc->NoteChanged(key);
+}
+
+// Replies a list of (member, score) as Redis: flat in RESP2 (scores only
+// with WITHSCORES), pairs in RESP3.
+class RangeReply {
+ public:
+  RangeReply(CommandContext& ctx, bool withscores) : ctx_(ctx), withscores_(withscores) {}
+  void Add(std::string_view m, double s) { items_.emplace_back(std::string(m), s); }
+  void Send() {
+    auto& r = ctx_.reply;
+    if (!withscores_) {
+      r.ArrayHeader(items_.size());
+      for (auto& [m, s] : items_) r.Bulk(m);
+    } else if (r.resp() >= 3) {
+      r.ArrayHeader(items_.size());
+      for (auto& [m, s] : items_) {
+        r.ArrayHeader(2);
+        r.Bulk(m);
+        r.Double(s);
+      }
+    } else {
+      r.ArrayHeader(items_.size() * 2);
+      for (auto& [m, s] : items_) {
+        r.Bulk(m);
+        r.Double(s);
+      }
+    }
+  }
+  std::vector<std::pair<std::string, double>>& items() { return items_; }
+
+ private:
+  CommandContext& ctx_;
+  bool withscores_;
+  std::vector<std::pair<std::string, double>> items_;
+};
+
+// ---- ZADD / ZINCRBY ----
+
+enum ZAddFlag : int { kNX = 1, kXX = 2, kGT = 4, kLT = 8, kCH = 16, kIncr = 32 };
+
+void ZAddGeneric(CommandContext& ctx, int flags, size_t scoreidx) {
+  const size_t elements = ctx.argv.size() - scoreidx;
+  if (elements == 0 || elements % 2 != 0) return ctx.Error(errors::kSyntax);
+  if ((flags & kIncr) && elements > 2) return ctx.Error("ERR INCR option supports a single increment-element pair");
+  if ((flags & kNX) && (flags & kXX)) return ctx.Error("ERR XX and NX options at the same time are not compatible");
+  if (((flags & kGT) && (flags & kNX)) || ((flags & kLT) && (flags & kNX)) || ((flags & kGT) && (flags & kLT)))
+    return ctx.Error("ERR GT, LT, and/or NX options at the same time are not compatible");
+  std::vector<double> scores(elements / 2);
+  for (size_t i = 0; i < scores.size(); ++i)
+    if (!ParseDouble(ctx.argv[scoreidx + 2 * i], &scores[i])) return ctx.Error(errors::kNotFloat);
+  std::string_view key = ctx.argv[1];
+  KeyLoc loc = ctx.Locate(key);
+  bool wrong;
+  ZSetObject* z = FindZSet(loc, key, ctx.now_ms, false, &wrong);
+  if (wrong) return ctx.Error(errors::kWrongType);
+  std::unique_ptr<ZSetObject> fresh;
+  if (z == nullptr) {
+    if (flags & kXX) return (flags & kIncr) ? ctx.reply.Null() : ctx.reply.Integer(0);
+    fresh = std::make_unique<ZSetObject>();
+    z = fresh.get();
+  }
+  int64_t added = 0, updated = 0;
+  bool processed = false;
+  double last_score = 0;
+  for (size_t i = 0; i < scores.size(); ++i) {
+    std::string_view member = ctx.argv[scoreidx + 2 * i + 1];
+    double score = scores[i], cur;
+    if (z->Score(member, &cur)) {
+      if (flags & kNX) continue;
+      if (flags & kIncr) {
+        score += cur;
+        if (std::isnan(score)) {
+          if (fresh == nullptr && (added + updated) > 0) loc->NoteChanged(key);
+          return ctx.Error(kNaNScore);
+        }
+      }
+      if (((flags & kGT) && score <= cur) || ((flags & kLT) && score >= cur)) continue;
+      last_score = score;
+      processed = true;
+      if (score != cur) {
+        z->Set(member, score);
+        ++updated;
+      }
+    } else {
+      if (flags & kXX) continue;
+      z->Set(member, score);
+      last_score = score;
+      processed = true;
+      ++added;
+    }
+  }
+  if (fresh) {
+    if (!fresh->empty()) {
+      size_t n = fresh->size();
+      loc->Set(key, loc.hash, Value::FromObject(std::move(fresh)));
+      SignalKeyReady(ctx, loc, key, n);
+    }
+  } else if (added + updated > 0) {
+    loc->NoteChanged(key);
+    if (added > 0) SignalKeyReady(ctx, loc, key, static_cast<size_t>(added));
+  }
+  if (flags & kIncr) {
+    if (processed) ctx.reply.Double(last_score);
+    else ctx.reply.Null();
+    return;
+  }
+  ctx.reply.Integer((flags & kCH) ? added + updated : added);
+}
+
+void CmdZAdd(CommandContext& ctx) {
+  int flags = 0;
+  size_t i = 2;
+  for (; i < ctx.argv.size(); ++i) {
+    std::string_view a = ctx.argv[i];
+    if (EqualsIgnoreCase(a, "nx")) flags |= kNX;
+    else if (EqualsIgnoreCase(a, "xx")) flags |= kXX;
+    else if (EqualsIgnoreCase(a, "gt")) flags |= kGT;
+    else if (EqualsIgnoreCase(a, "lt")) flags |= kLT;
+    else if (EqualsIgnoreCase(a, "ch")) flags |= kCH;
+    else if (EqualsIgnoreCase(a, "incr")) flags |= kIncr;
+    else break;
+  }
+  ZAddGeneric(ctx, flags, i);
+}
+
+void CmdZIncrBy(CommandContext& ctx) { ZAddGeneric(ctx, kIncr, 2); }
+
+// ---- reads ----
+
+void CmdZScore(CommandContext& ctx) {
+  bool wrong;
+  ZSetObject* z = ReadZSet(ctx, ctx.argv[1], &wrong);
+  if (wrong) return;
+  double s;
+  if (z != nullptr && z->Score(ctx.argv[2], &s)) ctx.reply.Double(s);
+  else ctx.reply.Null();
+}
+
+void CmdZMScore(CommandContext& ctx) {
+  bool wrong;
+  ZSetObject* z = ReadZSet(ctx, ctx.argv[1], &wrong);
+  if (wrong) return;
+  ctx.reply.ArrayHeader(ctx.argv.size() - 2);
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    double s;
+    if (z != nullptr && z->Score(ctx.argv[i], &s)) ctx.reply.Double(s);
+    else ctx.reply.Null();
+  }
+}
+
+void CmdZCard(CommandContext& ctx) {
+  bool wrong;
+  ZSetObject* z = ReadZSet(ctx, ctx.argv[1], &wrong);
+  if (wrong) return;
+  ctx.reply.Integer(z == nullptr ? 0 : static_cast<int64_t>(z->size()));
+}
+
+void CmdZCount(CommandContext& ctx) {
+  ScoreRange r;
+  if (!ParseScoreRange(ctx.argv[2], ctx.argv[3], &r)) return ctx.Error(kMinMaxNotFloat);
+  bool wrong;
+  ZSetObject* z = ReadZSet(ctx, ctx.argv[1], &wrong);
+  if (wrong) return;
+  ctx.reply.Integer(z == nullptr || EmptyScoreRange(r) ? 0 : static_cast<int64_t>(z->CountScore(r)));
+}
+
+void CmdZLexCount(CommandContext& ctx) {
+  LexRange r;
+  bool empty;
+  if (!ParseLexRange(ctx.argv[2], ctx.argv[3], &r, &empty)) return ctx.Error(kLexRangeError);
+  bool wrong;
+  ZSetObject* z = ReadZSet(ctx, ctx.argv[1], &wrong);
+  if (wrong) return;
+  ctx.reply.Integer(z == nullptr || empty ? 0 : static_cast<int64_t>(z->CountLex(r)));
+}
+
+void RankGeneric(CommandContext& ctx, bool reverse) {
+  bool wrong;
+  ZSetObject* z = ReadZSet(ctx, ctx.argv[1], &wrong);
+  if (wrong) return;
+  int64_t r = z == nullptr ? -1 : z->Rank(ctx.argv[2], reverse);
+  if (r < 0) ctx.reply.Null();
+  else ctx.reply.Integer(r);
+}
+void CmdZRank(CommandContext& ctx) { RankGeneric(ctx, false); }
+void CmdZRevRank(CommandContext& ctx) { RankGeneric(ctx, true); }
+
+// ---- the range family: ZRANGE and its older forms, ZRANGESTORE ----
+
+enum class RangeBy { kRank, kScore, kLex };
+
+struct RangeSpec {
+  RangeBy by = RangeBy::kRank;
+  bool rev = false;
+  bool withscores = false;
+  bool has_limit = false;
+  int64_t offset = 0, limit = -1;
+  std::string_view min, max;  // as given (for REV forms already swapped to min, max)
+};
+
+// Collects the range's (member, score) into out. Replies errors itself and
+// returns false on a bad argument.
+bool CollectRange(CommandContext& ctx, ZSetObject* z, const RangeSpec& spec,
+                  std::vector<std::pair<std::string, double>>* out) {
+  auto add = [&](std::string_view m, double s) { out->emplace_back(std::string(m), s); };
+  if (spec.by == RangeBy::kRank) {
+    int64_t start, end;
+    if (!ParseInt64Arg(spec.min, &start) || !ParseInt64Arg(spec.max, &end)) {
+      ctx.Error(errors::kNotInteger);
+      return false;
+    }
+    if (z == nullptr) return true;
+    int64_t len = static_cast<int64_t>(z->size());
+    if (start < 0) start += len;
+    if (end < 0) end += len;
+    if (start < 0) start = 0;
+    if (start > end || start >= len) return true;
+    if (end >= len) end = len - 1;
+    z->ForRankRange(static_cast<size_t>(start), static_cast<size_t>(end), spec.rev, add);
+    return true;
+  }
+  if (spec.by == RangeBy::kScore) {
+    ScoreRange r;
+    if (!ParseScoreRange(spec.min, spec.max, &r)) {
+      ctx.Error(kMinMaxNotFloat);
+      return false;
+    }
+    if (z == nullptr || EmptyScoreRange(r) || spec.offset < 0) return true;
+    z->ForScoreRange(r, spec.rev, spec.offset, spec.limit, add);
+    return true;
+  }
+  LexRange r;
+  bool empty;
+  if (!ParseLexRange(spec.min, spec.max, &r, &empty)) {
+    ctx.Error(kLexRangeError);
+    return false;
+  }
+  if (z == nullptr || empty || spec.offset < 0) return true;
+  z->ForLexRange(r, spec.rev, spec.offset, spec.limit, add);
+  return true;
+}
+
+// Parses ZRANGE-style options from argv[from..]. `store` = ZRANGESTORE (no WITHSCORES).
+bool ParseRangeOptions(CommandContext& ctx, size_t from, bool store, RangeSpec* spec) {
+  for (size_t i = from; i < ctx.argv.size(); ++i) {
+    std::string_view a = ctx.argv[i];
+    size_t left = ctx.argv.size() - i - 1;
+    if (!store && EqualsIgnoreCase(a, "withscores")) {
+      spec->withscores = true;
+    } else if (EqualsIgnoreCase(a, "limit") && left >= 2) {
+      if (!ParseInt64Arg(ctx.argv[i + 1], &spec->offset) || !ParseInt64Arg(ctx.argv[i + 2], &spec->limit)) {
+        ctx.Error(errors::kNotInteger);
+        return false;
+      }
+      spec->has_limit = true;
+      i += 2;
+    } else if (EqualsIgnoreCase(a, "byscore")) {
+      spec->by = RangeBy::kScore;
+    } else if (EqualsIgnoreCase(a, "bylex")) {
+      spec->by = RangeBy::kLex;
+    } else if (EqualsIgnoreCase(a, "rev")) {
+      spec->rev = true;
+    } else {
+      ctx.Error(errors::kSyntax);
+      return false;
+    }
+  }
+  if (spec->has_limit && spec->by == RangeBy::kRank) {
+    ctx.Error("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+    return false;
+  }
+  if (spec->withscores && spec->by == RangeBy::kLex) {
+    ctx.Error("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+    return false;
+  }
+  return true;
+}
+
+void RangeCommand(CommandContext& ctx, RangeSpec spec, size_t key_index) {
+  bool wrong;
+  ZSetObject* z = ReadZSet(ctx, ctx.argv[key_index], &wrong);
+  if (wrong) return;
+  RangeReply reply(ctx, spec.withscores);
+  if (!CollectRange(ctx, z, spec, &reply.items())) return;
+  reply.Send();
+}
+
+void CmdZRange(CommandContext& ctx) {
+  RangeSpec spec;
+  if (!ParseRangeOptions(ctx, 4, false, &spec)) return;
+  spec.min = ctx.argv[2];
+  spec.max = ctx.argv[3];
+  if (spec.rev && spec.by != RangeBy::kRank) std::swap(spec.min, spec.max);
+  RangeCommand(ctx, spec, 1);
+}
+
+void CmdZRevRange(CommandContext& ctx) {
+  RangeSpec spec;
+  spec.rev = true;
+  if (ctx.argv.size() == 5) {
+    if (!EqualsIgnoreCase(ctx.argv[4], "withscores")) return ctx.Error(errors::kSyntax);
+    spec.withscores = true;
+  } else if (ctx.argv.size() > 5) {
+    return ctx.Error(errors::kSyntax);
+  }
+  spec.min = ctx.argv[2];
+  spec.max = ctx.argv[3];
+  RangeCommand(ctx, spec, 1);
+}
+
+// ZRANGEBYSCORE key min max / ZREVRANGEBYSCORE key max min [WITHSCORES] [LIMIT o c];
+// the BYLEX forms without WITHSCORES.
+void ByGeneric(CommandContext& ctx, RangeBy by, bool rev) {
+  RangeSpec spec;
+  spec.by = by;
+  spec.rev = rev;
+  for (size_t i = 4; i < ctx.argv.size(); ++i) {
+    std::string_view a = ctx.argv[i];
+    if (EqualsIgnoreCase(a, "withscores")) {
+      if (by == RangeBy::kLex) return ctx.Error("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+      spec.withscores = true;
+    } else if (EqualsIgnoreCase(a, "limit") && ctx.argv.size() - i - 1 >= 2) {
+      if (!ParseInt64Arg(ctx.argv[i + 1], &spec.offset) || !ParseInt64Arg(ctx.argv[i + 2], &spec.limit))
+        return ctx.Error(errors::kNotInteger);
+      i += 2;
+    } else {
+      return ctx.Error(errors::kSyntax);
+    }
+  }
+  spec.min = rev ? ctx.argv[3] : ctx.argv[2];
+  spec.max = rev ? ctx.argv[2] : ctx.argv[3];
+  RangeCommand(ctx, spec, 1);
+}
+void CmdZRangeByScore(CommandContext& ctx) { ByGeneric(ctx, RangeBy::kScore, false); }
+void CmdZRevRangeByScore(CommandContext& ctx) { ByGeneric(ctx, RangeBy::kScore, true); }
+void CmdZRangeByLex(CommandContext& ctx) { ByGeneric(ctx, RangeBy::kLex, false); }
+void CmdZRevRangeByLex(CommandContext& ctx) { ByGeneric(ctx, RangeBy::kLex, true); }
+
+// Stores items as a sorted set at dst (deleting dst when empty); replies its size.
+void StoreResult(CommandContext& ctx, std::string_view dst, const std::vector<std::pair<std::string, double>>& items) {
+  KeyLoc loc = ctx.Locate(dst);
+  if (items.empty()) {
+    loc->Delete(dst, loc.hash, ctx.now_ms);
+    return ctx.reply.Integer(0);
+  }
+  auto z = std::make_unique<ZSetObject>();
+  for (const auto& [m, s] : items) z->Set(m, s);
+  z->ShrinkIfSmall();
+  size_t n = z->size();
+  loc->Set(dst, loc.hash, Value::FromObject(std::move(z)));
+  SignalKeyReady(ctx, loc, dst, n);
+  ctx.reply.Integer(static_cast<int64_t>(n));
+}
+
+void CmdZRangeStore(CommandContext& ctx) {
+  RangeSpec spec;
+  if (!ParseRangeOptions(ctx, 5, true, &spec)) return;
+  spec.min = ctx.argv[3];
+  spec.max = ctx.argv[4];
+  if (spec.rev && spec.by != RangeBy::kRank) std::swap(spec.min, spec.max);
+  bool wrong;
+  ZSetObject* z = ReadZSet(ctx, ctx.argv[2], &wrong);
+  if (wrong) return;
+  std::vector<std::pair<std::string, double>> items;
+  if (!CollectRange(ctx, z, spec, &items)) return;
+  StoreResult(ctx, ctx.argv[1], items);
+}
+
+// ---- removals ----
+
+void CmdZRem(CommandContext& ctx) {
+  std::string_view key = ctx.argv[1];
+  KeyLoc loc = ctx.Locate(key);
+  bool wrong;
+  ZSetObject* z = FindZSet(loc, key, ctx.now_ms, false, &wrong);
+  if (wrong) return ctx.Error(errors::kWrongType);
+  if (z == nullptr) return ctx.reply.Integer(0);
+  int64_t removed = 0;
+  for (size_t i = 2; i < ctx.argv.size() && !z->empty(); ++i) removed += z->Remove(ctx.argv[i]) ? 1 : 0;
+  if (removed > 0) AfterRemove(loc, key, z, ctx.now_ms);
+  ctx.reply.Integer(removed);
+}
+
+void RemRangeGeneric(CommandContext& ctx, RangeBy by) {
+  RangeSpec spec;
+  spec.by = by;
+  spec.min = ctx.argv[2];
+  spec.max = ctx.argv[3];
+  std::string_view key = ctx.argv[1];
+  // Arguments are checked before the key, as in Redis.
+  if (by == RangeBy::kRank) {
+    int64_t a, b;
+    if (!ParseInt64Arg(spec.min, &a) || !ParseInt64Arg(spec.max, &b)) return ctx.Error(errors::kNotInteger);
+  } else if (by == RangeBy::kScore) {
+    ScoreRange r;
+    if (!ParseScoreRange(spec.min, spec.max, &r)) return ctx.Error(kMinMaxNotFloat);
+  } else {
+    LexRange r;
+    bool empty;
+    if (!ParseLexRange(spec.min, spec.max, &r, &empty)) return ctx.Error(kLexRangeError);
+  }
+  KeyLoc loc = ctx.Locate(key);
+  bool wrong;
+  ZSetObject* z = FindZSet(loc, key, ctx.now_ms, false, &wrong);
+  if (wrong) return ctx.Error(errors::kWrongType);
+  std::vector<std::pair<std::string, double>> items;
+  if (!CollectRange(ctx, z, spec, &items)) return;
+  for (const auto& [m, s] : items) z->Remove(m);
+  if (!items.empty()) AfterRemove(loc, key, z, ctx.now_ms);
+  ctx.reply.Integer(static_cast<int64_t>(items.size()));
+}
+void CmdZRemRangeByRank(CommandContext& ctx) { RemRangeGeneric(ctx, RangeBy::kRank); }
+void CmdZRemRangeByScore(CommandContext& ctx) { RemRangeGeneric(ctx, RangeBy::kScore); }
+void CmdZRemRangeByLex(CommandContext& ctx) { RemRangeGeneric(ctx, RangeBy::kLex); }
+
+// ---- pops ----
+
+// Pops up to count from the low (or high) end of key's set; nullptr/empty when none.
+std::vector<std::pair<std::string, double>> PopSome(CommandContext& ctx, const KeyLoc& loc, std::string_view key,
+                                                    ZSetObject* z, bool highest, int64_t count) {
+  std::vector<std::pair<std::string, double>> out;
+  while (count-- > 0 && !z->empty()) {
+    auto [m, s] = z->Edge(highest);
+    out.emplace_back(std::string(m), s);
+    z->Remove(out.back().first);
+  }
+  if (!out.empty()) AfterRemove(loc, key, z, ctx.now_ms);
+  return out;
+}
+
+void PopGeneric(CommandContext& ctx, bool highest) {
+  if (ctx.argv.size() > 3) return ctx.Error(errors::kSyntax);
+  const bool has_count = ctx.argv.size() == 3;
+  int64_t count = 1;
+  if (has_count) {
+    if (!ParseInt64Arg(ctx.argv[2], &count)) return ctx.Error(errors::kNotInteger);
+    if (count < 0) return ctx.Error(kOutOfRangePositive);
+  }
+  std::string_view key = ctx.argv[1];
+  KeyLoc loc = ctx.Locate(key);
+  bool wrong;
+  ZSetObject* z = FindZSet(loc, key, ctx.now_ms, false, &wrong);
+  if (wrong) return ctx.Error(errors::kWrongType);
+  std::vector<std::pair<std::string, double>> items;
+  if (z != nullptr) items = PopSome(ctx, loc, key, z, highest, count);
+  auto& r = ctx.reply;
+  if (has_count && r.resp() >= 3) {  // RESP3 with a count: pairs
+    r.ArrayHeader(items.size());
+    for (auto& [m, s] : items) {
+      r.ArrayHeader(2);
+      r.Bulk(m);
+      r.Double(s);
+    }
+    return;
+  }
+  r.ArrayHeader(items.size() * 2);
+  for (auto& [m, s] : items) {
+    r.Bulk(m);
+    r.Double(s);
+  }
+}
+void CmdZPopMin(CommandContext& ctx) { PopGeneric(ctx, false); }
+void CmdZPopMax(CommandContext& ctx) { PopGeneric(ctx, true); }
+
+// BZPOPMIN/BZPOPMAX key [key ...] timeout → [key, member, score].
+void BlockingPop(CommandContext& ctx, bool highest) {
+  int64_t deadline;
+  if (!ParseBlockTimeout(ctx, ctx.argv.back(), &deadline)) return;
+  auto keys = ctx.argv.subspan(1, ctx.argv.size() - 2);
+  const std::string_view woken = WokenKey(ctx);
+  const bool rerun = !woken.empty();
+  auto try_key = [&](std::string_view key) -> bool {  // true when it replied
+    KeyLoc loc = ctx.Locate(key);
+    bool wrong;
+    ZSetObject* z = FindZSet(loc, key, ctx.now_ms, false, &wrong);
+    if (wrong) {
+      if (rerun) return false;  // a blocked client is only served from a sorted set
+      ctx.Error(errors::kWrongType);
+      return true;
+    }
+    if (z == nullptr) return false;
+    auto items = PopSome(ctx, loc, key, z, highest, 1);
+    ctx.reply.ArrayHeader(3);
+    ctx.reply.Bulk(key);
+    ctx.reply.Bulk(items[0].first);
+    ctx.reply.Double(items[0].second);
+    if (rerun) {
+      bool w2;
+      if (FindZSet(loc, key, ctx.now_ms, true, &w2) != nullptr) SignalKeyReady(ctx, loc, key, 1);
+    }
+    return true;
+  };
+  if (rerun && try_key(woken)) return;
+  for (std::string_view key : keys)
+    if (try_key(key)) return;
+  if (BlockOn(ctx, keys, deadline)) return;
+  ctx.reply.NullArray();
+}
+void CmdBZPopMin(CommandContext& ctx) { BlockingPop(ctx, false); }
+void CmdBZPopMax(CommandContext& ctx) { BlockingPop(ctx, true); }
+
+// ---- ZUNIONSTORE / ZINTERSTORE ----
+
+enum class Aggregate { kSum, kMin, kMax };
+
+double AggregateScores(Aggregate agg, double a, double b) {
+  switch (agg) {
+    case Aggregate::kSum: {
+      double r = a + b;
+      return std::isnan(r) ? 0.0 : r;  // inf + -inf: Redis uses 0
+    }
+    case Aggregate::kMin: return a < b ? a : b;
+    case Aggregate::kMax: return a > b ? a : b;
+  }
+  return a;
+}
+
+void StoreGeneric(CommandContext& ctx, bool inter) {
+  std::string_view name = inter ? "zinterstore" : "zunionstore";
+  int64_t numkeys;
+  if (!ParseInt64Arg(ctx.argv[2], &numkeys)) return ctx.Error(errors::kNotInteger);
+  if (numkeys < 1)
+    return ctx.Error(std::string("ERR at least 1 input key is needed for '") + std::string(name) + "' command");
+  if (numkeys > static_cast<int64_t>(ctx.argv.size()) - 3) return ctx.Error(errors::kSyntax);
+  const size_t n = static_cast<size_t>(numkeys);
+  std::vector<double> weights(n, 1.0);
+  Aggregate agg = Aggregate::kSum;
+  for (size_t i = 3 + n; i < ctx.argv.size(); ++i) {
+    size_t left = ctx.argv.size() - i - 1;
+    if (EqualsIgnoreCase(ctx.argv[i], "weights") && left >= n) {
+      for (size_t k = 0; k < n; ++k)
+        if (!ParseDouble(ctx.argv[i + 1 + k], &weights[k])) return ctx.Error("ERR weight value is not a float");
+      i += n;
+    } else if (EqualsIgnoreCase(ctx.argv[i], "aggregate") && left >= 1) {
+      std::string_view a = ctx.argv[i + 1];
+      if (EqualsIgnoreCase(a, "sum")) agg = Aggregate::kSum;
+      else if (EqualsIgnoreCase(a, "min")) agg = Aggregate::kMin;
+      else if (EqualsIgnoreCase(a, "max")) agg = Aggregate::kMax;
+      else return ctx.Error(errors::kSyntax);
+      ++i;
+    } else {
+      return ctx.Error(errors::kSyntax);
+    }
+  }
+  std::vector<KeyRef> refs;
+  refs.push_back({ctx.session.db, ctx.argv[1]});
+  for (size_t k = 0; k < n; ++k) refs.push_back({ctx.session.db, ctx.argv[3 + k]});
+  ctx.LockKeys(refs);
+
+  // Inputs: sorted sets, or sets (every member scores 1), or missing (empty).
+  struct Input {
+    const ZSetObject* z = nullptr;
+    const SetObject* s = nullptr;
+    size_t size() const { return z ? z->size() : s ? s->size() : 0; }
+  };
+  std::vector<Input> inputs(n);
+  for (size_t k = 0; k < n; ++k) {
+    std::string_view key = ctx.argv[3 + k];
+    KeyLoc loc = ctx.Locate(key);
+    Entry* e = loc->FindRead(key, loc.hash, ctx.now_ms);
+    if (e == nullptr) continue;
+    if (ZSetObject* z = AsZSet(e->value)) inputs[k].z = z;
+    else if (SetObject* s = AsSet(e->value)) inputs[k].s = s;
+    else return ctx.Error(errors::kWrongType);
+  }
+  auto for_each = [](const Input& in, auto&& fn) {
+    if (in.z) in.z->ForEach([&](std::string_view m, double s) { fn(m, s); });
+    else if (in.s) in.s->ForEach([&](std::string_view m) { fn(m, 1.0); });
+  };
+  auto score_in = [](const Input& in, std::string_view m, double* s) {
+    if (in.z) return in.z->Score(m, s);
+    if (in.s && in.s->Contains(m)) return *s = 1.0, true;
+    return false;
+  };
+  auto weighted = [](double score, double w) {
+    double r = score * w;
+    return std::isnan(r) ? 0.0 : r;  // 0 * inf
+  };
+  absl::flat_hash_map<std::string, double> acc;
+  if (inter) {
+    // Walk the smallest input, probe the others.
+    size_t smallest = 0;
+    for (size_t k = 1; k < n; ++k)
+      if (inputs[k].size() < inputs[smallest].size()) smallest = k;
+    for_each(inputs[smallest], [&](std::string_view m, double s0) {
+      double total = weighted(s0, weights[smallest]);
+      for (size_t k = 0; k < n; ++k) {
+        if (k == smallest) continue;
+        double s;
+        if (!score_in(inputs[k], m, &s)) return;
+        total = AggregateScores(agg, total, weighted(s, weights[k]));
+      }
+      acc.emplace(std::string(m), total);
+    });
+  } else {
+    for (size_t k = 0; k < n; ++k) {
+      for_each(inputs[k], [&](std::string_view m, double s) {
+        double v = weighted(s, weights[k]);
+        auto [it, inserted] = acc.emplace(std::string(m), v);
+        if (!inserted) it->second = AggregateScores(agg, it->second, v);
+      });
+    }
+  }
+  std::vector<std::pair<std::string, double>> items(acc.begin(), acc.end());
+  StoreResult(ctx, ctx.argv[1], items);
+}
+void CmdZUnionStore(CommandContext& ctx) { StoreGeneric(ctx, false); }
+void CmdZInterStore(CommandContext& ctx) { StoreGeneric(ctx, true); }
+
+// ---- ZSCAN ----
+
+std::string FormatScore(double d) {
+  if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
+  char buf[64];
+  int n = std::snprintf(buf, sizeof(buf), "%.17g", d);
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+void CmdZScan(CommandContext& ctx) {
+  ScanArgs args;
+  if (!ParseScanArgs(ctx, &args)) return;
+  bool wrong;
+  ZSetObject* z = ReadZSet(ctx, ctx.argv[1], &wrong);
+  if (wrong) return;
+  std::vector<std::pair<uint64_t, std::pair<std::string, double>>> items;
+  uint64_t next = 0;
+  if (z != nullptr) {
+    const bool whole = z->encoding() == Encoding::kListpack;
+    z->ForEach([&](std::string_view m, double s) {
+      uint64_t pos = whole ? 0 : ScanPosition(m);
+      if (whole || pos >= args.cursor) items.push_back({pos, {std::string(m), s}});
+    });
+    if (!whole) next = SelectScanWindow(items, args.count);
+  }
+  size_t matched = 0;
+  for (const auto& it : items) matched += ScanMatches(args, it.second.first) ? 1 : 0;
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::to_string(next));
+  ctx.reply.ArrayHeader(matched * 2);
+  for (const auto& it : items) {
+    if (!ScanMatches(args, it.second.first)) continue;
+    ctx.reply.Bulk(it.second.first);
+    ctx.reply.Bulk(FormatScore(it.second.second));
+  }
+}
+
+}  // namespace
+
+void RegisterZSetFamily(CommandTable& t) {
+  constexpr uint32_t kW = kWrite | kDenyOom;
+  constexpr uint32_t kR = kReadOnly;
+  t.Register({"zadd", -4, kW | kFast, 1, 1, 1, CmdZAdd, "@write @sortedset @fast", "sorted_set",
+              "Adds one or more members to a sorted set, or updates their scores. Creates the key if it doesn't exist.", "1.2.0"});
+  t.Register({"zincrby", 4, kW | kFast, 1, 1, 1, CmdZIncrBy, "@write @sortedset @fast", "sorted_set",
+              "Increments the score of a member in a sorted set.", "1.2.0"});
+  t.Register({"zscore", 3, kR | kFast, 1, 1, 1, CmdZScore, "@read @sortedset @fast", "sorted_set",
+              "Returns the score of a member in a sorted set.", "1.2.0"});
+  t.Register({"zmscore", -3, kR | kFast, 1, 1, 1, CmdZMScore, "@read @sortedset @fast", "sorted_set",
+              "Returns the score of one or more members in a sorted set.", "6.2.0"});
+  t.Register({"zcard", 2, kR | kFast, 1, 1, 1, CmdZCard, "@read @sortedset @fast", "sorted_set",
+              "Returns the number of members in a sorted set.", "1.2.0"});
+  t.Register({"zcount", 4, kR | kFast, 1, 1, 1, CmdZCount, "@read @sortedset @fast", "sorted_set",
+              "Returns the count of members in a sorted set that have scores within a range.", "2.0.0"});
+  t.Register({"zlexcount", 4, kR | kFast, 1, 1, 1, CmdZLexCount, "@read @sortedset @fast", "sorted_set",
+              "Returns the number of members in a sorted set within a lexicographical range.", "2.8.9"});
+  t.Register({"zrank", 3, kR | kFast, 1, 1, 1, CmdZRank, "@read @sortedset @fast", "sorted_set",
+              "Returns the index of a member in a sorted set ordered by ascending scores.", "2.0.0"});
+  t.Register({"zrevrank", 3, kR | kFast, 1, 1, 1, CmdZRevRank, "@read @sortedset @fast", "sorted_set",
+              "Returns the index of a member in a sorted set ordered by descending scores.", "2.0.0"});
+  t.Register({"zrange", -4, kR, 1, 1, 1, CmdZRange, "@read @sortedset @slow", "sorted_set",
+              "Returns members in a sorted set within a range of indexes.", "1.2.0"});
+  t.Register({"zrevrange", -4, kR, 1, 1, 1, CmdZRevRange, "@read @sortedset @slow", "sorted_set",
+              "Returns members in a sorted set within a range of indexes in reverse order.", "1.2.0"});
+  t.Register({"zrangebyscore", -4, kR, 1, 1, 1, CmdZRangeByScore, "@read @sortedset @slow", "sorted_set",
+              "Returns members in a sorted set within a range of scores.", "1.0.5"});
+  t.Register({"zrevrangebyscore", -4, kR, 1, 1, 1, CmdZRevRangeByScore, "@read @sortedset @slow", "sorted_set",
+              "Returns members in a sorted set within a range of scores in reverse order.", "2.2.0"});
+  t.Register({"zrangebylex", -4, kR, 1, 1, 1, CmdZRangeByLex, "@read @sortedset @slow", "sorted_set",
+              "Returns members in a sorted set within a lexicographical range.", "2.8.9"});
+  t.Register({"zrevrangebylex", -4, kR, 1, 1, 1, CmdZRevRangeByLex, "@read @sortedset @slow", "sorted_set",
+              "Returns members in a sorted set within a lexicographical range in reverse order.", "2.8.9"});
+  t.Register({"zrangestore", -5, kW, 1, 2, 1, CmdZRangeStore, "@write @sortedset @slow", "sorted_set",
+              "Stores a range of members from sorted set in a key.", "6.2.0"});
+  t.Register({"zrem", -3, kWrite | kFast, 1, 1, 1, CmdZRem, "@write @sortedset @fast", "sorted_set",
+              "Removes one or more members from a sorted set. Deletes the sorted set if all members were removed.", "1.2.0"});
+  t.Register({"zremrangebyrank", 4, kWrite, 1, 1, 1, CmdZRemRangeByRank, "@write @sortedset @slow", "sorted_set",
+              "Removes members in a sorted set within a range of indexes.", "2.0.0"});
+  t.Register({"zremrangebyscore", 4, kWrite, 1, 1, 1, CmdZRemRangeByScore, "@write @sortedset @slow", "sorted_set",
+              "Removes members in a sorted set within a range of scores.", "1.2.0"});
+  t.Register({"zremrangebylex", 4, kWrite, 1, 1, 1, CmdZRemRangeByLex, "@write @sortedset @slow", "sorted_set",
+              "Removes members in a sorted set within a lexicographical range.", "2.8.9"});
+  t.Register({"zpopmin", -2, kWrite | kFast, 1, 1, 1, CmdZPopMin, "@write @sortedset @fast", "sorted_set",
+              "Returns the lowest-scoring members from a sorted set after removing them.", "5.0.0"});
+  t.Register({"zpopmax", -2, kWrite | kFast, 1, 1, 1, CmdZPopMax, "@write @sortedset @fast", "sorted_set",
+              "Returns the highest-scoring members from a sorted set after removing them.", "5.0.0"});
+  t.Register({"bzpopmin", -3, kWrite | kFast | kBlocking, 1, -2, 1, CmdBZPopMin,
+              "@write @sortedset @fast @blocking", "sorted_set",
+              "Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise.", "5.0.0"});
+  t.Register({"bzpopmax", -3, kWrite | kFast | kBlocking, 1, -2, 1, CmdBZPopMax,
+              "@write @sortedset @fast @blocking", "sorted_set",
+              "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member is available otherwise.", "5.0.0"});
+  t.Register({"zunionstore", -4, kW | kNoKeyLock, 1, 1, 1, CmdZUnionStore, "@write @sortedset @slow", "sorted_set",
+              "Stores the union of multiple sorted sets in a key.", "2.0.0"});
+  t.Register({"zinterstore", -4, kW | kNoKeyLock, 1, 1, 1, CmdZInterStore, "@write @sortedset @slow", "sorted_set",
+              "Stores the intersect of multiple sorted sets in a key.", "2.0.0"});
+  t.Register({"zscan", -3, kR, 1, 1, 1, CmdZScan, "@read @sortedset @slow", "sorted_set",
+              "Iterates over members and scores of a sorted set.", "2.8.0"});
+}
+
+}  // namespace stockd::engine
