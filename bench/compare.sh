@@ -374,6 +374,10 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 log "benchmark time: $(( SECONDS - START ))s"
 
+# Stop the servers now, so one that crashes on shutdown is in the report.
+srv_stop_all
+for w in ${SRV_ABNORMAL[@]+"${SRV_ABNORMAL[@]}"}; do EXTRA_NOTES+=("- $w"); done
+
 # column N of a "rps p50 p99 cpu;" list -> its median
 col_median() {
   local list=$1 n=$2 vals=() e
@@ -414,7 +418,7 @@ for i in "${SELECTED[@]}"; do
   [ -n "${NA_WHY[$i.r]:-}" ] && NOTES+=("- ${W_NAME[$i]}: redis n/a — ${NA_WHY[$i.r]}")
 done
 if [ ${#NOTES[@]} -gt 0 ]; then
-  { echo; echo "Not available:"; printf '%s\n' "${NOTES[@]}" | tr -d '\r' | cut -c1-240; } >>"$CMP_TMP/report.md"
+  { echo; echo "Not available, and server failures:"; printf '%s\n' "${NOTES[@]}" | tr -d '\r' | cut -c1-240; } >>"$CMP_TMP/report.md"
 fi
 mv "$TSV.tmp" "$TSV"
 cp "$CMP_TMP/report.md" "$OUT_DIR/compare.md"

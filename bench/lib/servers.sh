@@ -14,6 +14,7 @@
 
 CMP_PIDS=(${CMP_PIDS[@]+"${CMP_PIDS[@]}"})
 declare -A SRV_LOG  # pid -> its server.log, to show when it exits abnormally
+SRV_ABNORMAL=()     # one line per server that did not stop cleanly (srv_stop_all)
 
 # srv_free_port: prints a loopback TCP port nobody listens on right now.
 srv_free_port() {
@@ -109,6 +110,7 @@ srv_stop_all() {
     if [ $rc -ne 0 ] && [ $rc -ne 143 ]; then
       echo "warning: server pid $pid exited with status $rc at shutdown; its log ends:" >&2
       tail -n 8 "${SRV_LOG[$pid]:-/dev/null}" 2>/dev/null | sed 's/^/    /' >&2
+      SRV_ABNORMAL+=("$(basename "$(dirname "${SRV_LOG[$pid]:-?/?}")") (pid $pid) ended with status $rc$([ $rc -gt 128 ] && echo " (signal $(( rc - 128 )))"), not a clean exit on SIGTERM")
     fi
   done
   CMP_PIDS=()
