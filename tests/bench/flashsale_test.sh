@@ -75,7 +75,12 @@ grep -qE '^\[ +1\.[0-9]s\] +[0-9]+ ops/s  sold [0-9]+  remaining [0-9]+$' "$CMP_
 "$BIN" --port "$P" --mode "$MODE" --duration 2 --users 10 --stock 100000000 --sku flash:e \
   --quiet >"$CMP_TMP/theft.out" 2>&1 &
 pid=$!
-sleep 0.7
+# Wait until the sale is under way (the tool sets the stock first), then steal.
+for _ in $(seq 1 100); do
+  left=$(redis-cli -p "$P" $GET flash:e)
+  [[ $left =~ ^[0-9]+$ ]] && [ "$left" -lt 99999900 ] && break
+  sleep 0.05
+done
 redis-cli -p "$P" DECRBY flash:e 5 >/dev/null
 wait $pid
 rc=$?
