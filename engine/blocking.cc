@@ -51,9 +51,11 @@ bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* deadl
     ctx.Error("ERR timeout is not a float or out of range");
     return false;
   }
-  // Redis: tval = (long long)(ftval * 1000.0). An unrepresentable product
-  // converts to LLONG_MIN on x86 — "negative" — and Redis answers just that.
-  const long double ms = seconds * 1000.0L;
+  // Redis: tval = (long long) ceill(ftval * 1000.0), so any positive
+  // fraction of a millisecond waits 1 ms (and -0.0001 means 0: forever). An
+  // unrepresentable product converts to LLONG_MIN on x86 — "negative" — and
+  // Redis answers just that.
+  const long double ms = std::ceil(seconds * 1000.0L);
   int64_t tval;
   if (std::isnan(ms) || ms >= 9223372036854775808.0L || ms < -9223372036854775808.0L) {
     tval = INT64_MIN;
@@ -94,9 +96,14 @@ void SignalKeyReady(CommandContext& ctx, std::string_view key, size_t added) {
 }
 
 void SignalKeyReady(CommandContext& ctx, const KeyLoc& loc, std::string_view key, size_t added) {
+  SignalKeyReady(ctx, ctx.session.db, loc, key, added);
+}
+
+void SignalKeyReady(CommandContext& ctx, int db, const KeyLoc& loc, std::string_view key,
+                    size_t added) {
   Blocking& b = ctx.engine.blocking();
   if (b.blocked_clients() == 0) return;  // the common case: one relaxed load
-  b.Signal(ctx.engine.ShardId(ctx.session.db, loc.hash), key, added);
+  b.Signal(ctx.engine.ShardId(db, loc.hash), key, added);
 }
 
 Blocking::Blocking(uint32_t total_shards) : shards_(total_shards) {}

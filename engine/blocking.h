@@ -78,6 +78,9 @@ bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* deadl
 // key's shard locked by ctx (any handler writing the key has it).
 void SignalKeyReady(CommandContext& ctx, std::string_view key, size_t added);
 void SignalKeyReady(CommandContext& ctx, const KeyLoc& loc, std::string_view key, size_t added);
+// The same for a key of database `db` (COPY ... DB, MOVE).
+void SignalKeyReady(CommandContext& ctx, int db, const KeyLoc& loc, std::string_view key,
+                    size_t added);
 
 // Asks the dispatcher to park this client until one of `keys` (views that
 // outlive the call: argv elements) gets data or deadline_ms (unix ms, 0 =

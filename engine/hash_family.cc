@@ -213,6 +213,7 @@ void CmdHIncrBy(CommandContext& ctx) {
 void CmdHIncrByFloat(CommandContext& ctx) {
   long double incr;
   if (!ParseLongDoubleArg(ctx.argv[3], &incr)) return ctx.Error(errors::kNotFloat);
+  if (std::isnan(incr) || std::isinf(incr)) return ctx.Error("ERR value is NaN or Infinity");
   HashForWrite h(ctx, ctx.argv[1]);
   if (h.wrong_type()) return ctx.Error(errors::kWrongType);
   long double value = 0;

@@ -30,10 +30,12 @@ TEST_F(HashCompat, IncrementsAndErrors) {
       {"HINCRBY", "h", "s", "1"}, {"HINCRBY", "h", "f", "1"}, {"HINCRBYFLOAT", "h", "f", "1"},
       {"HINCRBYFLOAT", "h", "g", "0.1"}, {"HINCRBYFLOAT", "h", "g", "0.2"}, {"HINCRBYFLOAT", "h", "s", "1"},
       {"HINCRBYFLOAT", "h", "f", "x"}, {"HINCRBYFLOAT", "h", "f", "inf"}, {"HINCRBYFLOAT", "h", "f", "1e308"},
-      {"HINCRBYFLOAT", "h", "f", "-2.5e-3"}, {"HGETALL", "h"}, {"HINCRBYFLOAT", "h3", "f", "x"}, {"EXISTS", "h3"},
+      {"HINCRBYFLOAT", "h", "f", "-2.5e-3"}, {"OBJECT", "ENCODING", "h"}, {"HINCRBYFLOAT", "h3", "f", "x"},
+      {"EXISTS", "h3"},
       {"SET", "str", "v"}, {"HSET", "str", "a", "1"}, {"HGET", "str", "a"}, {"HGETALL", "str"},
       {"HINCRBY", "str", "a", "1"}, {"HRANDFIELD", "str"}, {"HSCAN", "str", "0"}, {"HLEN", "str"},
   });
+  SameUnordered({"HGETALL", "h"}, 2);  // a 309-byte value made it a hashtable
 }
 
 TEST_F(HashCompat, RandFieldShapes) {

@@ -66,6 +66,12 @@ TEST_F(BlockingTest, TimeoutRepliesNullArray) {
     EXPECT_EQ(c.Run(engine_, {"BRPOP", "q", "0.05"}), "*-1\r\n");
     EXPECT_GE(absl::Now() - start, absl::Milliseconds(45));
     EXPECT_EQ(c.Run(engine_, {"BLMOVE", "q", "d", "LEFT", "LEFT", "0.02"}), "*-1\r\n");
+    // Fractions of a millisecond round up (Redis's ceill), down to denormals.
+    for (const char* t : {"0.001", "0.0009", "1e-400"}) {
+      const absl::Time t0 = absl::Now();
+      EXPECT_EQ(c.Run(engine_, {"BLPOP", "q", t}), "*-1\r\n") << t;
+      EXPECT_LT(absl::Now() - t0, absl::Seconds(2)) << t;
+    }
     c.session.resp = 3;
     EXPECT_EQ(c.Run(engine_, {"BRPOPLPUSH", "q", "d", "0.01"}), "_\r\n");
     EXPECT_EQ(engine_.blocking().blocked_clients(), 0u);
@@ -133,6 +139,26 @@ TEST_F(BlockingTest, MoveChainsToTheNextWaiter) {
     EXPECT_EQ(r1, Bulk("v"));
     EXPECT_EQ(r2, BulkArr({"mid", "v"}));
     EXPECT_EQ(engine_.Execute({"DBSIZE"}), Int(0));
+  });
+}
+
+TEST_F(BlockingTest, RenameOntoWaitedKeyServesEveryWaiter) {
+  InRuntime([&] {
+    std::vector<std::string> replies(3);
+    std::vector<runtime::Fiber> fibers;
+    for (int i = 0; i < 3; ++i) {
+      fibers.push_back(runtime::Go([&, i] {
+        Client c;
+        replies[static_cast<size_t>(i)] = c.Run(engine_, {"BLPOP", "q", "5"});
+      }));
+      AwaitBlocked(static_cast<size_t>(i) + 1);
+    }
+    engine_.Execute({"RPUSH", "tmp", "a", "b", "c"});
+    EXPECT_EQ(engine_.Execute({"RENAME", "tmp", "q"}), kOk);  // one signal; the chain does the rest
+    for (auto& f : fibers) ASSERT_TRUE(f.Join().ok());
+    EXPECT_EQ(replies[0], BulkArr({"q", "a"}));
+    EXPECT_EQ(replies[1], BulkArr({"q", "b"}));
+    EXPECT_EQ(replies[2], BulkArr({"q", "c"}));
   });
 }
 

@@ -69,7 +69,9 @@ TEST_F(HashFamilyTest, Increments) {
   EXPECT_EQ(Run({"HINCRBYFLOAT", "h", "g", "0.1"}), Bulk("0.1"));
   EXPECT_EQ(Run({"HINCRBYFLOAT", "h", "s", "1"}), Err("ERR hash value is not a float"));
   EXPECT_EQ(Run({"HINCRBYFLOAT", "h", "f", "x"}), Err("ERR value is not a valid float"));
-  EXPECT_EQ(Run({"HINCRBYFLOAT", "h", "f", "inf"}), Err("ERR increment would produce NaN or Infinity"));
+  EXPECT_EQ(Run({"HINCRBYFLOAT", "h", "f", "inf"}), Err("ERR value is NaN or Infinity"));
+  Run({"HSET", "h", "huge", "1e4932"});
+  EXPECT_EQ(Run({"HINCRBYFLOAT", "h", "huge", "1e4932"}), Err("ERR increment would produce NaN or Infinity"));
   EXPECT_EQ(Run({"HGET", "h", "f"}), Bulk("2.5"));
   EXPECT_EQ(Run({"HINCRBYFLOAT", "h2", "f", "3"}), Bulk("3"));
   EXPECT_EQ(Run({"HINCRBYFLOAT", "h3", "f", "x"}), Err("ERR value is not a valid float"));
