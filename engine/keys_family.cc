@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/args.h"
+#include "engine/blocking.h"
 #include "engine/command_context.h"
 #include "engine/engine.h"
 #include "engine/errors.h"
@@ -46,6 +47,7 @@ OpStatus OpCopy(CommandContext& ctx, int src_db, std::string_view key, int dst_d
   if (remove_source) src->Delete(key, src.hash, ctx.now_ms);
   Entry* ne = dst->Set(dst_key, dst.hash, std::move(v), ctx.now_ms);
   if (expire != 0) dst->SetExpire(dst_key, ne, expire);
+  SignalKeyReady(ctx, dst_db, dst, dst_key, 1);  // clients blocked on dst_key (BLPOP, ...)
   return OpStatus::kOk;
 }
 

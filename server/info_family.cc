@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "engine/blocking.h"
 #include "engine/engine.h"
 #include "runtime/scheduler.h"
 #include "server/connection.h"
@@ -88,7 +89,7 @@ void SectionClients(Server& s, std::string& out) {
   Line(out, "maxclients", s.config().live().maxclients.load());
   Line(out, "client_recent_max_input_buffer", 0);
   Line(out, "client_recent_max_output_buffer", 0);
-  Line(out, "blocked_clients", 0);
+  Line(out, "blocked_clients", s.engine().blocking().blocked_clients());
   Line(out, "tracking_clients", 0);
   Line(out, "clients_in_timeout_table", 0);
 }

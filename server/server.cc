@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "engine/blocking.h"
 #include "engine/order_log.h"
 #include "runtime/fiber.h"
 #include "runtime/log.h"
@@ -149,6 +150,7 @@ absl::Status Server::Serve() {
   // it and writes its reply first.
   ForEachClient([](Connection& c) { c.Kill(/*after_reply=*/true); });
   engine_.order_log().StopBlockingReads();  // parked ORDER.READ ... BLOCK answer now
+  engine_.blocking().UnblockAll(engine::UnblockMode::kTimeout);  // parked BLPOP & co. too
   connections_wg_.Wait();
   background_wg_.Wait();
   for (auto& hook : shutdown_hooks_) hook();
