@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <thread>
 
 #include "engine/engine.h"
 
@@ -53,7 +54,55 @@ void CommandContext::LockShardId(uint32_t id) {
   locked_.push_back(id);
 }
 
+bool CommandContext::LockSlowUnlessBusy(uint32_t id) {
+  SpinLock& lock = engine.shard(id).lock();
+  for (int spins = 0;; ++spins) {
+    if (engine.ShardBusy(id)) return false;
+    if (lock.try_lock()) return true;
+    if (spins < 64) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    } else {
+      std::this_thread::yield();
+    }
+  }
+}
+
+bool CommandContext::LockShardIdUnlessBusy(uint32_t id) {
+  assert(locked_.empty() && "a command locks its shards once");
+  if (!engine.shard(id).lock().try_lock() && !LockSlowUnlessBusy(id)) return false;
+  locked_.push_back(id);
+  return true;
+}
+
+bool CommandContext::LockShardIdsUnlessBusy(absl::InlinedVector<uint32_t, 8> ids) {
+  assert(locked_.empty() && "a command locks its shards once");
+  if (ids.size() > 1) {
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  }
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!engine.shard(ids[i]).lock().try_lock() && !LockSlowUnlessBusy(ids[i])) {
+      while (i > 0) engine.shard(ids[--i]).lock().unlock();
+      return false;
+    }
+  }
+  locked_ = std::move(ids);
+  return true;
+}
+
+void CommandContext::AdoptHeld(absl::Span<const uint32_t> ids) {
+  assert(locked_.empty());
+  locked_.assign(ids.begin(), ids.end());
+  borrowed_ = true;
+}
+
 void CommandContext::LockShardIds(absl::InlinedVector<uint32_t, 8> ids) {
+  if (borrowed_) {  // a script's command: its shards are held already
+    for ([[maybe_unused]] uint32_t id : ids) assert(IsLocked(id) && "script asked for an unheld shard");
+    return;
+  }
   assert(locked_.empty() && "a command locks its shards once");
   if (ids.size() > 1) {
     std::sort(ids.begin(), ids.end());
@@ -83,10 +132,15 @@ void CommandContext::LockAll() {
 }
 
 void CommandContext::ForEachShard(int db, absl::FunctionRef<void(Shard&)> fn) {
-  assert(locked_.empty());
+  assert(locked_.empty() || borrowed_);
   const uint32_t n = static_cast<uint32_t>(engine.shards_per_db());
   for (uint32_t i = 0; i < n; ++i) {
     Shard& s = engine.shard(static_cast<uint32_t>(db) * n + i);
+    if (borrowed_) {  // held by the script running this command
+      fn(s);
+      engine.FlushChanges(s);
+      continue;
+    }
     s.lock().lock();
     fn(s);
     engine.FlushChanges(s);
@@ -98,7 +152,7 @@ void CommandContext::ReleaseAll() {
   for (uint32_t id : locked_) {
     Shard& s = engine.shard(id);
     if (s.has_changes()) engine.FlushChanges(s);
-    s.lock().unlock();
+    if (!borrowed_) s.lock().unlock();
   }
   locked_.clear();
 }

@@ -89,6 +89,16 @@ class CommandContext {
   // de-duplicates them first.
   void LockShardIds(absl::InlinedVector<uint32_t, 8> ids);
   void LockShardId(uint32_t id);
+  // The same, but give up — nothing left locked, false returned — when a
+  // shard they wait for is marked busy by a script past busy-reply-threshold
+  // (Engine::ShardBusy): the caller replies -BUSY instead of spinning.
+  bool LockShardIdUnlessBusy(uint32_t id);
+  bool LockShardIdsUnlessBusy(absl::InlinedVector<uint32_t, 8> ids);
+  // Scripts: the shards in `ids` (ascending) are already locked by the caller
+  // and stay locked after this context ends; ReleaseAll only hands their
+  // changes to the observer. LockKeys/LockDb/LockAll then lock nothing (they
+  // must ask for held shards only) and ForEachShard walks without locking.
+  void AdoptHeld(absl::Span<const uint32_t> ids);
   // Hands buffered changes to the observer and unlocks everything.
   void ReleaseAll();
   // Caches the hash of a key argument so Locate() does not hash it again.
@@ -101,7 +111,9 @@ class CommandContext {
  private:
   bool IsLocked(uint32_t id) const;
 
+  bool LockSlowUnlessBusy(uint32_t id);
   absl::InlinedVector<uint32_t, 8> locked_;  // ascending global shard ids
+  bool borrowed_ = false;  // locked_ belongs to the caller (AdoptHeld)
   int errors_ = 0;
   struct KeyHashEntry {
     const char* data;  // the argv element (compared by address, not content)

@@ -16,6 +16,9 @@ namespace {
 
 constexpr uint32_t kFastTimingSample = 8;
 
+constexpr std::string_view kBusyError =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+
 // Redis caps the distinct error codes it tracks (ERRORSTATS_LIMIT).
 constexpr size_t kErrorStatsLimit = 128;
 
@@ -62,7 +65,7 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {
   RegisterHashFamily(commands_);
   RegisterListFamily(commands_);
   RegisterSetFamily(commands_);
-  RegisterZSetFamily(commands_);
+  shard_busy_ = std::make_unique<std::atomic<uint32_t>[]>(shards_.size());
 }
 
 Engine::~Engine() = default;
@@ -138,6 +141,9 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
   int errors;
   {
     CommandContext ctx(*this, session, argv, reply, *cmd, now_ms);
+    // Shards held by a script past busy-reply-threshold answer -BUSY instead
+    // of being waited for (a script on other keys does not get in the way).
+    bool busy = false;
     if (spec.first_key > 0 && !(spec.flags & kNoKeyLock)) {
       const int argc = static_cast<int>(argv.size());
       const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
@@ -147,7 +153,7 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
         std::string_view key = argv[static_cast<size_t>(spec.first_key)];
         const uint64_t h = KeyHash(key);
         ctx.RememberKeyHash(key, h);
-        ctx.LockShardId(ShardId(session.db, h));
+        busy = !ctx.LockShardIdUnlessBusy(ShardId(session.db, h));
       } else {
         absl::InlinedVector<uint32_t, 8> ids;
         for (int i = spec.first_key; i <= last && i < argc; i += step) {
@@ -156,8 +162,15 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
           ctx.RememberKeyHash(key, h);
           ids.push_back(ShardId(session.db, h));
         }
-        ctx.LockShardIds(std::move(ids));
+        busy = !ctx.LockShardIdsUnlessBusy(std::move(ids));
       }
+    } else if ((spec.flags & kNoKeyLock) && AnyShardBusy() && spec.group != "scripting") {
+      busy = true;  // it may lock any shard (KEYS, FLUSHALL, ...): as Redis, refuse while busy
+    }
+    if (busy && !(spec.flags & kAllowBusy)) {
+      cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
+      Reject(reply, kBusyError);
+      return;
     }
     if (spec.flags & kBlocking) {
       blocking_->Run(ctx, spec.handler, &gate_release.gate);  // may park (engine/blocking.h)
@@ -176,6 +189,95 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
   st.calls.fetch_add(1, std::memory_order_relaxed);
   st.usec.fetch_add(usec, std::memory_order_relaxed);
   if (errors > 0) st.failed_calls.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Engine::ExecuteHeld(Session& session, absl::Span<const std::string_view> argv,
+                         protocol::ReplyWriter& reply, HeldCall& call) {
+  if (argv.empty()) return;
+  const Command* cmd = commands_.Find(argv[0]);
+  if (cmd != nullptr && cmd->is_container()) {
+    cmd = argv.size() >= 2 ? cmd->FindSubcommand(argv[1]) : nullptr;
+    if (cmd == nullptr && argv.size() < 2) {
+      Reject(reply, "ERR Wrong number of args calling Redis command from script");
+      return;
+    }
+  }
+  if (cmd == nullptr || cmd->spec().handler == nullptr) {
+    Reject(reply, "ERR Unknown Redis command called from script");
+    return;
+  }
+  const CommandSpec& spec = cmd->spec();
+  if (!cmd->ArityOk(argv.size())) {
+    cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    Reject(reply, "ERR Wrong number of args calling Redis command from script");
+    return;
+  }
+  if (spec.flags & kNoScript) {
+    Reject(reply, "ERR This Redis command is not allowed from script");
+    return;
+  }
+  if ((spec.flags & kWrite) && call.read_only) {
+    Reject(reply, "ERR Write commands are not allowed from read-only scripts.");
+    return;
+  }
+  if ((spec.flags & kNoKeyLock) && !call.all_shards) {
+    Reject(reply,
+           "ERR This command may touch any key: a script can run it only with "
+           "lua-allow-undeclared-keys yes");
+    return;
+  }
+  const int64_t start_ns = RealtimeNs();
+  const int64_t now_ms = options_.clock ? options_.clock() : start_ns / 1000000;
+  int errors;
+  {
+    CommandContext ctx(*this, session, argv, reply, *cmd, now_ms);
+    if (spec.first_key > 0 && !(spec.flags & kNoKeyLock)) {
+      const int argc = static_cast<int>(argv.size());
+      const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
+      const int step = spec.key_step > 0 ? spec.key_step : 1;
+      for (int i = spec.first_key; i <= last && i < argc; i += step) {
+        std::string_view key = argv[static_cast<size_t>(i)];
+        const uint64_t h = KeyHash(key);
+        bool allowed = call.any_key;
+        if (!allowed && session.db == call.declared_db) {
+          for (std::string_view k : call.declared_keys) allowed = allowed || k == key;
+        }
+        if (!allowed || !std::binary_search(call.held.begin(), call.held.end(), ShardId(session.db, h))) {
+          std::string msg = "ERR Script attempted to access key '";
+          msg.append(key.substr(0, 128)).append(
+              "' not declared in KEYS (declare it, or set lua-allow-undeclared-keys yes)");
+          Reject(reply, msg);
+          return;
+        }
+        ctx.RememberKeyHash(key, h);
+      }
+    }
+    ctx.AdoptHeld(call.held);
+    if (spec.flags & kWrite) call.wrote = true;
+    const bool was_no_block = session.no_block;
+    session.no_block = true;  // a script never parks: blocking commands answer as on no data
+    spec.handler(ctx);
+    session.no_block = was_no_block;
+    ctx.ReleaseAll();
+    errors = ctx.errors();
+  }
+  const int64_t ns = RealtimeNs() - start_ns;
+  CommandStats& st = cmd->stats();
+  st.calls.fetch_add(1, std::memory_order_relaxed);
+  st.usec.fetch_add(ns > 0 ? static_cast<uint64_t>(ns / 1000) : 0, std::memory_order_relaxed);
+  if (errors > 0) st.failed_calls.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Engine::SetShardsBusy(absl::Span<const uint32_t> ids, bool busy) {
+  if (ids.empty()) return;  // a script holding no shard keeps nothing waiting
+  for (uint32_t id : ids) {
+    if (busy) {
+      shard_busy_[id].fetch_add(1, std::memory_order_acq_rel);
+    } else {
+      shard_busy_[id].fetch_sub(1, std::memory_order_acq_rel);
+    }
+  }
+  busy_scripts_.fetch_add(busy ? 1 : -1, std::memory_order_relaxed);
 }
 
 std::string Engine::Execute(const std::vector<std::string>& argv) {

@@ -54,6 +54,25 @@ struct EngineOptions {
   std::function<int64_t()> clock;
   // proto-max-bulk-len: the largest string a command may create (APPEND, SETRANGE).
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
+  // busy-reply-threshold (alias lua-time-limit), ms: past it a running script's
+  // shards answer -BUSY and SCRIPT KILL / FUNCTION KILL may stop it.
+  int64_t busy_reply_threshold_ms = 5000;
+  // lua-allow-undeclared-keys: scripts may touch keys not named in KEYS; every
+  // script then runs exclusively (all shards locked).
+  bool lua_allow_undeclared_keys = false;
+};
+
+// A command run by a caller that already holds shard locks (a script's
+// redis.call): see Engine::ExecuteHeld.
+struct HeldCall {
+  absl::Span<const uint32_t> held;  // ascending global shard ids the caller locked
+  bool all_shards = false;          // held is every shard: kNoKeyLock commands may run
+  bool read_only = false;           // refuse kWrite commands (EVAL_RO, FCALL_RO, no-writes)
+  // Unless any_key, a key argument must be one of declared_keys in declared_db.
+  bool any_key = false;
+  int declared_db = 0;
+  absl::Span<const std::string_view> declared_keys;
+  bool wrote = false;  // out: set once a kWrite command ran
 };
 
 // What the observer receives: the changes of one shard during one command (or
@@ -126,6 +145,14 @@ class Engine {
   // session on db 0, so SELECT does not persist across calls.
   std::string Execute(const std::vector<std::string>& argv);
   std::string Execute(Session& session, const std::vector<std::string>& argv);
+  // The "locks already held" path, for scripts: the same lookup, arity and
+  // handler as Execute, but it locks nothing (call.held must cover every key's
+  // shard), never parks (kBlocking commands answer as on no data), refuses
+  // kNoScript commands, undeclared keys and — unless call.all_shards —
+  // kNoKeyLock commands, with Redis's script error texts. Changes are handed to
+  // the observer after the command, still under the caller's locks.
+  void ExecuteHeld(Session& session, absl::Span<const std::string_view> argv,
+                   protocol::ReplyWriter& reply, HeldCall& call);
 
   CommandTable& commands() { return commands_; }
   const CommandTable& commands() const { return commands_; }
@@ -177,6 +204,14 @@ class Engine {
   // Clients parked in blocking commands, per-key wait queues (engine/blocking.h).
   Blocking& blocking() { return *blocking_; }
 
+  // --- busy scripts (busy-reply-threshold) ---
+  // A script past the threshold marks the shards it holds; commands that would
+  // wait for such a shard (and, while any shard is marked, kNoKeyLock commands)
+  // answer -BUSY instead of spinning, unless flagged kAllowBusy.
+  void SetShardsBusy(absl::Span<const uint32_t> ids, bool busy);
+  bool ShardBusy(uint32_t id) const { return shard_busy_[id].load(std::memory_order_acquire) != 0; }
+  bool AnyShardBusy() const { return busy_scripts_.load(std::memory_order_relaxed) != 0; }
+
  private:
   void Reject(protocol::ReplyWriter& reply, std::string_view msg);
 
@@ -186,6 +221,8 @@ class Engine {
   CommandTable commands_;
   std::unique_ptr<OrderLog> order_log_;
   std::unique_ptr<Blocking> blocking_;
+  std::unique_ptr<std::atomic<uint32_t>[]> shard_busy_;
+  std::atomic<int> busy_scripts_{0};
   ChangeObserver observer_;
   WriteGate* write_gate_ = nullptr;
   std::atomic<uint64_t> expire_cursor_{0};
@@ -205,6 +242,5 @@ void RegisterThrottleFamily(CommandTable& table);  // CL.THROTTLE
 void RegisterHashFamily(CommandTable& table);      // H*
 void RegisterListFamily(CommandTable& table);      // L*, R*, BLPOP, BRPOP, BLMOVE, ...
 void RegisterSetFamily(CommandTable& table);       // S*
-void RegisterZSetFamily(CommandTable& table);      // Z*, BZPOPMIN, BZPOPMAX
 
 }  // namespace stockd::engine
