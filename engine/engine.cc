@@ -8,6 +8,7 @@
 #include "engine/blocking.h"
 #include "engine/clock.h"
 #include "engine/errors.h"
+#include "engine/lua/scripting.h"
 #include "engine/order_log.h"
 #include "protocol/output_buffer.h"
 
@@ -66,6 +67,9 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {
   RegisterListFamily(commands_);
   RegisterSetFamily(commands_);
   shard_busy_ = std::make_unique<std::atomic<uint32_t>[]>(shards_.size());
+  scripting_ = std::make_unique<lua::Scripting>(*this);
+  RegisterScriptingFamily(commands_);
+  RegisterFunctionFamily(commands_);
 }
 
 Engine::~Engine() = default;

@@ -46,6 +46,9 @@ namespace stockd::engine {
 
 class Blocking;  // engine/blocking.h: blocked clients (BLPOP, BZPOPMIN, ...)
 class OrderLog;  // engine/order_log.h: orders, per-user counts, REQIDs (issue 6)
+namespace lua {
+class Scripting;  // engine/lua/scripting.h: EVAL/FCALL states, script cache, libraries (issue 8)
+}
 
 struct EngineOptions {
   int databases = 16;
@@ -203,6 +206,8 @@ class Engine {
   OrderLog& order_log() { return *order_log_; }
   // Clients parked in blocking commands, per-key wait queues (engine/blocking.h).
   Blocking& blocking() { return *blocking_; }
+  // EVAL/FCALL: Lua states, script cache, function libraries.
+  lua::Scripting& scripting() { return *scripting_; }
 
   // --- busy scripts (busy-reply-threshold) ---
   // A script past the threshold marks the shards it holds; commands that would
@@ -221,6 +226,7 @@ class Engine {
   CommandTable commands_;
   std::unique_ptr<OrderLog> order_log_;
   std::unique_ptr<Blocking> blocking_;
+  std::unique_ptr<lua::Scripting> scripting_;
   std::unique_ptr<std::atomic<uint32_t>[]> shard_busy_;
   std::atomic<int> busy_scripts_{0};
   ChangeObserver observer_;
@@ -242,5 +248,7 @@ void RegisterThrottleFamily(CommandTable& table);  // CL.THROTTLE
 void RegisterHashFamily(CommandTable& table);      // H*
 void RegisterListFamily(CommandTable& table);      // L*, R*, BLPOP, BRPOP, BLMOVE, ...
 void RegisterSetFamily(CommandTable& table);       // S*
+void RegisterScriptingFamily(CommandTable& table);  // EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT
+void RegisterFunctionFamily(CommandTable& table);   // FUNCTION, FCALL, FCALL_RO
 
 }  // namespace stockd::engine

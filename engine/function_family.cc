@@ -1,0 +1,287 @@
+// engine/function_family.cc — Redis 7 functions: FUNCTION LOAD [REPLACE],
+// DELETE, FLUSH, LIST [WITHCODE] [LIBRARYNAME p], KILL, STATS, DUMP, RESTORE,
+// FCALL, FCALL_RO (the catalog and runs are engine/lua/scripting.h's).
+// FUNCTION DUMP's payload is stockd's own ("STOCKDLIB1" + length-prefixed
+// library codes), not Redis's RDB encoding: it round-trips through RESTORE on
+// stockd only.
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "engine/command_context.h"
+#include "engine/engine.h"
+#include "engine/glob.h"
+#include "engine/lua/scripting.h"
+
+namespace stockd::engine {
+namespace {
+
+constexpr std::string_view kDumpMagic = "STOCKDLIB1";
+
+std::string Upper(std::string_view s) {
+  std::string u(s);
+  for (char& c : u) c = absl::ascii_toupper(c);
+  return u;
+}
+
+void FCallCmd(CommandContext& ctx) { ctx.engine.scripting().FCall(ctx, false); }
+void FCallRoCmd(CommandContext& ctx) { ctx.engine.scripting().FCall(ctx, true); }
+
+void FunctionLoadCmd(CommandContext& ctx) {
+  bool replace = false;
+  size_t i = 2;
+  for (; i + 1 < ctx.argv.size(); ++i) {
+    if (Upper(ctx.argv[i]) == "REPLACE") {
+      replace = true;
+    } else {
+      ctx.Error("ERR Unknown option given: " + std::string(ctx.argv[i]));
+      return;
+    }
+  }
+  if (i >= ctx.argv.size()) {
+    ctx.Error("ERR Function code is missing");
+    return;
+  }
+  std::string name;
+  std::string error;
+  if (!ctx.engine.scripting().LoadLibrary(ctx.argv[i], replace, &name, &error)) {
+    ctx.Error(error);
+    return;
+  }
+  ctx.reply.Bulk(name);
+}
+
+void FunctionDeleteCmd(CommandContext& ctx) {
+  if (!ctx.engine.scripting().DeleteLibrary(ctx.argv[2])) {
+    ctx.Error("ERR Library not found");
+    return;
+  }
+  ctx.reply.Ok();
+}
+
+void FunctionFlushCmd(CommandContext& ctx) {
+  if (ctx.argv.size() > 3 ||
+      (ctx.argv.size() == 3 && Upper(ctx.argv[2]) != "SYNC" && Upper(ctx.argv[2]) != "ASYNC")) {
+    ctx.Error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+    return;
+  }
+  ctx.engine.scripting().FlushLibraries();
+  ctx.reply.Ok();
+}
+
+void FunctionKillCmd(CommandContext& ctx) {
+  std::string err = ctx.engine.scripting().Kill(true);
+  if (err.empty()) {
+    ctx.reply.Ok();
+  } else {
+    ctx.Error(err);
+  }
+}
+
+void WriteFlags(protocol::ReplyWriter& w, uint32_t flags) {
+  static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
+      {lua::kNoWrites, "no-writes"},         {lua::kAllowOom, "allow-oom"},
+      {lua::kAllowStale, "allow-stale"},     {lua::kNoCluster, "no-cluster"},
+      {lua::kAllowCrossSlotKeys, "allow-cross-slot-keys"}};
+  size_t n = 0;
+  for (const auto& [f, name] : kNames) n += (flags & f) ? 1 : 0;
+  w.SetHeader(n);
+  for (const auto& [f, name] : kNames) {
+    if (flags & f) w.Bulk(name);
+  }
+}
+
+void FunctionListCmd(CommandContext& ctx) {
+  bool with_code = false;
+  std::string pattern;
+  bool has_pattern = false;
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    const std::string opt = Upper(ctx.argv[i]);
+    if (opt == "WITHCODE" && !with_code) {
+      with_code = true;
+    } else if (opt == "LIBRARYNAME" && !has_pattern && i + 1 < ctx.argv.size()) {
+      pattern = std::string(ctx.argv[++i]);
+      has_pattern = true;
+    } else {
+      ctx.Error("ERR Unknown argument " + std::string(ctx.argv[i]));
+      return;
+    }
+  }
+  std::vector<lua::LibraryInfo> libs = ctx.engine.scripting().Libraries();
+  std::vector<const lua::LibraryInfo*> shown;
+  for (const auto& lib : libs) {
+    if (!has_pattern || GlobMatch(pattern, lib.name, false)) shown.push_back(&lib);
+  }
+  protocol::ReplyWriter& w = ctx.reply;
+  w.ArrayHeader(shown.size());
+  for (const lua::LibraryInfo* lib : shown) {
+    w.MapHeader(with_code ? 4 : 3);
+    w.Bulk("library_name");
+    w.Bulk(lib->name);
+    w.Bulk("engine");
+    w.Bulk(lib->engine);
+    w.Bulk("functions");
+    w.ArrayHeader(lib->functions.size());
+    for (const auto& f : lib->functions) {
+      w.MapHeader(3);
+      w.Bulk("name");
+      w.Bulk(f.name);
+      w.Bulk("description");
+      w.Null();
+      w.Bulk("flags");
+      WriteFlags(w, f.flags);
+    }
+    if (with_code) {
+      w.Bulk("library_code");
+      w.Bulk(lib->code);
+    }
+  }
+}
+
+void FunctionStatsCmd(CommandContext& ctx) {
+  protocol::ReplyWriter& w = ctx.reply;
+  auto running = ctx.engine.scripting().RunningScripts();
+  auto libs = ctx.engine.scripting().Libraries();
+  size_t functions = 0;
+  for (const auto& l : libs) functions += l.functions.size();
+  w.MapHeader(2);
+  w.Bulk("running_script");
+  if (running.empty()) {
+    w.Null();
+  } else {
+    w.MapHeader(3);
+    w.Bulk("name");
+    w.Bulk(running[0].first);
+    w.Bulk("command");
+    w.ArrayHeader(1);
+    w.Bulk(running[0].first);
+    w.Bulk("duration_ms");
+    w.Integer(running[0].second);
+  }
+  w.Bulk("engines");
+  w.MapHeader(1);
+  w.Bulk("LUA");
+  w.MapHeader(2);
+  w.Bulk("libraries_count");
+  w.Integer(static_cast<int64_t>(libs.size()));
+  w.Bulk("functions_count");
+  w.Integer(static_cast<int64_t>(functions));
+}
+
+void FunctionDumpCmd(CommandContext& ctx) {
+  std::string out(kDumpMagic);
+  for (const auto& lib : ctx.engine.scripting().Libraries()) {
+    out.append(std::to_string(lib.code.size())).append(":").append(lib.code);
+  }
+  ctx.reply.Bulk(out);
+}
+
+void FunctionRestoreCmd(CommandContext& ctx) {
+  lua::Scripting::RestorePolicy policy = lua::Scripting::RestorePolicy::kAppend;
+  if (ctx.argv.size() > 4) {
+    ctx.Error("ERR syntax error");
+    return;
+  }
+  if (ctx.argv.size() == 4) {
+    const std::string p = Upper(ctx.argv[3]);
+    if (p == "APPEND") {
+      policy = lua::Scripting::RestorePolicy::kAppend;
+    } else if (p == "REPLACE") {
+      policy = lua::Scripting::RestorePolicy::kReplace;
+    } else if (p == "FLUSH") {
+      policy = lua::Scripting::RestorePolicy::kFlush;
+    } else {
+      ctx.Error("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
+      return;
+    }
+  }
+  std::string_view payload = ctx.argv[2];
+  std::vector<std::string> codes;
+  bool ok = absl::StartsWith(absl::string_view(payload.data(), payload.size()),
+                             absl::string_view(kDumpMagic.data(), kDumpMagic.size()));
+  if (ok) payload.remove_prefix(kDumpMagic.size());
+  while (ok && !payload.empty()) {
+    size_t colon = payload.find(':');
+    size_t len = 0;
+    ok = colon != std::string_view::npos && colon > 0;
+    for (size_t i = 0; ok && i < colon; ++i) {
+      ok = payload[i] >= '0' && payload[i] <= '9' && len < (size_t{1} << 40);
+      len = len * 10 + static_cast<size_t>(payload[i] - '0');
+    }
+    ok = ok && payload.size() - colon - 1 >= len;
+    if (ok) {
+      codes.emplace_back(payload.substr(colon + 1, len));
+      payload.remove_prefix(colon + 1 + len);
+    }
+  }
+  if (!ok) {
+    ctx.Error("ERR payload version or checksum are wrong");
+    return;
+  }
+  std::string error;
+  if (!ctx.engine.scripting().RestoreLibraries(codes, policy, &error)) {
+    ctx.Error(error);
+    return;
+  }
+  ctx.reply.Ok();
+}
+
+void FunctionHelpCmd(CommandContext& ctx) {
+  static constexpr std::string_view kLines[] = {
+      "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "LOAD [REPLACE] <FUNCTION CODE>",
+      "DELETE <LIBRARY NAME>",
+      "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+      "FLUSH [ASYNC|SYNC]",
+      "KILL",
+      "STATS",
+      "DUMP",
+      "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+      "HELP",
+  };
+  ctx.reply.ArrayHeader(std::size(kLines));
+  for (std::string_view l : kLines) ctx.reply.SimpleString(l);
+}
+
+constexpr uint32_t kFcallFlags = kNoScript | kSkipMonitor | kMayReplicate | kNoMandatoryKeys |
+                                 kStale | kNoKeyLock;
+
+}  // namespace
+
+void RegisterFunctionFamily(CommandTable& t) {
+  t.Register({.name = "fcall", .arity = -3, .flags = kFcallFlags, .handler = FCallCmd,
+              .acl_categories = "@slow @scripting", .group = "scripting",
+              .summary = "Invoke a function", .since = "7.0.0"});
+  t.Register({.name = "fcall_ro", .arity = -3, .flags = kFcallFlags | kReadOnly,
+              .handler = FCallRoCmd, .acl_categories = "@slow @scripting", .group = "scripting",
+              .summary = "Invoke a read-only function", .since = "7.0.0"});
+  Command* fn = t.Register({.name = "function", .arity = -2, .flags = 0,
+                            .acl_categories = "@slow @scripting", .group = "scripting",
+                            .summary = "A container for function commands", .since = "7.0.0"});
+  constexpr uint32_t kSub = kNoScript | kNoKeyLock;
+  struct Row {
+    std::string_view name;
+    int arity;
+    uint32_t flags;
+    Handler handler;
+    std::string_view summary;
+  };
+  const Row rows[] = {
+      {"load", -3, kSub | kWrite | kDenyOom, FunctionLoadCmd, "Create a function with the given arguments (name, code, description)"},
+      {"delete", 3, kSub | kWrite, FunctionDeleteCmd, "Delete a function by name"},
+      {"flush", -2, kSub | kWrite, FunctionFlushCmd, "Deleting all functions"},
+      {"list", -2, kSub, FunctionListCmd, "List information about all the functions"},
+      {"kill", 2, kSub | kAllowBusy, FunctionKillCmd, "Kill the function currently in execution."},
+      {"stats", 2, kSub | kAllowBusy, FunctionStatsCmd, "Return information about the function currently running (name, description, duration)"},
+      {"dump", 2, kSub, FunctionDumpCmd, "Dump all functions into a serialized binary payload"},
+      {"restore", -3, kSub | kWrite | kDenyOom, FunctionRestoreCmd, "Restore all the functions on the given payload"},
+      {"help", 2, kSub | kLoading | kStale, FunctionHelpCmd, "Show helpful text about the different subcommands"},
+  };
+  for (const Row& r : rows) {
+    t.RegisterSubcommand(fn, {.name = r.name, .arity = r.arity, .flags = r.flags, .handler = r.handler,
+                              .acl_categories = "@slow @scripting", .group = "scripting",
+                              .summary = r.summary, .since = "7.0.0"});
+  }
+}
+
+}  // namespace stockd::engine

@@ -1,0 +1,490 @@
+// engine/lua/lua_state.cc — the sandboxed interpreter (see lua_state.h).
+#include "engine/lua/lua_state.h"
+
+#include <dlfcn.h>
+
+#include <cstdio>
+#include <string>
+
+extern "C" {
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+}
+
+#include "absl/time/clock.h"
+#include "engine/lua/lua_convert.h"
+#include "engine/lua/scripting.h"
+#include "engine/lua/sha1.h"
+#include "protocol/output_buffer.h"
+#include "runtime/log.h"
+
+namespace stockd::engine::lua {
+namespace {
+
+// The hook runs every kHookInstructions VM instructions: often enough to
+// notice busy-reply-threshold and SCRIPT KILL within a millisecond or so.
+constexpr int kHookInstructions = 10000;
+
+constexpr const char* kStateKey = "stockd.state";  // registry: LuaState* (light userdata)
+
+// Redis 7.0's __redis__err__handler: records where the error happened and
+// turns a string error into {err = "ERR " .. msg}.
+constexpr const char* kErrorHandler = R"(
+local dbg = ...
+return function(err)
+  local i = dbg.getinfo(2, 'nSl')
+  if i and i.what == 'C' then
+    i = dbg.getinfo(3, 'nSl')
+  end
+  if type(err) ~= 'table' then
+    err = {err = 'ERR ' .. tostring(err)}
+  end
+  if i then
+    err['source'] = i.source
+    err['line'] = i.currentline
+  end
+  return err
+end
+)";
+
+LuaState* Self(lua_State* L) {
+  return static_cast<LuaState*>(lua_touserdata(L, lua_upvalueindex(1)));
+}
+
+// Raises {err = msg}: the caller's frame must hold no C++ object with a destructor.
+int RaiseError(lua_State* L, const char* msg) {
+  lua_newtable(L);
+  lua_pushstring(L, "err");
+  lua_pushstring(L, msg);
+  lua_settable(L, -3);
+  return lua_error(L);
+}
+
+int GlobalIndex(lua_State* L) {  // __index of the globals proxy: upvalue 1 = real globals
+  lua_pushvalue(L, 2);
+  lua_rawget(L, lua_upvalueindex(1));
+  if (!lua_isnil(L, -1)) return 1;
+  const char* name = lua_tostring(L, 2);
+  return luaL_error(L, "Script attempted to access nonexistent global variable '%s'",
+                    name != nullptr ? name : "?");
+}
+
+int ReadonlyError(lua_State* L) { return luaL_error(L, "Attempt to modify a readonly table"); }
+
+int RedisCall(lua_State* L) {
+  if (Self(L)->CallCommand(true)) return lua_error(L);
+  return 1;
+}
+int RedisPCall(lua_State* L) {
+  Self(L)->CallCommand(false);
+  return 1;
+}
+
+int Sha1hex(lua_State* L) {
+  if (lua_gettop(L) != 1) return luaL_error(L, "wrong number of arguments");
+  size_t len;
+  const char* s = lua_tolstring(L, 1, &len);
+  char hex[41];
+  {
+    std::string h = Sha1Hex(std::string_view(s != nullptr ? s : "", s != nullptr ? len : 0));
+    std::snprintf(hex, sizeof hex, "%s", h.c_str());
+  }
+  lua_pushstring(L, hex);
+  return 1;
+}
+
+int ReplyTable(lua_State* L, const char* field) {
+  if (lua_gettop(L) != 1 || !lua_isstring(L, 1)) {
+    return luaL_error(L, "wrong number or type of arguments");
+  }
+  lua_newtable(L);
+  lua_pushstring(L, field);
+  lua_pushvalue(L, 1);
+  lua_settable(L, -3);
+  return 1;
+}
+int ErrorReply(lua_State* L) { return ReplyTable(L, "err"); }
+int StatusReply(lua_State* L) { return ReplyTable(L, "ok"); }
+
+int Log(lua_State* L) {
+  const int argc = lua_gettop(L);
+  if (argc < 2) return luaL_error(L, "redis.log() requires two arguments or more.");
+  if (!lua_isnumber(L, 1)) return luaL_error(L, "First argument must be a number (log level).");
+  const int level = static_cast<int>(lua_tonumber(L, 1));
+  if (level < 0 || level > 3) return luaL_error(L, "Invalid debug level.");
+  // Concatenate with Lua's own strings (no C++ object lives across a raise).
+  for (int i = 2; i <= argc; ++i) {
+    if (i > 2) lua_pushstring(L, " ");
+    lua_pushvalue(L, i);
+    if (!lua_isstring(L, -1)) {
+      lua_pop(L, 1);
+      lua_pushstring(L, "");
+    }
+  }
+  lua_concat(L, 2 * (argc - 1) - 1);
+  size_t len;
+  const char* msg = lua_tolstring(L, -1, &len);
+  runtime::LogLine(static_cast<runtime::LogLevel>(level), std::string_view(msg, len));
+  return 0;
+}
+
+int SetResp(lua_State* L) {
+  if (lua_gettop(L) != 1) return RaiseError(L, "ERR redis.setresp() requires one argument.");
+  const int resp = static_cast<int>(lua_tonumber(L, 1));
+  if (resp != 2 && resp != 3) return RaiseError(L, "ERR RESP version must be 2 or 3.");
+  ScriptRun* run = Self(L)->current();
+  if (run != nullptr) run->inner.resp = resp;
+  return 0;
+}
+
+int ReturnTrue(lua_State* L) {
+  lua_pushboolean(L, 1);
+  return 1;
+}
+int ReturnFalse(lua_State* L) {
+  lua_pushboolean(L, 0);
+  return 1;
+}
+int ReturnNothing(lua_State*) { return 0; }
+
+// The count hook: busy-reply-threshold and KILL.
+void Hook(lua_State* L, lua_Debug*) {
+  lua_pushstring(L, kStateKey);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  auto* self = static_cast<LuaState*>(lua_touserdata(L, -1));
+  lua_pop(L, 1);
+  ScriptRun* run = self != nullptr ? self->current() : nullptr;
+  if (run == nullptr) return;
+  if (!run->busy.load(std::memory_order_relaxed) &&
+      absl::GetCurrentTimeNanos() - run->start_ns > run->threshold_ns) {
+    run->engine->SetShardsBusy(run->call.held, true);
+    run->busy.store(true, std::memory_order_release);
+    runtime::LogLine(runtime::LogLevel::kWarning,
+                     "Slow script detected: still in execution after busy-reply-threshold. "
+                     "Its keys answer -BUSY; SCRIPT KILL may stop it.");
+  }
+  if (run->kill.load(std::memory_order_acquire)) {
+    // Raise on every line from now on, so a pcall in the script cannot swallow it.
+    lua_sethook(L, Hook, LUA_MASKLINE, 0);
+    RaiseError(L, "ERR Script killed by user with SCRIPT KILL...");
+  }
+}
+
+void OpenLib(lua_State* L, lua_CFunction open, const char* name) {
+  lua_pushcfunction(L, open);
+  lua_pushstring(L, name);
+  lua_call(L, 1, 0);
+}
+
+// lua-cjson and lua-bitop as Debian ships them: Lua C modules, loaded once.
+lua_CFunction ModuleOpener(const char* path, const char* symbol) {
+  void* handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) return nullptr;
+  return reinterpret_cast<lua_CFunction>(dlsym(handle, symbol));
+}
+
+void OpenModule(lua_State* L, const char* name, const char* path, const char* symbol) {
+  static lua_CFunction cjson =
+      ModuleOpener("/usr/lib/x86_64-linux-gnu/lua/5.1/cjson.so", "luaopen_cjson");
+  static lua_CFunction bit = ModuleOpener("/usr/lib/x86_64-linux-gnu/lua/5.1/bit.so", "luaopen_bit");
+  (void)path;
+  (void)symbol;
+  lua_CFunction open = std::string_view(name) == "cjson" ? cjson : bit;
+  if (open == nullptr) {
+    runtime::LogLine(runtime::LogLevel::kWarning, std::string("Lua module not available: ") + name);
+    return;
+  }
+  lua_pushcfunction(L, open);
+  lua_pushstring(L, name);
+  lua_call(L, 1, 1);
+  lua_setglobal(L, name);
+}
+
+void SetFunction(lua_State* L, LuaState* self, const char* name, lua_CFunction fn) {
+  lua_pushstring(L, name);
+  lua_pushlightuserdata(L, self);
+  lua_pushcclosure(L, fn, 1);
+  lua_settable(L, -3);
+}
+
+void SetNumber(lua_State* L, const char* name, double v) {
+  lua_pushstring(L, name);
+  lua_pushnumber(L, v);
+  lua_settable(L, -3);
+}
+
+}  // namespace
+
+int RegisterFunction(lua_State* L);
+
+LuaState::LuaState() {
+  L_ = luaL_newstate();
+  OpenLib(L_, luaopen_base, "");
+  OpenLib(L_, luaopen_table, LUA_TABLIBNAME);
+  OpenLib(L_, luaopen_string, LUA_STRLIBNAME);
+  OpenLib(L_, luaopen_math, LUA_MATHLIBNAME);
+  OpenLib(L_, luaopen_debug, LUA_DBLIBNAME);
+  OpenModule(L_, "cjson", nullptr, nullptr);
+  OpenModule(L_, "bit", nullptr, nullptr);
+  lua_pushstring(L_, kStateKey);
+  lua_pushlightuserdata(L_, this);
+  lua_rawset(L_, LUA_REGISTRYINDEX);
+
+  // The error handler keeps the debug library in an upvalue; scripts do not see it.
+  luaL_loadbuffer(L_, kErrorHandler, std::char_traits<char>::length(kErrorHandler), "=errh");
+  lua_getglobal(L_, "debug");
+  lua_call(L_, 1, 1);
+  errh_ref_ = luaL_ref(L_, LUA_REGISTRYINDEX);
+  for (const char* name : {"debug", "dofile", "loadfile", "print", "getfenv", "setfenv", "newproxy",
+                           "module", "require", "package", "os", "io"}) {
+    lua_pushnil(L_);
+    lua_setglobal(L_, name);
+  }
+
+  // The redis table, read through a read-only proxy.
+  lua_newtable(L_);
+  SetFunction(L_, this, "call", RedisCall);
+  SetFunction(L_, this, "pcall", RedisPCall);
+  SetFunction(L_, this, "sha1hex", Sha1hex);
+  SetFunction(L_, this, "error_reply", ErrorReply);
+  SetFunction(L_, this, "status_reply", StatusReply);
+  SetFunction(L_, this, "log", Log);
+  SetFunction(L_, this, "setresp", SetResp);
+  SetFunction(L_, this, "set_repl", ReturnNothing);
+  SetFunction(L_, this, "replicate_commands", ReturnTrue);
+  SetFunction(L_, this, "breakpoint", ReturnFalse);
+  SetFunction(L_, this, "debug", ReturnNothing);
+  SetFunction(L_, this, "register_function", RegisterFunction);
+  SetNumber(L_, "LOG_DEBUG", 0);
+  SetNumber(L_, "LOG_VERBOSE", 1);
+  SetNumber(L_, "LOG_NOTICE", 2);
+  SetNumber(L_, "LOG_WARNING", 3);
+  SetNumber(L_, "REPL_NONE", 0);
+  SetNumber(L_, "REPL_AOF", 1);
+  SetNumber(L_, "REPL_SLAVE", 2);
+  SetNumber(L_, "REPL_REPLICA", 2);
+  SetNumber(L_, "REPL_ALL", 3);
+  SetNumber(L_, "REDIS_VERSION_NUM", 0x0007000f);
+  lua_pushstring(L_, "REDIS_VERSION");
+  lua_pushstring(L_, "7.0.15");
+  lua_settable(L_, -3);
+  // proxy: {} with {__index = redis, __newindex = error, __metatable = false}
+  lua_newtable(L_);
+  lua_newtable(L_);
+  lua_pushstring(L_, "__index");
+  lua_pushvalue(L_, -4);
+  lua_settable(L_, -3);
+  lua_pushstring(L_, "__newindex");
+  lua_pushcfunction(L_, ReadonlyError);
+  lua_settable(L_, -3);
+  lua_pushstring(L_, "__metatable");
+  lua_pushboolean(L_, 0);
+  lua_settable(L_, -3);
+  lua_setmetatable(L_, -2);
+  lua_setglobal(L_, "redis");
+  lua_pop(L_, 1);  // the real redis table (kept alive by the proxy's metatable)
+
+  lua_newtable(L_);
+  scripts_ref_ = luaL_ref(L_, LUA_REGISTRYINDEX);
+  lua_newtable(L_);
+  libraries_ref_ = luaL_ref(L_, LUA_REGISTRYINDEX);
+
+  // Globals become read-only: everything (scripts, loadstring chunks) sees a
+  // proxy whose __index reads the real table and raises on a missing name.
+  lua_pushvalue(L_, LUA_GLOBALSINDEX);
+  lua_pushvalue(L_, -1);
+  globals_ref_ = luaL_ref(L_, LUA_REGISTRYINDEX);
+  lua_pushstring(L_, "_G");
+  lua_newtable(L_);  // proxy
+  lua_newtable(L_);  // its metatable
+  lua_pushstring(L_, "__index");
+  lua_pushvalue(L_, -5);
+  lua_pushcclosure(L_, GlobalIndex, 1);
+  lua_settable(L_, -3);
+  lua_pushstring(L_, "__newindex");
+  lua_pushcfunction(L_, ReadonlyError);
+  lua_settable(L_, -3);
+  lua_pushstring(L_, "__metatable");
+  lua_pushboolean(L_, 0);
+  lua_settable(L_, -3);
+  lua_setmetatable(L_, -2);
+  lua_pushvalue(L_, -1);
+  lua_insert(L_, -4);          // stack: proxy, G, "_G", proxy
+  lua_rawset(L_, -3);          // G._G = proxy
+  lua_pop(L_, 1);              // stack: proxy
+  lua_replace(L_, LUA_GLOBALSINDEX);
+}
+
+LuaState::~LuaState() {
+  if (L_ != nullptr) lua_close(L_);
+}
+
+bool LuaState::Compile(const std::string& sha, std::string_view body, uint64_t generation,
+                       std::string* error) {
+  if (generation != generation_) {  // SCRIPT FLUSH since the last run
+    lua_newtable(L_);
+    lua_rawseti(L_, LUA_REGISTRYINDEX, scripts_ref_);
+    generation_ = generation;
+  }
+  lua_rawgeti(L_, LUA_REGISTRYINDEX, scripts_ref_);
+  lua_pushlstring(L_, sha.data(), sha.size());
+  lua_rawget(L_, -2);
+  const bool cached = !lua_isnil(L_, -1);
+  lua_pop(L_, 1);
+  if (cached) {
+    lua_pop(L_, 1);
+    return true;
+  }
+  if (luaL_loadbuffer(L_, body.data(), body.size(), "@user_script") != 0) {
+    size_t len;
+    const char* msg = lua_tolstring(L_, -1, &len);
+    *error = "ERR Error compiling script (new function): ";
+    error->append(msg != nullptr ? msg : "?", msg != nullptr ? len : 1);
+    lua_pop(L_, 2);
+    return false;
+  }
+  lua_pushlstring(L_, sha.data(), sha.size());
+  lua_insert(L_, -2);
+  lua_rawset(L_, -3);
+  lua_pop(L_, 1);
+  return true;
+}
+
+void LuaState::SetGlobalArray(const char* name, absl::Span<const std::string_view> items) {
+  lua_rawgeti(L_, LUA_REGISTRYINDEX, globals_ref_);
+  lua_pushstring(L_, name);
+  lua_createtable(L_, static_cast<int>(items.size()), 0);
+  for (size_t i = 0; i < items.size(); ++i) {
+    lua_pushlstring(L_, items[i].data(), items[i].size());
+    lua_rawseti(L_, -2, static_cast<int>(i + 1));
+  }
+  lua_rawset(L_, -3);
+  lua_pop(L_, 1);
+}
+
+void LuaState::RunScript(ScriptRun& run, const std::string& sha,
+                         absl::Span<const std::string_view> keys,
+                         absl::Span<const std::string_view> args, protocol::ReplyWriter& reply,
+                         std::string* error_reply) {
+  SetGlobalArray("KEYS", keys);
+  SetGlobalArray("ARGV", args);
+  lua_rawgeti(L_, LUA_REGISTRYINDEX, errh_ref_);
+  lua_rawgeti(L_, LUA_REGISTRYINDEX, scripts_ref_);
+  lua_pushlstring(L_, sha.data(), sha.size());
+  lua_rawget(L_, -2);
+  lua_remove(L_, -2);
+  CallPushed(run, {}, {}, reply, error_reply);
+}
+
+void LuaState::CallPushed(ScriptRun& run, absl::Span<const std::string_view> keys,
+                          absl::Span<const std::string_view> args, protocol::ReplyWriter& reply,
+                          std::string* error_reply) {
+  // Stack: errh, function. Functions (FCALL) get (keys, args) tables.
+  int nargs = 0;
+  if (run.is_function) {
+    for (auto items : {keys, args}) {
+      lua_createtable(L_, static_cast<int>(items.size()), 0);
+      for (size_t i = 0; i < items.size(); ++i) {
+        lua_pushlstring(L_, items[i].data(), items[i].size());
+        lua_rawseti(L_, -2, static_cast<int>(i + 1));
+      }
+    }
+    nargs = 2;
+  }
+  const int errh = lua_gettop(L_) - nargs - 1;
+  current_ = &run;
+  lua_sethook(L_, Hook, LUA_MASKCOUNT, kHookInstructions);
+  const int rc = lua_pcall(L_, nargs, 1, errh);
+  lua_sethook(L_, nullptr, 0, 0);
+  current_ = nullptr;
+  error_reply->clear();
+  if (rc == 0) {
+    // A script returning an error table replies the error (counted by the caller).
+    if (lua_istable(L_, -1)) {
+      lua_pushstring(L_, "err");
+      lua_rawget(L_, -2);
+      if (lua_type(L_, -1) == LUA_TSTRING) {
+        size_t len;
+        const char* s = lua_tolstring(L_, -1, &len);
+        error_reply->assign(s, len);
+        if (error_reply->empty()) error_reply->assign("ERR");
+      }
+      lua_pop(L_, 1);
+    }
+    WriteLuaValue(L_, reply);
+  } else {
+    std::string msg;
+    if (lua_istable(L_, -1)) {
+      lua_pushstring(L_, "err");
+      lua_rawget(L_, -2);
+      size_t len;
+      const char* s = lua_tolstring(L_, -1, &len);
+      msg = s != nullptr ? std::string(s, len) : "ERR unknown error";
+      lua_pop(L_, 1);
+      lua_pushstring(L_, "source");
+      lua_rawget(L_, -2);
+      lua_pushstring(L_, "line");
+      lua_rawget(L_, -3);
+      if (lua_isstring(L_, -2) && lua_isnumber(L_, -1)) {
+        msg.append(" script: ").append(run.name).append(", on ").append(lua_tostring(L_, -2));
+        msg.append(":").append(std::to_string(lua_tointeger(L_, -1))).append(".");
+      }
+      lua_pop(L_, 2);
+    } else {
+      const char* s = lua_tostring(L_, -1);
+      msg = std::string("ERR Error running script: ") + (s != nullptr ? s : "?");
+    }
+    if (!msg.empty() && msg[0] == '-') msg.erase(0, 1);
+    for (char& c : msg) {
+      if (c == '\r' || c == '\n') c = ' ';
+    }
+    reply.Error(msg);
+    *error_reply = std::move(msg);
+  }
+  lua_settop(L_, 0);
+}
+
+bool LuaState::CallCommand(bool raise) {
+  ScriptRun* run = current_;
+  const int argc = lua_gettop(L_);
+  const char* err = nullptr;
+  if (run == nullptr) {
+    err = "ERR redis.call is not allowed here";
+  } else if (argc == 0) {
+    err = "ERR Please specify at least one argument for this redis lib call";
+  } else {
+    for (int i = 1; i <= argc; ++i) {
+      const int t = lua_type(L_, i);
+      if (t != LUA_TSTRING && t != LUA_TNUMBER) {
+        err = "ERR Lua redis lib command arguments must be strings or integers";
+        break;
+      }
+    }
+  }
+  if (err != nullptr) {
+    lua_newtable(L_);
+    lua_pushstring(L_, "err");
+    lua_pushstring(L_, err);
+    lua_settable(L_, -3);
+    return raise;
+  }
+  {
+    thread_local std::vector<std::string_view> argv;
+    argv.clear();
+    for (int i = 1; i <= argc; ++i) {
+      size_t len;
+      const char* s = lua_tolstring(L_, i, &len);  // numbers become strings in place (%.14g)
+      argv.emplace_back(s, len);
+    }
+    protocol::OutputBuffer out;
+    protocol::ReplyWriter writer(&out, run->inner.resp);
+    run->engine->ExecuteHeld(run->inner, absl::MakeConstSpan(argv), writer, run->call);
+    if (run->call.wrote) run->wrote.store(true, std::memory_order_relaxed);
+    const std::string bytes = out.ToString();
+    const bool is_error = PushReply(L_, bytes);
+    return is_error && raise;
+  }
+}
+
+}  // namespace stockd::engine::lua

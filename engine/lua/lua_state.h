@@ -1,0 +1,102 @@
+// engine/lua/lua_state.h — one sandboxed Lua 5.1 interpreter: Redis's script
+// environment (redis.*, bit, cjson, protected globals), compiled scripts
+// cached by SHA1, and the run of one script at a time.
+//
+// Contract:
+//  * Not thread-safe: Scripting hands a state to one script run at a time
+//    (one state per runtime processor; a script never parks).
+//  * Sandbox as Redis 7.0: base (without dofile, loadfile, print, getfenv,
+//    setfenv, newproxy), table, string, math, coroutine, bit, cjson; no os,
+//    io, require, debug. Globals are read-only: reading a missing one raises
+//    "Script attempted to access nonexistent global variable 'x'", writing
+//    one (or a field of `redis`) "Attempt to modify a readonly table".
+//  * Error replies carry Redis 7.0's texts: "ERR user_script:1: msg script:
+//    <sha>, on @user_script:1." for runtime errors, the command's error plus
+//    " script: ..." for a failing redis.call, "ERR Error compiling script
+//    (new function): user_script:1: ..." for syntax errors.
+//  * No C++ object with a destructor lives in a frame that raises a Lua error
+//    (Lua 5.1 unwinds with longjmp).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "protocol/reply_writer.h"
+
+struct lua_State;
+
+namespace stockd::engine::lua {
+
+struct ScriptRun;
+
+class LuaState {
+ public:
+  LuaState();
+  ~LuaState();
+  LuaState(const LuaState&) = delete;
+  LuaState& operator=(const LuaState&) = delete;
+
+  lua_State* L() const { return L_; }
+
+  // Compiles `body` (chunk name "@user_script") and caches it under `sha`
+  // unless cached already. generation: Scripting's script-cache generation;
+  // a new one (SCRIPT FLUSH) empties this state's cache first. On a syntax
+  // error returns false with *error = the reply line.
+  bool Compile(const std::string& sha, std::string_view body, uint64_t generation,
+               std::string* error);
+  // Runs the cached script `sha` with KEYS/ARGV, replying through `reply`
+  // (*error_reply = the error line written, empty if none: the caller counts it).
+  void RunScript(ScriptRun& run, const std::string& sha, absl::Span<const std::string_view> keys,
+                 absl::Span<const std::string_view> args, protocol::ReplyWriter& reply,
+                 std::string* error_reply);
+
+  // Function libraries (FUNCTION LOAD): runs a library's code with
+  // redis.register_function available, collecting its functions into the
+  // registry under `library`. On error returns false with *error set.
+  struct FunctionInfo {
+    std::string name;
+    uint32_t flags = 0;  // Scripting::kNoWrites, ...
+    std::string description;
+  };
+  bool LoadLibrary(const std::string& library, std::string_view code,
+                   std::vector<FunctionInfo>* functions, std::string* error);
+  // Drops a library's functions (FUNCTION DELETE / FLUSH / REPLACE).
+  void UnloadLibrary(const std::string& library);
+  bool HasLibrary(const std::string& library, uint64_t version);
+  void SetLibraryVersion(const std::string& library, uint64_t version);
+  // Runs function `name` of `library` as FCALL does.
+  void RunFunction(ScriptRun& run, const std::string& library, const std::string& name,
+                   absl::Span<const std::string_view> keys, absl::Span<const std::string_view> args,
+                   protocol::ReplyWriter& reply, std::string* error_reply);
+
+  ScriptRun* current() const { return current_; }
+
+  // Calls from the Lua side (lua_state.cc's C functions).
+  // redis.call / redis.pcall: runs argv through the engine and pushes the reply.
+  // Returns true when the pushed value is an error table that must be raised.
+  bool CallCommand(bool raise);
+
+ private:
+  void CallPushed(ScriptRun& run, absl::Span<const std::string_view> keys,
+                  absl::Span<const std::string_view> args, protocol::ReplyWriter& reply,
+                  std::string* error_reply);
+  void SetGlobalArray(const char* name, absl::Span<const std::string_view> items);
+
+  lua_State* L_ = nullptr;
+  int globals_ref_ = -2;   // the real globals table (the scripts see a read-only proxy)
+  int scripts_ref_ = -2;   // sha -> compiled function
+  int errh_ref_ = -2;      // the error handler adding source/line (Redis's __redis__err__handler)
+  int libraries_ref_ = -2;  // library -> {function name -> callback}
+  uint64_t generation_ = 0;
+  ScriptRun* current_ = nullptr;
+  std::vector<std::pair<std::string, uint64_t>> library_versions_;
+  // FUNCTION LOAD in progress: where redis.register_function records.
+  std::vector<FunctionInfo>* registering_ = nullptr;
+  std::string registering_library_;
+  friend int RegisterFunction(lua_State* L);
+};
+
+}  // namespace stockd::engine::lua

@@ -1,0 +1,214 @@
+// engine/lua/scripting.cc — script runs, the script cache, states per P,
+// KILL, and the function-library catalog (see scripting.h).
+#include "engine/lua/scripting.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/time/clock.h"
+#include "engine/args.h"
+#include "engine/lua/scripting_lease.h"
+#include "engine/lua/sha1.h"
+
+namespace stockd::engine::lua {
+
+Scripting::Scripting(Engine& engine)
+    : engine_(engine),
+      threshold_ms_(engine.options().busy_reply_threshold_ms),
+      allow_undeclared_(engine.options().lua_allow_undeclared_keys),
+      slots_(new Slot[kMaxProcs]) {}
+
+Scripting::~Scripting() = default;
+
+bool Scripting::LoadScript(std::string_view body, std::string* sha, std::string* error) {
+  *sha = Sha1Hex(body);
+  {
+    Lease lease(*this);
+    if (!lease.state().Compile(*sha, body, generation_.load(std::memory_order_acquire), error)) {
+      return false;
+    }
+  }
+  absl::MutexLock lock(&cache_mu_);
+  scripts_.try_emplace(*sha, std::string(body));
+  return true;
+}
+
+bool Scripting::ScriptExists(std::string_view sha) const {
+  std::string lower(sha);
+  for (char& c : lower) c = absl::ascii_tolower(c);
+  absl::MutexLock lock(&cache_mu_);
+  return scripts_.contains(lower);
+}
+
+void Scripting::FlushScripts() {
+  absl::MutexLock lock(&cache_mu_);
+  scripts_.clear();
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+size_t Scripting::ScriptCount() const {
+  absl::MutexLock lock(&cache_mu_);
+  return scripts_.size();
+}
+
+namespace {
+
+// Parses numkeys at argv[2]; replies the error and returns -1 when invalid.
+int ParseNumKeys(CommandContext& ctx) {
+  int64_t n;
+  if (!ParseInt64Arg(ctx.argv[2], &n)) {
+    ctx.Error("ERR value is not an integer or out of range");
+    return -1;
+  }
+  if (n < 0) {
+    ctx.Error("ERR Number of keys can't be negative");
+    return -1;
+  }
+  if (n > static_cast<int64_t>(ctx.argv.size()) - 3) {
+    ctx.Error("ERR Number of keys can't be greater than number of args");
+    return -1;
+  }
+  return static_cast<int>(n);
+}
+
+}  // namespace
+
+void Scripting::Run(CommandContext& ctx, bool read_only, bool is_function, const std::string& name,
+                    int numkeys, const std::function<void(LuaState&, ScriptRun&, std::string*)>& body) {
+  auto keys = ctx.argv.subspan(3, static_cast<size_t>(numkeys));
+  // Back-pressure before locks (storage's write gate), unless nothing may be written.
+  WriteGate* gate = !read_only && !ctx.session.no_block ? engine_.write_gate() : nullptr;
+  if (gate != nullptr) {
+    std::string gate_error;
+    if (!gate->Reserve(&gate_error)) {
+      ctx.Error(gate_error);
+      return;
+    }
+  }
+  struct GateRelease {
+    WriteGate* gate;
+    ~GateRelease() {
+      if (gate != nullptr) gate->Release();
+    }
+  } gate_release{gate};
+
+  ScriptRun run;
+  run.engine = &engine_;
+  run.name = name;
+  run.is_function = is_function;
+  run.inner.db = ctx.session.db;
+  run.inner.client_id = ctx.session.client_id;
+  run.inner.owner = ctx.session.owner;
+  run.inner.no_block = true;
+  run.call.read_only = read_only;
+  run.call.declared_db = ctx.session.db;
+  run.call.declared_keys = keys;
+  const bool exclusive = allow_undeclared_keys();
+  run.call.any_key = exclusive;
+  run.call.all_shards = exclusive;
+  absl::InlinedVector<uint32_t, 8> ids;
+  if (exclusive) {
+    for (uint32_t i = 0; i < engine_.total_shards(); ++i) ids.push_back(i);
+  } else {
+    for (std::string_view k : keys) ids.push_back(engine_.ShardId(ctx.session.db, KeyHash(k)));
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  }
+  {
+    Lease lease(*this);  // before the locks: creating a state may take a while
+    if (!ctx.LockShardIdsUnlessBusy(ids)) {
+      ctx.Error("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
+      return;
+    }
+    run.call.held = absl::MakeConstSpan(ids);
+    run.start_ns = absl::GetCurrentTimeNanos();
+    run.threshold_ns = std::max<int64_t>(busy_threshold_ms(), 0) * 1000000;
+    {
+      absl::MutexLock lock(&runs_mu_);
+      runs_.push_back(&run);
+    }
+    std::string error_reply;
+    body(lease.state(), run, &error_reply);
+    {
+      absl::MutexLock lock(&runs_mu_);
+      runs_.erase(std::find(runs_.begin(), runs_.end(), &run));
+    }
+    if (run.busy.load(std::memory_order_acquire)) engine_.SetShardsBusy(run.call.held, false);
+    // Already written by the state; count it as ctx.Error would have.
+    if (!error_reply.empty()) engine_.CountError(error_reply);
+    ctx.session.ack_order_id = std::max(ctx.session.ack_order_id, run.inner.ack_order_id);
+  }
+  // The shards stay locked in ctx until the dispatcher releases them.
+}
+
+void Scripting::Eval(CommandContext& ctx, bool by_sha, bool read_only) {
+  const int numkeys = ParseNumKeys(ctx);
+  if (numkeys < 0) return;
+  std::string sha;
+  std::string body;
+  if (by_sha) {
+    sha = std::string(ctx.argv[1]);
+    for (char& c : sha) c = absl::ascii_tolower(c);
+    absl::MutexLock lock(&cache_mu_);
+    auto it = scripts_.find(sha);
+    if (it == scripts_.end()) {
+      ctx.Error("NOSCRIPT No matching script. Please use EVAL.");
+      return;
+    }
+    body = it->second;
+  } else {
+    body = std::string(ctx.argv[1]);
+    sha = Sha1Hex(body);
+  }
+  const uint64_t generation = generation_.load(std::memory_order_acquire);
+  bool compiled = true;
+  std::string error;
+  Run(ctx, read_only, false, sha, numkeys, [&](LuaState& state, ScriptRun& run, std::string* err) {
+    if (!state.Compile(sha, body, generation, &error)) {
+      compiled = false;
+      return;
+    }
+    state.RunScript(run, sha, ctx.argv.subspan(3, static_cast<size_t>(numkeys)),
+                    ctx.argv.subspan(3 + static_cast<size_t>(numkeys)), ctx.reply, err);
+  });
+  if (!compiled) {
+    ctx.Error(error);
+    return;
+  }
+  if (!by_sha) {
+    absl::MutexLock lock(&cache_mu_);
+    scripts_.try_emplace(sha, std::move(body));
+  }
+}
+
+std::string Scripting::Kill(bool functions) {
+  absl::MutexLock lock(&runs_mu_);
+  bool any_busy = false;
+  bool killed = false;
+  for (ScriptRun* run : runs_) {
+    if (run->is_function != functions || !run->busy.load(std::memory_order_acquire)) continue;
+    any_busy = true;
+    if (!run->wrote.load(std::memory_order_relaxed)) {
+      run->kill.store(true, std::memory_order_release);
+      killed = true;
+    }
+  }
+  if (killed) return "";
+  if (!any_busy) {
+    return functions ? "NOTBUSY No scripts in execution right now."
+                     : "NOTBUSY No scripts in execution right now.";
+  }
+  return "UNKILLABLE Sorry the script already executed write commands against the dataset. "
+         "You can either wait the script termination or kill the server in a hard way using "
+         "the SHUTDOWN NOSAVE command.";
+}
+
+std::vector<std::pair<std::string, int64_t>> Scripting::RunningScripts() const {
+  std::vector<std::pair<std::string, int64_t>> out;
+  const int64_t now = absl::GetCurrentTimeNanos();
+  absl::MutexLock lock(&runs_mu_);
+  for (ScriptRun* run : runs_) out.emplace_back(run->name, (now - run->start_ns) / 1000000);
+  return out;
+}
+
+}  // namespace stockd::engine::lua

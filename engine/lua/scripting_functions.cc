@@ -1,0 +1,211 @@
+// engine/lua/scripting_functions.cc — the function-library catalog (FUNCTION
+// LOAD/DELETE/FLUSH/LIST/DUMP/RESTORE) and FCALL runs (see scripting.h).
+// The catalog is the truth; each per-P LuaState loads a library's code the
+// first time one of its functions runs there (or again after a REPLACE).
+#include <algorithm>
+
+#include "absl/strings/str_split.h"
+#include "engine/args.h"
+#include "engine/lua/scripting.h"
+#include "engine/lua/scripting_lease.h"
+
+namespace stockd::engine::lua {
+namespace {
+
+bool ValidLibraryName(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The code after the "#!lua name=..." line (Redis hands the engine the rest).
+std::string_view LibraryBody(std::string_view code) {
+  size_t nl = code.find('\n');
+  return nl == std::string_view::npos ? std::string_view() : code.substr(nl + 1);
+}
+
+}  // namespace
+
+bool Scripting::ParseLibrary(std::string_view code, LibraryInfo* lib, std::string* error) {
+  if (code.substr(0, 2) != "#!") {
+    *error = "ERR Missing library metadata";
+    return false;
+  }
+  std::string_view line = code.substr(2, code.find('\n') == std::string_view::npos
+                                             ? std::string_view::npos
+                                             : code.find('\n') - 2);
+  std::vector<std::string> parts = absl::StrSplit(absl::string_view(line.data(), line.size()), ' ',
+                                                  absl::SkipEmpty());
+  if (parts.empty() || parts[0] != "lua") {
+    *error = "ERR Engine '" + (parts.empty() ? std::string() : parts[0]) + "' not found";
+    return false;
+  }
+  for (size_t i = 1; i < parts.size(); ++i) {
+    if (parts[i].rfind("name=", 0) == 0) {
+      lib->name = parts[i].substr(5);
+    } else {
+      *error = "ERR Invalid metadata value given: " + parts[i];
+      return false;
+    }
+  }
+  if (lib->name.empty()) {
+    *error = "ERR Library name was not given";
+    return false;
+  }
+  if (!ValidLibraryName(lib->name)) {
+    *error = "ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
+    return false;
+  }
+  lib->code = std::string(code);
+  return true;
+}
+
+bool Scripting::LoadLibrary(std::string_view code, bool replace, std::string* name,
+                            std::string* error) {
+  LibraryInfo lib;
+  if (!ParseLibrary(code, &lib, error)) return false;
+  *name = lib.name;
+  {
+    absl::MutexLock lock(&libs_mu_);
+    if (!replace && libraries_.count(lib.name) != 0) {
+      *error = "ERR Library '" + lib.name + "' already exists";
+      return false;
+    }
+  }
+  {
+    // Validate by loading it in a state (which keeps it, at the new version below).
+    Lease lease(*this);
+    std::vector<LuaState::FunctionInfo> functions;
+    if (!lease.state().LoadLibrary(lib.name, LibraryBody(lib.code), &functions, error)) return false;
+    lib.functions = std::move(functions);
+    absl::MutexLock lock(&libs_mu_);
+    if (!replace && libraries_.count(lib.name) != 0) {
+      *error = "ERR Library '" + lib.name + "' already exists";
+      return false;
+    }
+    for (const auto& f : lib.functions) {
+      auto it = functions_.find(f.name);
+      if (it != functions_.end() && it->second.first != lib.name) {
+        *error = "ERR Function " + f.name + " already exists";
+        lease.state().UnloadLibrary(lib.name);
+        return false;
+      }
+    }
+    auto old = libraries_.find(lib.name);
+    if (old != libraries_.end()) {
+      for (const auto& f : old->second.functions) functions_.erase(f.name);
+    }
+    for (const auto& f : lib.functions) functions_[f.name] = {lib.name, f.flags};
+    const uint64_t version = next_lib_version_++;
+    lib_versions_[lib.name] = version;
+    lease.state().SetLibraryVersion(lib.name, version);
+    libraries_[lib.name] = std::move(lib);
+  }
+  return true;
+}
+
+bool Scripting::DeleteLibrary(std::string_view name) {
+  absl::MutexLock lock(&libs_mu_);
+  auto it = libraries_.find(std::string(name));
+  if (it == libraries_.end()) return false;
+  for (const auto& f : it->second.functions) functions_.erase(f.name);
+  lib_versions_[it->first] = next_lib_version_++;  // states drop their copy lazily
+  libraries_.erase(it);
+  return true;
+}
+
+void Scripting::FlushLibraries() {
+  absl::MutexLock lock(&libs_mu_);
+  libraries_.clear();
+  functions_.clear();
+  for (auto& [name, v] : lib_versions_) v = next_lib_version_++;
+}
+
+std::vector<LibraryInfo> Scripting::Libraries() const {
+  absl::MutexLock lock(&libs_mu_);
+  std::vector<LibraryInfo> out;
+  for (const auto& [name, lib] : libraries_) out.push_back(lib);
+  return out;
+}
+
+bool Scripting::RestoreLibraries(const std::vector<std::string>& codes, RestorePolicy policy,
+                                 std::string* error) {
+  // Validate every library before changing anything.
+  std::vector<LibraryInfo> parsed;
+  for (const std::string& code : codes) {
+    LibraryInfo lib;
+    if (!ParseLibrary(code, &lib, error)) return false;
+    parsed.push_back(std::move(lib));
+  }
+  if (policy == RestorePolicy::kAppend) {
+    absl::MutexLock lock(&libs_mu_);
+    for (const auto& lib : parsed) {
+      if (libraries_.count(lib.name) != 0) {
+        *error = "ERR Library " + lib.name + " already exists";
+        return false;
+      }
+    }
+  }
+  if (policy == RestorePolicy::kFlush) FlushLibraries();
+  for (const auto& lib : parsed) {
+    std::string name;
+    if (!LoadLibrary(lib.code, policy != RestorePolicy::kAppend, &name, error)) return false;
+  }
+  return true;
+}
+
+void Scripting::FCall(CommandContext& ctx, bool read_only) {
+  int64_t n;
+  if (!ParseInt64Arg(ctx.argv[2], &n)) {
+    ctx.Error("ERR value is not an integer or out of range");
+    return;
+  }
+  if (n < 0) {
+    ctx.Error("ERR Number of keys can't be negative");
+    return;
+  }
+  if (n > static_cast<int64_t>(ctx.argv.size()) - 3) {
+    ctx.Error("ERR Number of keys can't be greater than number of args");
+    return;
+  }
+  const int numkeys = static_cast<int>(n);
+  const std::string fname(ctx.argv[1]);
+  std::string library;
+  std::string code;
+  uint32_t flags = 0;
+  uint64_t version = 0;
+  {
+    absl::MutexLock lock(&libs_mu_);
+    auto it = functions_.find(fname);
+    if (it == functions_.end()) {
+      ctx.Error("ERR Function not found");
+      return;
+    }
+    library = it->second.first;
+    flags = it->second.second;
+    code = libraries_.at(library).code;
+    version = lib_versions_.at(library);
+  }
+  if (read_only && !(flags & kNoWrites)) {
+    ctx.Error("ERR Can not execute a script with write flag using *_ro command.");
+    return;
+  }
+  std::string load_error;
+  Run(ctx, read_only || (flags & kNoWrites), true, fname, numkeys,
+      [&](LuaState& state, ScriptRun& run, std::string* err) {
+        if (!state.HasLibrary(library, version)) {
+          std::vector<LuaState::FunctionInfo> functions;
+          if (!state.LoadLibrary(library, LibraryBody(code), &functions, &load_error)) return;
+          state.SetLibraryVersion(library, version);
+        }
+        state.RunFunction(run, library, fname, ctx.argv.subspan(3, static_cast<size_t>(numkeys)),
+                          ctx.argv.subspan(3 + static_cast<size_t>(numkeys)), ctx.reply, err);
+      });
+  if (!load_error.empty()) ctx.Error(load_error);
+}
+
+}  // namespace stockd::engine::lua
