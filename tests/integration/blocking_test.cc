@@ -1,7 +1,9 @@
 // Blocking list pops against the real stockd binary: 1,000 parked BLPOP
 // clients served in arrival order by 1,000 pushes, timeouts, BLMOVE, and the
 // non-blocking behaviour inside MULTI/EXEC-like no-block sessions.
+#include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <memory>
@@ -139,6 +141,15 @@ TEST_F(BlockingIt, WaitersAcrossKeysAndTimeoutsMixed) {
     }
   }
   EXPECT_EQ(control_->Do({"DBSIZE"}), ":0");
+}
+
+TEST_F(BlockingIt, ShutdownAnswersParkedClients) {
+  auto c = server_.Connect();
+  Send(*c, {"BLPOP", "forever", "0"});
+  ASSERT_TRUE(AwaitBlocked(1));
+  const int status = server_.Stop(SIGTERM, std::chrono::seconds(20));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status << "\n" << server_.Log();
+  EXPECT_EQ(Render(c->Read().get()), "(nil)");
 }
 
 }  // namespace
