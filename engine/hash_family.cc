@@ -268,8 +268,18 @@ void CmdHRandField(CommandContext& ctx) {
   if (count < 0) {  // with repetitions
     const size_t n = static_cast<size_t>(-count);
     ctx.reply.ArrayHeader(pairs3 ? n : (with_values ? 2 * n : n));
+    if (h->is_listpack()) {  // O(1) positions
+      for (size_t i = 0; i < n; ++i) {
+        auto [f, v] = h->At(ctx.engine.Random() % size);
+        emit(*f, *v);
+      }
+      return;
+    }
+    std::vector<std::pair<const std::string*, const std::string*>> all;  // one O(size) walk
+    all.reserve(size);
+    h->ForEach([&](const std::string& f, const std::string& v) { all.emplace_back(&f, &v); });
     for (size_t i = 0; i < n; ++i) {
-      auto [f, v] = h->At(ctx.engine.Random() % size);
+      auto [f, v] = all[ctx.engine.Random() % size];
       emit(*f, *v);
     }
     return;

@@ -63,6 +63,20 @@ TEST_F(ListCompat, BlockingFormsWithData) {
   });
 }
 
+// The generic key commands on every collection type (one key per type, so
+// SCAN's order is deterministic on both servers).
+TEST_F(ListCompat, GenericCommandsOnCollections) {
+  SameAll({
+      {"RPUSH", "l", "a", "b"}, {"HSET", "h", "f", "v"}, {"SADD", "s", "1", "x"}, {"TYPE", "l"}, {"TYPE", "h"},
+      {"TYPE", "s"}, {"SCAN", "0", "COUNT", "1000", "TYPE", "list"}, {"SCAN", "0", "COUNT", "1000", "TYPE", "hash"},
+      {"SCAN", "0", "COUNT", "1000", "TYPE", "set"}, {"COPY", "l", "l2"}, {"COPY", "h", "h2"}, {"COPY", "s", "s2"},
+      {"RPUSH", "l2", "c"}, {"LRANGE", "l", "0", "-1"}, {"LRANGE", "l2", "0", "-1"}, {"HGETALL", "h2"},
+      {"OBJECT", "ENCODING", "h2"}, {"OBJECT", "ENCODING", "s2"}, {"SREM", "s2", "x"}, {"SCARD", "s"},
+      {"RENAME", "l2", "l3"}, {"LRANGE", "l3", "0", "-1"}, {"RENAMENX", "h2", "h"}, {"EXPIRE", "s", "100"},
+      {"TTL", "s"}, {"RENAME", "s", "s3"}, {"TTL", "s3"}, {"DEL", "l", "h", "s3", "l3", "h2", "s2"}, {"DBSIZE"},
+  });
+}
+
 TEST_F(ListCompat, RandomSequences) {
   RandomArgs g(20240611);
   for (int step = 0; step < 3000; ++step) {

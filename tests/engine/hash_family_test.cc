@@ -128,6 +128,28 @@ TEST_F(HashFamilyTest, RandField) {
             Err("ERR value is out of range"));
 }
 
+TEST_F(HashFamilyTest, RandFieldOnHashtable) {
+  for (int i = 0; i < 600; ++i) Run({"HSET", "big", "f" + std::to_string(i), "v" + std::to_string(i)});
+  ASSERT_EQ(Run({"OBJECT", "ENCODING", "big"}), Bulk("hashtable"));
+  for (const char* count : {"-7", "5"}) {
+    std::string r = Run({"HRANDFIELD", "big", count, "WITHVALUES"});
+    const size_t n = static_cast<size_t>(std::abs(std::stoi(count)));
+    ASSERT_EQ(r.substr(0, r.find("\r\n")), "*" + std::to_string(2 * n));
+    // Every (field, value) pair belongs together: fN with vN.
+    size_t q = r.find("\r\n") + 2;
+    for (size_t i = 0; i < n; ++i) {
+      std::string pair[2];
+      for (auto& part : pair) {
+        size_t len_end = r.find("\r\n", q);
+        size_t len = std::stoul(r.substr(q + 1, len_end - q - 1));
+        part = r.substr(len_end + 2, len);
+        q = len_end + 2 + len + 2;
+      }
+      EXPECT_EQ("v" + pair[0].substr(1), pair[1]);
+    }
+  }
+}
+
 TEST_F(HashFamilyTest, ScanSmallAndBig) {
   Run({"HSET", "h", "a", "1", "b", "2"});
   EXPECT_EQ(Run({"HSCAN", "h", "0"}), Arr({Bulk("0"), BulkArr({"a", "1", "b", "2"})}));
