@@ -186,10 +186,20 @@ void CmdSRandMember(CommandContext& ctx) {
     s->ForEach([&](std::string_view m) { ctx.reply.Bulk(m); });
     return;
   }
-  // Distinct members: a partial Fisher-Yates shuffle of positions.
+  ctx.reply.ArrayHeader(n);
+  if (n * 3 < size) {
+    // Few of many (Redis's case 4): draw positions, rejecting repeats; O(n).
+    absl::flat_hash_set<size_t> chosen;
+    chosen.reserve(n);
+    while (chosen.size() < n) {
+      const size_t i = ctx.engine.Random() % size;
+      if (chosen.insert(i).second) ctx.reply.Bulk(s->At(i, buf));
+    }
+    return;
+  }
+  // Most of them: a partial Fisher-Yates shuffle of positions.
   std::vector<uint32_t> pos(size);
   for (size_t i = 0; i < size; ++i) pos[i] = static_cast<uint32_t>(i);
-  ctx.reply.ArrayHeader(n);
   for (size_t i = 0; i < n; ++i) {
     const size_t j = i + ctx.engine.Random() % (size - i);
     std::swap(pos[i], pos[j]);

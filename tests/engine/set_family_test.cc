@@ -94,6 +94,25 @@ TEST_F(SetFamilyTest, PopAndRandom) {
   EXPECT_EQ(Run({"SRANDMEMBER", "s", "5"}), "*0\r\n");
 }
 
+TEST_F(SetFamilyTest, RandMemberDistinctOnBigSet) {
+  for (int i = 0; i < 1000; ++i) Run({"SADD", "big", "m" + std::to_string(i)});
+  for (const char* count : {"10", "900"}) {  // sparse draw and shuffle paths
+    std::string r = Run({"SRANDMEMBER", "big", count});
+    const size_t n = std::stoul(count);
+    ASSERT_EQ(r.substr(0, r.find("\r\n")), "*" + std::string(count));
+    std::set<std::string> distinct;
+    size_t q = r.find("\r\n") + 2;
+    while (q < r.size()) {
+      size_t len_end = r.find("\r\n", q);
+      size_t len = std::stoul(r.substr(q + 1, len_end - q - 1));
+      distinct.insert(r.substr(len_end + 2, len));
+      q = len_end + 2 + len + 2;
+    }
+    EXPECT_EQ(distinct.size(), n);
+    for (const auto& m : distinct) EXPECT_EQ(Run({"SISMEMBER", "big", m}), Int(1)) << m;
+  }
+}
+
 TEST_F(SetFamilyTest, Move) {
   Run({"SADD", "a", "1", "2"});
   EXPECT_EQ(Run({"SMOVE", "a", "b", "1"}), Int(1));
