@@ -17,6 +17,7 @@ extern "C" {
 #include "engine/lua/scripting.h"
 #include "engine/lua/sha1.h"
 #include "protocol/output_buffer.h"
+#include "runtime/blocking.h"
 #include "runtime/log.h"
 
 namespace stockd::engine::lua {
@@ -156,8 +157,12 @@ void Hook(lua_State* L, lua_Debug*) {
   lua_pop(L, 1);
   ScriptRun* run = self != nullptr ? self->current() : nullptr;
   if (run == nullptr) return;
-  if (!run->busy.load(std::memory_order_relaxed) &&
-      absl::GetCurrentTimeNanos() - run->start_ns > run->threshold_ns) {
+  const int64_t elapsed = absl::GetCurrentTimeNanos() - run->start_ns;
+  if (!run->handed_off && elapsed > kHandOffNs) {
+    // Long script: let another M run this P's other fibers (no-op off the runtime).
+    run->handed_off = runtime::detail::BlockingEnter();
+  }
+  if (!run->busy.load(std::memory_order_relaxed) && elapsed > run->threshold_ns) {
     run->engine->SetShardsBusy(run->call.held, true);
     run->busy.store(true, std::memory_order_release);
     runtime::LogLine(runtime::LogLevel::kWarning,
@@ -460,6 +465,16 @@ bool LuaState::CallCommand(bool raise) {
         err = "ERR Lua redis lib command arguments must be strings or integers";
         break;
       }
+    }
+  }
+  if (err == nullptr) {
+    // Redis 7.0 flags its blocking commands with keys (BLPOP, BZPOPMIN, ...)
+    // noscript; ORDER.READ ... BLOCK (no keys) runs as if without BLOCK.
+    size_t len;
+    const char* name = lua_tolstring(L_, 1, &len);
+    const Command* cmd = run->engine->commands().Find(std::string_view(name, len));
+    if (cmd != nullptr && cmd->has_flag(kBlocking) && cmd->spec().first_key > 0) {
+      err = "ERR This Redis command is not allowed from script";
     }
   }
   if (err != nullptr) {

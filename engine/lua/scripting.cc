@@ -9,6 +9,7 @@
 #include "engine/args.h"
 #include "engine/lua/scripting_lease.h"
 #include "engine/lua/sha1.h"
+#include "runtime/blocking.h"
 
 namespace stockd::engine::lua {
 
@@ -137,8 +138,10 @@ void Scripting::Run(CommandContext& ctx, bool read_only, bool is_function, const
     // Already written by the state; count it as ctx.Error would have.
     if (!error_reply.empty()) engine_.CountError(error_reply);
     ctx.session.ack_order_id = std::max(ctx.session.ack_order_id, run.inner.ack_order_id);
+    if (run.handed_off) ctx.ReleaseAll();  // before waiting for a P: never wait holding shards
   }
-  // The shards stay locked in ctx until the dispatcher releases them.
+  // Otherwise the shards stay locked in ctx until the dispatcher releases them.
+  if (run.handed_off) runtime::detail::BlockingExit();
 }
 
 void Scripting::Eval(CommandContext& ctx, bool by_sha, bool read_only) {

@@ -20,6 +20,9 @@
 //    commands on them answer -BUSY instead of spinning, and SCRIPT KILL /
 //    FUNCTION KILL may stop it unless it has written (UNKILLABLE). Scripts on
 //    other shards run on.
+//  * A script running longer than kHandOffNs hands its P to another M (as
+//    Blocking() does), so the fibers queued on that P — other clients — are
+//    not stuck behind it; it takes a P back only after releasing its locks.
 //  * Thread-safe.
 #pragma once
 
@@ -52,7 +55,14 @@ struct ScriptRun {
   std::atomic<bool> busy{false};   // past the threshold, shards marked busy
   std::atomic<bool> kill{false};   // SCRIPT KILL / FUNCTION KILL asked
   std::atomic<bool> wrote{false};  // a write command ran: not killable
+  // Set by the hook once the script ran kHandOffNs: its P was handed to another
+  // M (runtime::detail::BlockingEnter) so the P's other fibers run on while
+  // this thread finishes the script; Run takes a P back after unlocking.
+  bool handed_off = false;
 };
+
+// How long a script runs on its P before handing the P away (see ScriptRun).
+inline constexpr int64_t kHandOffNs = 2'000'000;
 
 // Function flags (redis.register_function{flags = {...}}).
 enum FunctionFlag : uint32_t {
