@@ -1,0 +1,132 @@
+// tests/compat/scripting_compat_test.cc — EVAL replies of stockd and a real
+// redis-server compared: the Lua<->RESP conversion rules, error texts (with
+// the script line and sha), the sandbox, the script cache.
+#include "tests/compat/compat_util.h"
+
+namespace stockd::testing {
+namespace {
+
+using ScriptingCompat = CompatTest;
+
+std::vector<std::string> Eval(const std::string& body, std::vector<std::string> keys = {},
+                              std::vector<std::string> args = {}) {
+  std::vector<std::string> argv = {"EVAL", body, std::to_string(keys.size())};
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+TEST_F(ScriptingCompat, LuaToRespConversions) {
+  for (const char* body :
+       {"return 1", "return 3.99", "return -3.99", "return -0.5", "return 1e20", "return math.huge",
+        "return 'x'", "return ''", "return true", "return false", "return nil",
+        "return {1,2,3.33,'x',nil,5}", "return {1,{2,{3,'x'}},-3.99}", "return {ok='fine'}",
+        "return {err='My Error'}", "return {err=5}", "return {ok=5}", "return {1,2,err='x'}",
+        "return redis.error_reply('My Error')", "return redis.error_reply('-X y')",
+        "return redis.status_reply('FINE')", "return {double=3.5}", "return {map={a=1}}",
+        "return {'a',false,'c'}", "return unpack({1,2})", "return {}", "return {{}}",
+        "return tostring(12.5)", "return 0x10", "return {true,false}"}) {
+    Same(Eval(body));
+  }
+}
+
+TEST_F(ScriptingCompat, RespToLuaConversions) {
+  SameAll({{"SET", "s", "v"}, {"RPUSH", "l", "a", "b", "c"}, {"HSET", "h", "f", "1"}, {"SADD", "set", "m"}});
+  for (const char* body :
+       {"return redis.call('get', KEYS[1])", "return type(redis.call('get', 'nokey'))",
+        "return redis.call('set', 's', 'w')", "return redis.call('set', 's', 'w').ok",
+        "return type(redis.call('set', 's', 'w'))", "return redis.call('lrange', 'l', 0, -1)",
+        "return #redis.call('lrange', 'l', 0, -1)", "return redis.call('incr', 'n')",
+        "return type(redis.call('incr', 'n'))", "return redis.call('hgetall', 'h')",
+        "return redis.call('smembers', 'set')", "return redis.call('exists', 'nope')",
+        "return redis.pcall('incr', 's')", "return redis.pcall('incr', 's').err",
+        "return type(redis.pcall('incr', 's'))",
+        "redis.setresp(3); return redis.call('hgetall', 'h')",
+        "redis.setresp(3); return type(redis.call('get', 'nokey'))",
+        "return redis.call('set', 'x', 3.5)", "return redis.call('get', 'x')",
+        "return redis.call('set', 'x', 1e20)", "return redis.call('get', 'x')",
+        "return redis.call('set', 'x', 12345678901234)", "return redis.call('get', 'x')",
+        "return redis.call('lpop', 'nolist')", "return redis.call('blpop', 'nolist', 0)"}) {
+    std::vector<std::string> keys = {"s", "l", "h", "set", "n", "nokey", "x", "nope", "nolist"};
+    Same(Eval(body, keys));
+  }
+}
+
+TEST_F(ScriptingCompat, ErrorTexts) {
+  SameAll({{"SET", "s", "foo"}});
+  for (const char* body :
+       {"return x", "x = 5", "redis = 1", "redis.call = 1", "error('boom')", "error({err='boom2'})",
+        "return syntax error here", "return redis.call('nosuch')", "return redis.call('incr','a','b')",
+        "return redis.call('lpush', KEYS[1], 'x')", "return redis.call()",
+        "return redis.call('set', 'k', {})", "return redis.call('set', 'k', true)",
+        "return redis.call(1)", "redis.setresp(4)", "return redis.call('eval', 'return 1', 0)",
+        "local t = nil; return t.x", "return 1 + {}", "return ('x'):bad()",
+        "\n\nreturn redis.call('lpush', KEYS[1], 'x')", "return os", "return print", "return dofile",
+        "return loadfile", "return require", "return debug", "return io", "return newproxy"}) {
+    Same(Eval(body, {"s"}));
+  }
+  SameAll({{"EVALSHA", "abcdef", "0"}, {"EVAL", "return 1", "-1"}, {"EVAL", "return 1", "2", "a"},
+           {"EVAL", "return 1", "x"}, {"EVAL", "return 1"}});
+}
+
+TEST_F(ScriptingCompat, SandboxAndLibraries) {
+  for (const char* body :
+       {"return type(loadstring)", "return type(setmetatable)", "return type(coroutine)",
+        "return type(math.random)", "return type(_G)", "return bit.band(7, 3)", "return bit.bor(1, 6)",
+        "return bit.tohex(255)", "return cjson.encode({1, 2, {a = 1}})",
+        "return cjson.decode('[1,2,3]')", "return cjson.decode('{\"a\":[1,2]}').a",
+        "return redis.sha1hex('')", "return redis.sha1hex('abc')", "return redis.LOG_WARNING",
+        "return {redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE}",
+        "redis.log(redis.LOG_WARNING, 'from a script'); return 1", "return redis.setresp(2)",
+        "return redis.breakpoint()", "return string.format('%d-%s', 5, 'x')",
+        "return table.concat({'a','b'}, ',')", "return #KEYS + #ARGV", "return string.rep('ab', 3)"}) {
+    Same(Eval(body));
+  }
+}
+
+TEST_F(ScriptingCompat, ScriptCache) {
+  SameAll({{"SCRIPT", "LOAD", "return 42"},
+           {"SCRIPT", "EXISTS", "1fa00e76656cc152ad327c13fe365858fd7be306", "ffff"},
+           {"EVALSHA", "1fa00e76656cc152ad327c13fe365858fd7be306", "0"},
+           {"EVALSHA", "1FA00E76656CC152AD327C13FE365858FD7BE306", "0"},
+           {"SCRIPT", "LOAD", "return +"},
+           {"SCRIPT", "FLUSH"},
+           {"EVALSHA", "1fa00e76656cc152ad327c13fe365858fd7be306", "0"},
+           {"SCRIPT", "KILL"},
+           {"EVAL_RO", "return redis.call('get', KEYS[1])", "1", "k"},
+           {"EVAL_RO", "return redis.call('set', KEYS[1], 1)", "1", "k"}});
+}
+
+TEST_F(ScriptingCompat, Functions) {
+  const std::string lib =
+      "#!lua name=mylib\n"
+      "redis.register_function('myset', function(keys, args) return redis.call('set', keys[1], args[1]) end)\n"
+      "redis.register_function{function_name='myget', callback=function(keys) return redis.call('get', keys[1]) end, flags={'no-writes'}}\n";
+  SameAll({{"FUNCTION", "LOAD", lib},
+           {"FUNCTION", "LOAD", lib},
+           {"FCALL", "myset", "1", "k", "v"},
+           {"FCALL_RO", "myget", "1", "k"},
+           {"FCALL_RO", "myset", "1", "k", "v"},
+           {"FCALL", "nosuch", "0"},
+           {"FUNCTION", "DELETE", "mylib"},
+           {"FUNCTION", "DELETE", "mylib"},
+           {"FUNCTION", "LOAD", "return 1"},
+           {"FUNCTION", "LOAD", "#!lua name=x\nreturn 1"},
+           {"FUNCTION", "FLUSH"}});
+  // Redis lists functions and libraries in dict order (seeded per process):
+  // compare listings of one library with one function.
+  const std::string one =
+      "#!lua name=one\nredis.register_function{function_name='f1', callback=function() return 1 end, flags={'no-writes', 'allow-stale'}}\n";
+  SameAll({{"FUNCTION", "LOAD", one},
+           {"FUNCTION", "LIST"},
+           {"FUNCTION", "LIST", "WITHCODE"},
+           {"FUNCTION", "LIST", "LIBRARYNAME", "o*"},
+           {"FUNCTION", "LIST", "LIBRARYNAME", "x*"},
+           {"FCALL", "f1", "0"},
+           {"FCALL_RO", "f1", "0"},
+           {"FUNCTION", "FLUSH"},
+           {"FUNCTION", "LIST"}});
+}
+
+}  // namespace
+}  // namespace stockd::testing
