@@ -11,12 +11,14 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <algorithm>
 #include <filesystem>
 
 #include "config/config.h"
 #include "engine/engine.h"
+#include "engine/lua/scripting.h"
 #include "engine/order_log.h"
 #include "runtime/log.h"
 #include "runtime/scheduler.h"
@@ -84,6 +86,8 @@ int main(int argc, char** argv) {
   eopt.databases = opt.databases;
   eopt.shards_per_db = opt.shards;
   eopt.proto_max_bulk_len = opt.proto_max_bulk_len;
+  eopt.busy_reply_threshold_ms = opt.busy_reply_threshold;
+  eopt.lua_allow_undeclared_keys = opt.lua_allow_undeclared_keys;
   engine::Engine engine(eopt);
   std::string config_file;
   if (argc > 1 && std::strncmp(argv[1], "--", 2) != 0) {
@@ -115,6 +119,16 @@ int main(int argc, char** argv) {
   persister.Attach();
   storage::RegisterStorageFamily(engine.commands(), &persister, opt.dir);
   srv.AddInfoSection("persistence", [&](std::string& out) { storage::AppendPersistenceInfo(persister, load, out); });
+  cfg.OnChange([&](std::string_view name) {  // scripting knobs (engine/lua/scripting.h)
+    if (name != "busy-reply-threshold" && name != "lua-allow-undeclared-keys") return;
+    auto v = cfg.Get([&](std::string_view n) { return n == name; });
+    if (v.empty()) return;
+    if (name == "busy-reply-threshold") {
+      engine.scripting().set_busy_threshold_ms(std::strtoll(v[0].second.c_str(), nullptr, 10));
+    } else {
+      engine.scripting().set_allow_undeclared_keys(v[0].second == "yes");
+    }
+  });
   cfg.OnChange([&](std::string_view name) {
     if (name != "order-fsync") return;
     auto v = cfg.Get([](std::string_view n) { return n == "order-fsync"; });
