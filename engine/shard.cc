@@ -49,6 +49,37 @@ void SpinLock::LockSlow() {
 void Shard::Record(KeyChange::Kind kind, std::string_view key) {
   ++seq_;
   if (recording_) changes_.push_back(PendingChange{kind, std::string(key), seq_});
+  // kFlush touches watchers itself, before the keys go (TouchWatchedPresent).
+  if (kind == KeyChange::kWrite && !watched_.empty()) TouchWatched(key);
+}
+
+void Shard::TouchWatched(std::string_view key) {
+  auto it = watched_.find(key);
+  if (it != watched_.end()) it->second.version = seq_;
+}
+
+void Shard::TouchWatchedPresent() {
+  // As Redis's touchAllWatchedKeysInDb: only keys that exist are modified.
+  for (auto& [key, w] : watched_) {
+    if (TableOf(KeyHash(key)).contains(key)) w.version = seq_ + 1;
+  }
+}
+
+uint64_t Shard::Watch(std::string_view key) {
+  auto [it, inserted] = watched_.try_emplace(key);
+  ++it->second.watchers;
+  return it->second.version;
+}
+
+void Shard::Unwatch(std::string_view key) {
+  auto it = watched_.find(key);
+  if (it == watched_.end()) return;
+  if (--it->second.watchers == 0) watched_.erase(it);
+}
+
+uint64_t Shard::WatchedVersion(std::string_view key) const {
+  auto it = watched_.find(key);
+  return it == watched_.end() ? 0 : it->second.version;
 }
 
 void Shard::NoteChanged(std::string_view key) { Record(KeyChange::kWrite, key); }
@@ -190,6 +221,7 @@ void Shard::SetExpire(std::string_view key, Entry* entry, int64_t when_ms) {
 
 size_t Shard::Clear() {
   const size_t n = size();
+  if (!watched_.empty()) TouchWatchedPresent();
   for (Table& t : tables_) t.clear();
   volatile_.clear();
   size_.store(0, std::memory_order_relaxed);
@@ -199,6 +231,10 @@ size_t Shard::Clear() {
 }
 
 void Shard::SwapContents(Shard& other) {
+  // Keys present before the swap are touched here, those present after it by
+  // the kWrite records below.
+  if (!watched_.empty()) TouchWatchedPresent();
+  if (!other.watched_.empty()) other.TouchWatchedPresent();
   for (int i = 0; i < kScanSlots; ++i) tables_[i].swap(other.tables_[i]);
   volatile_.swap(other.volatile_);
   size_t s = size(), os = other.size();

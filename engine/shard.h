@@ -154,6 +154,17 @@ class Shard {
   void CollectChanges(std::vector<KeyChange>* out) const;
   void ClearChanges() { changes_.clear(); }
 
+  // --- WATCH registry (engine/transaction.h) ---
+  // A watched key carries a version that every recorded change of it (and a
+  // FLUSHDB/SWAPDB of the shard while it exists) moves forward, so EXEC can
+  // tell whether it changed since WATCH without keeping per-client lists here.
+  // Watch adds one watcher and returns the current version; Unwatch drops one
+  // (the entry goes with the last). WatchedVersion: REQUIRES a watcher.
+  uint64_t Watch(std::string_view key);
+  void Unwatch(std::string_view key);
+  uint64_t WatchedVersion(std::string_view key) const;
+  size_t watched_keys() const { return watched_.size(); }
+
  private:
   struct PendingChange {
     KeyChange::Kind kind;
@@ -161,6 +172,10 @@ class Shard {
     uint64_t seq;
   };
   void Record(KeyChange::Kind kind, std::string_view key);
+  // Moves a watched key's version forward (no-op when nobody watches it).
+  void TouchWatched(std::string_view key);
+  // Touches the watched keys present in this shard (before FLUSHDB/SWAPDB).
+  void TouchWatchedPresent();
   void AddVolatile(const std::string& key, Entry* entry);
   void RemoveVolatile(Entry* entry);
   // Erases an entry found in table t (keeps counters and volatile index right).
@@ -182,6 +197,11 @@ class Shard {
   int64_t last_now_ms_ = 0;  // the latest now_ms passed to a lookup
   bool recording_ = false;
   std::vector<PendingChange> changes_;
+  struct WatchedKey {
+    uint64_t version = 0;
+    uint32_t watchers = 0;
+  };
+  absl::flat_hash_map<std::string, WatchedKey, KeyHasher, KeyEq> watched_;
 };
 
 }  // namespace stockd::engine
