@@ -77,6 +77,10 @@ bool CommandContext::LockShardIdUnlessBusy(uint32_t id) {
 }
 
 bool CommandContext::LockShardIdsUnlessBusy(absl::InlinedVector<uint32_t, 8> ids) {
+  if (borrowed_) {  // e.g. EVAL queued in MULTI: EXEC holds its shards already
+    for ([[maybe_unused]] uint32_t id : ids) assert(IsLocked(id) && "asked for an unheld shard");
+    return true;
+  }
   assert(locked_.empty() && "a command locks its shards once");
   if (ids.size() > 1) {
     std::sort(ids.begin(), ids.end());

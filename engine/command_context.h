@@ -94,10 +94,11 @@ class CommandContext {
   // (Engine::ShardBusy): the caller replies -BUSY instead of spinning.
   bool LockShardIdUnlessBusy(uint32_t id);
   bool LockShardIdsUnlessBusy(absl::InlinedVector<uint32_t, 8> ids);
-  // Scripts: the shards in `ids` (ascending) are already locked by the caller
-  // and stay locked after this context ends; ReleaseAll only hands their
-  // changes to the observer. LockKeys/LockDb/LockAll then lock nothing (they
-  // must ask for held shards only) and ForEachShard walks without locking.
+  // Scripts and EXEC: the shards in `ids` (ascending) are already locked by
+  // the caller and stay locked after this context ends; ReleaseAll only hands
+  // their changes to the observer. LockKeys/LockDb/LockAll/LockShardIds and
+  // LockShardIdsUnlessBusy then lock nothing (they must ask for held shards
+  // only) and ForEachShard walks without locking.
   void AdoptHeld(absl::Span<const uint32_t> ids);
   // Hands buffered changes to the observer and unlocks everything.
   void ReleaseAll();

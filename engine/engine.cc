@@ -10,6 +10,7 @@
 #include "engine/errors.h"
 #include "engine/lua/scripting.h"
 #include "engine/order_log.h"
+#include "engine/transaction.h"
 #include "protocol/output_buffer.h"
 
 namespace stockd::engine {
@@ -70,6 +71,8 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {
   scripting_ = std::make_unique<lua::Scripting>(*this);
   RegisterScriptingFamily(commands_);
   RegisterFunctionFamily(commands_);
+  RegisterZSetFamily(commands_);
+  RegisterTransactionFamily(commands_);
 }
 
 Engine::~Engine() = default;
@@ -87,15 +90,20 @@ void Engine::Reject(protocol::ReplyWriter& reply, std::string_view msg) {
 void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
                      protocol::ReplyWriter& reply) {
   if (argv.empty()) return;
+  // Inside MULTI a refusal before queueing also flags the transaction (EXECABORT).
+  auto reject = [&](std::string_view msg) {
+    Reject(reply, msg);
+    if (session.tx != nullptr) FlagTransaction(session);
+  };
   const Command* cmd = commands_.Find(argv[0]);
   if (cmd == nullptr) {
-    Reject(reply, UnknownCommandMessage(argv));
+    reject(UnknownCommandMessage(argv));
     return;
   }
   if (cmd->is_container()) {
     if (argv.size() < 2) {
       cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
-      Reject(reply, errors::WrongArity(cmd->full_name()));
+      reject(errors::WrongArity(cmd->full_name()));
       return;
     }
     const Command* sub = cmd->FindSubcommand(argv[1]);
@@ -104,18 +112,23 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
       for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
       std::string msg = "ERR unknown subcommand '";
       msg.append(argv[1].substr(0, 128)).append("'. Try ").append(upper).append(" HELP.");
-      Reject(reply, msg);
+      reject(msg);
       return;
     }
     cmd = sub;
   }
   if (cmd->spec().handler == nullptr) {  // a container registered without subcommands yet
-    Reject(reply, UnknownCommandMessage(argv));
+    reject(UnknownCommandMessage(argv));
     return;
   }
   if (!cmd->ArityOk(argv.size())) {
     cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
-    Reject(reply, errors::WrongArity(cmd->full_name()));
+    reject(errors::WrongArity(cmd->full_name()));
+    return;
+  }
+  // MULTI: queue it for EXEC (engine/transaction.h); nothing is locked or run.
+  if (session.tx != nullptr && InMulti(session) && QueuesInMulti(*cmd)) {
+    QueueInMulti(*this, session, *cmd, argv, reply);
     return;
   }
   const CommandSpec& spec = cmd->spec();
@@ -216,7 +229,7 @@ void Engine::ExecuteHeld(Session& session, absl::Span<const std::string_view> ar
     Reject(reply, "ERR Wrong number of args calling Redis command from script");
     return;
   }
-  if (spec.flags & kNoScript) {
+  if ((spec.flags & kNoScript) && !call.transaction) {
     Reject(reply, "ERR This Redis command is not allowed from script");
     return;
   }

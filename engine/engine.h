@@ -75,6 +75,9 @@ struct HeldCall {
   bool any_key = false;
   int declared_db = 0;
   absl::Span<const std::string_view> declared_keys;
+  // EXEC's queued commands (engine/transaction.h): no script-only refusals
+  // (kNoScript rows run); arity and names were checked at queue time.
+  bool transaction = false;
   bool wrote = false;  // out: set once a kWrite command ran
 };
 
@@ -250,5 +253,7 @@ void RegisterListFamily(CommandTable& table);      // L*, R*, BLPOP, BRPOP, BLMO
 void RegisterSetFamily(CommandTable& table);       // S*
 void RegisterScriptingFamily(CommandTable& table);  // EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT
 void RegisterFunctionFamily(CommandTable& table);   // FUNCTION, FCALL, FCALL_RO
+void RegisterZSetFamily(CommandTable& table);      // Z*, BZPOPMIN, BZPOPMAX
+void RegisterTransactionFamily(CommandTable& table);  // MULTI, EXEC, DISCARD, WATCH, UNWATCH
 
 }  // namespace stockd::engine

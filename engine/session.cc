@@ -1,10 +1,10 @@
 // engine/session.cc — Session's out-of-line members (TransactionState is
-// completed by the transactions family; until then it is empty).
+// completed in engine/transaction.h).
 #include "engine/session.h"
 
-namespace stockd::engine {
+#include "engine/transaction.h"
 
-struct TransactionState {};
+namespace stockd::engine {
 
 Session::Session() = default;
 Session::~Session() = default;
