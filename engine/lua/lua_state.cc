@@ -325,8 +325,19 @@ LuaState::~LuaState() {
   if (L_ != nullptr) lua_close(L_);
 }
 
+bool LuaState::HasCompiled(const std::string& sha, uint64_t generation) {
+  if (generation != generation_) return false;
+  lua_rawgeti(L_, LUA_REGISTRYINDEX, scripts_ref_);
+  lua_pushlstring(L_, sha.data(), sha.size());
+  lua_rawget(L_, -2);
+  const bool cached = !lua_isnil(L_, -1);
+  lua_pop(L_, 2);
+  return cached;
+}
+
 bool LuaState::Compile(const std::string& sha, std::string_view body, uint64_t generation,
-                       std::string* error) {
+                       std::string* error, bool* compiled_now) {
+  if (compiled_now != nullptr) *compiled_now = false;
   if (generation != generation_) {  // SCRIPT FLUSH since the last run
     lua_newtable(L_);
     lua_rawseti(L_, LUA_REGISTRYINDEX, scripts_ref_);
@@ -353,6 +364,7 @@ bool LuaState::Compile(const std::string& sha, std::string_view body, uint64_t g
   lua_insert(L_, -2);
   lua_rawset(L_, -3);
   lua_pop(L_, 1);
+  if (compiled_now != nullptr) *compiled_now = true;
   return true;
 }
 

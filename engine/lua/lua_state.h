@@ -46,7 +46,9 @@ class LuaState {
   // a new one (SCRIPT FLUSH) empties this state's cache first. On a syntax
   // error returns false with *error = the reply line.
   bool Compile(const std::string& sha, std::string_view body, uint64_t generation,
-               std::string* error);
+               std::string* error, bool* compiled_now = nullptr);
+  // Whether `sha` is compiled here at `generation` (then the shared cache has it).
+  bool HasCompiled(const std::string& sha, uint64_t generation);
   // Runs the cached script `sha` with KEYS/ARGV, replying through `reply`
   // (*error_reply = the error line written, empty if none: the caller counts it).
   void RunScript(ScriptRun& run, const std::string& sha, absl::Span<const std::string_view> keys,

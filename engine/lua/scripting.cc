@@ -75,7 +75,8 @@ int ParseNumKeys(CommandContext& ctx) {
 }  // namespace
 
 void Scripting::Run(CommandContext& ctx, bool read_only, bool is_function, const std::string& name,
-                    int numkeys, const std::function<void(LuaState&, ScriptRun&, std::string*)>& body) {
+                    int numkeys, const std::function<bool(LuaState&)>& prepare,
+                    const std::function<void(LuaState&, ScriptRun&, std::string*)>& body) {
   auto keys = ctx.argv.subspan(3, static_cast<size_t>(numkeys));
   // Back-pressure before locks (storage's write gate), unless nothing may be written.
   WriteGate* gate = !read_only && !ctx.session.no_block ? engine_.write_gate() : nullptr;
@@ -117,6 +118,7 @@ void Scripting::Run(CommandContext& ctx, bool read_only, bool is_function, const
   }
   {
     Lease lease(*this);  // before the locks: creating a state may take a while
+    if (!prepare(lease.state())) return;
     if (!ctx.LockShardIdsUnlessBusy(ids)) {
       ctx.Error("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
       return;
@@ -124,16 +126,10 @@ void Scripting::Run(CommandContext& ctx, bool read_only, bool is_function, const
     run.call.held = absl::MakeConstSpan(ids);
     run.start_ns = absl::GetCurrentTimeNanos();
     run.threshold_ns = std::max<int64_t>(busy_threshold_ms(), 0) * 1000000;
-    {
-      absl::MutexLock lock(&runs_mu_);
-      runs_.push_back(&run);
-    }
+    lease.Register(&run);
     std::string error_reply;
     body(lease.state(), run, &error_reply);
-    {
-      absl::MutexLock lock(&runs_mu_);
-      runs_.erase(std::find(runs_.begin(), runs_.end(), &run));
-    }
+    lease.Unregister(&run);
     if (run.busy.load(std::memory_order_acquire)) engine_.SetShardsBusy(run.call.held, false);
     // Already written by the state; count it as ctx.Error would have.
     if (!error_reply.empty()) engine_.CountError(error_reply);
@@ -147,55 +143,70 @@ void Scripting::Run(CommandContext& ctx, bool read_only, bool is_function, const
 void Scripting::Eval(CommandContext& ctx, bool by_sha, bool read_only) {
   const int numkeys = ParseNumKeys(ctx);
   if (numkeys < 0) return;
+  // The common case touches no shared structure: the state of this P has the
+  // script compiled already (at the current generation), so the shared cache
+  // has it too. Otherwise: EVALSHA looks the body up, EVAL adds it.
   std::string sha;
-  std::string body;
+  std::string_view body;
+  std::string cached_body;
   if (by_sha) {
     sha = std::string(ctx.argv[1]);
     for (char& c : sha) c = absl::ascii_tolower(c);
-    absl::MutexLock lock(&cache_mu_);
-    auto it = scripts_.find(sha);
-    if (it == scripts_.end()) {
-      ctx.Error("NOSCRIPT No matching script. Please use EVAL.");
-      return;
-    }
-    body = it->second;
   } else {
-    body = std::string(ctx.argv[1]);
+    body = ctx.argv[1];
     sha = Sha1Hex(body);
   }
   const uint64_t generation = generation_.load(std::memory_order_acquire);
-  bool compiled = true;
-  std::string error;
-  Run(ctx, read_only, false, sha, numkeys, [&](LuaState& state, ScriptRun& run, std::string* err) {
-    if (!state.Compile(sha, body, generation, &error)) {
-      compiled = false;
-      return;
+  auto prepare = [&](LuaState& state) {
+    if (state.HasCompiled(sha, generation)) return true;
+    if (by_sha) {
+      absl::MutexLock lock(&cache_mu_);
+      auto it = scripts_.find(sha);
+      if (it == scripts_.end()) {
+        ctx.Error("NOSCRIPT No matching script. Please use EVAL.");
+        return false;
+      }
+      cached_body = it->second;
+      body = cached_body;
     }
+    std::string error;
+    bool compiled_now = false;
+    if (!state.Compile(sha, body, generation, &error, &compiled_now)) {
+      ctx.Error(error);
+      return false;
+    }
+    if (compiled_now && !by_sha) {
+      absl::MutexLock lock(&cache_mu_);
+      scripts_.try_emplace(sha, std::string(body));
+    }
+    return true;
+  };
+  Run(ctx, read_only, false, sha, numkeys, prepare, [&](LuaState& state, ScriptRun& run, std::string* err) {
     state.RunScript(run, sha, ctx.argv.subspan(3, static_cast<size_t>(numkeys)),
                     ctx.argv.subspan(3 + static_cast<size_t>(numkeys)), ctx.reply, err);
   });
-  if (!compiled) {
-    ctx.Error(error);
-    return;
+}
+
+void Scripting::ForEachRun(const std::function<void(ScriptRun&)>& fn) {
+  for (int i = 0; i < kMaxProcs; ++i) {
+    std::lock_guard<std::mutex> lock(slots_[i].run_mu);
+    if (slots_[i].run != nullptr) fn(*slots_[i].run);
   }
-  if (!by_sha) {
-    absl::MutexLock lock(&cache_mu_);
-    scripts_.try_emplace(sha, std::move(body));
-  }
+  absl::MutexLock lock(&runs_mu_);
+  for (ScriptRun* run : runs_) fn(*run);
 }
 
 std::string Scripting::Kill(bool functions) {
-  absl::MutexLock lock(&runs_mu_);
   bool any_busy = false;
   bool killed = false;
-  for (ScriptRun* run : runs_) {
-    if (run->is_function != functions || !run->busy.load(std::memory_order_acquire)) continue;
+  ForEachRun([&](ScriptRun& run) {
+    if (run.is_function != functions || !run.busy.load(std::memory_order_acquire)) return;
     any_busy = true;
-    if (!run->wrote.load(std::memory_order_relaxed)) {
-      run->kill.store(true, std::memory_order_release);
+    if (!run.wrote.load(std::memory_order_relaxed)) {
+      run.kill.store(true, std::memory_order_release);
       killed = true;
     }
-  }
+  });
   if (killed) return "";
   if (!any_busy) {
     return functions ? "NOTBUSY No scripts in execution right now."
@@ -206,11 +217,10 @@ std::string Scripting::Kill(bool functions) {
          "the SHUTDOWN NOSAVE command.";
 }
 
-std::vector<std::pair<std::string, int64_t>> Scripting::RunningScripts() const {
+std::vector<std::pair<std::string, int64_t>> Scripting::RunningScripts() {
   std::vector<std::pair<std::string, int64_t>> out;
   const int64_t now = absl::GetCurrentTimeNanos();
-  absl::MutexLock lock(&runs_mu_);
-  for (ScriptRun* run : runs_) out.emplace_back(run->name, (now - run->start_ns) / 1000000);
+  ForEachRun([&](ScriptRun& run) { out.emplace_back(run.name, (now - run.start_ns) / 1000000); });
   return out;
 }
 

@@ -116,7 +116,7 @@ class Scripting {
   bool RestoreLibraries(const std::vector<std::string>& codes, RestorePolicy policy,
                         std::string* error);
   // Running scripts/functions for FUNCTION STATS: (name, is_function, ms).
-  std::vector<std::pair<std::string, int64_t>> RunningScripts() const;
+  std::vector<std::pair<std::string, int64_t>> RunningScripts();
 
   // Runtime configuration (CONFIG SET busy-reply-threshold / lua-allow-undeclared-keys).
   void set_busy_threshold_ms(int64_t ms) { threshold_ms_.store(ms, std::memory_order_relaxed); }
@@ -128,8 +128,13 @@ class Scripting {
   struct Slot;
   // Borrows the state of the caller's P (or a pooled one off the runtime).
   class Lease;
+  // prepare runs with the state before any lock is taken (false: it replied
+  // an error, stop); body runs under the locks.
   void Run(CommandContext& ctx, bool read_only, bool is_function, const std::string& name,
-           int numkeys, const std::function<void(LuaState&, ScriptRun&, std::string*)>& body);
+           int numkeys, const std::function<bool(LuaState&)>& prepare,
+           const std::function<void(LuaState&, ScriptRun&, std::string*)>& body);
+  // Calls fn for every run in progress. REQUIRES: fn does not block.
+  void ForEachRun(const std::function<void(ScriptRun&)>& fn);
   bool ParseLibrary(std::string_view code, LibraryInfo* lib, std::string* error);
 
   Engine& engine_;
@@ -146,6 +151,7 @@ class Scripting {
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<LuaState>> pool_;
 
+  // Runs on pooled states (per-P runs are registered in their Slot).
   mutable absl::Mutex runs_mu_;
   std::vector<ScriptRun*> runs_ ABSL_GUARDED_BY(runs_mu_);
 

@@ -187,25 +187,37 @@ void Scripting::FCall(CommandContext& ctx, bool read_only) {
     }
     library = it->second.first;
     flags = it->second.second;
-    code = libraries_.at(library).code;
     version = lib_versions_.at(library);
   }
   if (read_only && !(flags & kNoWrites)) {
     ctx.Error("ERR Can not execute a script with write flag using *_ro command.");
     return;
   }
-  std::string load_error;
-  Run(ctx, read_only || (flags & kNoWrites), true, fname, numkeys,
+  auto prepare = [&](LuaState& state) {  // before the locks: load the library here if needed
+    if (state.HasLibrary(library, version)) return true;
+    {
+      absl::MutexLock lock(&libs_mu_);
+      auto it = libraries_.find(library);
+      if (it == libraries_.end() || lib_versions_.at(library) != version) {
+        ctx.Error("ERR Function not found");  // deleted or replaced meanwhile
+        return false;
+      }
+      code = it->second.code;
+    }
+    std::vector<LuaState::FunctionInfo> functions;
+    std::string error;
+    if (!state.LoadLibrary(library, LibraryBody(code), &functions, &error)) {
+      ctx.Error(error);
+      return false;
+    }
+    state.SetLibraryVersion(library, version);
+    return true;
+  };
+  Run(ctx, read_only || (flags & kNoWrites), true, fname, numkeys, prepare,
       [&](LuaState& state, ScriptRun& run, std::string* err) {
-        if (!state.HasLibrary(library, version)) {
-          std::vector<LuaState::FunctionInfo> functions;
-          if (!state.LoadLibrary(library, LibraryBody(code), &functions, &load_error)) return;
-          state.SetLibraryVersion(library, version);
-        }
         state.RunFunction(run, library, fname, ctx.argv.subspan(3, static_cast<size_t>(numkeys)),
                           ctx.argv.subspan(3 + static_cast<size_t>(numkeys)), ctx.reply, err);
       });
-  if (!load_error.empty()) ctx.Error(load_error);
 }
 
 }  // namespace stockd::engine::lua

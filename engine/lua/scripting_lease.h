@@ -4,6 +4,7 @@
 // runtime, or a re-entrant borrow, take one from a mutex-guarded pool.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 
@@ -16,6 +17,10 @@ struct Scripting::Slot {
   std::atomic<bool> in_use{false};
   std::once_flag once;
   std::unique_ptr<LuaState> state;
+  // The run using this slot's state (KILL, FUNCTION STATS). The mutex is taken
+  // twice per run by the slot's owner and by KILL/STATS only: uncontended.
+  std::mutex run_mu;
+  ScriptRun* run = nullptr;
 };
 
 // Borrows a state: the caller's P's own (never contended on the runtime: a
@@ -52,6 +57,26 @@ class Scripting::Lease {
     }
   }
   LuaState& state() { return *state_; }
+
+  // Makes `run` visible to KILL / FUNCTION STATS while it runs.
+  void Register(ScriptRun* run) {
+    if (slot_ != nullptr) {
+      std::lock_guard<std::mutex> lock(slot_->run_mu);
+      slot_->run = run;
+    } else {
+      absl::MutexLock lock(&s_.runs_mu_);
+      s_.runs_.push_back(run);
+    }
+  }
+  void Unregister(ScriptRun* run) {
+    if (slot_ != nullptr) {
+      std::lock_guard<std::mutex> lock(slot_->run_mu);
+      slot_->run = nullptr;
+    } else {
+      absl::MutexLock lock(&s_.runs_mu_);
+      s_.runs_.erase(std::find(s_.runs_.begin(), s_.runs_.end(), run));
+    }
+  }
 
  private:
   Scripting& s_;
