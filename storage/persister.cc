@@ -37,7 +37,7 @@ std::string_view FsyncPolicyName(FsyncPolicy p) {
 
 void Coalescer::Add(const Item& item) {
   seqs_.push_back(item.seq);
-  if (item.placed_order != 0) placed_.push_back(item.placed_order);
+  placed_.insert(placed_.end(), item.placed_orders.begin(), item.placed_orders.end());
   counter_ = std::max(counter_, item.order_counter);
   uint32_t pos = 0;
   for (const RowOp& op : item.rows) {
@@ -150,9 +150,29 @@ absl::Status Persister::Stop() {
 
 // --- the observers (under shard locks: no parking, no engine calls) ---
 
+namespace {
+
+// The OrderLog's records of the command running on this thread, waiting for
+// the same shard's key changes (a fiber never parks under a shard lock, so
+// the command stays on this thread from the records to the key changes).
+struct PendingStock {
+  bool has = false;
+  uint32_t shard_id = 0;
+  Item item;
+};
+thread_local PendingStock tl_stock;
+
+}  // namespace
+
 void Persister::OnChanges(const engine::ChangeSet& cs) {
   Item item;
-  item.rows.reserve(cs.changes.size());
+  const uint32_t shard_id =
+      static_cast<uint32_t>(cs.db) * static_cast<uint32_t>(engine_.shards_per_db()) + static_cast<uint32_t>(cs.shard_index);
+  if (tl_stock.has && tl_stock.shard_id == shard_id) {
+    item = std::move(tl_stock.item);
+    tl_stock = PendingStock{};
+  }
+  item.rows.reserve(item.rows.size() + cs.changes.size());
   for (const engine::KeyChange& c : cs.changes) {
     if (c.kind == engine::KeyChange::kFlush) {
       item.rows.push_back(RowOp{Cf::kKeys, RowOp::kDeleteShard, ShardPrefix(cs.db, cs.shard_index), {}});
@@ -164,8 +184,8 @@ void Persister::OnChanges(const engine::ChangeSet& cs) {
       if (s.ok()) {
         op.kind = RowOp::kPut;
       } else {
-        // A type without a codec yet: the key cannot be persisted. Keep the
-        // old row out of the way so a restart does not resurrect a stale value.
+        // A type without a codec yet: the key cannot be persisted. Delete
+        // the old row so a restart does not resurrect a stale value.
         runtime::LogWarning("Not persisting key '%s': %s", std::string(c.key), std::string(s.message()));
         op.value.clear();
       }
@@ -176,13 +196,16 @@ void Persister::OnChanges(const engine::ChangeSet& cs) {
 }
 
 void Persister::OnStockRecords(const engine::StockRecords& r) {
-  Item item;
+  if (tl_stock.has && tl_stock.shard_id != r.shard_id) FlushPendingStock();
+  Item& item = tl_stock.item;
+  tl_stock.has = true;
+  tl_stock.shard_id = r.shard_id;
   if (r.order != nullptr) {
     const engine::Order& o = *r.order;
     RowOp op{Cf::kOrders, RowOp::kPut, OrderRow(o.id), {}};
     EncodeOrder(o, &op.value);
     item.rows.push_back(std::move(op));
-    if (o.status == engine::OrderStatus::kPlaced) item.placed_order = o.id;
+    if (o.status == engine::OrderStatus::kPlaced) item.placed_orders.push_back(o.id);
   }
   const engine::UserCountRecord& u = r.user_count;
   if (!u.key.empty() || !u.user.empty()) {
@@ -195,7 +218,15 @@ void Persister::OnStockRecords(const engine::StockRecords& r) {
     EncodeReqId(r.reqid->order_id, r.reqid->qty, &op.value);
     item.rows.push_back(std::move(op));
   }
-  item.order_counter = r.order_counter;
+  item.order_counter = std::max(item.order_counter, r.order_counter);
+}
+
+void Persister::FlushPendingStock() {
+  // Records whose command changed no key of their shard (not expected: a
+  // buy or cancel always changes the stock key): push them on their own.
+  if (!tl_stock.has) return;
+  Item item = std::move(tl_stock.item);
+  tl_stock = PendingStock{};
   Push(std::move(item));
 }
 
@@ -243,7 +274,10 @@ bool Persister::Reserve(std::string* error) {
   }
 }
 
-void Persister::Release() { reserved_.fetch_sub(1, std::memory_order_acq_rel); }
+void Persister::Release() {
+  FlushPendingStock();
+  reserved_.fetch_sub(1, std::memory_order_acq_rel);
+}
 
 void Persister::AwaitDurable() {
   if (policy_.load(std::memory_order_relaxed) != FsyncPolicy::kAlways) return;

@@ -10,9 +10,12 @@
 //   AwaitDurable() before the reply  ◀──  durable_seq advances, waiters wake
 //
 // Contract:
-//  * Every observer call (one command's changes of one shard, or one
-//    placement/cancellation) becomes one queue item stamped with the next
-//    global sequence number (written_seq). Items are pushed under the shard
+//  * One command's records of one shard travel as one queue item, stamped
+//    with the next global sequence number (written_seq): the OrderLog's
+//    records (order, user count, REQID, counter) are held in a thread-local
+//    buffer and joined to the same shard's key changes when the engine hands
+//    those over at the end of the command (still under the lock). So a crash
+//    can never persist an order without its stock decrement, or the reverse. Items are pushed under the shard
 //    lock that guards what they describe and never park: the reservation taken
 //    before the lock guarantees room; an item that finds no room anyway
 //    (writes without a reservation: expiry deletions, commands inside
@@ -88,7 +91,7 @@ struct RowOp {
 struct Item {
   uint64_t seq = 0;            // global written sequence
   std::vector<RowOp> rows;     // in the order they happened
-  uint64_t placed_order = 0;   // the id of the order this item places, 0 if none
+  std::vector<uint64_t> placed_orders;  // ids of the orders this item places
   uint64_t order_counter = 0;  // the highest order id allocated, 0 if none
 };
 
@@ -165,6 +168,7 @@ class Persister final : public engine::WriteGate {
  private:
   void OnChanges(const engine::ChangeSet& cs);
   void OnStockRecords(const engine::StockRecords& r);
+  void FlushPendingStock();
   void Loop();
   void SyncLoop();
   // Writes the coalesced rows (with fsync under `always`); OK or the error.

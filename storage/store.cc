@@ -2,7 +2,6 @@
 #include "storage/store.h"
 
 #include <filesystem>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -266,10 +265,10 @@ absl::Status Store::Load(engine::Engine& engine, LoadStats* stats) {
   const int64_t now_ms = engine.NowMs();
   LoadStats keys_stats, side_stats;
   absl::Status keys_status, side_status;
-  // The keyspace and the side state are independent: load them in parallel.
-  std::thread side([&] { side_status = LoadSide(*this, engine, &side_stats); });
-  keys_status = LoadKeys(*this, engine, now_ms, &keys_stats);
-  side.join();
+  // Sequential on purpose: loading the side state on a second thread beside
+  // the keys corrupted the heap at exit (under investigation; see the report).
+  side_status = LoadSide(*this, engine, &side_stats);
+  if (side_status.ok()) keys_status = LoadKeys(*this, engine, now_ms, &keys_stats);
   if (!keys_status.ok()) return keys_status;
   if (!side_status.ok()) return side_status;
   *stats = side_stats;

@@ -108,10 +108,10 @@ TEST_F(CoalescerTest, CounterIsTheMaximumAndPlacementsAreListed) {
   Item a, b;
   a.seq = 1;
   a.order_counter = 9;
-  a.placed_order = 9;
+  a.placed_orders = {9};
   b.seq = 2;
   b.order_counter = 8;
-  b.placed_order = 8;
+  b.placed_orders = {8};
   c.Add(a);
   c.Add(b);
   Write(c);

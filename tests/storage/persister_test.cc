@@ -64,7 +64,11 @@ TEST(PersisterTest, RecoversEveryKindOfChange) {
     e.Execute(s2, {"SET", "y", "after-flush"});
     EXPECT_EQ(e.Execute({"STOCK.SET", "sku", "10"}), "+OK\r\n");
     EXPECT_EQ(e.Execute({"STOCK.BUY", "sku", "u1", "QTY", "2", "REQID", "r1"}), "*2\r\n$1\r\n1\r\n:8\r\n");
+    // A buy's order, count, REQID and stock decrement travel as one item
+    // (one batch can never hold the order without the decrement).
+    const uint64_t before = p.WrittenSeq();
     EXPECT_EQ(e.Execute({"STOCK.BUY", "sku", "u2"}), "*2\r\n$1\r\n2\r\n:7\r\n");
+    EXPECT_EQ(p.WrittenSeq(), before + 1);
     EXPECT_EQ(e.Execute({"STOCK.CANCEL", "2"}), ":1\r\n");
     p.AwaitDurable();
     EXPECT_EQ(p.DurableSeq(), p.WrittenSeq());
