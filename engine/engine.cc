@@ -90,20 +90,17 @@ void Engine::Reject(protocol::ReplyWriter& reply, std::string_view msg) {
 void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
                      protocol::ReplyWriter& reply) {
   if (argv.empty()) return;
-  // Inside MULTI a refusal before queueing also flags the transaction (EXECABORT).
-  auto reject = [&](std::string_view msg) {
-    Reject(reply, msg);
-    if (session.tx != nullptr) FlagTransaction(session);
-  };
+  // Refusals before queueing flag a MULTI; a refused EXEC aborts it (transaction.h).
+  auto reject = [&](const Command* c, std::string_view msg) { RejectCommand(*this, session, c, msg, reply); };
   const Command* cmd = commands_.Find(argv[0]);
   if (cmd == nullptr) {
-    reject(UnknownCommandMessage(argv));
+    reject(nullptr, UnknownCommandMessage(argv));
     return;
   }
   if (cmd->is_container()) {
     if (argv.size() < 2) {
       cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
-      reject(errors::WrongArity(cmd->full_name()));
+      reject(cmd, errors::WrongArity(cmd->full_name()));
       return;
     }
     const Command* sub = cmd->FindSubcommand(argv[1]);
@@ -112,18 +109,18 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
       for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
       std::string msg = "ERR unknown subcommand '";
       msg.append(argv[1].substr(0, 128)).append("'. Try ").append(upper).append(" HELP.");
-      reject(msg);
+      reject(cmd, msg);
       return;
     }
     cmd = sub;
   }
   if (cmd->spec().handler == nullptr) {  // a container registered without subcommands yet
-    reject(UnknownCommandMessage(argv));
+    reject(cmd, UnknownCommandMessage(argv));
     return;
   }
   if (!cmd->ArityOk(argv.size())) {
     cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
-    reject(errors::WrongArity(cmd->full_name()));
+    reject(cmd, errors::WrongArity(cmd->full_name()));
     return;
   }
   // MULTI: queue it for EXEC (engine/transaction.h); nothing is locked or run.
@@ -186,7 +183,8 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
     }
     if (busy && !(spec.flags & kAllowBusy)) {
       cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
-      Reject(reply, kBusyError);
+      ctx.ReleaseAll();  // (nothing is held when busy) RejectCommand may lock to unwatch
+      reject(cmd, kBusyError);
       return;
     }
     if (spec.flags & kBlocking) {

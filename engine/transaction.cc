@@ -8,14 +8,51 @@
 
 namespace stockd::engine {
 
-TransactionState::~TransactionState() {
-  // A client that goes away (or RESETs) while watching: drop its watchers, or
-  // the registry entries would outlive it.
-  for (const Watched& w : watched) {
-    Shard& shard = engine->ShardFor(w.db, w.key);
+namespace {
+
+void UnwatchEach(TransactionState& tx) {
+  for (const TransactionState::Watched& w : tx.watched) {
+    Shard& shard = tx.engine->ShardFor(w.db, w.key);
     std::lock_guard<SpinLock> lock(shard.lock());
     shard.Unwatch(w.key);
   }
+  tx.watched.clear();
+}
+
+}  // namespace
+
+// A client that goes away (or RESETs) while watching: drop its watchers, or
+// the registry entries would outlive it.
+TransactionState::~TransactionState() { UnwatchEach(*this); }
+
+void DiscardTransaction(Session& session) {
+  if (session.tx == nullptr) return;
+  TransactionState& tx = *session.tx;
+  tx.in_multi = false;
+  tx.aborted = false;
+  tx.queue.clear();
+  UnwatchEach(tx);
+}
+
+std::string ExecAbortMessage(std::string_view msg) {
+  if (msg.substr(0, 4) == "ERR ") msg.remove_prefix(4);
+  std::string out = "EXECABORT Transaction discarded because of: ";
+  out.append(msg);
+  return out;
+}
+
+void RejectCommand(Engine& engine, Session& session, const Command* cmd, std::string_view msg,
+                   protocol::ReplyWriter& reply) {
+  if (cmd != nullptr && cmd->full_name() == "exec") {
+    DiscardTransaction(session);
+    const std::string abort = ExecAbortMessage(msg);
+    reply.Error(abort);
+    engine.CountError(abort);
+    return;
+  }
+  reply.Error(msg);
+  engine.CountError(msg);
+  FlagTransaction(session);
 }
 
 bool QueuesInMulti(const Command& command) {

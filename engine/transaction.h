@@ -77,5 +77,17 @@ void QueueInMulti(Engine& engine, Session& session, const Command& command,
                   absl::Span<const std::string_view> argv, protocol::ReplyWriter& reply);
 // Marks the transaction so EXEC answers EXECABORT; no-op outside MULTI.
 void FlagTransaction(Session& session);
+// Replies the dispatcher's refusal of a command (unknown command, arity, ...;
+// cmd null when unknown) as Redis's rejectCommand: it counts the error, flags
+// the transaction inside MULTI, and a refused EXEC — inside MULTI or not —
+// discards the transaction and answers "EXECABORT Transaction discarded
+// because of: <msg without its ERR code>". REQUIRES: no shard lock held.
+void RejectCommand(Engine& engine, Session& session, const Command* cmd, std::string_view msg,
+                   protocol::ReplyWriter& reply);
+// Ends MULTI (the queue is dropped) and unwatches every key, locking each
+// watched key's shard in turn. REQUIRES: no shard lock held by the caller.
+void DiscardTransaction(Session& session);
+// "EXECABORT Transaction discarded because of: " + msg (a leading "ERR " dropped).
+std::string ExecAbortMessage(std::string_view msg);
 
 }  // namespace stockd::engine

@@ -148,8 +148,8 @@ void CmdExec(CommandContext& ctx) {
   if (gate != nullptr) {
     std::string gate_error;
     if (!gate->Reserve(&gate_error)) {
-      tx.aborted = true;  // as Redis's rejectCommand: the transaction is flagged
-      return ctx.Error(gate_error);
+      DiscardTransaction(session);  // as Redis's rejectCommand of an EXEC (execCommandAbort)
+      return ctx.Error(ExecAbortMessage(gate_error));
     }
   }
   struct GateRelease {
@@ -161,9 +161,9 @@ void CmdExec(CommandContext& ctx) {
     }
   } gate_release{ctx, gate};
 
-  if (!ctx.LockShardIdsUnlessBusy(ids)) {
-    tx.aborted = true;
-    return ctx.Error(kBusyError);
+  if (!ctx.LockShardIdsUnlessBusy(ids)) {  // nothing is left locked
+    DiscardTransaction(session);
+    return ctx.Error(ExecAbortMessage(kBusyError));
   }
   const bool dirty = std::any_of(tx.watched.begin(), tx.watched.end(), [&](const auto& w) {
     return WatchedKeyChanged(engine, w, ctx.now_ms);
@@ -202,7 +202,9 @@ void RegisterTransactionFamily(CommandTable& t) {
               "1.2.0"});
   t.Register({"discard", 1, kTxFlags | kFast | kAllowBusy | kNoKeyLock, 0, 0, 0, CmdDiscard,
               "@fast @transaction", "transactions", "Discards a transaction.", "2.0.0"});
-  t.Register({"watch", -2, kTxFlags | kFast | kAllowBusy, 1, -1, 1, CmdWatch,
+  // Not kAllowBusy (unlike Redis): a keyed command runs under its shards'
+  // locks, which a busy script holds.
+  t.Register({"watch", -2, kTxFlags | kFast, 1, -1, 1, CmdWatch,
               "@fast @transaction", "transactions",
               "Monitors changes to keys to determine the execution of a transaction.", "2.2.0"});
   t.Register({"unwatch", 1, kTxFlags | kFast | kAllowBusy | kNoKeyLock, 0, 0, 0, CmdUnwatch,

@@ -54,6 +54,20 @@ TEST_F(TransactionTest, ControlErrorsUseRedisTexts) {
   EXPECT_EQ(Run({"MULTI", "x"}), Err("ERR wrong number of arguments for 'multi' command"));
 }
 
+TEST_F(TransactionTest, RefusedExecAbortsTheTransaction) {
+  // As Redis's rejectCommand → execCommandAbort, inside MULTI or not.
+  const std::string abort =
+      Err("EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command");
+  EXPECT_EQ(Run({"EXEC", "x"}), abort);
+  EXPECT_EQ(Run({"WATCH", "w"}), kOk);
+  EXPECT_EQ(Run({"MULTI"}), kOk);
+  EXPECT_EQ(Run({"SET", "a", "1"}), kQueued);
+  EXPECT_EQ(Run({"EXEC", "x"}), abort);
+  EXPECT_EQ(WatchedKeys("w"), 0u);
+  EXPECT_EQ(Run({"EXEC"}), Err("ERR EXEC without MULTI"));
+  EXPECT_EQ(Run({"GET", "a"}), kNil);
+}
+
 TEST_F(TransactionTest, QueueTimeErrorsAbortExec) {
   for (auto bad : {std::vector<std::string>{"NOSUCH", "x"}, std::vector<std::string>{"SET", "a"},
                    std::vector<std::string>{"OBJECT", "nosuch"}}) {
@@ -326,12 +340,14 @@ TEST_F(TransactionTest, ExecReservesTheWriteGateOnce) {
   EXPECT_EQ(Run({"GET", "a"}), kQueued);
   EXPECT_EQ(Run({"EXEC"}), Arr({Bulk("1")}));
   EXPECT_EQ(gate.reserved, 1);
-  // A refused reservation flags the transaction, as Redis's MISCONF on EXEC.
+  // A refused reservation aborts the transaction, as Redis's MISCONF on EXEC.
   gate.refuse = true;
+  EXPECT_EQ(Run({"WATCH", "a"}), kOk);
   EXPECT_EQ(Run({"MULTI"}), kOk);
   EXPECT_EQ(Run({"SET", "a", "2"}), kQueued);
-  EXPECT_EQ(Run({"EXEC"}), Err("MISCONF test"));
-  EXPECT_EQ(Run({"EXEC"}), Err("EXECABORT Transaction discarded because of previous errors."));
+  EXPECT_EQ(Run({"EXEC"}), Err("EXECABORT Transaction discarded because of: MISCONF test"));
+  EXPECT_EQ(WatchedKeys("a"), 0u);
+  EXPECT_EQ(Run({"EXEC"}), Err("ERR EXEC without MULTI"));
   EXPECT_EQ(Run({"GET", "a"}), Bulk("1"));
   EXPECT_EQ(gate.released, 1);
   engine_.SetWriteGate(nullptr);
