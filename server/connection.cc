@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "engine/engine.h"
+#include "engine/transaction.h"
 #include "runtime/log.h"
 #include "server/server.h"
 
@@ -79,6 +80,7 @@ std::string Connection::name() const {
 }
 
 void Connection::Reset() {
+  session_.tx.reset();  // discards MULTI and unwatches every key (engine/transaction.h)
   session_.db = 0;
   db_.store(0, std::memory_order_relaxed);
   SetResp(2);
