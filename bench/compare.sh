@@ -287,6 +287,11 @@ bench_once() {
   local i=$1 side=$2 round=$3 prof=${W_PROFILE[$1]} key="$2.${W_PROFILE[$1]}"
   local rkey="$1.$2" port setup probe argstr check out why before after parsed cpu rc left
   ensure_server "$side" "$prof"
+  if [ -z "${DOWN[$key]:-}" ] && ! kill -0 "${PID[$key]}" 2>/dev/null; then
+    local status
+    wait "${PID[$key]}" 2>/dev/null; status=$?
+    DOWN[$key]="$([ "$side" = s ] && echo stockd || echo redis)-$prof died (status $status$([ $status -gt 128 ] && echo ", signal $(( status - 128 ))")) before '${W_NAME[$i]}' round $round (after the previous command); its later workloads are n/a too"
+  fi
   if [ -n "${DOWN[$key]:-}" ]; then NA_WHY[$rkey]=${DOWN[$key]}; RES[$rkey]+="n/a;"; return; fi
   [ -z "${NA_WHY[$rkey]:-}" ] || { RES[$rkey]+="n/a;"; return; }
   port=${PORT[$key]}
@@ -325,7 +330,9 @@ bench_once() {
   BENCH_PID=""
   after=$(srv_cpu_ticks "${PID[$key]}")
   if [ -n "$died" ] || ! kill -0 "${PID[$key]}" 2>/dev/null; then
-    why="the server died during the run: $(tail -n 2 "$CMP_TMP/$([ "$side" = s ] && echo stockd || echo redis)-$prof/server.log" | tr '\n' ' ' | head -c 300)"
+    local status
+    wait "${PID[$key]}" 2>/dev/null; status=$?
+    why="$([ "$side" = s ] && echo stockd || echo redis)-$prof died (status $status$([ $status -gt 128 ] && echo ", signal $(( status - 128 ))")) during '${W_NAME[$i]}' round $round; its later workloads are n/a too"
     DOWN[$key]=$why
   elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then why="timed out after ${RUN_TIMEOUT}s"
   elif grep -qh 'Error from server' "$out.csv" "$out.err"; then why=$(grep -h 'Error from server' "$out.csv" "$out.err" | head -n 1 | head -c 300)
