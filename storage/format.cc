@@ -4,6 +4,10 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "engine/types/hash.h"
+#include "engine/types/list.h"
+#include "engine/types/set.h"
+#include "engine/types/zset.h"
 
 namespace stockd::storage {
 namespace {
@@ -39,6 +43,97 @@ absl::StatusOr<engine::Value> DecodeString(std::string_view p) {
   return engine::Value::PlainString(p);
 }
 
+// Aggregates: an element count (fixed32), then the elements.
+
+absl::Status EncodeHash(const engine::Value& v, std::string* out) {
+  const auto& h = static_cast<const engine::HashObject&>(*v.object());
+  PutFixed32(out, static_cast<uint32_t>(h.size()));
+  h.ForEach([&](const std::string& f, const std::string& val) {
+    PutLengthPrefixed(out, f);
+    PutLengthPrefixed(out, val);
+  });
+  return absl::OkStatus();
+}
+absl::StatusOr<engine::Value> DecodeHash(std::string_view p) {
+  uint32_t n;
+  if (!GetFixed32(&p, &n)) return Corrupt("hash");
+  auto h = std::make_unique<engine::HashObject>();
+  for (uint32_t i = 0; i < n; ++i) {
+    std::string_view f, val;
+    if (!GetLengthPrefixed(&p, &f) || !GetLengthPrefixed(&p, &val)) return Corrupt("hash field");
+    h->PrepareFor(f.size(), val.size());
+    h->Set(f, val);
+  }
+  if (!p.empty()) return Corrupt("hash (trailing bytes)");
+  return engine::Value::FromObject(std::move(h));
+}
+
+absl::Status EncodeList(const engine::Value& v, std::string* out) {
+  const auto& l = static_cast<const engine::ListObject&>(*v.object());
+  PutFixed32(out, static_cast<uint32_t>(l.items.size()));
+  for (const std::string& item : l.items) PutLengthPrefixed(out, item);
+  return absl::OkStatus();
+}
+absl::StatusOr<engine::Value> DecodeList(std::string_view p) {
+  uint32_t n;
+  if (!GetFixed32(&p, &n)) return Corrupt("list");
+  auto l = std::make_unique<engine::ListObject>();
+  for (uint32_t i = 0; i < n; ++i) {
+    std::string_view item;
+    if (!GetLengthPrefixed(&p, &item)) return Corrupt("list item");
+    l->items.emplace_back(item);
+  }
+  if (!p.empty()) return Corrupt("list (trailing bytes)");
+  return engine::Value::FromObject(std::move(l));
+}
+
+absl::Status EncodeSet(const engine::Value& v, std::string* out) {
+  const auto& st = static_cast<const engine::SetObject&>(*v.object());
+  PutFixed32(out, static_cast<uint32_t>(st.size()));
+  st.ForEach([&](std::string_view m) { PutLengthPrefixed(out, m); });
+  return absl::OkStatus();
+}
+absl::StatusOr<engine::Value> DecodeSet(std::string_view p) {
+  uint32_t n;
+  if (!GetFixed32(&p, &n) || n == 0) return Corrupt("set");
+  std::unique_ptr<engine::SetObject> st;
+  for (uint32_t i = 0; i < n; ++i) {
+    std::string_view m;
+    if (!GetLengthPrefixed(&p, &m)) return Corrupt("set member");
+    if (st == nullptr) st = engine::SetObject::ForFirst(m);  // picks the encoding SADD would
+    st->Add(m);
+  }
+  if (!p.empty()) return Corrupt("set (trailing bytes)");
+  return engine::Value::FromObject(std::move(st));
+}
+
+absl::Status EncodeZSet(const engine::Value& v, std::string* out) {
+  const auto& z = static_cast<const engine::ZSetObject&>(*v.object());
+  PutFixed32(out, static_cast<uint32_t>(z.size()));
+  z.ForEach([&](std::string_view m, double score) {
+    PutLengthPrefixed(out, m);
+    uint64_t bits;
+    std::memcpy(&bits, &score, sizeof bits);
+    PutFixed64(out, bits);
+  });
+  return absl::OkStatus();
+}
+absl::StatusOr<engine::Value> DecodeZSet(std::string_view p) {
+  uint32_t n;
+  if (!GetFixed32(&p, &n)) return Corrupt("zset");
+  auto z = std::make_unique<engine::ZSetObject>();
+  for (uint32_t i = 0; i < n; ++i) {
+    std::string_view m;
+    uint64_t bits;
+    if (!GetLengthPrefixed(&p, &m) || !GetFixed64(&p, &bits)) return Corrupt("zset member");
+    double score;
+    std::memcpy(&score, &bits, sizeof score);
+    z->Set(m, score);
+  }
+  if (!p.empty()) return Corrupt("zset (trailing bytes)");
+  return engine::Value::FromObject(std::move(z));
+}
+
 struct Codec {
   ValueTag tag;
   EncodeFn encode;  // nullptr: the type exists in ValueType but has no codec yet
@@ -49,10 +144,10 @@ struct Codec {
 // Encode<Type>/Decode<Type> above (walking the Object subclass) and fill its row.
 const Codec kCodecs[] = {
     /* kString */ {ValueTag::kString, EncodeString, DecodeString},
-    /* kList   */ {ValueTag::kList, nullptr, nullptr},
-    /* kSet    */ {ValueTag::kSet, nullptr, nullptr},
-    /* kZSet   */ {ValueTag::kZSet, nullptr, nullptr},
-    /* kHash   */ {ValueTag::kHash, nullptr, nullptr},
+    /* kList   */ {ValueTag::kList, EncodeList, DecodeList},
+    /* kSet    */ {ValueTag::kSet, EncodeSet, DecodeSet},
+    /* kZSet   */ {ValueTag::kZSet, EncodeZSet, DecodeZSet},
+    /* kHash   */ {ValueTag::kHash, EncodeHash, DecodeHash},
     /* kStream */ {ValueTag{0}, nullptr, nullptr},
 };
 

@@ -7,11 +7,11 @@
 //  * A key's row holds its whole current value and its absolute expiry
 //    deadline (unix ms, 0 = none); a deleted key has no row.
 //  * Every value type serializes through exactly one encode and one decode
-//    function, chosen by its tag (ValueTag). Strings and integers exist now;
-//    the aggregate types (hash, list, set, zset: engine::Object subclasses)
-//    plug in by adding their tag's pair to the codec table in format.cc —
-//    that is the one extension point. Encoding an aggregate type that has no
-//    codec yet fails with Unimplemented (the persister logs it).
+//    function, chosen by its tag (ValueTag): int, string, hash, list, set,
+//    zset. A new type (e.g. stream) plugs in by adding its pair to the codec
+//    table in format.cc — the one extension point. Encoding a type that has
+//    no codec fails with Unimplemented (the persister logs it and deletes
+//    the key's row rather than keep a stale value).
 //  * Decoders never trust their input: a short or malformed row is an error
 //    status, never a crash.
 #pragma once
@@ -45,10 +45,10 @@ inline constexpr char kMetaOrderCounter[] = "order-counter";    // fixed64: high
 enum class ValueTag : uint8_t {
   kInt = 1,     // string held as an integer: fixed64
   kString = 2,  // string bytes
-  kHash = 3,    // reserved for the hash type
-  kList = 4,    // reserved for the list type
-  kSet = 5,     // reserved for the set type
-  kZSet = 6,    // reserved for the sorted-set type
+  kHash = 3,    // count, then (field, value) pairs
+  kList = 4,    // count, then items head to tail
+  kSet = 5,     // count, then members
+  kZSet = 6,    // count, then (member, score as IEEE-754 bits) in score order
 };
 
 // --- fixed-width helpers ---

@@ -95,6 +95,13 @@ absl::Status Store::CloseLocked(bool sync_wal) {
   // (After a write error the WAL writer refuses further calls; RocksDB's
   // own assertions forbid syncing it then.)
   rocksdb::Status s = sync_wal ? db_->FlushWAL(/*sync=*/true) : rocksdb::Status::OK();
+  if (s.ok() && sync_wal) {
+    // A clean close flushes the memtables, so the next start has no WAL to
+    // replay (Open then takes milliseconds instead of seconds for 1M rows).
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    s = db_->Flush(fo, handles_);
+  }
   for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
   handles_.clear();
   rocksdb::Status c = db_->Close();
@@ -268,6 +275,7 @@ absl::Status Store::Load(engine::Engine& engine, LoadStats* stats) {
   // Sequential on purpose: loading the side state on a second thread beside
   // the keys corrupted the heap at exit (under investigation; see the report).
   side_status = LoadSide(*this, engine, &side_stats);
+  const absl::Time side_done = absl::Now();
   if (side_status.ok()) keys_status = LoadKeys(*this, engine, now_ms, &keys_stats);
   if (!keys_status.ok()) return keys_status;
   if (!side_status.ok()) return side_status;
@@ -282,6 +290,8 @@ absl::Status Store::Load(engine::Engine& engine, LoadStats* stats) {
   wo.sync = true;
   if (rocksdb::Status s = db_->Put(wo, cf(Cf::kMeta), kMetaShardsPerDb, enc); !s.ok()) return FromRocks(s);
   stats->load_ms = absl::ToInt64Milliseconds(absl::Now() - start);
+  stats->side_ms = absl::ToInt64Milliseconds(side_done - start);
+  stats->keys_ms = stats->load_ms - stats->side_ms;
   return absl::OkStatus();
 }
 

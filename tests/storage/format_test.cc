@@ -2,8 +2,15 @@
 // counts and REQIDs; malformed input is an error, never a crash.
 #include "storage/format.h"
 
+#include <limits>
+#include <memory>
 #include <string>
+#include <vector>
 
+#include "engine/types/hash.h"
+#include "engine/types/list.h"
+#include "engine/types/set.h"
+#include "engine/types/zset.h"
 #include "gtest/gtest.h"
 
 namespace stockd::storage {
@@ -57,6 +64,71 @@ TEST(FormatTest, MalformedValuesAreErrors) {
   EXPECT_FALSE(DecodeValue(std::string(1, '\x01')).ok());                   // no expiry
   EXPECT_FALSE(DecodeValue(std::string("\x01", 1) + std::string(8, '\0') + "abc").ok());  // int of 3 bytes
   EXPECT_FALSE(DecodeValue(std::string("\x7f", 1) + std::string(8, '\0')).ok());         // unknown tag
+}
+
+TEST(FormatTest, HashRoundTrip) {
+  for (int n : {1, 3, 600}) {  // listpack and hashtable encodings
+    auto h = std::make_unique<engine::HashObject>();
+    for (int i = 0; i < n; ++i) h->Set("f" + std::to_string(i), std::string("v\0", 2) + std::to_string(i));
+    Value v = Value::FromObject(std::move(h));
+    DecodedValue d = RoundTrip(v, 42);
+    EXPECT_EQ(d.expire_at_ms, 42);
+    ASSERT_EQ(d.value.type(), engine::ValueType::kHash);
+    EXPECT_EQ(d.value.encoding(), v.encoding()) << n;
+    auto* out = static_cast<engine::HashObject*>(d.value.object());
+    ASSERT_EQ(out->size(), static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      const std::string* got = out->Find("f" + std::to_string(i));
+      ASSERT_NE(got, nullptr);
+      EXPECT_EQ(*got, std::string("v\0", 2) + std::to_string(i));
+    }
+  }
+}
+
+TEST(FormatTest, ListRoundTripKeepsOrder) {
+  auto l = std::make_unique<engine::ListObject>();
+  for (const char* s : {"c", "", "a", "b"}) l->items.emplace_back(s);
+  DecodedValue d = RoundTrip(Value::FromObject(std::move(l)), 0);
+  ASSERT_EQ(d.value.type(), engine::ValueType::kList);
+  auto* out = static_cast<engine::ListObject*>(d.value.object());
+  EXPECT_EQ(std::vector<std::string>(out->items.begin(), out->items.end()),
+            (std::vector<std::string>{"c", "", "a", "b"}));
+}
+
+TEST(FormatTest, SetRoundTripKeepsEncoding) {
+  for (const std::vector<std::string>& members :
+       {std::vector<std::string>{"1", "2", "300"}, std::vector<std::string>{"x", "1", "y"}}) {
+    std::unique_ptr<engine::SetObject> st = engine::SetObject::ForFirst(members[0]);
+    for (const auto& m : members) st->Add(m);
+    Value v = Value::FromObject(std::move(st));
+    DecodedValue d = RoundTrip(v, 0);
+    ASSERT_EQ(d.value.type(), engine::ValueType::kSet);
+    EXPECT_EQ(d.value.encoding(), v.encoding());
+    auto* out = static_cast<engine::SetObject*>(d.value.object());
+    EXPECT_EQ(out->size(), members.size());
+    for (const auto& m : members) EXPECT_TRUE(out->Contains(m)) << m;
+  }
+}
+
+TEST(FormatTest, ZSetRoundTripKeepsScores) {
+  auto z = std::make_unique<engine::ZSetObject>();
+  z->Set("a", 1.5);
+  z->Set("b", -0.25);
+  z->Set("c", 1e300);
+  z->Set("d", -std::numeric_limits<double>::infinity());
+  DecodedValue d = RoundTrip(Value::FromObject(std::move(z)), 0);
+  ASSERT_EQ(d.value.type(), engine::ValueType::kZSet);
+  auto* out = static_cast<engine::ZSetObject*>(d.value.object());
+  double s;
+  ASSERT_TRUE(out->Score("a", &s));
+  EXPECT_EQ(s, 1.5);
+  ASSERT_TRUE(out->Score("b", &s));
+  EXPECT_EQ(s, -0.25);
+  ASSERT_TRUE(out->Score("c", &s));
+  EXPECT_EQ(s, 1e300);
+  ASSERT_TRUE(out->Score("d", &s));
+  EXPECT_EQ(s, -std::numeric_limits<double>::infinity());
+  EXPECT_EQ(out->size(), 4u);
 }
 
 TEST(FormatTest, KeyRowsSortByDbShardKey) {

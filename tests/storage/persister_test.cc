@@ -109,6 +109,30 @@ TEST(PersisterTest, RecoversEveryKindOfChange) {
   EXPECT_EQ(l.stats.keys, 9u);  // s n e a b c sku (db0), k1 (db1), y (db2)
 }
 
+TEST(PersisterTest, RecoversAggregateTypes) {
+  TempDir dir;
+  RunWithPersister(dir.path(), {}, [](engine::Engine& e, Persister&) {
+    e.Execute({"HSET", "h", "f1", "v1", "f2", "v2"});
+    e.Execute({"RPUSH", "l", "a", "b", "c"});
+    e.Execute({"LPOP", "l"});
+    e.Execute({"SADD", "s", "x", "y"});
+    e.Execute({"SADD", "i", "1", "2", "3"});
+    e.Execute({"ZADD", "z", "1.5", "m1", "-2", "m2"});
+    e.Execute({"EXPIRE", "h", "1000"});
+  });
+  testing::Loaded l = LoadFrom(dir.path());
+  engine::Engine& e = *l.engine;
+  EXPECT_EQ(e.Execute({"HGET", "h", "f2"}), "$2\r\nv2\r\n");
+  EXPECT_EQ(e.Execute({"HLEN", "h"}), ":2\r\n");
+  EXPECT_NE(e.Execute({"TTL", "h"}), ":-1\r\n");
+  EXPECT_EQ(e.Execute({"LRANGE", "l", "0", "-1"}), "*2\r\n$1\r\nb\r\n$1\r\nc\r\n");
+  EXPECT_EQ(e.Execute({"SCARD", "s"}), ":2\r\n");
+  EXPECT_EQ(e.Execute({"SISMEMBER", "s", "y"}), ":1\r\n");
+  EXPECT_EQ(e.Execute({"OBJECT", "ENCODING", "i"}), "$6\r\nintset\r\n");
+  EXPECT_EQ(e.Execute({"ZSCORE", "z", "m1"}), "$3\r\n1.5\r\n");
+  EXPECT_EQ(e.Execute({"ZRANGE", "z", "0", "-1"}), "*2\r\n$2\r\nm2\r\n$2\r\nm1\r\n");
+}
+
 TEST(PersisterTest, GroupCommitSharesFsyncs) {
   TempDir dir;
   constexpr int kFibers = 64;
