@@ -295,9 +295,10 @@ void CmdLPos(CommandContext& ctx) {
   std::string_view elem = ctx.argv[2];
   const int64_t n = static_cast<int64_t>(l->items.size());
   const bool forward = rank > 0;
-  // Skip |rank|-1 matches (rank == INT64_MIN behaves as Redis 7.0: no match
-  // is ever reached, since -rank overflows and stays negative).
-  int64_t skip = rank > 0 ? rank - 1 : (rank == INT64_MIN ? INT64_MAX : -rank - 1);
+  // Skip |rank|-1 matches. rank == INT64_MIN behaves as in Redis 7.0: -rank
+  // overflows and stays negative, so its "matches >= rank" holds at once (as
+  // rank -1).
+  int64_t skip = rank > 0 ? rank - 1 : (rank == INT64_MIN ? 0 : -rank - 1);
   std::vector<int64_t> found;
   const int64_t want = has_count ? (count == 0 ? INT64_MAX : count) : 1;
   int64_t scanned = 0;

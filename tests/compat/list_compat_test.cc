@@ -31,6 +31,7 @@ TEST_F(ListCompat, EditsAndSearch) {
       {"LPOS", "l", "c", "RANK", "2"}, {"LPOS", "l", "c", "RANK", "-1"}, {"LPOS", "l", "c", "RANK", "-4"},
       {"LPOS", "l", "c", "COUNT", "2"}, {"LPOS", "l", "c", "COUNT", "0"}, {"LPOS", "l", "c", "RANK", "-1", "COUNT", "2"},
       {"LPOS", "l", "c", "COUNT", "0", "MAXLEN", "3"}, {"LPOS", "l", "c", "RANK", "-1", "MAXLEN", "1"},
+      {"LPOS", "l", "c", "RANK", "-9223372036854775808"}, {"LPOS", "l", "c", "RANK", "9223372036854775807"},
       {"LPOS", "l", "zz"}, {"LPOS", "l", "zz", "COUNT", "1"}, {"LPOS", "no", "a"}, {"LPOS", "no", "a", "COUNT", "0"},
       {"LPOS", "l", "c", "RANK", "0"}, {"LPOS", "l", "c", "COUNT", "-1"}, {"LPOS", "l", "c", "MAXLEN", "-1"},
       {"LPOS", "l", "c", "RANK"}, {"LPOS", "l", "c", "FOO", "1"}, {"LPOS", "l", "c", "RANK", "x"},
