@@ -1,5 +1,6 @@
 #include "server/connection.h"
 
+#include <poll.h>
 #include <sys/uio.h>
 #include <time.h>
 
@@ -7,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "engine/blocking.h"
 #include "engine/engine.h"
 #include "engine/transaction.h"
 #include "runtime/log.h"
@@ -50,6 +52,10 @@ Connection::Connection(Server& server, std::unique_ptr<runtime::Conn> conn, uint
   remote_is_loopback_ = conn_->RemoteIsLoopback();
   session_.client_id = id_;
   session_.owner = this;
+  // Blocking commands (engine/blocking.h): flush earlier pipelined replies
+  // before parking, and let a woken waiter that has gone pass its turn on.
+  session_.before_block = [](engine::Session& s) { (void)static_cast<Connection*>(s.owner)->Flush(); };
+  session_.client_alive = [](engine::Session& s) { return static_cast<Connection*>(s.owner)->PeerAlive(); };
   protocol::ParserLimits limits;
   limits.max_bulk_len = server_.config().live().proto_max_bulk_len.load(std::memory_order_relaxed);
   parser_ = protocol::Parser(limits);
@@ -91,6 +97,15 @@ void Connection::Reset() {
 void Connection::Kill(bool after_reply) {
   closing_.store(true, std::memory_order_seq_cst);
   if (!after_reply || state_.load(std::memory_order_seq_cst) == kReading) conn_->Close();
+  // A client parked in a blocking command is ended like a timeout; its
+  // connection then sees closing_ and leaves.
+  if (!after_reply) server_.engine().blocking().Unblock(id_, engine::UnblockMode::kTimeout);
+}
+
+bool Connection::PeerAlive() const {
+  if (closing_.load(std::memory_order_relaxed)) return false;
+  struct pollfd p = {conn_->fd(), POLLRDHUP, 0};
+  return ::poll(&p, 1, 0) == 0 || (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) == 0;
 }
 
 bool Connection::Flush() {

@@ -50,6 +50,9 @@ class Connection {
   // socket closed only if it is waiting for input); otherwise the socket is
   // closed at once.
   void Kill(bool after_reply = false);
+  // False once the connection is closing or the peer has hung up (a
+  // non-blocking poll for POLLRDHUP).
+  bool PeerAlive() const;
 
   // --- for command handlers running on this connection's fiber ---
   Server& server() { return server_; }

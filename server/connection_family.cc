@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "engine/blocking.h"
 #include "engine/engine.h"
 #include "server/connection.h"
 #include "server/families.h"
@@ -327,6 +328,27 @@ void CmdClientKill(CommandContext& ctx) {
   ctx.reply.Integer(n);
 }
 
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when that client was blocked and is now released.
+void CmdClientUnblock(CommandContext& ctx) {
+  uint64_t id;
+  if (!absl::SimpleAtoi(A(ctx.argv[2]), &id)) {
+    ctx.Error("ERR value is not an integer or out of range");
+    return;
+  }
+  engine::UnblockMode mode = engine::UnblockMode::kTimeout;
+  if (ctx.argv.size() == 4) {
+    if (EqualsIgnoreCase(ctx.argv[3], "ERROR")) mode = engine::UnblockMode::kError;
+    else if (!EqualsIgnoreCase(ctx.argv[3], "TIMEOUT")) {
+      ctx.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      return;
+    }
+  } else if (ctx.argv.size() > 4) {
+    ctx.Error("ERR syntax error");
+    return;
+  }
+  ctx.reply.Integer(ctx.engine.blocking().Unblock(id, mode) ? 1 : 0);
+}
+
 void CmdClientNoEvict(CommandContext& ctx) {
   if (EqualsIgnoreCase(ctx.argv[2], "on") || EqualsIgnoreCase(ctx.argv[2], "off")) ctx.reply.Ok();
   else ctx.Error("ERR syntax error");
@@ -393,6 +415,7 @@ void RegisterConnectionFamily(engine::CommandTable& t) {
   sub("list", -2, engine::kAdmin, CmdClientList, "Get the list of client connections");
   sub("kill", -3, engine::kAdmin, CmdClientKill, "Kill the connection of a client");
   sub("no-evict", 3, engine::kAdmin, CmdClientNoEvict, "Set client eviction mode for the current connection");
+  sub("unblock", -3, engine::kAdmin, CmdClientUnblock, "Unblock a client blocked in a blocking command from a different connection");
   sub("help", 2, 0, CmdClientHelp, "Show helpful text about the different subcommands");
 }
 

@@ -267,3 +267,46 @@ TEST_F(StockdTest, DebugSleepNeedsEnableDebugCommand) {
 
 }  // namespace
 }  // namespace stockd::testing
+
+namespace stockd::testing {
+namespace {
+
+TEST_F(StockdTest, PipelinedRepliesAreFlushedBeforeABlockingPopParks) {
+  StartStockd();
+  auto a = server_.Connect();
+  auto b = server_.Connect();
+  a->Append({"PING"});
+  a->Append({"BLPOP", "queue", "0"});
+  Reply pong = a->Read();  // must arrive while BLPOP is still parked
+  ASSERT_TRUE(pong);
+  EXPECT_EQ(Render(pong.get()), "\"PONG\"");
+  EXPECT_EQ(b->Do({"RPUSH", "queue", "x"}), ":1");
+  Reply popped = a->Read();
+  EXPECT_EQ(Render(popped.get()), "[\"queue\", \"x\"]");
+}
+
+TEST_F(StockdTest, ClientUnblockEndsAWait) {
+  StartStockd();
+  auto a = server_.Connect();
+  auto b = server_.Connect();
+  Reply id = a->Command({"CLIENT", "ID"});
+  ASSERT_EQ(id->type, REDIS_REPLY_INTEGER);
+  std::string sid = std::to_string(id->integer);
+  a->Append({"BLPOP", "nothing", "0"});
+  ASSERT_EQ(redisBufferWrite(a->raw(), nullptr), REDIS_OK);
+  std::string r;
+  for (int i = 0; i < 200 && (r = b->Do({"CLIENT", "UNBLOCK", sid})) != ":1"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(r, ":1");
+  EXPECT_EQ(Render(a->Read().get()), "(nil)");
+  EXPECT_EQ(b->Do({"CLIENT", "UNBLOCK", sid}), ":0");
+  a->Append({"BLPOP", "nothing", "0"});
+  ASSERT_EQ(redisBufferWrite(a->raw(), nullptr), REDIS_OK);
+  for (int i = 0; i < 200 && (r = b->Do({"CLIENT", "UNBLOCK", sid, "ERROR"})) != ":1"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(Render(a->Read().get()), "(error) UNBLOCKED client unblocked via CLIENT UNBLOCK");
+  EXPECT_EQ(b->Do({"CLIENT", "UNBLOCK", sid, "MAYBE"}), "(error) ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+}
+
+}  // namespace
+}  // namespace stockd::testing
