@@ -13,8 +13,8 @@
 
 namespace stockd::engine {
 
-// MULTI/EXEC and WATCH state: defined by the transactions family (a later
-// issue). Sessions carry a pointer so adding it changes no layout here.
+// MULTI/EXEC and WATCH state: engine/transaction.h. Destroying a session
+// unwatches its keys, so the engine must outlive its sessions.
 struct TransactionState;
 // A blocking command's request to the dispatcher (engine/blocking.h).
 struct BlockRequest;
@@ -51,7 +51,8 @@ struct Session {
   // (the client has gone) passes the wake-up to the next waiter. Null: alive.
   bool (*client_alive)(Session&) = nullptr;
 
-  // Reserved for MULTI/EXEC/WATCH (nullptr until the client uses them).
+  // MULTI/EXEC/WATCH state (nullptr until the client uses them); resetting
+  // it discards a MULTI and unwatches (RESET). REQUIRES then: no shard locked.
   std::unique_ptr<TransactionState> tx;
 };
 

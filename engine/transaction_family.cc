@@ -121,7 +121,8 @@ void CmdExec(CommandContext& ctx) {
   bool writes = false;
   for (const TransactionState::Queued& q : tx.queue) {
     const CommandSpec& spec = q.command->spec();
-    writes = writes || (spec.flags & kWrite) != 0;
+    // Scripts (EVAL, FCALL) are not flagged write but may write: reserve for them too.
+    writes = writes || (spec.flags & kWrite) != 0 || spec.group == "scripting";
     if ((spec.flags & kNoKeyLock) || q.command->full_name() == "select") {
       all = true;
     } else if (!all && spec.first_key > 0) {

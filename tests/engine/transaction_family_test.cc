@@ -340,6 +340,12 @@ TEST_F(TransactionTest, ExecReservesTheWriteGateOnce) {
   EXPECT_EQ(Run({"GET", "a"}), kQueued);
   EXPECT_EQ(Run({"EXEC"}), Arr({Bulk("1")}));
   EXPECT_EQ(gate.reserved, 1);
+  // A script may write: reserved once too (inside EXEC it reserves nothing itself).
+  EXPECT_EQ(Run({"MULTI"}), kOk);
+  EXPECT_EQ(Run({"EVAL", "return redis.call('SET', KEYS[1], '1')", "1", "a"}), kQueued);
+  EXPECT_EQ(Run({"EXEC"}), Arr({kOk}));
+  EXPECT_EQ(gate.reserved, 2);
+  EXPECT_EQ(gate.released, 2);
   // A refused reservation aborts the transaction, as Redis's MISCONF on EXEC.
   gate.refuse = true;
   EXPECT_EQ(Run({"WATCH", "a"}), kOk);
@@ -349,7 +355,7 @@ TEST_F(TransactionTest, ExecReservesTheWriteGateOnce) {
   EXPECT_EQ(WatchedKeys("a"), 0u);
   EXPECT_EQ(Run({"EXEC"}), Err("ERR EXEC without MULTI"));
   EXPECT_EQ(Run({"GET", "a"}), Bulk("1"));
-  EXPECT_EQ(gate.released, 1);
+  EXPECT_EQ(gate.released, 2);
   engine_.SetWriteGate(nullptr);
 }
 
