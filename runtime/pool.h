@@ -6,12 +6,12 @@
 // Guarantees:
 //  * Get() returns an object from the pool if it has one, else make()'s. It
 //    never returns null (unless make() does).
-//  * Each P has its own bounded free list (indexed by
-//    detail::CurrentProcIndex()), so Get/Put on a fiber touch P-local memory:
-//    a Put followed by a Get on the same P, with no park in between, returns
-//    the same object (LIFO). Get falls back to a shared list, then to the
-//    other Ps' lists, then to make().
-//  * Off the runtime (CurrentProcIndex() == -1) only the shared list is used.
+//  * Each P has its own bounded cache (indexed by detail::CurrentProc()), so
+//    Get/Put on a fiber touch P-local memory: a Put followed by a Get on the
+//    same P, with no park in between, returns the same object (LIFO). Get
+//    falls back to a shared list, then to the other Ps' locked lists, then
+//    to make().
+//  * Off the runtime (and inside Blocking()) only the shared list is used.
 //  * Bounded: at most max_per_proc objects per P and in the shared list; a
 //    Put beyond that destroys the object. Nothing is ever freed otherwise
 //    (there is no GC to empty the pool; the pool's destructor frees all).
@@ -21,11 +21,24 @@
 //
 // Thread-safety: Get and Put may be called concurrently from any fiber or
 // thread; make() may then run concurrently with itself and must be
-// thread-safe. Each list has a tiny spin lock, uncontended in the common
-// case (only the P's own M touches its list, except when stealing).
+// thread-safe.
+//
+// How (Go's poolLocal.private, widened to a few slots): each per-P shard has
+// an owner-only cache of up to kLocal objects, read and written with plain
+// loads and stores — no lock, no locked instruction. It is safe because
+// Get/Put never park: the calling fiber stays on the M holding that P for the
+// whole call, and a P is held by one M at a time (hand-offs synchronise). A
+// shard's cache is claimed once, with a CAS, by the first P that uses it;
+// shards are indexed `p % nshards`, so a P that maps to a shard claimed by
+// another P (a runtime with more Ps than shards, or a second runtime using
+// the same pool) uses only the shard's locked list. Behind the cache, each
+// shard has a locked list (tiny spin lock; other Ps steal from it) holding
+// up to max_per_proc minus the cache's capacity.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <thread>
 #include <utility>
@@ -41,48 +54,72 @@ template <class T>
 class Pool {
  public:
   explicit Pool(absl::AnyInvocable<std::unique_ptr<T>()> make, size_t max_per_proc = 128)
-      : make_(std::move(make)), max_per_proc_(max_per_proc), nshards_(ShardCount()),
-        shards_(new Shard[nshards_ + 1]) {}
+      : make_(std::move(make)), max_per_proc_(max_per_proc),
+        local_cap_(max_per_proc < kLocal ? static_cast<uint32_t>(max_per_proc) : kLocal),
+        nshards_(ShardCount()), shards_(new Shard[nshards_ + 1]) {}
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
   // Never parks.
   std::unique_ptr<T> Get() {
-    const size_t home = HomeShard();
-    if (auto v = shards_[home].Pop()) return v;
-    if (home != kShared) {
-      if (auto v = shards_[kShared].Pop()) return v;
-      // Steal from the other Ps before allocating.
-      for (size_t i = 1; i <= nshards_; ++i) {
-        if (i == home) continue;
-        if (auto v = shards_[i].Pop()) return v;
+    const detail::ProcRef pr = detail::CurrentProc();
+    if (pr.index >= 0) {
+      Shard& sh = shards_[HomeShard(pr.index)];
+      if (Owns(sh, pr.p)) {
+        const uint32_t n = sh.nlocal.load(std::memory_order_relaxed);
+        if (n > 0) {
+          sh.nlocal.store(n - 1, std::memory_order_relaxed);
+          return std::move(sh.local[n - 1]);
+        }
       }
     }
-    return make_();
+    return GetSlow(pr.index);
   }
 
   // Never parks. Ignores null.
   void Put(std::unique_ptr<T> v) {
     if (!v) return;
-    const size_t home = HomeShard();
-    if (shards_[home].Push(v, max_per_proc_)) return;
-    if (home != kShared) shards_[kShared].Push(v, max_per_proc_);
-    // Still ours if both were full: destroyed here, outside any lock.
+    const detail::ProcRef pr = detail::CurrentProc();
+    if (pr.index >= 0) {
+      Shard& sh = shards_[HomeShard(pr.index)];
+      if (Owns(sh, pr.p)) {
+        const uint32_t n = sh.nlocal.load(std::memory_order_relaxed);
+        if (n < local_cap_) {
+          sh.local[n] = std::move(v);
+          sh.nlocal.store(n + 1, std::memory_order_relaxed);
+          return;
+        }
+      }
+    }
+    PutSlow(pr.index, v);
+    // Still ours if every list was full: destroyed here, outside any lock.
   }
 
-  // Objects currently cached (all lists), for tests and stats.
+  // Objects currently cached (all lists), for tests and stats. Exact only
+  // when no Get/Put runs concurrently.
   size_t cached() const {
     size_t n = 0;
-    for (size_t i = 0; i <= nshards_; ++i) n += shards_[i].size();
+    for (size_t i = 0; i <= nshards_; ++i) {
+      n += shards_[i].size() + shards_[i].nlocal.load(std::memory_order_relaxed);
+    }
     return n;
   }
 
  private:
   static constexpr size_t kShared = 0;  // shards_[0]; P i uses shards_[1 + i % nshards_]
+  static constexpr uint32_t kLocal = 8;  // owner-only slots per shard
 
   struct alignas(64) Shard {
+    // Locked list: any thread (the shared shard, stealing, non-owner Ps).
     detail::SpinLock lock;
     std::vector<std::unique_ptr<T>> items;  // guarded by lock
+
+    // Owner-only cache, on its own cache line so that thieves taking `lock`
+    // do not bounce it. local[0, nlocal) is touched only by the M holding
+    // the owner P; nlocal is atomic only so that cached() may read it.
+    alignas(64) std::atomic<const void*> owner{nullptr};  // the claiming P, forever
+    std::atomic<uint32_t> nlocal{0};
+    std::unique_ptr<T> local[kLocal];
 
     std::unique_ptr<T> Pop() {
       detail::SpinLockGuard g(lock);
@@ -104,6 +141,38 @@ class Pool {
     }
   };
 
+  // True when P `p` owns sh's cache (claiming it if nobody has).
+  static bool Owns(Shard& sh, const void* p) {
+    const void* o = sh.owner.load(std::memory_order_relaxed);
+    if (o == p) return true;
+    if (o != nullptr) return false;
+    return sh.owner.compare_exchange_strong(o, p, std::memory_order_acq_rel) || o == p;
+  }
+
+  std::unique_ptr<T> GetSlow(int index) {
+    const size_t home = index < 0 ? kShared : HomeShard(index);
+    if (auto v = shards_[home].Pop()) return v;
+    if (home != kShared) {
+      if (auto v = shards_[kShared].Pop()) return v;
+      // Steal from the other Ps' locked lists before allocating.
+      for (size_t i = 1; i <= nshards_; ++i) {
+        if (i == home) continue;
+        if (auto v = shards_[i].Pop()) return v;
+      }
+    }
+    return make_();
+  }
+
+  void PutSlow(int index, std::unique_ptr<T>& v) {
+    if (index < 0) {
+      shards_[kShared].Push(v, max_per_proc_);
+      return;
+    }
+    // The shard's cache counts in its P's bound.
+    if (shards_[HomeShard(index)].Push(v, max_per_proc_ - local_cap_)) return;
+    shards_[kShared].Push(v, max_per_proc_);
+  }
+
   static size_t ShardCount() {
     // Enough for every P of any runtime this process is likely to start; a
     // larger runtime shares lists modulo this count (still correct).
@@ -114,13 +183,11 @@ class Pool {
     return n < 2 ? 2 : n;
   }
 
-  size_t HomeShard() const {
-    const int p = detail::CurrentProcIndex();
-    return p < 0 ? kShared : 1 + static_cast<size_t>(p) % nshards_;
-  }
+  size_t HomeShard(int index) const { return 1 + static_cast<size_t>(index) % nshards_; }
 
   absl::AnyInvocable<std::unique_ptr<T>()> make_;  // called concurrently: must be thread-safe
   const size_t max_per_proc_;
+  const uint32_t local_cap_;  // min(kLocal, max_per_proc_)
   const size_t nshards_;
   std::unique_ptr<Shard[]> shards_;
 };

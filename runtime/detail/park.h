@@ -57,4 +57,16 @@ uint64_t GoId(const G* g);
 int CurrentProcIndex();
 int NumProcs();
 
+// The P the caller runs on, as an identity plus its index (one out-of-line
+// call instead of two for Pool<T>'s fast path), or {nullptr, -1} off the
+// runtime and inside Blocking(). `p` identifies one P of one runtime for as
+// long as that runtime lives; only the M holding that P gets it, so state
+// keyed by it is touched by one thread at a time (hand-offs of a P between
+// Ms synchronise). Same caveat as CurrentProcIndex: re-read after a park.
+struct ProcRef {
+  const void* p;
+  int index;
+};
+ProcRef CurrentProc();
+
 }  // namespace stockd::runtime::detail

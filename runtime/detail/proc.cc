@@ -931,6 +931,14 @@ int CurrentProcIndex() {
   return (m && m->p) ? m->p->id : -1;
 }
 
+// Reads tls_m directly (not via CurrentM) to keep Pool's fast path to one
+// call; out of line, so the thread-local's address is never cached across a park.
+[[gnu::noinline]] ProcRef CurrentProc() {
+  M* m = tls_m;
+  P* p = m ? m->p : nullptr;
+  return p ? ProcRef{p, p->id} : ProcRef{nullptr, -1};
+}
+
 int NumProcs() {
   Sched* s = DefaultSched();
   return s ? s->nprocs : 0;

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -105,6 +106,62 @@ TEST(PoolTest, NeverHandsOneObjectToTwoFibers) {
     // Reuse happened: far fewer objects than Get calls (64 * 200).
     EXPECT_LE(made.load(), 64);
     EXPECT_GE(made.load(), 1);
+  });
+}
+
+// Two runtimes at once share one Pool: both P 0s map to the same shard, whose
+// owner-only cache only one of them may claim; the other must go through the
+// locked lists. Run under TSan too, where a shared cache would be reported.
+TEST(PoolTest, TwoRuntimesShareOnePool) {
+  std::atomic<int> made{0};
+  Pool<Obj> pool([&] {
+    ++made;
+    return std::make_unique<Obj>();
+  });
+  std::atomic<int> double_use{0};
+  auto hammer = [&] {
+    RunFibers(1, [&] {
+      WaitGroup wg;
+      for (int f = 0; f < 8; ++f) {
+        wg.Add(1);
+        Go([&] {
+          for (int i = 0; i < 2000; ++i) {
+            auto o = pool.Get();
+            if (o->in_use.exchange(true)) ++double_use;
+            ++o->payload;
+            if (i % 5 == 0) Yield();
+            o->in_use.store(false);
+            pool.Put(std::move(o));
+          }
+          wg.Done();
+        }).Detach();
+      }
+      wg.Wait();
+    });
+  };
+  std::thread a(hammer);
+  std::thread b(hammer);
+  a.join();
+  b.join();
+  EXPECT_EQ(double_use.load(), 0);
+  // Reuse across both runtimes: at most the fibers alive at once.
+  EXPECT_LE(made.load(), 16);
+  EXPECT_EQ(pool.cached(), static_cast<size_t>(made.load()));  // everything came back
+}
+
+// The owner-only cache counts in the per-P bound: with max_per_proc = 16 and
+// 40 objects Put on one P, the P holds 16 and the shared list 16.
+TEST(PoolTest, OwnerCacheCountsInTheBound) {
+  RunFibers(1, [] {
+    Pool<Obj> pool([] { return std::make_unique<Obj>(); }, /*max_per_proc=*/16);
+    std::vector<std::unique_ptr<Obj>> objs;
+    for (int i = 0; i < 40; ++i) objs.push_back(pool.Get());
+    for (auto& o : objs) pool.Put(std::move(o));
+    EXPECT_EQ(pool.cached(), 32u);
+    // All of them come back out before make() runs again.
+    std::vector<std::unique_ptr<Obj>> again;
+    for (int i = 0; i < 32; ++i) again.push_back(pool.Get());
+    EXPECT_EQ(pool.cached(), 0u);
   });
 }
 
