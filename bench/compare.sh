@@ -432,7 +432,7 @@ cp "$CMP_TMP/report.md" "$OUT_DIR/compare.md"
 cat "$CMP_TMP/report.md"
 
 if command -v gnuplot >/dev/null; then
-  subtitle="$(nproc) CPUs, -c $CLIENTS -n $REQUESTS (P16: $(( REQUESTS * PIPELINED_SCALE ))), median of $ROUNDS round(s), $(date -u '+%Y-%m-%d')$([ "$STANDIN" = 1 ] && echo ', STAND-IN: redis vs redis')"
+  subtitle="$(nproc) CPUs, -c $CLIENTS -n $REQUESTS (P16: $(( REQUESTS * PIPELINED_SCALE )), MSET and LRANGE_100 $REQUESTS), median of $ROUNDS round(s), $(date -u '+%Y-%m-%d')$([ "$STANDIN" = 1 ] && echo ', STAND-IN: redis vs redis')"
   if ! gnuplot -e "infile='$TSV'; outfile='$OUT_DIR/compare.png'; subtitle='$subtitle'" "$HERE/plot_compare.gp" 2>"$CMP_TMP/gnuplot.err"; then
     log "warning: gnuplot failed: $(head -c 400 "$CMP_TMP/gnuplot.err")"
   fi

@@ -29,6 +29,7 @@ set ytics nomirror
 set key off
 set xrange [-0.7:nrows - 0.3]
 set yrange [0:*]
+set offsets 0, 0, graph 0.08, 0   # headroom for the value labels
 set bmargin 11
 set rmargin 6
 set lmargin 12
