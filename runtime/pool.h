@@ -9,9 +9,9 @@
 //  * Each P has its own bounded cache (indexed by detail::CurrentProc()), so
 //    Get/Put on a fiber touch P-local memory: a Put followed by a Get on the
 //    same P, with no park in between, returns the same object (LIFO). Get
-//    falls back to a shared list, then to the other Ps' locked lists, then
-//    to make().
-//  * Off the runtime (and inside Blocking()) only the shared list is used.
+//    falls back to a shared list, then to the other Ps' lists and caches,
+//    then to make(): an object is never stranded in an idle P's cache.
+//  * Off the runtime (and inside Blocking()) Put uses only the shared list.
 //  * Bounded: at most max_per_proc objects per P and in the shared list; a
 //    Put beyond that destroys the object. Nothing is ever freed otherwise
 //    (there is no GC to empty the pool; the pool's destructor frees all).
@@ -24,16 +24,19 @@
 // thread-safe.
 //
 // How (Go's poolLocal.private, widened to a few slots): each per-P shard has
-// an owner-only cache of up to kLocal objects, read and written with plain
-// loads and stores — no lock, no locked instruction. It is safe because
-// Get/Put never park: the calling fiber stays on the M holding that P for the
-// whole call, and a P is held by one M at a time (hand-offs synchronise). A
-// shard's cache is claimed once, with a CAS, by the first P that uses it;
-// shards are indexed `p % nshards`, so a P that maps to a shard claimed by
-// another P (a runtime with more Ps than shards, or a second runtime using
-// the same pool) uses only the shard's locked list. Behind the cache, each
-// shard has a locked list (tiny spin lock; other Ps steal from it) holding
-// up to max_per_proc minus the cache's capacity.
+// a cache of up to kLocal slots in front of its locked list. Only the owner P
+// fills slots, with a plain release store and no lock (Put costs no locked
+// instruction); a Get takes an object with one exchange, so that another P's
+// Get may steal it as well (Get: one locked instruction instead of the two of
+// a spin lock round trip). It is safe because Get/Put never park: the calling
+// fiber stays on the M holding that P for the whole call, and a P is held by
+// one M at a time (hand-offs synchronise), so the owner's bookkeeping (which
+// slots may be full) needs no atomics. A shard's cache is claimed once, with a
+// CAS, by the first P that uses it; shards are indexed `p % nshards`, so a P
+// that maps to a shard claimed by another P (a runtime with more Ps than
+// shards, or a second runtime using the same pool) uses only the shard's
+// locked list. The locked list (tiny spin lock) holds up to max_per_proc
+// minus the cache's capacity.
 #pragma once
 
 #include <atomic>
@@ -66,11 +69,17 @@ class Pool {
     if (pr.index >= 0) {
       Shard& sh = shards_[HomeShard(pr.index)];
       if (Owns(sh, pr.p)) {
-        const uint32_t n = sh.nlocal.load(std::memory_order_relaxed);
-        if (n > 0) {
-          sh.nlocal.store(n - 1, std::memory_order_relaxed);
-          return std::move(sh.local[n - 1]);
+        // Slots at or above the owner's hint are empty; below it, a thief may
+        // have emptied some: the exchange settles who takes each object.
+        uint32_t n = sh.nlocal;
+        while (n > 0) {
+          --n;
+          if (T* x = sh.local[n].exchange(nullptr, std::memory_order_acquire)) {
+            sh.nlocal = n;
+            return std::unique_ptr<T>(x);
+          }
         }
+        sh.nlocal = 0;
       }
     }
     return GetSlow(pr.index);
@@ -83,10 +92,12 @@ class Pool {
     if (pr.index >= 0) {
       Shard& sh = shards_[HomeShard(pr.index)];
       if (Owns(sh, pr.p)) {
-        const uint32_t n = sh.nlocal.load(std::memory_order_relaxed);
+        const uint32_t n = sh.nlocal;
         if (n < local_cap_) {
-          sh.local[n] = std::move(v);
-          sh.nlocal.store(n + 1, std::memory_order_relaxed);
+          // Only the owner fills slots, and only empty ones (slot n is), so
+          // a plain release store suffices; thieves only ever empty them.
+          sh.local[n].store(v.release(), std::memory_order_release);
+          sh.nlocal = n + 1;
           return;
         }
       }
@@ -100,7 +111,8 @@ class Pool {
   size_t cached() const {
     size_t n = 0;
     for (size_t i = 0; i <= nshards_; ++i) {
-      n += shards_[i].size() + shards_[i].nlocal.load(std::memory_order_relaxed);
+      n += shards_[i].size();
+      for (const auto& slot : shards_[i].local) n += slot.load(std::memory_order_relaxed) != nullptr;
     }
     return n;
   }
@@ -114,12 +126,26 @@ class Pool {
     detail::SpinLock lock;
     std::vector<std::unique_ptr<T>> items;  // guarded by lock
 
-    // Owner-only cache, on its own cache line so that thieves taking `lock`
-    // do not bounce it. local[0, nlocal) is touched only by the M holding
-    // the owner P; nlocal is atomic only so that cached() may read it.
+    // The owner's cache, on its own cache line so that thieves taking `lock`
+    // do not bounce it. Only the owner P fills slots (plain release stores)
+    // and keeps the hint nlocal; anyone may empty a slot with an exchange —
+    // the owner's Get, or another P's Get before it falls back to make().
     alignas(64) std::atomic<const void*> owner{nullptr};  // the claiming P, forever
-    std::atomic<uint32_t> nlocal{0};
-    std::unique_ptr<T> local[kLocal];
+    uint32_t nlocal = 0;  // owner only: slots [nlocal, kLocal) are empty
+    std::atomic<T*> local[kLocal] = {};
+
+    Shard() = default;
+    ~Shard() {
+      for (auto& slot : local) delete slot.load(std::memory_order_relaxed);
+    }
+    // Anyone: takes an object from the owner's slots.
+    std::unique_ptr<T> Steal() {
+      for (auto& slot : local) {
+        if (slot.load(std::memory_order_relaxed) == nullptr) continue;
+        if (T* x = slot.exchange(nullptr, std::memory_order_acquire)) return std::unique_ptr<T>(x);
+      }
+      return nullptr;
+    }
 
     std::unique_ptr<T> Pop() {
       detail::SpinLockGuard g(lock);
@@ -159,6 +185,10 @@ class Pool {
         if (i == home) continue;
         if (auto v = shards_[i].Pop()) return v;
       }
+    }
+    // Then from every P's cache (an idle P's objects are not stranded there).
+    for (size_t i = 1; i <= nshards_; ++i) {
+      if (auto v = shards_[i].Steal()) return v;
     }
     return make_();
   }
