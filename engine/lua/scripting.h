@@ -115,7 +115,11 @@ class Scripting {
   enum class RestorePolicy { kAppend, kReplace, kFlush };
   bool RestoreLibraries(const std::vector<std::string>& codes, RestorePolicy policy,
                         std::string* error);
-  // Running scripts/functions for FUNCTION STATS: (name, is_function, ms).
+  // Bumped by every change of the catalog (LOAD, DELETE, FLUSH, RESTORE):
+  // storage persists Libraries() when it moved since its last save and
+  // restores them with RestoreLibraries(codes, kReplace) at start-up.
+  uint64_t libraries_version() const { return libraries_changes_.load(std::memory_order_acquire); }
+  // Running scripts/functions for FUNCTION STATS: (name, ms).
   std::vector<std::pair<std::string, int64_t>> RunningScripts();
 
   // Runtime configuration (CONFIG SET busy-reply-threshold / lua-allow-undeclared-keys).
@@ -161,6 +165,7 @@ class Scripting {
   absl::flat_hash_map<std::string, std::pair<std::string, uint32_t>> functions_ ABSL_GUARDED_BY(libs_mu_);
   std::map<std::string, uint64_t> lib_versions_ ABSL_GUARDED_BY(libs_mu_);
   uint64_t next_lib_version_ ABSL_GUARDED_BY(libs_mu_) = 1;
+  std::atomic<uint64_t> libraries_changes_{0};
 };
 
 }  // namespace stockd::engine::lua

@@ -105,6 +105,7 @@ bool Scripting::LoadLibrary(std::string_view code, bool replace, std::string* na
     lease.state().SetLibraryVersion(lib.name, version);
     libraries_[lib.name] = std::move(lib);
   }
+  libraries_changes_.fetch_add(1, std::memory_order_acq_rel);
   return true;
 }
 
@@ -115,6 +116,7 @@ bool Scripting::DeleteLibrary(std::string_view name) {
   for (const auto& f : it->second.functions) functions_.erase(f.name);
   lib_versions_[it->first] = next_lib_version_++;  // states drop their copy lazily
   libraries_.erase(it);
+  libraries_changes_.fetch_add(1, std::memory_order_acq_rel);
   return true;
 }
 
@@ -123,6 +125,7 @@ void Scripting::FlushLibraries() {
   libraries_.clear();
   functions_.clear();
   for (auto& [name, v] : lib_versions_) v = next_lib_version_++;
+  libraries_changes_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 std::vector<LibraryInfo> Scripting::Libraries() const {

@@ -219,14 +219,14 @@ TEST(Eval, WritingBusyScriptIsUnkillable) {
   Engine e(o);
   std::thread runner([&] {
     e.Execute(V{"EVAL",
-                "redis.call('set', KEYS[1], 1) local t = 0 for i = 1, 60000000 do t = t + i end return 1",
+                "redis.call('set', KEYS[1], 1) local t = 0 for i = 1, 200000000 do t = t + i end return 1",
                 "1", "w"});
   });
   std::string r;
-  for (int i = 0; i < 300; ++i) {
+  for (int i = 0; i < 3000; ++i) {
     r = e.Execute(V{"SCRIPT", "KILL"});
     if (r[0] == '-' && r.rfind("-NOTBUSY", 0) != 0) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   runner.join();
   EXPECT_EQ(r.rfind("-UNKILLABLE Sorry the script already executed write commands", 0), 0u) << r;
