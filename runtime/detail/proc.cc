@@ -6,6 +6,8 @@
 #include "runtime/detail/proc.h"
 
 #include <cassert>
+#include <chrono>
+#include <thread>
 #include <new>
 
 #include "absl/strings/str_format.h"
@@ -206,13 +208,15 @@ uint32_t RunqGrab(P* victim, P* p, uint32_t batch_head, bool steal_runnext) {
       G* next = victim->runnext.load(std::memory_order_acquire);
       if (next == nullptr) return 0;
       // The owner has probably just readied `next` and is about to park and run
-      // it (ping-pong); give it ~1 µs before taking it away (Go sleeps 3 µs).
-      for (int i = 0; i < 64; ++i) {
-#if defined(__x86_64__)
-        __builtin_ia32_pause();
-#endif
-        if (victim->runnext.load(std::memory_order_relaxed) != next) return 0;
-      }
+      // it (ping-pong): sleep before taking it away, as Go's runqgrab does
+      // (usleep(3), in practice tens of µs with the kernel's timer slack). The
+      // caller stays counted as spinning meanwhile, so every Ready() of a
+      // channel hand-off in that window skips Wakep(): a 2-P ping-pong no
+      // longer wakes the idle M by futex every few dozen round trips, as it
+      // did when this was a ~1 µs pause loop.
+      if (victim->runnext.load(std::memory_order_relaxed) != next) return 0;
+      std::this_thread::sleep_for(std::chrono::microseconds(3));
+      if (victim->runnext.load(std::memory_order_relaxed) != next) return 0;
       if (!victim->runnext.compare_exchange_strong(next, nullptr, std::memory_order_acq_rel)) return 0;
       p->runq[batch_head % kRunqSize].store(next, std::memory_order_relaxed);
       return 1;
