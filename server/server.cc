@@ -153,6 +153,10 @@ absl::Status Server::Serve() {
   engine_.blocking().UnblockAll(engine::UnblockMode::kTimeout);  // parked BLPOP & co. too
   connections_wg_.Wait();
   background_wg_.Wait();
+  // Destroy the listeners while the runtime lives: their poll descriptors
+  // close through its Asio reactor (after Run returns that is a use-after-free
+  // that corrupted the heap at exit — found by ASan).
+  listeners_.clear();
   for (auto& hook : shutdown_hooks_) hook();
   runtime::LogWarning("stockd is now ready to exit, bye bye...");
   return absl::OkStatus();
