@@ -38,8 +38,8 @@ struct LoadStats {
   uint64_t reqids = 0;
   uint64_t order_counter = 0;
   int64_t load_ms = 0;
-  int64_t keys_ms = 0;  // of load_ms: the keyspace
-  int64_t side_ms = 0;  // of load_ms: orders, counts, REQIDs
+  int64_t keys_ms = 0;  // the keyspace (in parallel with the side state)
+  int64_t side_ms = 0;  // orders, counts, REQIDs
 };
 
 class Store {
