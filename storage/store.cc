@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "engine/key_hash.h"
 #include "engine/order_log.h"
+#include "rocksdb/memtablerep.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/checkpoint.h"
@@ -32,6 +33,11 @@ const char* const kCfNames[] = {kCfMeta, kCfKeys, kCfOrders, kCfUsers, kCfReqIds
 rocksdb::ColumnFamilyOptions CfOptions() {
   rocksdb::ColumnFamilyOptions o;
   o.write_buffer_size = 32 << 20;
+  // The persister only appends batches and reads back with iterators at
+  // start-up: a vector memtable (append now, sort at flush) costs far less
+  // CPU per write than the default skiplist, whose inserts dominated the
+  // write path in profiles.
+  o.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
   return o;
 }
 
@@ -79,6 +85,8 @@ absl::Status Store::OpenLocked() {
   // A failed write is retried by the persister (Reopen), not by RocksDB
   // behind its back.
   opts.max_bgerror_resume_count = 0;
+  // Required by the vector memtable (single writer: the persister fiber).
+  opts.allow_concurrent_memtable_write = false;
   if (env_ != nullptr) opts.env = env_;
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   for (const char* name : kCfNames) cfs.emplace_back(name, CfOptions());
