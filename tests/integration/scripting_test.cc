@@ -141,7 +141,11 @@ TEST_F(ScriptingTest, BusyScriptKillAndConfig) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_EQ(r, "(error) BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
-  EXPECT_EQ(admin->Do({"SET", "cold", "1"}), "\"OK\"");  // the server and other keys stay available
+  // The server and keys on other shards stay available (a key sharing the
+  // script's shard answers BUSY too; placement depends on the hash seed).
+  int other_ok = 0;
+  for (int k = 0; k < 8; ++k) other_ok += admin->Do({"SET", "cold" + std::to_string(k), "1"}) == "\"OK\"";
+  EXPECT_GT(other_ok, 0);
   EXPECT_EQ(admin->Do({"PING"}), "\"PONG\"");
   EXPECT_EQ(admin->Do({"SCRIPT", "KILL"}), "\"OK\"");
   runner.join();
