@@ -163,7 +163,11 @@ class Shard {
   uint64_t Watch(std::string_view key);
   void Unwatch(std::string_view key);
   uint64_t WatchedVersion(std::string_view key) const;
-  size_t watched_keys() const { return watched_.size(); }
+  // How many sessions watch `key` (0 when nobody does).
+  int watchers(std::string_view key) const {
+    auto it = watched_.find(key);
+    return it == watched_.end() ? 0 : static_cast<int>(it->second.watchers);
+  }
 
  private:
   struct PendingChange {

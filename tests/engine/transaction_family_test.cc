@@ -21,10 +21,11 @@ class TransactionTest : public EngineTest {
     std::vector<std::string> v(argv.begin(), argv.end());
     return engine_.Execute(s, v);
   }
-  size_t WatchedKeys(std::string_view key, int db = 0) {
+  // Counts the watchers of this one key: other keys may share its shard.
+  int Watchers(std::string_view key, int db = 0) {
     Shard& shard = engine_.ShardFor(db, key);
     std::lock_guard<SpinLock> lock(shard.lock());
-    return shard.watched_keys();
+    return shard.watchers(key);
   }
 };
 
@@ -63,7 +64,7 @@ TEST_F(TransactionTest, RefusedExecAbortsTheTransaction) {
   EXPECT_EQ(Run({"MULTI"}), kOk);
   EXPECT_EQ(Run({"SET", "a", "1"}), kQueued);
   EXPECT_EQ(Run({"EXEC", "x"}), abort);
-  EXPECT_EQ(WatchedKeys("w"), 0u);
+  EXPECT_EQ(Watchers("w"), 0);
   EXPECT_EQ(Run({"EXEC"}), Err("ERR EXEC without MULTI"));
   EXPECT_EQ(Run({"GET", "a"}), kNil);
 }
@@ -98,11 +99,11 @@ TEST_F(TransactionTest, RunTimeErrorsAreReportedPerCommand) {
 
 TEST_F(TransactionTest, DiscardDropsTheQueueAndWatches) {
   EXPECT_EQ(Run({"WATCH", "w"}), kOk);
-  EXPECT_EQ(WatchedKeys("w"), 1u);
+  EXPECT_EQ(Watchers("w"), 1);
   EXPECT_EQ(Run({"MULTI"}), kOk);
   EXPECT_EQ(Run({"SET", "a", "1"}), kQueued);
   EXPECT_EQ(Run({"DISCARD"}), kOk);
-  EXPECT_EQ(WatchedKeys("w"), 0u);
+  EXPECT_EQ(Watchers("w"), 0);
   EXPECT_EQ(Run({"GET", "a"}), kNil);
   EXPECT_EQ(Run({"EXEC"}), Err("ERR EXEC without MULTI"));
 }
@@ -116,7 +117,7 @@ TEST_F(TransactionTest, WatchedKeyWrittenByAnotherSessionFailsExec) {
   EXPECT_EQ(Run({"SET", "a", "1"}), kQueued);
   EXPECT_EQ(Run({"EXEC"}), "*-1\r\n");
   EXPECT_EQ(Run({"GET", "a"}), kNil);
-  EXPECT_EQ(WatchedKeys("w"), 0u);  // EXEC unwatches, also when it fails
+  EXPECT_EQ(Watchers("w"), 0);  // EXEC unwatches, also when it fails
   // The next transaction is not affected.
   EXPECT_EQ(Run({"MULTI"}), kOk);
   EXPECT_EQ(Run({"SET", "a", "1"}), kQueued);
@@ -134,14 +135,14 @@ TEST_F(TransactionTest, DirtyExecIsRespThreeNull) {
 TEST_F(TransactionTest, UntouchedWatchesLetExecRun) {
   EXPECT_EQ(Run({"SET", "w", "1"}), kOk);
   EXPECT_EQ(Run({"WATCH", "w", "missing", "w"}), kOk);
-  EXPECT_EQ(WatchedKeys("w"), 1u);
+  EXPECT_EQ(Watchers("w"), 1);
   engine_.Execute({"SET", "unrelated", "1"});
   engine_.Execute({"GET", "w"});  // reads do not count
   EXPECT_EQ(Run({"MULTI"}), kOk);
   EXPECT_EQ(Run({"SET", "w", "2"}), kQueued);  // its own write inside EXEC is fine
   EXPECT_EQ(Run({"EXEC"}), Arr({kOk}));
-  EXPECT_EQ(WatchedKeys("w"), 0u);
-  EXPECT_EQ(WatchedKeys("missing"), 0u);
+  EXPECT_EQ(Watchers("w"), 0);
+  EXPECT_EQ(Watchers("missing"), 0);
 }
 
 TEST_F(TransactionTest, OwnWriteAfterWatchFailsExec) {
@@ -154,7 +155,7 @@ TEST_F(TransactionTest, OwnWriteAfterWatchFailsExec) {
 TEST_F(TransactionTest, UnwatchForgetsWatches) {
   EXPECT_EQ(Run({"WATCH", "w"}), kOk);
   EXPECT_EQ(Run({"UNWATCH"}), kOk);
-  EXPECT_EQ(WatchedKeys("w"), 0u);
+  EXPECT_EQ(Watchers("w"), 0);
   engine_.Execute({"SET", "w", "1"});
   EXPECT_EQ(Run({"MULTI"}), kOk);
   EXPECT_EQ(Run({"UNWATCH"}), kQueued);  // queued inside MULTI, as in Redis
@@ -166,13 +167,13 @@ TEST_F(TransactionTest, TwoSessionsWatchingOneKey) {
   Session other;
   EXPECT_EQ(Run({"WATCH", "w"}), kOk);
   EXPECT_EQ(RunIn(other, {"WATCH", "w"}), kOk);
-  EXPECT_EQ(WatchedKeys("w"), 1u);  // one registry entry, two watchers
+  EXPECT_EQ(Watchers("w"), 2);  // one registry entry, two watchers
   EXPECT_EQ(RunIn(other, {"UNWATCH"}), kOk);
-  EXPECT_EQ(WatchedKeys("w"), 1u);
+  EXPECT_EQ(Watchers("w"), 1);
   engine_.Execute({"SET", "w", "1"});
   EXPECT_EQ(Run({"MULTI"}), kOk);
   EXPECT_EQ(Run({"EXEC"}), "*-1\r\n");
-  EXPECT_EQ(WatchedKeys("w"), 0u);
+  EXPECT_EQ(Watchers("w"), 0);
 }
 
 TEST_F(TransactionTest, ExpiryInvalidatesWatch) {
@@ -240,10 +241,10 @@ TEST_F(TransactionTest, SessionEndDropsItsWatches) {
   {
     Session s;
     EXPECT_EQ(RunIn(s, {"WATCH", "w", "v"}), kOk);
-    EXPECT_EQ(WatchedKeys("w"), 1u);
+    EXPECT_EQ(Watchers("w"), 1);
   }
-  EXPECT_EQ(WatchedKeys("w"), 0u);
-  EXPECT_EQ(WatchedKeys("v"), 0u);
+  EXPECT_EQ(Watchers("w"), 0);
+  EXPECT_EQ(Watchers("v"), 0);
 }
 
 TEST_F(TransactionTest, NoMultiCommandsAreRefused) {
@@ -352,7 +353,7 @@ TEST_F(TransactionTest, ExecReservesTheWriteGateOnce) {
   EXPECT_EQ(Run({"MULTI"}), kOk);
   EXPECT_EQ(Run({"SET", "a", "2"}), kQueued);
   EXPECT_EQ(Run({"EXEC"}), Err("EXECABORT Transaction discarded because of: MISCONF test"));
-  EXPECT_EQ(WatchedKeys("a"), 0u);
+  EXPECT_EQ(Watchers("a"), 0);
   EXPECT_EQ(Run({"EXEC"}), Err("ERR EXEC without MULTI"));
   EXPECT_EQ(Run({"GET", "a"}), Bulk("1"));
   EXPECT_EQ(gate.released, 2);
