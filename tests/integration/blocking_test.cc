@@ -13,12 +13,14 @@
 
 #include "gtest/gtest.h"
 #include "tests/util/server_process.h"
+#include "tests/util/stockd_fixture.h"
 
 namespace stockd::testing {
 namespace {
 
-class BlockingIt : public ::testing::Test {
+class BlockingIt : public StockdFixture {
  protected:
+  BlockingIt() : StockdFixture("stockd-block-") {}
   void SetUp() override {
     // 1,000 client sockets in this process (and the server's): lift the soft
     // open-files limit to the hard one first (the child inherits it).
@@ -26,14 +28,12 @@ class BlockingIt : public ::testing::Test {
     getrlimit(RLIMIT_NOFILE, &rl);
     rl.rlim_cur = rl.rlim_max;
     setrlimit(RLIMIT_NOFILE, &rl);
-    dir_ = MakeTempDir("stockd-block-");
-    ASSERT_TRUE(server_.Start(StockdBinary(), {"--dir", dir_, "--bind", "127.0.0.1"})) << server_.Log();
+    StartStockd();
     control_ = server_.Connect();
   }
   void TearDown() override {
     clients_.clear();
-    server_.Kill9();
-    if (!dir_.empty()) std::system(("rm -rf " + dir_).c_str());
+    StockdFixture::TearDown();
   }
 
   // Sends argv on c without reading the reply.
@@ -64,8 +64,6 @@ class BlockingIt : public ::testing::Test {
     return false;
   }
 
-  ServerProcess server_;
-  std::string dir_;
   std::unique_ptr<Client> control_;
   std::vector<std::unique_ptr<Client>> clients_;
 };

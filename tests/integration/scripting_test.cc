@@ -9,6 +9,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/util/server_process.h"
+#include "tests/util/stockd_fixture.h"
 
 namespace stockd::testing {
 namespace {
@@ -20,20 +21,13 @@ std::string ReadScript(const std::string& name) {
   return ss.str();
 }
 
-class ScriptingTest : public ::testing::Test {
+class ScriptingTest : public StockdFixture {
  protected:
+  ScriptingTest() : StockdFixture("stockd-lua-it-") {}
   void StartStockd(std::vector<std::string> extra = {}) {
-    dir_ = MakeTempDir("stockd-lua-it-");
-    std::vector<std::string> args = {"--dir", dir_, "--bind", "127.0.0.1", "--maxclients", "2000"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    ASSERT_TRUE(server_.Start(StockdBinary(), args)) << server_.Log();
+    extra.insert(extra.begin(), {"--maxclients", "2000"});
+    StockdFixture::StartStockd(std::move(extra));
   }
-  void TearDown() override {
-    server_.Kill9();
-    if (!dir_.empty()) std::system(("rm -rf " + dir_).c_str());
-  }
-  ServerProcess server_;
-  std::string dir_;
 };
 
 // 500 connections race the bench's flash_buy.lua (GET, DECR, RPUSH) for 300

@@ -10,22 +10,13 @@
 
 #include "gtest/gtest.h"
 #include "tests/util/server_process.h"
+#include "tests/util/stockd_fixture.h"
 
 namespace stockd::testing {
 namespace {
 
-class StockdTest : public ::testing::Test {
+class StockdTest : public StockdFixture {
  protected:
-  void StartStockd(std::vector<std::string> extra = {}) {
-    dir_ = MakeTempDir("stockd-it-");
-    std::vector<std::string> args = {"--dir", dir_, "--bind", "127.0.0.1"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    ASSERT_TRUE(server_.Start(StockdBinary(), args)) << server_.Log();
-  }
-  void TearDown() override {
-    server_.Kill9();
-    if (!dir_.empty()) std::system(("rm -rf " + dir_).c_str());
-  }
   std::string RedisCli(const std::string& args, const std::string& input = "") {
     std::string cmd = "redis-cli -p " + std::to_string(server_.port()) + " " + args;
     if (!input.empty()) {
@@ -42,9 +33,6 @@ class StockdTest : public ::testing::Test {
     pclose(p);
     return out;
   }
-
-  ServerProcess server_;
-  std::string dir_;
 };
 
 TEST_F(StockdTest, PingEchoSetGet) {

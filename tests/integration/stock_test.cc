@@ -13,27 +13,16 @@
 
 #include "gtest/gtest.h"
 #include "tests/util/server_process.h"
+#include "tests/util/stockd_fixture.h"
 
 namespace stockd::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-class StockIntegrationTest : public ::testing::Test {
+class StockIntegrationTest : public StockdFixture {
  protected:
-  void StartStockd(std::vector<std::string> extra = {}) {
-    dir_ = MakeTempDir("stockd-stock-");
-    std::vector<std::string> args = {"--dir", dir_, "--bind", "127.0.0.1"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    ASSERT_TRUE(server_.Start(StockdBinary(), args)) << server_.Log();
-  }
-  void TearDown() override {
-    server_.Kill9();
-    if (!dir_.empty()) std::system(("rm -rf " + dir_).c_str());
-  }
-
-  ServerProcess server_;
-  std::string dir_;
+  StockIntegrationTest() : StockdFixture("stockd-stock-") {}
 };
 
 // One reply of a STOCK.BUY, classified.

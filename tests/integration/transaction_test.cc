@@ -10,22 +10,15 @@
 
 #include "gtest/gtest.h"
 #include "tests/util/server_process.h"
+#include "tests/util/stockd_fixture.h"
 
 namespace stockd::testing {
 namespace {
 
-class TransactionIt : public ::testing::Test {
+class TransactionIt : public StockdFixture {
  protected:
-  void SetUp() override {
-    dir_ = MakeTempDir("stockd-tx-");
-    ASSERT_TRUE(server_.Start(StockdBinary(), {"--dir", dir_, "--bind", "127.0.0.1"})) << server_.Log();
-  }
-  void TearDown() override {
-    server_.Kill9();
-    if (!dir_.empty()) std::system(("rm -rf " + dir_).c_str());
-  }
-  ServerProcess server_;
-  std::string dir_;
+  TransactionIt() : StockdFixture("stockd-tx-") {}
+  void SetUp() override { StartStockd(); }
 };
 
 TEST_F(TransactionIt, PipelinedTransaction) {
