@@ -242,7 +242,17 @@ G* RunqSteal(P* p, P* victim, bool steal_runnext) {
   return g;
 }
 
-// REQUIRES: s->mu. Takes a fair share of the global queue into p.
+// REQUIRES: s->mu. Takes a fair share of the global queue into p (owner of p
+// only); returns one G to run and puts the rest in p's ring.
+//
+// Each G is unlinked from the global queue (GList::Pop reads and clears its
+// schedlink) BEFORE it is published in p's ring: from the tail store on, a
+// thief may steal it, run it to its end and a joiner may recycle the record
+// into a free list through the same schedlink. Publishing first and popping
+// after was a real race (TSan: GList::Pop here vs ReleaseG's free-list push),
+// which could also splice a free list into the run queue. The room is computed
+// up front so no put can fail: only the owner adds to its ring and thieves only
+// take, so the free room can only grow meanwhile.
 G* GlobRunqGetLocked(Sched* s, P* p, int64_t max) {
   int64_t size = s->runqsize.load(std::memory_order_relaxed);
   if (size == 0) return nullptr;
@@ -250,14 +260,17 @@ G* GlobRunqGetLocked(Sched* s, P* p, int64_t max) {
   if (n > size) n = size;
   if (max > 0 && n > max) n = max;
   if (n > kRunqSize / 2) n = kRunqSize / 2;
+  const uint32_t used = p->tail.load(std::memory_order_relaxed) - p->head.load(std::memory_order_acquire);
+  const int64_t room = static_cast<int64_t>(kRunqSize) - static_cast<int64_t>(used);
+  if (n > room + 1) n = room + 1;
   G* g = s->runq.Pop();
-  int64_t taken = 1;
-  for (; taken < n; ++taken) {
-    G* g2 = s->runq.head;
-    if (g2 == nullptr || !RunqPutNoSpill(p, g2)) break;
-    s->runq.Pop();
+  for (int64_t i = 1; i < n; ++i) {
+    G* g2 = s->runq.Pop();
+    const bool put = RunqPutNoSpill(p, g2);
+    assert(put && "room was reserved");
+    (void)put;
   }
-  s->runqsize.store(size - taken, std::memory_order_relaxed);
+  s->runqsize.store(size - n, std::memory_order_relaxed);
   return g;
 }
 

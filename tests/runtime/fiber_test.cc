@@ -61,15 +61,6 @@ TEST(Fiber, JoinAfterTheFiberEnded) {
 }
 
 TEST(Fiber, ManyThreadsJoinTheirOwnFibers) {
-#if defined(STOCKD_TSAN)
-  // Open bug (session 1 closing note): TSan intermittently reports a race
-  // between ReleaseG (a plain thread recycling a joined G into gfree) and
-  // GlobRunqGetLocked's GList::Pop of the same G's schedlink, since the
-  // spawn+join hand-off change d8299cd. Runs in the Release suite; skipped
-  // under TSan until it is understood (fiber-switch sync annotation or a real
-  // reuse-while-queued).
-  GTEST_SKIP() << "known intermittent TSan report, see the closing note";
-#endif
   Runtime rt(Options{.procs = 2});
   std::atomic<int> ok{0};
   std::vector<std::thread> ts;
