@@ -16,7 +16,7 @@
 //      sleep. There are usually procs + 1 Ms (one of them idle in the poller),
 //      plus one per fiber inside Blocking().
 //
-// Scheduling (detail/proc.cc, Go's schedule/findrunnable):
+// Scheduling (detail/m.cc and detail/runq.cc, Go's schedule/findrunnable):
 //   * A G readied by a running fiber goes to that fiber's P `runnext`, and a
 //     spawned G too: it runs as soon as the current fiber parks, on the same
 //     core, with a warm cache. This is what makes channel ping-pong and

@@ -159,7 +159,8 @@ struct M {
 M* CurrentM();
 void SetCurrentM(M* m);
 
-// Sched is defined in proc.cc; these are the entry points other files use.
+// Sched is defined in proc.h (made in proc.cc, stopped in m.cc); these are the
+// entry points other files use.
 Sched* DefaultSched();  // the runtime of this thread, else the last created one
 Timers& SchedTimers(Sched* s);
 Netpoll& SchedNetpoll(Sched* s);
