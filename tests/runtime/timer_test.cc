@@ -25,14 +25,21 @@ TEST(Timer, SleepParksForAtLeastTheDuration) {
 }
 
 TEST(Timer, SleepersWakeInDeadlineOrder) {
-  Runtime rt(Options{.procs = 2});
+  // One P, and deadlines from one base far enough ahead that every sleeper
+  // has parked first: the wake order then depends only on the timers, not on
+  // how fast each sleeper got to Sleep nor on which of two Ms runs a woken
+  // fiber first (with 2 Ps and Sleep(10 ms * i) from each fiber's own start,
+  // a thread descheduled for 10 ms on a loaded machine swapped two sleepers
+  // under TSan: {1, 2, 3, 5, 4}).
+  Runtime rt(Options{.procs = 1});
   std::mutex mu;
   std::vector<int> order;
   ASSERT_TRUE(rt.Run([&] {
+    const absl::Time base = absl::Now() + absl::Milliseconds(200);
     std::vector<Fiber> fs;
     for (int i : {5, 1, 4, 2, 3}) {
       fs.push_back(Go([&, i] {
-        Sleep(absl::Milliseconds(10 * i));  // several may fire in one batch
+        SleepUntil(base + absl::Milliseconds(10 * i));  // several may fire in one batch
         std::lock_guard<std::mutex> l(mu);
         order.push_back(i);
       }));
