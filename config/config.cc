@@ -150,6 +150,44 @@ constexpr Passthrough kPassthrough[] = {
     {"latency-monitor-threshold", "0"},     {"active-expire-effort", "1"},
 };
 
+// client-output-buffer-limit: groups of <class> <hard> <soft> <soft-seconds>
+// (one line may set several classes; a class not named keeps its value).
+// Error texts and the CONFIG GET rendering ("slave" for replica) are Redis 7's.
+D ClientOutputBufferLimit() {
+  return D{"client-output-buffer-limit", {}, true,
+           [](Options& o, const Args& raw) -> absl::Status {
+             // One quoted argument ("normal 1mb 0 0", CONFIG SET, --flag) is split, as Redis does.
+             Args a = raw;
+             if (raw.size() == 1) {
+               a.clear();
+               for (auto p : absl::StrSplit(raw[0], ' ', absl::SkipEmpty())) a.emplace_back(p);
+             }
+             if (a.empty() || a.size() % 4 != 0) return Bad("Wrong number of arguments in buffer limit configuration.");
+             Options::OutputBufferLimit parsed[3] = {o.obuf_normal, o.obuf_replica, o.obuf_pubsub};
+             for (size_t i = 0; i < a.size(); i += 4) {
+               std::string cls = Lower(a[i]);
+               int k = cls == "normal" ? 0 : (cls == "replica" || cls == "slave") ? 1 : cls == "pubsub" ? 2 : -1;
+               if (k < 0) return Bad("Invalid client class specified in buffer limit configuration.");
+               Options::OutputBufferLimit l;
+               if (!ParseMemory(a[i + 1], &l.hard) || !ParseMemory(a[i + 2], &l.soft) ||
+                   !absl::SimpleAtoi(a[i + 3], &l.soft_seconds) || l.hard < 0 || l.soft < 0 || l.soft_seconds < 0)
+                 return Bad("Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+               parsed[k] = l;
+             }
+             o.obuf_normal = parsed[0];
+             o.obuf_replica = parsed[1];
+             o.obuf_pubsub = parsed[2];
+             return absl::OkStatus();
+           },
+           [](const Options& o) {
+             auto one = [](const char* cls, const Options::OutputBufferLimit& l) {
+               return absl::StrCat(cls, " ", l.hard, " ", l.soft, " ", l.soft_seconds);
+             };
+             return absl::StrCat(one("normal", o.obuf_normal), " ", one("slave", o.obuf_replica), " ",
+                                 one("pubsub", o.obuf_pubsub));
+           }};
+}
+
 std::vector<D> BuildTable() {
   std::vector<D> t;
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
@@ -189,6 +227,7 @@ std::vector<D> BuildTable() {
   t.push_back(Memory("client-query-buffer-limit", &Options::client_query_buffer_limit, 1024 * 1024, true));
   t.push_back(Memory("maxmemory", &Options::maxmemory, 0, true));
   t.push_back(Enum("maxmemory-policy", &Options::maxmemory_policy, {"noeviction"}, true));
+  t.push_back(ClientOutputBufferLimit());
   t.push_back(Int("slowlog-log-slower-than", &Options::slowlog_log_slower_than, -1, kMax, true));
   t.push_back(Int("slowlog-max-len", &Options::slowlog_max_len, 0, kMax, true));
   t.push_back(Enum("order-fsync", &Options::order_fsync, {"always", "everysec", "no"}, true));
@@ -349,6 +388,10 @@ void Config::SyncLive() {
   live_.slowlog_log_slower_than = options_.slowlog_log_slower_than;
   live_.slowlog_max_len = options_.slowlog_max_len;
   live_.tcp_keepalive = options_.tcp_keepalive;
+  live_.maxmemory = options_.maxmemory;
+  live_.obuf_normal_hard = options_.obuf_normal.hard;
+  live_.obuf_normal_soft = options_.obuf_normal.soft;
+  live_.obuf_normal_soft_seconds = options_.obuf_normal.soft_seconds;
 }
 
 absl::Status Config::LoadText(std::string_view text, std::string_view origin) {
@@ -487,7 +530,7 @@ absl::Status Config::SetAtRuntime(std::string_view name, std::string_view value)
       return absl::InvalidArgumentError(
           absl::StrCat("ERR CONFIG SET failed (possibly related to argument '", A(name), "') - can't set immutable config"));
     Args args;
-    if (d->name == "save" || d->name == "bind") {
+    if (d->name == "save" || d->name == "bind" || d->name == "client-output-buffer-limit") {
       for (auto p : absl::StrSplit(A(value), ' ', absl::SkipEmpty())) args.emplace_back(p);
       if (d->name == "save" && args.empty()) args.emplace_back("");
     } else {

@@ -54,6 +54,17 @@ struct Options {
   int64_t client_query_buffer_limit = 1LL * 1024 * 1024 * 1024;
   int64_t maxmemory = 0;
   std::string maxmemory_policy = "noeviction";
+  // client-output-buffer-limit <class> <hard> <soft> <soft-seconds>, per class
+  // as Redis (0 = no limit). Only `normal` applies: stockd has no pub/sub or
+  // replica clients yet; the other classes are accepted and round-trip.
+  struct OutputBufferLimit {
+    int64_t hard = 0;
+    int64_t soft = 0;
+    int64_t soft_seconds = 0;
+  };
+  OutputBufferLimit obuf_normal;
+  OutputBufferLimit obuf_replica{256LL << 20, 64LL << 20, 60};
+  OutputBufferLimit obuf_pubsub{32LL << 20, 8LL << 20, 60};
   int64_t slowlog_log_slower_than = 10000;  // microseconds; -1 disables, 0 logs all
   int64_t slowlog_max_len = 128;
   // persistence
@@ -76,6 +87,11 @@ struct LiveOptions {
   std::atomic<int64_t> slowlog_log_slower_than{10000};
   std::atomic<int64_t> slowlog_max_len{128};
   std::atomic<int64_t> tcp_keepalive{300};
+  std::atomic<int64_t> maxmemory{0};
+  // client-output-buffer-limit normal <hard> <soft> <soft-seconds>
+  std::atomic<int64_t> obuf_normal_hard{0};
+  std::atomic<int64_t> obuf_normal_soft{0};
+  std::atomic<int64_t> obuf_normal_soft_seconds{0};
 };
 
 class Config {

@@ -21,6 +21,23 @@ constexpr uint32_t kFastTimingSample = 8;
 constexpr std::string_view kBusyError =
     "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
 
+constexpr std::string_view kOomError = "OOM command not allowed when used memory > 'maxmemory'.";
+
+// Redis 7's processCommand over maxmemory: kDenyOom rows; EXEC when a queued
+// command is kDenyOom; inside MULTI anything but EXEC/DISCARD/QUIT/RESET
+// (queueing itself takes memory).
+bool DeniedWhenOom(const Session& session, const Command& cmd) {
+  if (cmd.has_flag(kDenyOom)) return true;
+  if (!InMulti(session)) return false;
+  const std::string_view name = cmd.full_name();
+  if (name == "exec") {
+    for (const TransactionState::Queued& q : session.tx->queue)
+      if (q.command->has_flag(kDenyOom)) return true;
+    return false;
+  }
+  return name != "discard" && name != "quit" && name != "reset";
+}
+
 // Redis caps the distinct error codes it tracks (ERRORSTATS_LIMIT).
 constexpr size_t kErrorStatsLimit = 128;
 
@@ -121,6 +138,12 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
   if (!cmd->ArityOk(argv.size())) {
     cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
     reject(cmd, errors::WrongArity(cmd->full_name()));
+    return;
+  }
+  // maxmemory noeviction: one relaxed load while under the limit.
+  if (over_maxmemory_.load(std::memory_order_relaxed) && DeniedWhenOom(session, *cmd)) {
+    cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    reject(cmd, kOomError);
     return;
   }
   // MULTI: queue it for EXEC (engine/transaction.h); nothing is locked or run.
@@ -233,6 +256,13 @@ void Engine::ExecuteHeld(Session& session, absl::Span<const std::string_view> ar
   }
   if ((spec.flags & kWrite) && call.read_only) {
     Reject(reply, "ERR Write commands are not allowed from read-only scripts.");
+    return;
+  }
+  // Over maxmemory a script's first kDenyOom call is refused; once it wrote it
+  // runs to its end (atomicity). EXEC was checked as a whole before it ran.
+  if ((spec.flags & kDenyOom) && !call.wrote && !call.transaction &&
+      over_maxmemory_.load(std::memory_order_relaxed)) {
+    Reject(reply, kOomError);
     return;
   }
   if ((spec.flags & kNoKeyLock) && !call.all_shards) {

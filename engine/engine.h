@@ -170,6 +170,13 @@ class Engine {
   // Installs (or clears) the write gate. REQUIRES: before serving.
   void SetWriteGate(WriteGate* gate) { write_gate_ = gate; }
   WriteGate* write_gate() const { return write_gate_; }
+  // maxmemory (noeviction): the server samples used memory and sets this.
+  // While it is set, commands flagged kDenyOom are refused with OOM; inside
+  // MULTI every command but EXEC/DISCARD/QUIT/RESET is, and EXEC when it
+  // queued a kDenyOom command; a script's first kDenyOom call is (once it
+  // wrote it runs to its end) — Redis's processCommand and scriptVerifyOOM.
+  void SetOverMaxmemory(bool over) { over_maxmemory_.store(over, std::memory_order_relaxed); }
+  bool over_maxmemory() const { return over_maxmemory_.load(std::memory_order_relaxed); }
 
   // --- statistics ---
   EngineCounters counters() const;
@@ -234,6 +241,7 @@ class Engine {
   std::atomic<int> busy_scripts_{0};
   ChangeObserver observer_;
   WriteGate* write_gate_ = nullptr;
+  std::atomic<bool> over_maxmemory_{false};
   std::atomic<uint64_t> expire_cursor_{0};
   std::atomic<uint64_t> random_state_;
   std::atomic<uint64_t> total_errors_{0};

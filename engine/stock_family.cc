@@ -245,7 +245,9 @@ void RegisterStockFamily(CommandTable& t) {
   t.Register({.name = "stock.get", .arity = 2, .flags = kReadOnly | kFast, .first_key = 1,
               .last_key = 1, .key_step = 1, .handler = CmdStockGet, .acl_categories = "@fast",
               .group = "stock", .summary = "Get the remaining stock of a SKU", .since = "0.1.0"});
-  t.Register({.name = "stock.buy", .arity = -3, .flags = kWrite | kDenyOom | kFast, .first_key = 1,
+  // Not denyoom: over maxmemory a flash sale keeps selling what it holds (a
+  // buy decrements and adds one order record, bounded by the stock set).
+  t.Register({.name = "stock.buy", .arity = -3, .flags = kWrite | kFast, .first_key = 1,
               .last_key = 1, .key_step = 1, .handler = CmdStockBuy, .acl_categories = "@fast",
               .group = "stock",
               .summary = "Buy atomically: rate limit, per-user limit, stock, order",

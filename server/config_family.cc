@@ -77,6 +77,8 @@ void CmdConfigResetStat(CommandContext& ctx) {
   s.stats().closed_net_input_bytes = 0;
   s.stats().closed_net_output_bytes = 0;
   s.stats().unexpected_error_replies = 0;
+  s.stats().client_query_buffer_limit_disconnections = 0;
+  s.stats().client_output_buffer_limit_disconnections = 0;
   ctx.reply.Ok();
 }
 

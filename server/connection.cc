@@ -11,6 +11,7 @@
 #include "engine/blocking.h"
 #include "engine/engine.h"
 #include "engine/transaction.h"
+#include "runtime/fiber.h"
 #include "runtime/log.h"
 #include "server/server.h"
 
@@ -37,6 +38,11 @@ constexpr size_t kReadChunk = 16 * 1024;
 // pipeline does not hold its whole reply in memory.
 constexpr size_t kFlushThreshold = 64 * 1024;
 constexpr int kMaxIov = 64;
+// Fairness: a connection whose socket always holds more pipelined input never
+// parks in Read, and the runtime does not preempt a running fiber; so it
+// yields its P after this many commands and the fibers queued behind it (a
+// lone PING's connection) get their turn (bench/overload.sh measures it).
+constexpr uint32_t kYieldEvery = 64;
 
 }  // namespace
 
@@ -119,18 +125,75 @@ bool Connection::Flush() {
     int n = out_.FillIovec(iov, kMaxIov);
     size_t bytes = 0;
     for (int i = 0; i < n; ++i) bytes += iov[i].iov_len;
-    absl::Status s = conn_->Writev(iov, n);
+    absl::Status s = conn_->Writev(iov, n, OutputDeadline());
     if (!s.ok()) {
+      if (absl::IsDeadlineExceeded(s)) OutputLimitReached("soft");
       out_.Clear();
       return false;
     }
     out_.Consume(bytes);
     net_output_bytes_.fetch_add(bytes, std::memory_order_relaxed);
   }
+  soft_since_ = absl::InfiniteFuture();
+  reply_start_ = 0;
   return true;
 }
 
+absl::Time Connection::OutputDeadline() {
+  config::LiveOptions& live = server_.config().live();
+  const int64_t soft = live.obuf_normal_soft.load(std::memory_order_relaxed);
+  if (soft <= 0 || static_cast<int64_t>(out_.size()) <= soft) {
+    soft_since_ = absl::InfiniteFuture();
+    return absl::InfiniteFuture();
+  }
+  if (soft_since_ == absl::InfiniteFuture()) soft_since_ = absl::Now();
+  return soft_since_ + absl::Seconds(live.obuf_normal_soft_seconds.load(std::memory_order_relaxed));
+}
+
+bool Connection::OverOutputHardLimit() {
+  const int64_t hard = server_.config().live().obuf_normal_hard.load(std::memory_order_relaxed);
+  if (hard <= 0 || static_cast<int64_t>(out_.size()) <= hard) return false;
+  OutputLimitReached("hard");
+  out_.Clear();  // as Redis: the client is closed without the replies
+  return true;
+}
+
+void Connection::OutputLimitReached(std::string_view which) {
+  server_.stats().client_output_buffer_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
+  runtime::LogWarning(
+      "Client id=%d addr=%s scheduled to be closed ASAP for overcoming of output buffer limits (%s limit, omem=%d).",
+      id_, remote_address_, std::string(which), out_.size());
+}
+
+void Connection::Panicked(std::string_view what) {
+  server_.stats().fiber_panics.fetch_add(1, std::memory_order_relaxed);
+  runtime::LogWarning("Panic in the fiber of client id=%d addr=%s: %s (client dropped, server goes on)", id_,
+                      remote_address_, std::string(what));
+  // Replies of the commands before the panicking one are complete and go out
+  // (their effects happened); a reply begun by it may be half-written: then
+  // nothing pending can be sent (the buffer cannot be cut).
+  if (out_.size() > reply_start_) out_.Clear();
+  std::string line = "-ERR internal error in this connection (";
+  for (char ch : what.substr(0, 200)) line.push_back(ch == '\r' || ch == '\n' ? ' ' : ch);
+  line.append("); closing it\r\n");
+  out_.Append(line);
+  if (engine::WriteGate* gate = server_.engine().write_gate()) gate->AwaitDurable();
+  const absl::Time deadline = absl::Now() + absl::Milliseconds(200);  // a client that does not read is not waited for
+  while (!out_.empty()) {
+    struct iovec iov[kMaxIov];
+    int n = out_.FillIovec(iov, kMaxIov);
+    size_t bytes = 0;
+    for (int i = 0; i < n; ++i) bytes += iov[i].iov_len;
+    if (!conn_->Writev(iov, n, deadline).ok()) break;
+    out_.Consume(bytes);
+  }
+  out_.Clear();
+  state_.store(kDone, std::memory_order_seq_cst);
+  conn_->Close();
+}
+
 void Connection::Execute(std::vector<std::string_view>& argv) {
+  reply_start_ = out_.size();  // see Panicked
   engine::Engine& engine = server_.engine();
   const engine::Command* cmd = engine.commands().Find(argv[0]);
   if (cmd != nullptr && cmd->is_container() && argv.size() > 1) {
@@ -190,6 +253,14 @@ void Connection::Serve() {
         break;
       }
       Execute(argv);
+      if (OverOutputHardLimit()) {
+        close = true;
+        break;
+      }
+      if (++since_yield_ >= kYieldEvery) {
+        since_yield_ = 0;
+        runtime::Yield();  // fairness (see kYieldEvery)
+      }
       if (close_after_reply_) {
         close = true;
         break;
@@ -205,6 +276,7 @@ void Connection::Serve() {
     if (!close && static_cast<int64_t>(pending) > qlimit) {
       runtime::LogWarning("Closing client that reached max query buffer length: id=%d addr=%s qbuf=%d", id_,
                           remote_address_, pending);
+      server_.stats().client_query_buffer_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
       close = true;
     }
     if (!Flush() || close) break;

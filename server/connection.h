@@ -50,6 +50,11 @@ class Connection {
   // socket closed only if it is waiting for input); otherwise the socket is
   // closed at once.
   void Kill(bool after_reply = false);
+  // On the connection's fiber, after an exception escaped Serve() (a panic in
+  // a command, e.g. DEBUG PANIC-FIBER): logs it, drops the pending replies
+  // (one may be half-written), answers "-ERR ..." and closes the socket. The
+  // caller then unregisters the connection as usual; no other client notices.
+  void Panicked(std::string_view what);
   // False once the connection is closing or the peer has hung up (a
   // non-blocking poll for POLLRDHUP).
   bool PeerAlive() const;
@@ -83,6 +88,12 @@ class Connection {
   enum State : int { kReading, kExecuting, kDone };
   void Execute(std::vector<std::string_view>& argv);
   bool Flush();  // writes all pending replies; false when the client is gone
+  // client-output-buffer-limit normal: the write deadline while more than the
+  // soft limit is pending (InfiniteFuture otherwise), and the hard-limit check
+  // after each command; a disconnection is logged and counted.
+  absl::Time OutputDeadline();
+  bool OverOutputHardLimit();
+  void OutputLimitReached(std::string_view which);
 
   Server& server_;
   std::unique_ptr<runtime::Conn> conn_;
@@ -98,6 +109,9 @@ class Connection {
   protocol::ReplyWriter writer_;
   protocol::Parser parser_;
   bool close_after_reply_ = false;
+  absl::Time soft_since_ = absl::InfiniteFuture();  // pending output above the soft limit since
+  uint32_t since_yield_ = 0;  // commands run since the fiber last yielded its P
+  size_t reply_start_ = 0;    // out_.size() when the current command began (Panicked)
 
   std::atomic<int> state_{kReading};
   std::atomic<bool> closing_{false};

@@ -153,6 +153,9 @@ void SectionStats(Server& s, std::string& out) {
   Line(out, "total_reads_processed", 0);
   Line(out, "total_writes_processed", 0);
   Line(out, "rejected_calls", rejected_calls);
+  Line(out, "client_query_buffer_limit_disconnections", s.stats().client_query_buffer_limit_disconnections.load());
+  Line(out, "client_output_buffer_limit_disconnections", s.stats().client_output_buffer_limit_disconnections.load());
+  Line(out, "fiber_panics", s.stats().fiber_panics.load());
   Line(out, "fibers_alive", rs.fibers_alive);
   Line(out, "fibers_runnable", rs.fibers_runnable);
   Line(out, "fibers_spawned", rs.fibers_spawned);

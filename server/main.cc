@@ -134,6 +134,7 @@ int main(int argc, char** argv) {
     auto v = cfg.Get([](std::string_view n) { return n == "order-fsync"; });
     if (!v.empty()) persister.SetPolicy(storage::ParseFsyncPolicy(v[0].second).value_or(storage::FsyncPolicy::kAlways));
   });
+  srv.SetPersisterStall([&](absl::Duration d) { persister.Stall(d); });  // DEBUG PERSISTER-STALL
   srv.AddShutdownHook([&] {
     if (absl::Status s = persister.Stop(); !s.ok()) runtime::LogWarning("Persister: %s", std::string(s.message()));
     if (absl::Status s = (*store)->Close(); !s.ok()) runtime::LogWarning("Closing the store: %s", std::string(s.message()));

@@ -1,5 +1,6 @@
 #include "server/server.h"
 
+#include <malloc.h>
 #include <signal.h>
 
 #include <random>
@@ -133,6 +134,15 @@ absl::Status Server::Serve() {
     ActiveExpireLoop();
     background_wg_.Done();
   }).Detach();
+  SampleMemory();
+  config_.OnChange([this](std::string_view name) {
+    if (name == "maxmemory") SampleMemory();
+  });
+  background_wg_.Add(1);
+  runtime::Go([this] {
+    MemoryLoop();
+    background_wg_.Done();
+  }).Detach();
   runtime::Go([this] {
     int sig = runtime::WaitSignal({SIGINT, SIGTERM});
     if (sig != 0) {
@@ -211,7 +221,15 @@ void Server::ServeConnection(std::unique_ptr<runtime::Conn> conn) {
   auto c = std::make_unique<Connection>(*this, std::move(conn), next_client_id_.fetch_add(1, std::memory_order_relaxed));
   Register(c.get());
   if (shutting_down()) c->Kill();
-  c->Serve();
+  // A panic (an exception out of a command) ends this client only: the
+  // connection answers an error and closes, and is unregistered as always.
+  try {
+    c->Serve();
+  } catch (const std::exception& e) {
+    c->Panicked(e.what());
+  } catch (...) {
+    c->Panicked("unknown exception");
+  }
   Unregister(c.get());
 }
 
@@ -222,6 +240,25 @@ void Server::ActiveExpireLoop() {
     if (shutting_down()) break;
     // Redis spends at most 25% of a cycle's period on active expiry.
     engine_.ActiveExpireCycle(absl::Milliseconds(250 / hz));
+  }
+}
+
+void Server::SampleMemory() {
+  const int64_t max = config_.live().maxmemory.load(std::memory_order_relaxed);
+  if (max <= 0) {  // no limit: no sampling cost (INFO memory reads mallinfo2 itself)
+    engine_.SetOverMaxmemory(false);
+    return;
+  }
+  struct mallinfo2 mi = mallinfo2();
+  const uint64_t used = mi.uordblks + mi.hblkhd;
+  used_memory_.store(used, std::memory_order_relaxed);
+  engine_.SetOverMaxmemory(used > static_cast<uint64_t>(max));
+}
+
+void Server::MemoryLoop() {
+  while (!shutting_down()) {
+    runtime::Sleep(absl::Milliseconds(100));
+    SampleMemory();
   }
 }
 

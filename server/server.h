@@ -44,6 +44,11 @@ struct ServerStats {
   std::atomic<uint64_t> closed_net_input_bytes{0};
   std::atomic<uint64_t> closed_net_output_bytes{0};
   std::atomic<uint64_t> unexpected_error_replies{0};
+  // Limits (issue 10): clients closed by client-query-buffer-limit and by
+  // client-output-buffer-limit; connection fibers ended by a panic.
+  std::atomic<uint64_t> client_query_buffer_limit_disconnections{0};
+  std::atomic<uint64_t> client_output_buffer_limit_disconnections{0};
+  std::atomic<uint64_t> fiber_panics{0};
 };
 
 class Server {
@@ -72,6 +77,16 @@ class Server {
   const std::string& config_file() const { return config_file_; }
   int64_t start_ms() const { return start_ms_; }
   const std::string& run_id() const { return run_id_; }
+  // Allocated bytes (glibc mallinfo2), sampled every 100 ms by a background
+  // fiber while maxmemory is set, and at each CONFIG SET maxmemory; the
+  // command path reads only the engine's over-maxmemory flag, never mallinfo.
+  uint64_t used_memory() const { return used_memory_.load(std::memory_order_relaxed); }
+  // Samples used memory now and sets the engine's over-maxmemory flag.
+  void SampleMemory();
+  // DEBUG PERSISTER-STALL: how to stall the persister's writes (main.cc
+  // installs it before serving; empty without storage).
+  void SetPersisterStall(std::function<void(absl::Duration)> fn) { persister_stall_ = std::move(fn); }
+  const std::function<void(absl::Duration)>& persister_stall() const { return persister_stall_; }
   std::vector<uint16_t> ports() const;
 
   // True when AUTH is needed before other commands (requirepass is set).
@@ -90,6 +105,7 @@ class Server {
   void AcceptLoop(runtime::Listener* listener);
   void ServeConnection(std::unique_ptr<runtime::Conn> conn);
   void ActiveExpireLoop();
+  void MemoryLoop();
   void Register(Connection* c);
   void Unregister(Connection* c);
 
@@ -100,6 +116,8 @@ class Server {
   std::string run_id_;
   ServerStats stats_;
   SlowLog slowlog_;
+  std::atomic<uint64_t> used_memory_{0};
+  std::function<void(absl::Duration)> persister_stall_;
 
   std::vector<std::unique_ptr<runtime::Listener>> listeners_;
   std::atomic<bool> shutting_down_{false};

@@ -1,6 +1,7 @@
 // server/server_family.cc — commands about the server: COMMAND, TIME,
 // SHUTDOWN, SLOWLOG, DEBUG.
 #include <algorithm>
+#include <stdexcept>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -347,11 +348,40 @@ void CmdDebug(CommandContext& ctx) {
     ctx.reply.Ok();
     return;
   }
+  if (EqualsIgnoreCase(sub, "PANIC-FIBER") && ctx.argv.size() == 2) {
+    // Fault injection: a panic (exception) in this connection's fiber. The
+    // server drops this client with an error and serves everyone else
+    // (Server::ServeConnection). Not inside EXEC: shard locks may be held there.
+    if (ctx.session.no_block) {
+      ctx.Error("ERR DEBUG PANIC-FIBER is not allowed inside MULTI/EXEC or scripts");
+      return;
+    }
+    throw std::runtime_error("DEBUG PANIC-FIBER");
+  }
+  if (EqualsIgnoreCase(sub, "PERSISTER-STALL") && ctx.argv.size() == 3) {
+    int64_t ms;
+    if (!absl::SimpleAtoi(A(ctx.argv[2]), &ms) || ms < 0 || ms > 600000) {
+      ctx.Error("ERR value is out of range, must be between 0 and 600000 (milliseconds)");
+      return;
+    }
+    const auto& stall = c->server().persister_stall();
+    if (!stall) {
+      ctx.Error("ERR no persister to stall");
+      return;
+    }
+    stall(absl::Milliseconds(ms));
+    ctx.reply.Ok();
+    return;
+  }
   if (EqualsIgnoreCase(sub, "HELP")) {
     static constexpr std::string_view kLines[] = {
         "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "SLEEP <seconds>",
         "    Stop the calling client for <seconds> (the rest of the server keeps serving).",
+        "PANIC-FIBER",
+        "    Throw inside this connection's fiber: this client is dropped with an error, the server goes on.",
+        "PERSISTER-STALL <milliseconds>",
+        "    Simulate a slow disk: the persister's writes wait that long (writers park, nothing is lost).",
         "HELP",
         "    Print this help.",
     };

@@ -350,6 +350,7 @@ void Persister::SetError(const absl::Status& s) {
 // --- the fiber ---
 
 absl::Status Persister::WriteOnce(Coalescer& c, size_t items) {
+  WaitOutStall();  // DEBUG PERSISTER-STALL
   const bool sync = policy_.load(std::memory_order_relaxed) == FsyncPolicy::kAlways;
   const bool reopen = failing_.load(std::memory_order_acquire);
   const absl::Time start = absl::Now();
@@ -524,6 +525,19 @@ PersisterStats Persister::stats() const {
   st.write_errors = write_errors_.load(std::memory_order_relaxed);
   st.last_error = error();
   return st;
+}
+
+void Persister::Stall(absl::Duration d) {
+  stall_until_ns_.store(absl::GetCurrentTimeNanos() + absl::ToInt64Nanoseconds(d), std::memory_order_release);
+}
+
+void Persister::WaitOutStall() {
+  for (;;) {
+    const int64_t now = absl::GetCurrentTimeNanos();
+    const int64_t until = stall_until_ns_.load(std::memory_order_acquire);
+    if (until <= now) return;
+    runtime::Sleep(absl::Nanoseconds(until - now));  // parks the fiber, not the thread
+  }
 }
 
 }  // namespace stockd::storage

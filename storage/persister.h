@@ -165,6 +165,12 @@ class Persister final : public engine::WriteGate {
   // Pushes an item (the observers' path; tests). Never parks.
   void Push(Item item);
 
+  // DEBUG PERSISTER-STALL: a slow disk. Until now + d, the persister fiber
+  // parks before each write: writers park on the full queue (Reserve) and,
+  // under `always`, replies wait for durability; nothing is dropped or
+  // refused. A later call replaces the deadline (0 ends the stall).
+  void Stall(absl::Duration d);
+
  private:
   void OnChanges(const engine::ChangeSet& cs);
   void OnStockRecords(const engine::StockRecords& r);
@@ -214,6 +220,8 @@ class Persister final : public engine::WriteGate {
   runtime::Fiber sync_fiber_;
   runtime::Chan<int> stop_sync_{1};
   bool started_ = false;
+  std::atomic<int64_t> stall_until_ns_{0};  // DEBUG PERSISTER-STALL deadline (unix ns)
+  void WaitOutStall();
 };
 
 }  // namespace stockd::storage
