@@ -57,14 +57,6 @@ void CmdReset(CommandContext& ctx) {
   ctx.reply.SimpleString("RESET");
 }
 
-// Authenticates `c` as the default user. Only "default" exists until ACL users land.
-bool Authenticate(Connection* c, std::string_view user, std::string_view pass) {
-  if (user != "default") return false;
-  if (!c->server().CheckPassword(pass)) return false;
-  c->SetAuthenticated(true);
-  return true;
-}
-
 void CmdAuth(CommandContext& ctx) {
   Connection* c = RequireConnection(ctx);
   if (c == nullptr) return;
@@ -74,19 +66,15 @@ void CmdAuth(CommandContext& ctx) {
   }
   std::string_view user = ctx.argv.size() == 3 ? ctx.argv[1] : std::string_view("default");
   std::string_view pass = ctx.argv.back();
-  if (ctx.argv.size() == 2 && !c->server().auth_required()) {
+  std::shared_ptr<const acl::User> def = c->server().acl().Get("default");
+  if (ctx.argv.size() == 2 && def != nullptr && def->nopass) {
     ctx.Error(
         "ERR AUTH <password> called without any password configured for the default user. Are you sure your "
         "configuration is correct?");
     return;
   }
-  if (!c->server().auth_required() && user == "default") {
-    // "AUTH default <anything>" succeeds when the default user has no password (nopass).
-    c->SetAuthenticated(true);
-    ctx.reply.Ok();
-    return;
-  }
-  if (!Authenticate(c, user, pass)) {
+  // ACL users (server/acl.h); a nopass user accepts any password.
+  if (!AuthenticateConnection(*c, user, pass, ctx.argv[0])) {
     ctx.Error("WRONGPASS invalid username-password pair or user is disabled.");
     return;
   }
@@ -136,12 +124,10 @@ void CmdHello(CommandContext& ctx) {
     }
   }
   if (has_auth) {
-    bool ok = c->server().auth_required() ? Authenticate(c, user, pass) : (user == "default");
-    if (!ok) {
+    if (!AuthenticateConnection(*c, user, pass, ctx.argv[0])) {
       ctx.Error("WRONGPASS invalid username-password pair or user is disabled.");
       return;
     }
-    c->SetAuthenticated(true);
   }
   if (!c->authenticated()) {
     ctx.Error(
@@ -283,6 +269,10 @@ void CmdClientKill(CommandContext& ctx) {
       laddr = std::string(val);
     } else if (EqualsIgnoreCase(opt, "USER")) {
       user = std::string(val);
+      if (server.acl().Get(user) == nullptr) {
+        ctx.Error(absl::StrCat("ERR No such user '", user, "'"));
+        return;
+      }
     } else if (EqualsIgnoreCase(opt, "TYPE")) {
       by_type = true;
       if (EqualsIgnoreCase(val, "normal")) type_normal = true;
@@ -309,7 +299,7 @@ void CmdClientKill(CommandContext& ctx) {
     if (id != 0 && c.id() != id) return;
     if (!addr.empty() && c.remote_address() != addr) return;
     if (!laddr.empty() && c.local_address() != laddr) return;
-    if (!user.empty() && user != "default") return;
+    if (!user.empty() && c.acl_user().name() != user) return;
     if (by_type && !type_normal) return;
     if (&c == self) {
       if (skipme) return;

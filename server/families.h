@@ -3,10 +3,13 @@
 // the small helpers they share.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "engine/engine.h"
 #include "engine/command.h"
 #include "engine/command_context.h"
 
@@ -19,7 +22,17 @@ void RegisterConnectionFamily(engine::CommandTable& table);  // PING ECHO QUIT R
 void RegisterServerFamily(engine::CommandTable& table);      // COMMAND TIME SHUTDOWN SLOWLOG DEBUG LASTSAVE
 void RegisterInfoFamily(engine::CommandTable& table);        // INFO
 void RegisterConfigFamily(engine::CommandTable& table);      // CONFIG
+void RegisterAclFamily(engine::CommandTable& table);         // ACL (server/acl_family.cc)
 
+// Builds the ACL command index, loads `user` lines and the aclfile, and
+// returns the engine's Authorizer for `server` (server/acl_family.cc).
+// An error (bad aclfile / user line) fails the start.
+absl::StatusOr<std::unique_ptr<engine::Authorizer>> StartAcl(Server& server);
+// Authenticates connection c as user/pass: binds the user on success;
+// otherwise logs the denial (object = the command, e.g. "AUTH") and returns false.
+bool AuthenticateConnection(Connection& c, std::string_view user, std::string_view pass, std::string_view object);
+// Binds c to the default user; authenticated when it is on and nopass (connect, RESET).
+void BindDefaultUser(Connection& c);
 // The connection a command runs on, or nullptr for embedded use (no server).
 inline Connection* ConnectionOf(engine::CommandContext& ctx) {
   return static_cast<Connection*>(ctx.session.owner);
