@@ -222,6 +222,7 @@ std::vector<D> BuildTable() {
   t.push_back(SmallInt("hz", &Options::hz, 1, 500, true));
   t.push_back(Int("maxclients", &Options::maxclients, 1, kMax, true));
   t.push_back(Str("requirepass", &Options::requirepass, true));
+  t.push_back(Str("aclfile", &Options::aclfile, false));
   t.push_back(Enum("enable-debug-command", &Options::enable_debug_command, {"yes", "no", "local"}, false));
   t.push_back(Memory("proto-max-bulk-len", &Options::proto_max_bulk_len, 1024 * 1024, true));
   t.push_back(Memory("client-query-buffer-limit", &Options::client_query_buffer_limit, 1024 * 1024, true));
@@ -420,6 +421,11 @@ absl::Status Config::LoadText(std::string_view text, std::string_view origin) {
       absl::Status s = LoadText(body, args[0]);
       mu_.Lock();
       if (!s.ok()) return s;
+      continue;
+    }
+    if (name == "user") {  // an ACL user, as Redis allows in the config file (checked at start)
+      if (args.empty()) return fail("wrong number of arguments");
+      options_.users.push_back(args);
       continue;
     }
     if (const Directive* d = Find(name)) {

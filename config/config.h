@@ -49,6 +49,8 @@ struct Options {
   // clients and limits
   int64_t maxclients = 10000;
   std::string requirepass;
+  std::string aclfile;                       // ACL users file (ACL LOAD/SAVE); empty = none
+  std::vector<std::vector<std::string>> users;  // `user name op...` lines: {name, op...}
   std::string enable_debug_command = "no";  // yes | no | local
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
   int64_t client_query_buffer_limit = 1LL * 1024 * 1024 * 1024;

@@ -140,6 +140,16 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
     reject(cmd, errors::WrongArity(cmd->full_name()));
     return;
   }
+  if (authorizer_ != nullptr) {  // ACLs: before queueing, as Redis's processCommand
+    std::string denied;
+    const bool multi = session.tx != nullptr && InMulti(session);
+    if (!authorizer_->Allow(session, *cmd, argv, multi ? Authorizer::Context::kMulti : Authorizer::Context::kTopLevel,
+                            &denied)) {
+      cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
+      reject(cmd, denied);
+      return;
+    }
+  }
   // maxmemory noeviction: one relaxed load while under the limit.
   if (over_maxmemory_.load(std::memory_order_relaxed) && DeniedWhenOom(session, *cmd)) {
     cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
@@ -264,6 +274,14 @@ void Engine::ExecuteHeld(Session& session, absl::Span<const std::string_view> ar
       over_maxmemory_.load(std::memory_order_relaxed)) {
     Reject(reply, kOomError);
     return;
+  }
+  if (authorizer_ != nullptr) {  // ACLs (rules may have changed since MULTI queued it)
+    std::string denied;
+    if (!authorizer_->Allow(session, *cmd, argv,
+                            call.transaction ? Authorizer::Context::kExec : Authorizer::Context::kScript, &denied)) {
+      Reject(reply, denied);
+      return;
+    }
   }
   if ((spec.flags & kNoKeyLock) && !call.all_shards) {
     Reject(reply,

@@ -113,6 +113,21 @@ class WriteGate {
   virtual void AwaitDurable() = 0;
 };
 
+// Access control (ACLs), provided by the server (server/acl.h); with none
+// installed every command is allowed. The dispatcher asks it before a
+// command runs: at the top level and at MULTI queue time (Execute, after the
+// arity check), for each command EXEC runs and for each redis.call of a
+// script (ExecuteHeld). Called on the session's fiber; must not park.
+class Authorizer {
+ public:
+  enum class Context { kTopLevel, kMulti, kExec, kScript };
+  virtual ~Authorizer() = default;
+  // true: allowed. false: *error is the whole error reply (e.g. "NOPERM
+  // ..."); the authorizer has recorded the denial (ACL LOG) itself.
+  virtual bool Allow(Session& session, const Command& cmd, absl::Span<const std::string_view> argv,
+                     Context where, std::string* error) = 0;
+};
+
 // INFO keyspace line of one database.
 struct KeyspaceInfo {
   uint64_t keys = 0;
@@ -177,6 +192,8 @@ class Engine {
   // wrote it runs to its end) — Redis's processCommand and scriptVerifyOOM.
   void SetOverMaxmemory(bool over) { over_maxmemory_.store(over, std::memory_order_relaxed); }
   bool over_maxmemory() const { return over_maxmemory_.load(std::memory_order_relaxed); }
+  // Installs (or clears) the access control. REQUIRES: before serving.
+  void SetAuthorizer(Authorizer* authorizer) { authorizer_ = authorizer; }
 
   // --- statistics ---
   EngineCounters counters() const;
@@ -242,6 +259,7 @@ class Engine {
   ChangeObserver observer_;
   WriteGate* write_gate_ = nullptr;
   std::atomic<bool> over_maxmemory_{false};
+  Authorizer* authorizer_ = nullptr;
   std::atomic<uint64_t> expire_cursor_{0};
   std::atomic<uint64_t> random_state_;
   std::atomic<uint64_t> total_errors_{0};

@@ -120,6 +120,7 @@ void RegisterServerCommands(engine::CommandTable& table) {
   RegisterServerFamily(table);
   RegisterInfoFamily(table);
   RegisterConfigFamily(table);
+  RegisterAclFamily(table);
 }
 
 }  // namespace stockd::server

@@ -13,6 +13,7 @@
 #include "engine/transaction.h"
 #include "runtime/fiber.h"
 #include "runtime/log.h"
+#include "server/families.h"
 #include "server/server.h"
 
 namespace stockd::server {
@@ -97,7 +98,7 @@ void Connection::Reset() {
   db_.store(0, std::memory_order_relaxed);
   SetResp(2);
   SetName("");
-  SetAuthenticated(!server_.auth_required());
+  BindDefaultUser(*this);  // ACL default user; authenticated if it is on and nopass
 }
 
 void Connection::Kill(bool after_reply) {
@@ -295,7 +296,7 @@ std::string Connection::Describe(int64_t now_ms) const {
                       " name=", name(), " age=", age, " idle=", idle, " flags=N db=", db_.load(std::memory_order_relaxed),
                       " sub=0 psub=0 ssub=0 multi=-1 qbuf=", qbuf_.load(std::memory_order_relaxed),
                       " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=",
-                      cmd_name, " user=default redir=-1 resp=", resp_.load(std::memory_order_relaxed));
+                      cmd_name, " user=", acl_user_.name(), " redir=-1 resp=", resp_.load(std::memory_order_relaxed));
 }
 
 }  // namespace stockd::server

@@ -25,6 +25,7 @@
 #include "protocol/parser.h"
 #include "protocol/reply_writer.h"
 #include "runtime/net.h"
+#include "server/acl.h"
 
 namespace stockd::engine {
 class Command;
@@ -72,6 +73,8 @@ class Connection {
   void SetName(std::string name);
   // RESET: back to a fresh connection's state (db 0, RESP2, no name, auth as at connect).
   void Reset();
+  // The ACL user this connection runs as (server/acl.h).
+  acl::ClientUser& acl_user() { return acl_user_; }
 
   // --- read by CLIENT LIST / INFO from any fiber ---
   uint64_t id() const { return id_; }
@@ -128,6 +131,7 @@ class Connection {
 
   mutable absl::Mutex name_mu_;
   std::string name_;
+  acl::ClientUser acl_user_;
 };
 
 }  // namespace stockd::server

@@ -14,6 +14,7 @@
 #include "runtime/signal.h"
 #include "runtime/time.h"
 #include "server/connection.h"
+#include "server/families.h"
 
 namespace stockd::server {
 
@@ -36,17 +37,12 @@ Server::Server(config::Config& config, engine::Engine& engine, std::string confi
       config_file_(std::move(config_file)),
       start_ms_(absl::ToUnixMillis(absl::Now())),
       run_id_(RandomHex(40)) {
-  {
-    absl::MutexLock lock(&password_mu_);
-    password_ = config_.options().requirepass;
-  }
-  auth_required_ = !config_.options().requirepass.empty();
+  // requirepass is the ACL default user's password, as in Redis.
+  acl_.SetRequirePass(config_.options().requirepass);
   config_.OnChange([this](std::string_view name) {
     if (name == "requirepass") {
       auto v = config_.Get([](std::string_view n) { return n == "requirepass"; });
-      absl::MutexLock lock(&password_mu_);
-      password_ = v.empty() ? "" : v[0].second;
-      auth_required_ = !password_.empty();
+      acl_.SetRequirePass(v.empty() ? "" : v[0].second);
     }
   });
 }
@@ -63,19 +59,6 @@ std::vector<uint16_t> Server::ports() const {
   std::vector<uint16_t> out;
   for (const auto& l : listeners_) out.push_back(l->port());
   return out;
-}
-
-bool Server::CheckPassword(std::string_view password) const {
-  absl::MutexLock lock(&password_mu_);
-  // Constant time in the length of the stored password: no early exit on the
-  // first differing byte.
-  const std::string& want = password_;
-  unsigned char diff = static_cast<unsigned char>(want.size() != password.size());
-  for (size_t i = 0; i < want.size(); ++i) {
-    unsigned char got = i < password.size() ? static_cast<unsigned char>(password[i]) : 0;
-    diff |= static_cast<unsigned char>(want[i]) ^ got;
-  }
-  return diff == 0 && !want.empty();
 }
 
 void Server::ForEachClient(const std::function<void(Connection&)>& fn) {
@@ -107,6 +90,12 @@ void Server::Shutdown() {
 
 absl::Status Server::Serve() {
   const config::Options& opt = config_.options();
+  // ACL users and the permission check (server/acl.h), now that the command
+  // table is complete; a bad aclfile or `user` line fails the start.
+  absl::StatusOr<std::unique_ptr<engine::Authorizer>> authorizer = StartAcl(*this);
+  if (!authorizer.ok()) return authorizer.status();
+  authorizer_ = std::move(*authorizer);
+  engine_.SetAuthorizer(authorizer_.get());
   for (const std::string& raw : opt.bind) {
     bool optional = !raw.empty() && raw[0] == '-';
     std::string host = optional ? raw.substr(1) : raw;

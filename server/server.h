@@ -29,6 +29,7 @@
 #include "runtime/chan.h"
 #include "runtime/net.h"
 #include "runtime/waitgroup.h"
+#include "server/acl.h"
 #include "server/slowlog.h"
 
 namespace stockd::server {
@@ -89,10 +90,11 @@ class Server {
   const std::function<void(absl::Duration)>& persister_stall() const { return persister_stall_; }
   std::vector<uint16_t> ports() const;
 
-  // True when AUTH is needed before other commands (requirepass is set).
-  bool auth_required() const { return auth_required_.load(std::memory_order_relaxed); }
-  // Constant-time check of the default user's password.
-  bool CheckPassword(std::string_view password) const;
+  // True when AUTH is needed before other commands: the ACL default user is
+  // off or has passwords (requirepass sets them).
+  bool auth_required() const { return acl_.default_requires_auth(); }
+  // ACL users, the permission check, ACL LOG (server/acl.h).
+  acl::AclStore& acl() { return acl_; }
 
   // --- the client registry ---
   size_t connected_clients() const { return client_count_.load(std::memory_order_relaxed); }
@@ -127,9 +129,8 @@ class Server {
   std::vector<std::function<void()>> shutdown_hooks_;
   std::vector<std::pair<std::string, std::function<void(std::string&)>>> info_sections_;
 
-  std::atomic<bool> auth_required_{false};
-  mutable absl::Mutex password_mu_;
-  std::string password_;
+  acl::AclStore acl_;
+  std::unique_ptr<engine::Authorizer> authorizer_;
 
   absl::Mutex clients_mu_;
   absl::flat_hash_map<uint64_t, Connection*> clients_;
