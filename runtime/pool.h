@@ -26,9 +26,15 @@
 // How (Go's poolLocal.private, widened to a few slots): each per-P shard has
 // a cache of up to kLocal slots in front of its locked list. Only the owner P
 // fills slots, with a plain release store and no lock (Put costs no locked
-// instruction); a Get takes an object with one exchange, so that another P's
-// Get may steal it as well (Get: one locked instruction instead of the two of
-// a spin lock round trip). It is safe because Get/Put never park: the calling
+// instruction). Its Get empties a slot with plain loads and stores too, inside
+// a `busy` window guarded by an asymmetric fence (detail/asymfence.h): a
+// thief (another P's Get about to call make()) raises `stealing`, issues the
+// heavy fence (membarrier), waits the owner's window out and takes a slot
+// with an exchange; an owner that sees `stealing` uses exchanges as well. So
+// an idle or busy P's cache can always be emptied by others, and the owner's
+// fast path has no locked instruction (the exchange it had cost ~15 ns here).
+// Without membarrier (or under TSan) every Get takes a slot with an exchange.
+// It is safe because Get/Put never park: the calling
 // fiber stays on the M holding that P for the whole call, and a P is held by
 // one M at a time (hand-offs synchronise), so the owner's bookkeeping (which
 // slots may be full) needs no atomics. A shard's cache is claimed once, with a
@@ -48,6 +54,7 @@
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
+#include "runtime/detail/asymfence.h"
 #include "runtime/detail/park.h"
 #include "runtime/detail/spinlock.h"
 
@@ -69,8 +76,33 @@ class Pool {
     if (pr.index >= 0) {
       Shard& sh = shards_[HomeShard(pr.index)];
       if (Owns(sh, pr.p)) {
-        // Slots at or above the owner's hint are empty; below it, a thief may
-        // have emptied some: the exchange settles who takes each object.
+        if (detail::AsymmetricFenceAvailable()) {
+          // No locked instruction: announce the owner is in its slots, then
+          // check that no thief is (asymfence.h's Dekker pair; the thief's
+          // side is Shard::Steal).
+          sh.busy.store(1, std::memory_order_relaxed);
+          detail::AsymmetricLightFence();
+          if (sh.stealing.load(std::memory_order_acquire) == 0) {
+            uint32_t n = sh.nlocal;
+            T* x = nullptr;
+            while (n > 0) {
+              --n;
+              x = sh.local[n].load(std::memory_order_relaxed);
+              if (x != nullptr) {
+                sh.local[n].store(nullptr, std::memory_order_relaxed);
+                break;
+              }
+            }
+            sh.nlocal = n;
+            sh.busy.store(0, std::memory_order_release);
+            if (x != nullptr) return std::unique_ptr<T>(x);
+            return GetSlow(pr.index);
+          }
+          sh.busy.store(0, std::memory_order_release);
+        }
+        // A thief is at work (or no asymmetric fence): each slot is settled
+        // by an exchange. Slots at or above the owner's hint are empty; below
+        // it, a thief may have emptied some.
         uint32_t n = sh.nlocal;
         while (n > 0) {
           --n;
@@ -132,19 +164,41 @@ class Pool {
     // the owner's Get, or another P's Get before it falls back to make().
     alignas(64) std::atomic<const void*> owner{nullptr};  // the claiming P, forever
     uint32_t nlocal = 0;  // owner only: slots [nlocal, kLocal) are empty
+    std::atomic<uint32_t> busy{0};      // owner: 1 while it reads/empties slots with plain ops
+    std::atomic<uint32_t> stealing{0};  // thieves at work on the slots (owner then uses exchanges)
     std::atomic<T*> local[kLocal] = {};
 
     Shard() = default;
     ~Shard() {
       for (auto& slot : local) delete slot.load(std::memory_order_relaxed);
     }
-    // Anyone: takes an object from the owner's slots.
+    // Anyone: takes an object from the owner's slots. The heavy side of the
+    // owner's fence: once `stealing` is visible to the owner (or the owner is
+    // seen busy and waited out), the owner uses exchanges too, so each object
+    // goes to exactly one taker. Costs a membarrier(2) when there is
+    // something to take — only on the way to make().
     std::unique_ptr<T> Steal() {
+      bool any = false;
+      for (auto& slot : local) any |= slot.load(std::memory_order_relaxed) != nullptr;
+      if (!any) return nullptr;
+      stealing.fetch_add(1, std::memory_order_seq_cst);
+      if (detail::AsymmetricFenceAvailable()) {
+        detail::AsymmetricHeavyFence();
+        // The owner's busy window is a few instructions (it never parks in it).
+        for (int spins = 0; busy.load(std::memory_order_acquire) != 0; ++spins) {
+          if (spins > 64) std::this_thread::yield();
+        }
+      }
+      std::unique_ptr<T> got;
       for (auto& slot : local) {
         if (slot.load(std::memory_order_relaxed) == nullptr) continue;
-        if (T* x = slot.exchange(nullptr, std::memory_order_acquire)) return std::unique_ptr<T>(x);
+        if (T* x = slot.exchange(nullptr, std::memory_order_acquire)) {
+          got.reset(x);
+          break;
+        }
       }
-      return nullptr;
+      stealing.fetch_sub(1, std::memory_order_release);
+      return got;
     }
 
     std::unique_ptr<T> Pop() {
@@ -213,7 +267,10 @@ class Pool {
     return n < 2 ? 2 : n;
   }
 
-  size_t HomeShard(int index) const { return 1 + static_cast<size_t>(index) % nshards_; }
+  size_t HomeShard(int index) const {
+    const size_t i = static_cast<size_t>(index);
+    return 1 + (i < nshards_ ? i : i % nshards_);  // no division in the common case
+  }
 
   absl::AnyInvocable<std::unique_ptr<T>()> make_;  // called concurrently: must be thread-safe
   const size_t max_per_proc_;

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "runtime/fiber.h"
 #include "runtime/waitgroup.h"
@@ -107,6 +108,64 @@ TEST(PoolTest, NeverHandsOneObjectToTwoFibers) {
     EXPECT_LE(made.load(), 64);
     EXPECT_GE(made.load(), 1);
   });
+}
+
+// The owner's Get empties its cache slots with plain loads and stores (an
+// asymmetric fence against thieves, see pool.h); plain threads, which have no
+// P, can only get objects from the shared list or by stealing from the Ps'
+// caches. With few objects around, the threads steal from caches the owners
+// are using at that very moment: every object must still have one holder at
+// a time. (The plain-store fast path runs in the Release build; TSan builds
+// take the exchange path.)
+TEST(PoolTest, ThievesAndOwnersNeverShareAnObject) {
+  Runtime rt(Options{.procs = 2});
+  std::atomic<int> made{0};
+  Pool<Obj> pool([&] {
+    ++made;
+    return std::make_unique<Obj>();
+  });
+  std::atomic<int> double_use{0};
+  std::atomic<int> stolen{0};  // reused objects the threads got (from the Ps' caches, mostly)
+  std::atomic<bool> stop{false};
+  auto use = [&](std::unique_ptr<Obj>& o) {
+    if (o->in_use.exchange(true)) ++double_use;
+    ++o->payload;
+    o->in_use.store(false);
+  };
+  // The threads never Put: the shared list stays empty, so every Get of
+  // theirs goes through the Ps' lists and caches before make().
+  std::vector<std::thread> thieves;
+  for (int t = 0; t < 2; ++t) {
+    thieves.emplace_back([&] {
+      while (!stop.load(std::memory_order_relaxed)) {
+        auto o = pool.Get();
+        if (o->payload > 0) ++stolen;
+        use(o);
+      }
+    });
+  }
+  const absl::Time deadline = absl::Now() + absl::Seconds(3);
+  ASSERT_TRUE(rt.Run([&] {
+    WaitGroup wg;
+    for (int f = 0; f < 4; ++f) {
+      wg.Add(1);
+      Go([&] {
+        for (int i = 0; stolen.load(std::memory_order_relaxed) < 500 && absl::Now() < deadline; ++i) {
+          auto o = pool.Get();
+          use(o);
+          if (i % 64 == 0) Yield();
+          pool.Put(std::move(o));
+        }
+        wg.Done();
+      }).Detach();
+    }
+    wg.Wait();
+  }).ok());
+  stop = true;
+  for (auto& t : thieves) t.join();
+  EXPECT_EQ(double_use.load(), 0);
+  EXPECT_GE(stolen.load(), 1);  // the steal path really ran
+  EXPECT_GE(made.load(), 1);
 }
 
 // Two runtimes at once share one Pool: both P 0s map to the same shard, whose
