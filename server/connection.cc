@@ -137,12 +137,14 @@ bool Connection::Flush() {
   }
   soft_since_ = absl::InfiniteFuture();
   reply_start_ = 0;
+  omem_.store(0, std::memory_order_relaxed);
   return true;
 }
 
 absl::Time Connection::OutputDeadline() {
   config::LiveOptions& live = server_.config().live();
   const int64_t soft = live.obuf_normal_soft.load(std::memory_order_relaxed);
+  omem_.store(out_.size(), std::memory_order_relaxed);  // CLIENT LIST omem: what waits for this client
   if (soft <= 0 || static_cast<int64_t>(out_.size()) <= soft) {
     soft_since_ = absl::InfiniteFuture();
     return absl::InfiniteFuture();
@@ -295,7 +297,8 @@ std::string Connection::Describe(int64_t now_ms) const {
   return absl::StrCat("id=", id_, " addr=", remote_address_, " laddr=", local_address_, " fd=", conn_->fd(),
                       " name=", name(), " age=", age, " idle=", idle, " flags=N db=", db_.load(std::memory_order_relaxed),
                       " sub=0 psub=0 ssub=0 multi=-1 qbuf=", qbuf_.load(std::memory_order_relaxed),
-                      " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=",
+                      " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=", omem_.load(std::memory_order_relaxed),
+                      " tot-mem=0 events=r cmd=",
                       cmd_name, " user=", acl_user_.name(), " redir=-1 resp=", resp_.load(std::memory_order_relaxed));
 }
 

@@ -6,14 +6,17 @@
 //    reply would exceed it, the soft limit one that does not read for
 //    soft-seconds, while every other client is served; CONFIG GET/SET as Redis;
 //  * maxmemory noeviction: denyoom commands get -OOM, reads, DEL and the
-//    stock buys keep working, MULTI/EXEC as Redis's processCommand.
+//    stock buys keep working, MULTI/EXEC as Redis's processCommand;
+//  * timeout closes idle clients only; CLIENT LIST omem shows pending replies.
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -106,6 +109,17 @@ bool Eventually(Pred pred, milliseconds timeout = milliseconds(3000)) {
     std::this_thread::sleep_for(milliseconds(20));
   }
   return pred();
+}
+
+// The largest omem= of CLIENT LIST.
+int64_t MaxOmem(Client& c) {
+  Reply r = c.Command({"CLIENT", "LIST"});
+  if (!r || r->type != REDIS_REPLY_STRING) return -1;
+  std::string s(r->str, r->len);
+  int64_t best = 0;
+  for (size_t at = s.find(" omem="); at != std::string::npos; at = s.find(" omem=", at + 1))
+    best = std::max<int64_t>(best, std::stoll(s.substr(at + 6)));
+  return best;
 }
 
 class LimitsTest : public StockdFixture {
@@ -256,12 +270,14 @@ TEST_F(LimitsTest, OutputBufferSoftLimitClosesAStalledReader) {
   (void)stalled.Send(pipeline, milliseconds(500));  // 30 MB of replies, never read
   const auto start = Clock::now();
   milliseconds worst{0};
+  int64_t max_omem = 0;
   bool closed = false;
   while (!closed && Clock::now() - start < milliseconds(8000)) {
     auto t0 = Clock::now();
     ASSERT_EQ(admin->Do({"PING"}), "\"PONG\"");
     worst = std::max(worst, std::chrono::duration_cast<milliseconds>(Clock::now() - t0));
     closed = InfoField(*admin, "stats", "client_output_buffer_limit_disconnections") == 1;
+    max_omem = std::max(max_omem, MaxOmem(*admin));
     std::this_thread::sleep_for(milliseconds(20));
   }
   const auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
@@ -270,6 +286,31 @@ TEST_F(LimitsTest, OutputBufferSoftLimitClosesAStalledReader) {
   EXPECT_LT(worst.count(), 1000) << "a stalled reader delayed another client";
   EXPECT_TRUE(Eventually([&] { return InfoField(*admin, "clients", "connected_clients") == 1; }));
   EXPECT_NE(server_.Log().find("soft limit"), std::string::npos);
+  EXPECT_GT(max_omem, 32 * 1024) << "CLIENT LIST omem shows the replies waiting for the stalled reader";
+}
+
+// timeout: an idle client is closed after `timeout` seconds; one that keeps
+// talking is not (redis-server alike).
+TEST_F(LimitsTest, IdleTimeoutClosesIdleClients) {
+  StartStockd({"--timeout", "1"});
+  ServerProcess* redis = StartRedis({"--timeout", "1"});
+  std::vector<ServerProcess*> servers = {&server_};
+  if (redis) servers.push_back(redis);
+  std::vector<std::unique_ptr<Client>> idle, busy;
+  for (ServerProcess* s : servers) {
+    idle.push_back(s->Connect());
+    busy.push_back(s->Connect());
+    ASSERT_EQ(idle.back()->Do({"PING"}), "\"PONG\"");
+  }
+  for (int i = 0; i < 12; ++i) {  // 2.4 s: over the timeout plus Redis's cron granularity
+    for (auto& b : busy) ASSERT_EQ(b->Do({"PING"}), "\"PONG\"");
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  for (size_t i = 0; i < servers.size(); ++i) {
+    SCOPED_TRACE(servers[i] == &server_ ? "stockd" : "redis-server");
+    EXPECT_EQ(idle[i]->Do({"PING"}).substr(0, 4), "(io)");
+    EXPECT_EQ(busy[i]->Do({"PING"}), "\"PONG\"");
+  }
 }
 
 // maxmemory noeviction: which commands run over the limit, compared command by
