@@ -383,7 +383,7 @@ absl::Status AclStore::ApplyOp(User& u, std::string_view op) const {
   } else if (op[0] == '+' || op[0] == '-') {
     std::string_view name = op.substr(1);
     size_t bar = name.rfind('|');
-    if (bar != std::string_view::npos) {
+    if (op[0] == '+' && bar != std::string_view::npos) {  // Redis checks the '|' form only when adding
       const engine::Command* parent = index_->Find(name.substr(0, bar));
       if (parent == nullptr) return OpError(kErrUnknown);
       if (parent->parent() != nullptr) return OpError(kErrSubcommandFirstArg);

@@ -91,6 +91,9 @@ TEST_F(AclCompatTest, SetUserErrors) {
       {"ACL", "SETUSER", "x", "%X~a"},
       {"ACL", "SETUSER", "x", "+config|get|x"},
       {"ACL", "SETUSER", "x", "+client|"},
+      {"ACL", "SETUSER", "x", "-client|"},
+      {"ACL", "SETUSER", "x", "-config|get|x"},
+      {"ACL", "SETUSER", "x", "+get|x|y"},
       {"ACL", "GETUSER", "x"},  // nothing was created
       {"ACL", "SETUSER", "a b"},
       {"ACL", "DELUSER", "default"},
