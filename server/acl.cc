@@ -17,6 +17,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -66,9 +67,8 @@ const absl::flat_hash_set<std::string_view>& WritesThatRead() {
   static const auto* s = new absl::flat_hash_set<std::string_view>{
       "getset", "getdel", "getex", "incr", "incrby", "decr", "decrby", "incrbyfloat", "lpop", "rpop", "lmpop",
       "blpop", "brpop", "blmpop", "lmove", "blmove", "rpoplpush", "brpoplpush", "spop", "smove", "zpopmin",
-      "zpopmax", "bzpopmin", "bzpopmax", "zmpop", "bzmpop", "hincrby", "hincrbyfloat", "zincrby", "sinterstore",
-      "sunionstore", "sdiffstore", "zunionstore", "zinterstore", "zdiffstore", "zrangestore", "copy", "rename",
-      "renamenx", "sort", "stock.buy", "cl.throttle", "move", "lrem", "linsert", "lset", "ltrim"};
+      "zpopmax", "bzpopmin", "bzpopmax", "zmpop", "bzmpop", "hincrby", "hincrbyfloat", "zincrby", "sort",
+      "stock.buy", "cl.throttle", "move"};
   return *s;
 }
 
@@ -171,6 +171,66 @@ uint8_t KeyPermsNeeded(const engine::Command& cmd, absl::Span<const std::string_
   }
   if (flags & engine::kReadOnly) return MetadataOnly().contains(name) ? 0 : kKeyRead;
   return kKeyAll;  // neither flag (EVAL's keys, ...): read and write
+}
+
+namespace {
+
+// argv[at] as a key count, the keys following it (bounded by argc).
+void NumKeys(absl::Span<const std::string_view> argv, size_t at, uint8_t perms, std::vector<KeyRef>* out) {
+  int64_t n = 0;
+  if (at >= argv.size() || !absl::SimpleAtoi(A(argv[at]), &n) || n <= 0) return;
+  for (size_t i = at + 1; i < argv.size() && static_cast<int64_t>(i - at) <= n; ++i) out->push_back({i, perms});
+}
+
+}  // namespace
+
+std::vector<KeyRef> AclKeys(const engine::Command& cmd, absl::Span<const std::string_view> argv) {
+  std::vector<KeyRef> out;
+  const std::string_view name = cmd.full_name();
+  // numkeys forms (Redis's getkeys procs / keynum key specs).
+  if (name == "eval" || name == "evalsha" || name == "eval_ro" || name == "evalsha_ro" || name == "fcall" ||
+      name == "fcall_ro") {
+    NumKeys(argv, 2, kKeyAll, &out);
+    return out;
+  }
+  if (name == "zunionstore" || name == "zinterstore" || name == "zdiffstore") {
+    if (argv.size() > 1) out.push_back({1, kKeyWrite});
+    NumKeys(argv, 2, kKeyRead, &out);
+    return out;
+  }
+  if (name == "zunion" || name == "zinter" || name == "zdiff" || name == "zintercard" || name == "sintercard") {
+    NumKeys(argv, 1, kKeyRead, &out);
+    return out;
+  }
+  if (name == "lmpop" || name == "zmpop") {
+    NumKeys(argv, 1, kKeyAll, &out);
+    return out;
+  }
+  if (name == "blmpop" || name == "bzmpop") {
+    NumKeys(argv, 2, kKeyAll, &out);
+    return out;
+  }
+  const engine::CommandSpec& spec = cmd.spec();
+  if (spec.first_key <= 0) return out;
+  // Source and destination need different permissions.
+  uint8_t first = 0, rest = 0;
+  if (name == "copy") {
+    first = kKeyRead, rest = kKeyWrite;
+  } else if (name == "rename" || name == "renamenx" || name == "smove" || name == "lmove" || name == "blmove" ||
+             name == "rpoplpush" || name == "brpoplpush") {
+    first = kKeyAll, rest = kKeyWrite;
+  } else if (name == "sinterstore" || name == "sunionstore" || name == "sdiffstore" || name == "zrangestore") {
+    first = kKeyWrite, rest = kKeyRead;
+  } else {
+    first = rest = KeyPermsNeeded(cmd, argv);
+  }
+  const int argc = static_cast<int>(argv.size());
+  const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
+  const int step = spec.key_step > 0 ? spec.key_step : 1;
+  for (int i = spec.first_key; i <= last && i < argc; i += step) {
+    out.push_back({static_cast<size_t>(i), i == spec.first_key ? first : rest});
+  }
+  return out;
 }
 
 // --- hashing ---
@@ -498,22 +558,18 @@ Denial AclStore::Check(const User& u, const engine::Command& cmd, absl::Span<con
     int id = index_->Id(&cmd);
     if (id < 0 || !u.allowed[static_cast<size_t>(id)]) return Denial::kCommand;
   }
-  if (u.all_keys || spec.first_key <= 0) return Denial::kNone;
-  const int argc = static_cast<int>(argv.size());
-  const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
-  const int step = spec.key_step > 0 ? spec.key_step : 1;
-  const uint8_t need = KeyPermsNeeded(cmd, argv);
-  for (int i = spec.first_key; i <= last && i < argc; i += step) {
-    std::string_view key = argv[static_cast<size_t>(i)];
+  if (u.all_keys) return Denial::kNone;
+  for (const KeyRef& k : AclKeys(cmd, argv)) {
+    std::string_view key = argv[k.pos];
     bool ok = false;
     for (const KeyPattern& p : u.keys) {
-      if ((p.perms & need) == need && engine::GlobMatch(p.pattern, key)) {
+      if ((p.perms & k.perms) == k.perms && engine::GlobMatch(p.pattern, key)) {
         ok = true;
         break;
       }
     }
     if (!ok) {
-      if (where != nullptr) *where = static_cast<size_t>(i);
+      if (where != nullptr) *where = k.pos;
       return Denial::kKey;
     }
   }

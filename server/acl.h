@@ -79,6 +79,16 @@ class CommandIndex {
 // that also return what they read (GETSET, INCR, LPOP, SET ... GET, ...).
 uint8_t KeyPermsNeeded(const engine::Command& cmd, absl::Span<const std::string_view> argv);
 
+// The keys an ACL check looks at: (argv index, permissions needed). The row's
+// legacy positions, except where Redis finds keys another way — numkeys
+// commands (EVAL/FCALL, ZUNIONSTORE, LMPOP, SINTERCARD, ...) — or needs
+// different permissions per key (COPY src/dst, SINTERSTORE dst/srcs, ...).
+struct KeyRef {
+  size_t pos;
+  uint8_t perms;
+};
+std::vector<KeyRef> AclKeys(const engine::Command& cmd, absl::Span<const std::string_view> argv);
+
 struct KeyPattern {
   std::string pattern;
   uint8_t perms = kKeyAll;

@@ -175,6 +175,22 @@ TEST_F(AclCompatTest, ReadAndWriteKeyPatterns) {
            {"MGET", "r:1", "w:a"},
            {"HSET", "w:h", "f", "v"},
            {"HGET", "w:h", "f"},
+           // Keys found by numkeys and per-key permissions (source read, destination write).
+           {"EVAL", "return 1", "1", "r:1"},
+           {"EVAL", "return 1", "1", "both:x"},
+           {"EVAL", "return 1", "0"},
+           {"ZUNIONSTORE", "w:z", "2", "r:a", "r:b"},
+           {"ZUNIONSTORE", "r:z", "1", "r:a"},
+           {"ZUNIONSTORE", "w:z", "1", "w:a"},
+           {"SINTERCARD", "2", "r:a", "r:b", "LIMIT", "5"},
+           {"SINTERSTORE", "w:s", "r:a", "r:b"},
+           {"SINTERSTORE", "w:s", "r:a", "w:b"},
+           {"COPY", "r:1", "w:c"},
+           {"COPY", "w:c", "w:d"},
+           {"LMOVE", "both:l", "w:l", "LEFT", "RIGHT"},
+           {"LMOVE", "w:l", "both:l", "LEFT", "RIGHT"},
+           {"RENAME", "w:c", "w:e"},
+           {"EXISTS", "w:c"},
        }) {
     SameOn(p, argv);
   }

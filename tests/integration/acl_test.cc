@@ -233,11 +233,13 @@ TEST_F(AclTest, MultiChecksAtQueueTimeAndAtExec) {
 }
 
 TEST_F(AclTest, ScriptsCheckEveryCall) {
-  StartStockd();
+  StartStockd({"--lua-allow-undeclared-keys", "yes"});
   ASSERT_EQ(Admin({"ACL", "SETUSER", "s", "on", ">p", "+eval", "+get", "~a*"}), "\"OK\"");
   auto s = As("s", "p");
   EXPECT_EQ(s->Do({"EVAL", "return redis.call('get', KEYS[1])", "1", "a1"}), "(nil)");
-  std::string denied_key = s->Do({"EVAL", "return redis.call('get', KEYS[1])", "1", "b1"});
+  // Declared keys are checked before the script runs, as Redis does (numkeys).
+  EXPECT_EQ(s->Do({"EVAL", "return 1", "1", "b1"}), kNoPermKey);
+  std::string denied_key = s->Do({"EVAL", "return redis.call('get', 'b1')", "0"});
   EXPECT_NE(denied_key.find("ERR The user executing the script can't access at least one of the keys mentioned in "
                             "the command arguments"),
             std::string::npos)
