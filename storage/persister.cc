@@ -35,57 +35,88 @@ std::string_view FsyncPolicyName(FsyncPolicy p) {
 
 // ---------------------------------------------------------------- Coalescer
 
-void Coalescer::Add(const Item& item) {
+void Coalescer::Add(Item&& item) {
   seqs_.push_back(item.seq);
   placed_.insert(placed_.end(), item.placed_orders.begin(), item.placed_orders.end());
   counter_ = std::max(counter_, item.order_counter);
+  if (item.flush_shard || !item.keys.empty()) {
+    auto [it, inserted] = dirty_.try_emplace(item.shard_id);
+    if (inserted) shard_order_.push_back(item.shard_id);
+    Dirty& d = it->second;
+    if (item.flush_shard) {
+      // Keys changed before the flush are gone now; the snapshot reads the
+      // current state anyway, so they need no row of their own.
+      d.flush = true;
+    }
+    for (std::string& k : item.keys) d.keys.insert(std::move(k));
+  }
   uint32_t pos = 0;
-  for (const RowOp& op : item.rows) {
+  for (RowOp& op : item.rows) {
     ++pos;
     const std::pair<uint64_t, uint32_t> order{item.seq, pos};
-    if (op.kind == RowOp::kDeleteShard) {
-      auto [it, inserted] = shard_deletes_.try_emplace(op.key, order);
-      if (!inserted && it->second > order) continue;  // a newer deletion is already there
-      it->second = order;
-      // Older rows of the shard are superseded by the deletion.
-      for (auto r = rows_.begin(); r != rows_.end();) {
-        auto cur = r++;
-        if (cur->first.first == static_cast<int>(Cf::kKeys) && cur->first.second.size() >= 4 &&
-            std::string_view(cur->first.second).substr(0, 4) == op.key &&
-            std::pair<uint64_t, uint32_t>{cur->second.seq, cur->second.pos} < order) {
-          rows_.erase(cur);
-        }
-      }
-      continue;
-    }
-    if (op.cf == Cf::kKeys && op.key.size() >= 4) {
-      auto d = shard_deletes_.find(op.key.substr(0, 4));
-      if (d != shard_deletes_.end() && d->second > order) continue;  // deleted later
-    }
-    auto [it, inserted] =
-        rows_.try_emplace(std::pair<int, std::string>{static_cast<int>(op.cf), op.key}, Latest{item.seq, pos, op});
-    if (!inserted && std::pair<uint64_t, uint32_t>{it->second.seq, it->second.pos} < order) {
-      it->second = Latest{item.seq, pos, op};
+    auto [it, inserted] = rows_.try_emplace(std::pair<int, std::string>{static_cast<int>(op.cf), op.key},
+                                            Latest{item.seq, pos, RowOp{op.cf, op.kind, {}, {}}});
+    if (inserted || std::pair<uint64_t, uint32_t>{it->second.seq, it->second.pos} < order) {
+      it->second.seq = item.seq;
+      it->second.pos = pos;
+      it->second.op.kind = op.kind;
+      it->second.op.value = std::move(op.value);
     }
   }
 }
 
-size_t Coalescer::Build(Store& store, rocksdb::WriteBatch* batch) const {
+bool Coalescer::snapshotted(uint32_t shard_id) const {
+  auto it = dirty_.find(shard_id);
+  return it != dirty_.end() && it->second.snapshotted;
+}
+
+size_t Coalescer::SnapshotShard(uint32_t shard_id, int db, int index, const engine::Shard& shard, Store& store,
+                                rocksdb::WriteBatch* batch) {
+  auto it = dirty_.find(shard_id);
+  if (it == dirty_.end()) {
+    // A shard with only side rows: mark it so its later items wait for the next batch.
+    it = dirty_.try_emplace(shard_id).first;
+    shard_order_.push_back(shard_id);
+  }
+  Dirty& d = it->second;
+  d.snapshotted = true;
   size_t n = 0;
-  for (const auto& [prefix, order] : shard_deletes_) {
-    // The next prefix: increment the 4-byte big-endian (db, shard) value.
-    std::string end = prefix;
-    for (int i = 3; i >= 0; --i) {
-      end[i] = static_cast<char>(static_cast<uint8_t>(end[i]) + 1);
-      if (end[i] != 0) break;
-    }
-    batch->DeleteRange(store.cf(Cf::kKeys), prefix, end);
+  rocksdb::ColumnFamilyHandle* cf = store.cf(Cf::kKeys);
+  if (d.flush) {
+    batch->DeleteRange(cf, ShardPrefix(db, index), ShardPrefix(db, index + 1));
     ++n;
   }
+  for (const std::string& key : d.keys) {
+    row_scratch_ = KeyRow(db, index, key);
+    const engine::Entry* e = shard.Peek(key, engine::KeyHash(key));
+    absl::Status s = absl::OkStatus();
+    if (e != nullptr) {
+      value_scratch_.clear();
+      s = EncodeValue(e->value, e->expire_at_ms, &value_scratch_);
+      if (s.ok()) {
+        batch->Put(cf, row_scratch_, value_scratch_);
+        ++n;
+        continue;
+      }
+      // A type without a codec yet: the key cannot be persisted. Delete the
+      // old row so a restart does not resurrect a stale value.
+      runtime::LogWarning("Not persisting key '%s': %s", key, std::string(s.message()));
+    }
+    if (!d.flush) {  // after a DeleteRange of the shard there is nothing to delete
+      batch->Delete(cf, row_scratch_);
+      ++n;
+    }
+  }
+  d.keys.clear();
+  return n;
+}
+
+size_t Coalescer::BuildSideRows(Store& store, rocksdb::WriteBatch* batch) const {
+  size_t n = 0;
   for (const auto& [key, latest] : rows_) {
     rocksdb::ColumnFamilyHandle* cf = store.cf(latest.op.cf);
-    if (latest.op.kind == RowOp::kPut) batch->Put(cf, latest.op.key, latest.op.value);
-    else batch->Delete(cf, latest.op.key);
+    if (latest.op.kind == RowOp::kPut) batch->Put(cf, key.second, latest.op.value);
+    else batch->Delete(cf, key.second);
     ++n;
   }
   if (counter_ != 0) {
@@ -97,9 +128,16 @@ size_t Coalescer::Build(Store& store, rocksdb::WriteBatch* batch) const {
   return n;
 }
 
+size_t Coalescer::dirty_keys() const {
+  size_t n = 0;
+  for (const auto& [id, d] : dirty_) n += d.keys.size();
+  return n;
+}
+
 void Coalescer::Clear() {
   rows_.clear();
-  shard_deletes_.clear();
+  dirty_.clear();
+  shard_order_.clear();
   counter_ = 0;
   seqs_.clear();
   placed_.clear();
@@ -172,25 +210,15 @@ void Persister::OnChanges(const engine::ChangeSet& cs) {
     item = std::move(tl_stock.item);
     tl_stock = PendingStock{};
   }
-  item.rows.reserve(item.rows.size() + cs.changes.size());
+  item.shard_id = shard_id;
+  // Only the names: the persister encodes each key's value once per batch.
+  item.keys.reserve(cs.changes.size());
   for (const engine::KeyChange& c : cs.changes) {
     if (c.kind == engine::KeyChange::kFlush) {
-      item.rows.push_back(RowOp{Cf::kKeys, RowOp::kDeleteShard, ShardPrefix(cs.db, cs.shard_index), {}});
+      item.flush_shard = true;
       continue;
     }
-    RowOp op{Cf::kKeys, RowOp::kDelete, KeyRow(cs.db, cs.shard_index, c.key), {}};
-    if (const engine::Entry* e = cs.shard.Peek(c.key, engine::KeyHash(c.key))) {
-      absl::Status s = EncodeValue(e->value, e->expire_at_ms, &op.value);
-      if (s.ok()) {
-        op.kind = RowOp::kPut;
-      } else {
-        // A type without a codec yet: the key cannot be persisted. Delete
-        // the old row so a restart does not resurrect a stale value.
-        runtime::LogWarning("Not persisting key '%s': %s", std::string(c.key), std::string(s.message()));
-        op.value.clear();
-      }
-    }
-    item.rows.push_back(std::move(op));
+    item.keys.emplace_back(c.key);
   }
   Push(std::move(item));
 }
@@ -200,6 +228,7 @@ void Persister::OnStockRecords(const engine::StockRecords& r) {
   Item& item = tl_stock.item;
   tl_stock.has = true;
   tl_stock.shard_id = r.shard_id;
+  item.shard_id = r.shard_id;
   if (r.order != nullptr) {
     const engine::Order& o = *r.order;
     RowOp op{Cf::kOrders, RowOp::kPut, OrderRow(o.id), {}};
@@ -349,21 +378,18 @@ void Persister::SetError(const absl::Status& s) {
 
 // --- the fiber ---
 
-absl::Status Persister::WriteOnce(Coalescer& c, size_t items) {
+absl::Status Persister::WriteOnce(rocksdb::WriteBatch& batch, size_t rows, size_t items) {
   WaitOutStall();  // DEBUG PERSISTER-STALL
   const bool sync = policy_.load(std::memory_order_relaxed) == FsyncPolicy::kAlways;
   const bool reopen = failing_.load(std::memory_order_acquire);
   const absl::Time start = absl::Now();
-  size_t rows = 0;
   absl::Status s = runtime::Blocking([&] {
-    // After a failed write RocksDB stays read-only: reopen it (replaying
-    // the WAL) before trying again. Only this fiber reopens, so the column
-    // family handles Build uses stay valid until the write.
+    // After a failed write RocksDB stays read-only: reopen it (replaying the
+    // WAL) before trying again. The batch names column families by id, which
+    // a reopen keeps.
     if (reopen || store_.db() == nullptr) {
       if (absl::Status r = store_.Reopen(); !r.ok()) return r;
     }
-    rocksdb::WriteBatch batch;
-    rows = c.Build(store_, &batch);
     return store_.Write(&batch, sync);
   });
   if (!s.ok()) return s;
@@ -412,70 +438,111 @@ void Persister::AdvanceDurable(const Coalescer& c) {
   WakeDurableWaiters();
 }
 
+void Persister::Drain(std::vector<Item>& out) {
+  size_t n = 0;
+  while (std::optional<Item> it = ch_.TryRecv()) {
+    out.push_back(std::move(*it));
+    ++n;
+  }
+  std::vector<Item> spill;
+  {
+    absl::MutexLock lock(&overflow_mu_);
+    spill.swap(overflow_);
+  }
+  n += spill.size();
+  for (Item& it : spill) out.push_back(std::move(it));
+  if (n != 0) {
+    queued_.fetch_sub(static_cast<int64_t>(n), std::memory_order_acq_rel);
+    WakeReservers();
+  }
+}
+
+void Persister::Admit(Coalescer& c, std::vector<Item>& items) {
+  for (Item& it : items) {
+    if (it.shard_id != Item::kNoShard && c.snapshotted(it.shard_id)) {
+      carry_.push_back(std::move(it));
+    } else {
+      c.Add(std::move(it));
+    }
+  }
+  items.clear();
+}
+
+size_t Persister::Snapshot(Coalescer& c, rocksdb::WriteBatch* batch) {
+  const int spd = engine_.shards_per_db();
+  std::vector<Item> late;
+  size_t rows = 0;
+  // shards() may grow while we go: late items can dirty shards not yet visited.
+  for (size_t i = 0; i < c.shards().size(); ++i) {
+    const uint32_t id = c.shards()[i];
+    engine::Shard& shard = engine_.shard(id);
+    std::lock_guard<engine::SpinLock> lock(shard.lock());
+    // Every item this shard pushed before we took its lock is queued by now:
+    // take them all, so the snapshot covers exactly the items of the batch.
+    Drain(late);
+    Admit(c, late);
+    rows += c.SnapshotShard(id, static_cast<int>(id) / spd, static_cast<int>(id) % spd, shard, store_, batch);
+  }
+  return rows;
+}
+
 void Persister::Loop() {
   std::vector<Item> items;
-  std::vector<Item> spill;
   Coalescer pending;
-  size_t pending_items = 0;
   bool closed = false;
+  absl::Time last_start = absl::InfinitePast();
   for (;;) {
+    if (policy_.load(std::memory_order_relaxed) != FsyncPolicy::kAlways && !closed) {
+      // Let a window's worth of writes queue up: hot keys coalesce.
+      const absl::Duration wait = options_.coalesce_window - (absl::Now() - last_start);
+      if (wait > absl::ZeroDuration()) runtime::Sleep(wait);
+    }
     items.clear();
-    if (pending.empty()) {
+    if (carry_.empty()) {
       if (ch_.RecvMany(items, options_.batch_items) == 0) closed = true;
-    } else {
-      // Retrying a failed write: take what arrived meanwhile without parking.
-      while (items.size() < options_.batch_items) {
-        std::optional<Item> it = ch_.TryRecv();
-        if (!it) break;
-        items.push_back(std::move(*it));
+      if (!items.empty()) {
+        queued_.fetch_sub(static_cast<int64_t>(items.size()), std::memory_order_acq_rel);
+        WakeReservers();
       }
-      if (ch_.closed() && ch_.size() == 0) closed = true;
+    } else {
+      items.swap(carry_);
     }
-    {
-      absl::MutexLock lock(&overflow_mu_);
-      spill.swap(overflow_);
-    }
-    for (Item& it : spill) items.push_back(std::move(it));
-    spill.clear();
-    if (!items.empty()) {
-      queued_.fetch_sub(static_cast<int64_t>(items.size()), std::memory_order_acq_rel);
-      WakeReservers();
-      for (const Item& it : items) pending.Add(it);
-      pending_items += items.size();
-    }
+    last_start = absl::Now();
+    Drain(items);
+    if (ch_.closed() && ch_.size() == 0) closed = true;
+    Admit(pending, items);
     if (pending.empty()) {
       if (closed) break;
       continue;
     }
-    absl::Status s = WriteOnce(pending, pending_items);
-    if (s.ok()) {
-      if (failing_.load(std::memory_order_acquire)) SetError(absl::OkStatus());
-      AdvanceDurable(pending);
-      pending.Clear();
-      pending_items = 0;
-      if (closed) break;
-      continue;
+    rocksdb::WriteBatch batch;
+    size_t rows = Snapshot(pending, &batch);
+    rows += pending.BuildSideRows(store_, &batch);
+    const size_t n_items = pending.seqs().size();
+    absl::Status s = WriteOnce(batch, rows, n_items);
+    // A failing disk: keep the batch and retry it (Reserve refuses writes
+    // meanwhile); at shutdown give up after a while (nothing unwritten was
+    // acknowledged under `always`).
+    static constexpr int kShutdownRetries = 20;
+    for (int attempt = 0; !s.ok(); ++attempt) {
+      write_errors_.fetch_add(1, std::memory_order_relaxed);
+      SetError(s);
+      if (closed && attempt >= kShutdownRetries) break;
+      runtime::Sleep(options_.retry_interval);
+      s = WriteOnce(batch, rows, n_items);
     }
-    write_errors_.fetch_add(1, std::memory_order_relaxed);
-    SetError(s);
-    if (closed) {
-      // Shutdown with a failing disk: a few more attempts, then give up
-      // (the records were never acknowledged under `always`).
-      static constexpr int kShutdownRetries = 20;
-      for (int i = 0; i < kShutdownRetries && !s.ok(); ++i) {
-        runtime::Sleep(options_.retry_interval);
-        s = WriteOnce(pending, pending_items);
-      }
-      if (s.ok()) {
-        SetError(absl::OkStatus());
-        AdvanceDurable(pending);
-      } else {
-        runtime::LogWarning("Giving up writing %d records at shutdown: %s", pending.rows(),
-                            std::string(s.message()));
-      }
+    if (!s.ok()) {
+      runtime::LogWarning("Giving up writing %d records at shutdown: %s", rows, std::string(s.message()));
       break;
     }
-    runtime::Sleep(options_.retry_interval);
+    if (failing_.load(std::memory_order_acquire)) SetError(absl::OkStatus());
+    AdvanceDurable(pending);
+    pending.Clear();
+    if (closed && carry_.empty()) {
+      // Items pushed after the close (there should be none) go out too.
+      Drain(carry_);
+      if (carry_.empty()) break;
+    }
   }
 }
 

@@ -5,7 +5,9 @@
 //   writer fiber                          persister fiber
 //   Reserve()  (may park: queue full)     RecvMany(items, batch_items)
 //   lock shard, run command               + overflow items
-//   observer: Push(item) (never parks)    coalesce per row (highest seq wins)
+//   observer: Push(item) (never parks)    dirty keys per shard, side rows by seq
+//                                         per dirty shard: lock, drain the queue,
+//                                           encode its dirty keys' current values
 //   unlock; Release()                     one WriteBatch, Blocking(write [+fsync])
 //   AwaitDurable() before the reply  ◀──  durable_seq advances, waiters wake
 //
@@ -14,9 +16,12 @@
 //    with the next global sequence number (written_seq): the OrderLog's
 //    records (order, user count, REQID, counter) are held in a thread-local
 //    buffer and joined to the same shard's key changes when the engine hands
-//    those over at the end of the command (still under the lock). So a crash
-//    can never persist an order without its stock decrement, or the reverse. Items are pushed under the shard
-//    lock that guards what they describe and never park: the reservation taken
+//    those over at the end of the command (still under the lock). Key changes
+//    travel as key names; the batch writes each key's value as of the shard's
+//    snapshot (Coalescer), which covers exactly the items the batch holds for
+//    that shard. So a crash can never persist an order without its stock
+//    decrement, or the reverse. Items are pushed under the shard lock that
+//    guards what they describe and never park: the reservation taken
 //    before the lock guarantees room; an item that finds no room anyway
 //    (writes without a reservation: expiry deletions, commands inside
 //    MULTI/scripts) goes to an unbounded overflow list the fiber drains too.
@@ -28,7 +33,7 @@
 //  * Under `always`, AwaitDurable parks until durable_seq >= the written_seq
 //    it observed on entry (everything written before the caller's replies);
 //    many waiters share one fsync (group commit). Other policies never wait.
-//  * A failed write (EIO, ENOSPC, ...) keeps the coalesced batch in memory and
+//  * A failed write (EIO, ENOSPC, ...) keeps the built WriteBatch in memory and
 //    retries it every retry_interval; meanwhile Reserve refuses writes with
 //    "MISCONF Errors writing to the persistence log: <cause>"; reads go on.
 //    The first successful retry clears the error. Nothing is dropped.
@@ -43,11 +48,13 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "engine/engine.h"
+#include "engine/key_hash.h"
 #include "engine/stock_records.h"
 #include "runtime/chan.h"
 #include "runtime/fiber.h"
@@ -63,6 +70,9 @@ std::string_view FsyncPolicyName(FsyncPolicy p);
 struct PersisterOptions {
   size_t queue_limit = 8192;   // items queued + reserved before writers park
   size_t batch_items = 4096;   // items per RecvMany
+  // Under `everysec`/`no`, batches start at most this often, so hot keys
+  // coalesce (one encode and one row per batch). `always` never waits.
+  absl::Duration coalesce_window = absl::Milliseconds(5);
   FsyncPolicy policy = FsyncPolicy::kAlways;
   absl::Duration retry_interval = absl::Milliseconds(100);
 };
@@ -80,34 +90,57 @@ struct PersisterStats {
   std::string last_error;       // empty when the last write succeeded
 };
 
-// One row operation of a queue item (internal, exposed for tests).
+// One side-state row of a queue item (orders, user counts, REQIDs), encoded
+// when the command ran. Keyspace rows are not encoded here: see Item::keys.
 struct RowOp {
-  enum Kind : uint8_t { kPut, kDelete, kDeleteShard };
+  enum Kind : uint8_t { kPut, kDelete };
   Cf cf;
   Kind kind;
-  std::string key;    // the row key; for kDeleteShard the 4-byte shard prefix
+  std::string key;    // the row key
   std::string value;  // kPut only
 };
 struct Item {
-  uint64_t seq = 0;            // global written sequence
-  std::vector<RowOp> rows;     // in the order they happened
+  static constexpr uint32_t kNoShard = ~0u;
+  uint64_t seq = 0;                 // global written sequence
+  uint32_t shard_id = kNoShard;     // global shard id (db * shards_per_db + index)
+  bool flush_shard = false;         // every key of the shard was dropped (FLUSHDB, ...)
+  std::vector<std::string> keys;    // keys the command changed (their state at write time is persisted)
+  std::vector<RowOp> rows;          // side rows, in the order they happened
   std::vector<uint64_t> placed_orders;  // ids of the orders this item places
-  uint64_t order_counter = 0;  // the highest order id allocated, 0 if none
+  uint64_t order_counter = 0;       // the highest order id allocated, 0 if none
 };
 
-// The coalescer: merges items into the latest state of every row they touch
-// (highest (seq, position) wins; a shard deletion drops older rows of that
-// shard and is written before the newer ones). Exposed for tests.
+// The coalescer: merges the items of one batch. Keyspace changes become a
+// set of dirty keys per shard, whose *current* values are encoded once per
+// batch under the shard's lock (SnapshotShard) — so a key written 10,000
+// times in a batch, or a 100,000-element list pushed to, costs one encode,
+// not one per command. Side rows: the highest (seq, position) wins.
+//
+// Consistency: a shard's snapshot is taken under its lock, after every item
+// that shard pushed before the lock was taken has been added (the persister
+// drains the queue while holding the lock), so the batch holds a prefix of
+// each shard's history: never a stock decrement without its order row, or
+// the reverse. Items of a shard that arrive after its snapshot belong to the
+// next batch (snapshotted() tells). Exposed for tests.
 class Coalescer {
  public:
-  void Add(const Item& item);
-  // Appends the rows to batch (shard deletions first). Returns the row count.
-  size_t Build(Store& store, rocksdb::WriteBatch* batch) const;
+  void Add(Item&& item);
   bool empty() const { return seqs_.empty(); }
+  // Shards with keyspace changes in the batch, in first-seen order.
+  const std::vector<uint32_t>& shards() const { return shard_order_; }
+  bool snapshotted(uint32_t shard_id) const;
+  // Appends shard_id's keyspace rows to batch: its DeleteRange when it was
+  // flushed, then each dirty key's current value (a Delete when it is gone).
+  // REQUIRES: the shard's lock is held. Returns the row count.
+  size_t SnapshotShard(uint32_t shard_id, int db, int index, const engine::Shard& shard, Store& store,
+                       rocksdb::WriteBatch* batch);
+  // Appends the side rows (orders, users, REQIDs, the order counter).
+  size_t BuildSideRows(Store& store, rocksdb::WriteBatch* batch) const;
   void Clear();
   const std::vector<uint64_t>& seqs() const { return seqs_; }
   const std::vector<uint64_t>& placed_orders() const { return placed_; }
-  size_t rows() const { return rows_.size() + shard_deletes_.size() + (counter_ ? 1 : 0); }
+  size_t dirty_keys() const;
+  size_t side_rows() const { return rows_.size() + (counter_ ? 1 : 0); }
 
  private:
   struct Latest {
@@ -115,13 +148,19 @@ class Coalescer {
     uint32_t pos;
     RowOp op;
   };
+  struct Dirty {
+    bool flush = false;
+    bool snapshotted = false;
+    absl::flat_hash_set<std::string, engine::KeyHasher, engine::KeyEq> keys;
+  };
   // (cf, row key) -> latest operation
   absl::flat_hash_map<std::pair<int, std::string>, Latest> rows_;
-  // shard prefix -> order of the latest deletion of the shard
-  absl::flat_hash_map<std::string, std::pair<uint64_t, uint32_t>> shard_deletes_;
+  absl::flat_hash_map<uint32_t, Dirty> dirty_;
+  std::vector<uint32_t> shard_order_;
   uint64_t counter_ = 0;
   std::vector<uint64_t> seqs_;
   std::vector<uint64_t> placed_;
+  std::string row_scratch_, value_scratch_;
 };
 
 class Persister final : public engine::WriteGate {
@@ -177,8 +216,14 @@ class Persister final : public engine::WriteGate {
   void FlushPendingStock();
   void Loop();
   void SyncLoop();
-  // Writes the coalesced rows (with fsync under `always`); OK or the error.
-  absl::Status WriteOnce(Coalescer& c, size_t items);
+  // Moves what is queued (channel and overflow) into `out`, never parking.
+  void Drain(std::vector<Item>& out);
+  // Adds items to the batch, or to carry_ when their shard was already snapshotted.
+  void Admit(Coalescer& c, std::vector<Item>& items);
+  // Snapshots every dirty shard of c into batch under its lock (see Coalescer).
+  size_t Snapshot(Coalescer& c, rocksdb::WriteBatch* batch);
+  // Writes batch (with fsync under `always`); OK or the error.
+  absl::Status WriteOnce(rocksdb::WriteBatch& batch, size_t rows, size_t items);
   void AdvanceDurable(const Coalescer& c);
   void WakeDurableWaiters();
   void WakeReservers();
@@ -210,6 +255,7 @@ class Persister final : public engine::WriteGate {
   std::string error_ ABSL_GUARDED_BY(wake_mu_);
 
   // Only the persister fiber touches these.
+  std::vector<Item> carry_;  // arrived after their shard's snapshot: next batch
   std::vector<uint64_t> done_heap_;
   std::vector<uint64_t> placed_heap_;
   uint64_t order_durable_ = 0;

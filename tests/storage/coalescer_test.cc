@@ -1,8 +1,11 @@
-// Coalescing: per row the highest (item seq, position) wins whatever the
-// arrival order; a shard deletion drops the shard's older rows and is applied
-// before its newer ones; the order counter is a max.
+// Coalescing: dirty keys are written once per batch with their value as of
+// the shard's snapshot (a Delete when gone); a flushed shard is range-deleted
+// before its current keys are written; side rows keep the highest
+// (item seq, position) whatever the arrival order; the order counter is a max.
+#include <mutex>
 #include <string>
 
+#include "engine/key_hash.h"
 #include "gtest/gtest.h"
 #include "storage/format.h"
 #include "storage/persister.h"
@@ -12,25 +15,6 @@
 namespace stockd::storage {
 namespace {
 
-Item KeyItem(uint64_t seq, int shard, const std::string& key, const std::string& value) {
-  Item it;
-  it.seq = seq;
-  RowOp op{Cf::kKeys, value.empty() ? RowOp::kDelete : RowOp::kPut, KeyRow(0, shard, key), {}};
-  if (!value.empty()) {
-    absl::Status s = EncodeValue(engine::Value::String(value), 0, &op.value);
-    EXPECT_TRUE(s.ok());
-  }
-  it.rows.push_back(std::move(op));
-  return it;
-}
-
-Item FlushItem(uint64_t seq, int shard) {
-  Item it;
-  it.seq = seq;
-  it.rows.push_back(RowOp{Cf::kKeys, RowOp::kDeleteShard, ShardPrefix(0, shard), {}});
-  return it;
-}
-
 class CoalescerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -38,69 +22,153 @@ class CoalescerTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.status();
     store_ = std::move(*s);
   }
-  void Write(const Coalescer& c) {
-    rocksdb::WriteBatch b;
-    c.Build(*store_, &b);
-    ASSERT_TRUE(store_->Write(&b, true).ok());
+  uint32_t ShardOf(const std::string& key) { return engine_.ShardId(0, engine::KeyHash(key)); }
+  // A key named prefix<n> whose shard is (or, with same == false, is not) `shard`.
+  std::string KeyOn(uint32_t shard, const std::string& prefix, bool same = true) {
+    for (int n = 0;; ++n) {
+      std::string k = prefix + std::to_string(n);
+      if ((ShardOf(k) == shard) == same) return k;
+    }
   }
-  // The string stored for key on shard, or "<none>".
-  std::string Get(int shard, const std::string& key) {
+  Item KeyItem(uint64_t seq, const std::string& key) {
+    Item it;
+    it.seq = seq;
+    it.shard_id = ShardOf(key);
+    it.keys.push_back(key);
+    return it;
+  }
+  // Snapshots every dirty shard of c (under its lock), adds the side rows, writes.
+  size_t Write(Coalescer& c) {
+    rocksdb::WriteBatch b;
+    size_t rows = 0;
+    const int spd = engine_.shards_per_db();
+    for (size_t i = 0; i < c.shards().size(); ++i) {
+      const uint32_t id = c.shards()[i];
+      engine::Shard& shard = engine_.shard(id);
+      std::lock_guard<engine::SpinLock> lock(shard.lock());
+      rows += c.SnapshotShard(id, static_cast<int>(id) / spd, static_cast<int>(id) % spd, shard, *store_, &b);
+    }
+    rows += c.BuildSideRows(*store_, &b);
+    EXPECT_TRUE(store_->Write(&b, true).ok());
+    return rows;
+  }
+  // The string stored for key, or "<none>".
+  std::string Get(const std::string& key) {
+    const uint32_t id = ShardOf(key);
+    const int spd = engine_.shards_per_db();
     std::string v;
-    rocksdb::Status s = store_->db()->Get(rocksdb::ReadOptions(), store_->cf(Cf::kKeys), KeyRow(0, shard, key), &v);
+    rocksdb::Status s = store_->db()->Get(rocksdb::ReadOptions(), store_->cf(Cf::kKeys),
+                                          KeyRow(static_cast<int>(id) / spd, static_cast<int>(id) % spd, key), &v);
     if (s.IsNotFound()) return "<none>";
     auto d = DecodeValue(v);
     EXPECT_TRUE(d.ok());
     return d->value.ToString();
   }
+  static std::string Units(const std::string& v) {
+    std::string out;
+    PutFixed64(&out, static_cast<uint64_t>(std::stoull(v)));
+    return out;
+  }
   testing::TempDir dir_;
   std::unique_ptr<Store> store_;
+  engine::Engine engine_;
 };
 
-TEST_F(CoalescerTest, LastSequenceWinsWhateverTheArrivalOrder) {
-  Coalescer c;
-  c.Add(KeyItem(3, 0, "k", "three"));
-  c.Add(KeyItem(1, 0, "k", "one"));
-  c.Add(KeyItem(2, 0, "k", "two"));
-  c.Add(KeyItem(4, 0, "gone", "x"));
-  c.Add(KeyItem(5, 0, "gone", ""));  // deleted after being set
-  EXPECT_EQ(c.rows(), 2u);           // one row per key
-  EXPECT_EQ(c.seqs().size(), 5u);
-  Write(c);
-  EXPECT_EQ(Get(0, "k"), "three");
-  EXPECT_EQ(Get(0, "gone"), "<none>");
-}
-
-TEST_F(CoalescerTest, LaterPositionInOneItemWins) {
-  Item it;
-  it.seq = 7;
-  for (const char* v : {"a", "b", "c"}) {
-    RowOp op{Cf::kKeys, RowOp::kPut, KeyRow(0, 1, "k"), {}};
-    ASSERT_TRUE(EncodeValue(engine::Value::String(v), 0, &op.value).ok());
-    it.rows.push_back(std::move(op));
-  }
-  Coalescer c;
-  c.Add(it);
-  Write(c);
-  EXPECT_EQ(Get(1, "k"), "c");
-}
-
-TEST_F(CoalescerTest, ShardDeletionDropsOlderRowsAndKeepsNewer) {
-  // Already on disk from an earlier batch.
+TEST_F(CoalescerTest, DirtyKeysAreWrittenOnceWithTheirCurrentValue) {
+  engine_.Execute({"SET", "gone", "x"});
   Coalescer first;
-  first.Add(KeyItem(1, 2, "old", "v"));
-  first.Add(KeyItem(2, 3, "other-shard", "v"));
+  first.Add(KeyItem(1, "gone"));
   Write(first);
+  ASSERT_EQ(Get("gone"), "x");
+
+  engine_.Execute({"SET", "k", "three"});  // the state when the batch is built
+  engine_.Execute({"DEL", "gone"});
   Coalescer c;
-  c.Add(KeyItem(5, 2, "before", "x"));   // set, then the shard is flushed
-  c.Add(KeyItem(7, 2, "after", "y"));    // set after the flush
-  c.Add(FlushItem(6, 2));                // arrives last (overflow), happened in between
-  c.Add(KeyItem(4, 2, "late-old", "z")); // older than the flush, arrives after it
+  c.Add(KeyItem(3, "k"));
+  c.Add(KeyItem(2, "k"));
+  c.Add(KeyItem(4, "k"));
+  c.Add(KeyItem(5, "gone"));
+  EXPECT_EQ(c.dirty_keys(), 2u);  // one per key, however often it changed
+  EXPECT_EQ(c.seqs().size(), 4u);
+  EXPECT_EQ(Write(c), 2u);
+  EXPECT_EQ(Get("k"), "three");
+  EXPECT_EQ(Get("gone"), "<none>");
+  EXPECT_EQ(c.dirty_keys(), 0u);
+}
+
+TEST_F(CoalescerTest, SnapshottedShardsHoldLaterItemsBack) {
+  Coalescer c;
+  const std::string k = "k";
+  engine_.Execute({"SET", k, "v"});
+  c.Add(KeyItem(1, k));
+  EXPECT_FALSE(c.snapshotted(ShardOf(k)));
   Write(c);
-  EXPECT_EQ(Get(2, "old"), "<none>");
-  EXPECT_EQ(Get(2, "before"), "<none>");
-  EXPECT_EQ(Get(2, "late-old"), "<none>");
-  EXPECT_EQ(Get(2, "after"), "y");
-  EXPECT_EQ(Get(3, "other-shard"), "v");  // another shard is untouched
+  EXPECT_TRUE(c.snapshotted(ShardOf(k)));
+  EXPECT_FALSE(c.snapshotted(ShardOf(KeyOn(ShardOf(k), "other", false))));
+  c.Clear();
+  EXPECT_FALSE(c.snapshotted(ShardOf(k)));
+  EXPECT_TRUE(c.empty());
+}
+
+TEST_F(CoalescerTest, ShardFlushDeletesTheShardThenWritesItsCurrentKeys) {
+  const uint32_t shard = ShardOf("old0");
+  const std::string old_key = "old0";
+  const std::string before = KeyOn(shard, "before");
+  const std::string after = KeyOn(shard, "after");
+  const std::string elsewhere = KeyOn(shard, "elsewhere", false);
+  engine_.Execute({"SET", old_key, "v"});
+  engine_.Execute({"SET", elsewhere, "v"});
+  Coalescer first;
+  first.Add(KeyItem(1, old_key));
+  first.Add(KeyItem(2, elsewhere));
+  Write(first);
+  ASSERT_EQ(Get(old_key), "v");
+
+  // SET before, FLUSH the shard's keys (as FLUSHDB does, shard by shard), SET after.
+  engine_.Execute({"SET", before, "x"});
+  engine_.Execute({"DEL", old_key, before});
+  engine_.Execute({"SET", after, "y"});
+  Coalescer c;
+  c.Add(KeyItem(5, before));
+  Item flush;
+  flush.seq = 6;
+  flush.shard_id = shard;
+  flush.flush_shard = true;
+  c.Add(KeyItem(7, after));
+  c.Add(std::move(flush));  // arrives last (overflow), happened in between
+  Write(c);
+  EXPECT_EQ(Get(old_key), "<none>");  // range-deleted, though not a dirty key
+  EXPECT_EQ(Get(before), "<none>");
+  EXPECT_EQ(Get(after), "y");
+  EXPECT_EQ(Get(elsewhere), "v");  // another shard is untouched
+}
+
+TEST_F(CoalescerTest, SideRowsKeepTheLatestSequenceWhateverTheArrivalOrder) {
+  auto user_item = [&](uint64_t seq, const std::string& units) {
+    Item it;
+    it.seq = seq;
+    RowOp op{Cf::kUsers, units.empty() ? RowOp::kDelete : RowOp::kPut, UserRow(0, "sku", "u1"), {}};
+    if (!units.empty()) op.value = Units(units);
+    it.rows.push_back(std::move(op));
+    return it;
+  };
+  Coalescer c;
+  c.Add(user_item(3, "3"));
+  c.Add(user_item(1, "1"));
+  c.Add(user_item(2, "2"));
+  EXPECT_EQ(c.side_rows(), 1u);
+  Write(c);
+  std::string v;
+  ASSERT_TRUE(store_->db()->Get(rocksdb::ReadOptions(), store_->cf(Cf::kUsers), UserRow(0, "sku", "u1"), &v).ok());
+  EXPECT_EQ(v, Units("3"));
+
+  // Later position in one item wins; a final delete removes the row.
+  Coalescer d;
+  Item it = user_item(9, "5");
+  it.rows.push_back(RowOp{Cf::kUsers, RowOp::kDelete, UserRow(0, "sku", "u1"), {}});
+  d.Add(std::move(it));
+  Write(d);
+  EXPECT_TRUE(store_->db()->Get(rocksdb::ReadOptions(), store_->cf(Cf::kUsers), UserRow(0, "sku", "u1"), &v).IsNotFound());
 }
 
 TEST_F(CoalescerTest, CounterIsTheMaximumAndPlacementsAreListed) {
@@ -112,8 +180,8 @@ TEST_F(CoalescerTest, CounterIsTheMaximumAndPlacementsAreListed) {
   b.seq = 2;
   b.order_counter = 8;
   b.placed_orders = {8};
-  c.Add(a);
-  c.Add(b);
+  c.Add(std::move(a));
+  c.Add(std::move(b));
   Write(c);
   std::string v;
   ASSERT_TRUE(store_->db()->Get(rocksdb::ReadOptions(), store_->cf(Cf::kMeta), kMetaOrderCounter, &v).ok());
@@ -124,7 +192,7 @@ TEST_F(CoalescerTest, CounterIsTheMaximumAndPlacementsAreListed) {
   EXPECT_EQ(c.placed_orders().size(), 2u);
   c.Clear();
   EXPECT_TRUE(c.empty());
-  EXPECT_EQ(c.rows(), 0u);
+  EXPECT_EQ(c.side_rows(), 0u);
 }
 
 }  // namespace
