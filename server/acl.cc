@@ -176,7 +176,7 @@ uint8_t KeyPermsNeeded(const engine::Command& cmd, absl::Span<const std::string_
 namespace {
 
 // argv[at] as a key count, the keys following it (bounded by argc).
-void NumKeys(absl::Span<const std::string_view> argv, size_t at, uint8_t perms, std::vector<KeyRef>* out) {
+void NumKeys(absl::Span<const std::string_view> argv, size_t at, uint8_t perms, KeyRefs* out) {
   int64_t n = 0;
   if (at >= argv.size() || !absl::SimpleAtoi(A(argv[at]), &n) || n <= 0) return;
   for (size_t i = at + 1; i < argv.size() && static_cast<int64_t>(i - at) <= n; ++i) out->push_back({i, perms});
@@ -184,8 +184,8 @@ void NumKeys(absl::Span<const std::string_view> argv, size_t at, uint8_t perms, 
 
 }  // namespace
 
-std::vector<KeyRef> AclKeys(const engine::Command& cmd, absl::Span<const std::string_view> argv) {
-  std::vector<KeyRef> out;
+KeyRefs AclKeys(const engine::Command& cmd, absl::Span<const std::string_view> argv) {
+  KeyRefs out;
   const std::string_view name = cmd.full_name();
   // numkeys forms (Redis's getkeys procs / keynum key specs).
   if (name == "eval" || name == "evalsha" || name == "eval_ro" || name == "evalsha_ro" || name == "fcall" ||

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -87,7 +88,9 @@ struct KeyRef {
   size_t pos;
   uint8_t perms;
 };
-std::vector<KeyRef> AclKeys(const engine::Command& cmd, absl::Span<const std::string_view> argv);
+// Inline storage: no allocation for commands with up to 8 keys (the check runs per command).
+using KeyRefs = absl::InlinedVector<KeyRef, 8>;
+KeyRefs AclKeys(const engine::Command& cmd, absl::Span<const std::string_view> argv);
 
 struct KeyPattern {
   std::string pattern;
