@@ -37,8 +37,6 @@ bool IEquals(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string Lower(std::string_view s) { return absl::AsciiStrToLower(A(s)); }
-
 // ACLSetUserStringError's texts.
 constexpr std::string_view kErrSyntax = "Syntax error";
 constexpr std::string_view kErrUnknown = "Unknown command or category name in ACL";
