@@ -51,18 +51,7 @@ void Coalescer::Add(Item&& item) {
     for (std::string& k : item.keys) d.keys.insert(std::move(k));
   }
   uint32_t pos = 0;
-  for (RowOp& op : item.rows) {
-    ++pos;
-    const std::pair<uint64_t, uint32_t> order{item.seq, pos};
-    auto [it, inserted] = rows_.try_emplace(std::pair<int, std::string>{static_cast<int>(op.cf), op.key},
-                                            Latest{item.seq, pos, RowOp{op.cf, op.kind, {}, {}}});
-    if (inserted || std::pair<uint64_t, uint32_t>{it->second.seq, it->second.pos} < order) {
-      it->second.seq = item.seq;
-      it->second.pos = pos;
-      it->second.op.kind = op.kind;
-      it->second.op.value = std::move(op.value);
-    }
-  }
+  for (RowOp& op : item.rows) rows_.push_back(SideRow{item.seq, ++pos, std::move(op)});
 }
 
 bool Coalescer::snapshotted(uint32_t shard_id) const {
@@ -111,14 +100,18 @@ size_t Coalescer::SnapshotShard(uint32_t shard_id, int db, int index, const engi
   return n;
 }
 
-size_t Coalescer::BuildSideRows(Store& store, rocksdb::WriteBatch* batch) const {
-  size_t n = 0;
-  for (const auto& [key, latest] : rows_) {
-    rocksdb::ColumnFamilyHandle* cf = store.cf(latest.op.cf);
-    if (latest.op.kind == RowOp::kPut) batch->Put(cf, key.second, latest.op.value);
-    else batch->Delete(cf, key.second);
-    ++n;
+size_t Coalescer::BuildSideRows(Store& store, rocksdb::WriteBatch* batch) {
+  // Items arrive nearly in sequence order (the overflow list is the
+  // exception), so this sort is close to linear.
+  std::sort(rows_.begin(), rows_.end(), [](const SideRow& a, const SideRow& b) {
+    return a.seq != b.seq ? a.seq < b.seq : a.pos < b.pos;
+  });
+  for (const SideRow& r : rows_) {
+    rocksdb::ColumnFamilyHandle* cf = store.cf(r.op.cf);
+    if (r.op.kind == RowOp::kPut) batch->Put(cf, r.op.key, r.op.value);
+    else batch->Delete(cf, r.op.key);
   }
+  size_t n = rows_.size();
   if (counter_ != 0) {
     std::string enc;
     PutFixed64(&enc, counter_);
@@ -406,13 +399,26 @@ absl::Status Persister::WriteOnce(rocksdb::WriteBatch& batch, size_t rows, size_
   return absl::OkStatus();
 }
 
-void Persister::AdvanceDurable(const Coalescer& c) {
+void Persister::AdvanceDurable(Coalescer& c) {
+  // Sequence numbers of a batch are nearly consecutive: sorted, most of
+  // them advance durable_seq directly; the rest wait in a min-heap.
   const auto greater = std::greater<uint64_t>();
-  for (uint64_t s : c.seqs()) {
-    done_heap_.push_back(s);
-    std::push_heap(done_heap_.begin(), done_heap_.end(), greater);
-  }
+  std::vector<uint64_t>& seqs = c.mutable_seqs();
+  std::sort(seqs.begin(), seqs.end());
   uint64_t d = durable_.load(std::memory_order_relaxed);
+  for (uint64_t s : seqs) {
+    if (s == d + 1) {
+      ++d;
+      while (!done_heap_.empty() && done_heap_.front() == d + 1) {
+        std::pop_heap(done_heap_.begin(), done_heap_.end(), greater);
+        done_heap_.pop_back();
+        ++d;
+      }
+    } else {
+      done_heap_.push_back(s);
+      std::push_heap(done_heap_.begin(), done_heap_.end(), greater);
+    }
+  }
   while (!done_heap_.empty() && done_heap_.front() == d + 1) {
     std::pop_heap(done_heap_.begin(), done_heap_.end(), greater);
     done_heap_.pop_back();

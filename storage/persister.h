@@ -114,7 +114,8 @@ struct Item {
 // set of dirty keys per shard, whose *current* values are encoded once per
 // batch under the shard's lock (SnapshotShard) — so a key written 10,000
 // times in a batch, or a 100,000-element list pushed to, costs one encode,
-// not one per command. Side rows: the highest (seq, position) wins.
+// not one per command. Side rows: the highest (seq, position) wins (they are
+// appended to the batch in that order).
 //
 // Consistency: a shard's snapshot is taken under its lock, after every item
 // that shard pushed before the lock was taken has been added (the persister
@@ -135,15 +136,16 @@ class Coalescer {
   size_t SnapshotShard(uint32_t shard_id, int db, int index, const engine::Shard& shard, Store& store,
                        rocksdb::WriteBatch* batch);
   // Appends the side rows (orders, users, REQIDs, the order counter).
-  size_t BuildSideRows(Store& store, rocksdb::WriteBatch* batch) const;
+  size_t BuildSideRows(Store& store, rocksdb::WriteBatch* batch);
   void Clear();
   const std::vector<uint64_t>& seqs() const { return seqs_; }
+  std::vector<uint64_t>& mutable_seqs() { return seqs_; }
   const std::vector<uint64_t>& placed_orders() const { return placed_; }
   size_t dirty_keys() const;
-  size_t side_rows() const { return rows_.size() + (counter_ ? 1 : 0); }
+  size_t side_rows() const { return rows_.size() + (counter_ ? 1 : 0); }  // before coalescing
 
  private:
-  struct Latest {
+  struct SideRow {
     uint64_t seq;
     uint32_t pos;
     RowOp op;
@@ -153,8 +155,9 @@ class Coalescer {
     bool snapshotted = false;
     absl::flat_hash_set<std::string, engine::KeyHasher, engine::KeyEq> keys;
   };
-  // (cf, row key) -> latest operation
-  absl::flat_hash_map<std::pair<int, std::string>, Latest> rows_;
+  // In arrival order; BuildSideRows sorts them by (seq, position) so that the
+  // WriteBatch, applied in order, leaves the latest operation of every row.
+  std::vector<SideRow> rows_;
   absl::flat_hash_map<uint32_t, Dirty> dirty_;
   std::vector<uint32_t> shard_order_;
   uint64_t counter_ = 0;
@@ -224,7 +227,7 @@ class Persister final : public engine::WriteGate {
   size_t Snapshot(Coalescer& c, rocksdb::WriteBatch* batch);
   // Writes batch (with fsync under `always`); OK or the error.
   absl::Status WriteOnce(rocksdb::WriteBatch& batch, size_t rows, size_t items);
-  void AdvanceDurable(const Coalescer& c);
+  void AdvanceDurable(Coalescer& c);
   void WakeDurableWaiters();
   void WakeReservers();
   void SetError(const absl::Status& s);
