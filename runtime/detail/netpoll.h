@@ -9,17 +9,32 @@
 // Asio completion handlers registered by net.h/signal.h only claim a waiter and
 // call Ready(g); while an M polls, Ready() collects the Gs into a GList (see
 // M::collect), so the polling M decides where they run.
+//
+// Sockets (PollDesc) do not go through Asio's per-descriptor operations: Asio
+// re-arms a descriptor with one epoll_ctl(MOD) per async_wait. As Go's netpoll,
+// each socket is registered once, edge-triggered for both directions, in an
+// inner epoll instance; that one descriptor is what Asio watches (one
+// async_wait, re-armed per harvest, not per socket wait). A harvest hands each
+// socket's events to its PollDesc (which keeps a per-direction ready flag), under
+// harvest_mu_, which Deregister also takes: no event reaches a PollDesc once
+// Deregister returned.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 
+#include <memory>
+#include <mutex>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 
 #include "runtime/detail/sched.h"
 
 namespace stockd::runtime::detail {
+
+class PollDesc;
 
 class Netpoll {
  public:
@@ -28,7 +43,8 @@ class Netpoll {
 
   boost::asio::io_context& io() { return io_; }
 
-  // Registered waits not yet completed; Ms skip polling while it is 0.
+  // Fibers parked on a socket (PollDesc::Wait) or a signal; busy Ms skip their
+  // non-blocking polls while it is 0 (an idle M still blocks in the poller).
   void AddWaiter() { waiters_.fetch_add(1, std::memory_order_relaxed); }
   void DoneWaiter() { waiters_.fetch_sub(1, std::memory_order_relaxed); }
   bool HasWaiters() const { return waiters_.load(std::memory_order_relaxed) > 0; }
@@ -51,6 +67,12 @@ class Netpoll {
   void Wakeup();
   void Shutdown();
 
+  // Registers a socket once, edge-triggered, read and write; its events go to
+  // pd->OnEvents (on an M that polls). Returns 0 or an errno.
+  int Register(int fd, PollDesc* pd);
+  // Removes it; after this returns no harvest touches pd.
+  void Deregister(int fd);
+
  private:
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
@@ -58,6 +80,12 @@ class Netpoll {
   std::atomic<bool> poller_{false};
   // While an M blocks: the monotonic time it will wake up by itself; else -1.
   std::atomic<int64_t> sleeping_until_{-1};
+
+  void ArmInnerLocked();  // REQUIRES: harvest_mu_
+  void Harvest();
+  std::mutex harvest_mu_;
+  int epfd_ = -1;  // the inner epoll instance; -1 until the first Register
+  std::unique_ptr<boost::asio::posix::stream_descriptor> inner_;  // epfd_ in Asio's reactor
 };
 
 }  // namespace stockd::runtime::detail

@@ -1,6 +1,7 @@
 #include "runtime/detail/pollfd.h"
 
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -26,17 +27,25 @@ constexpr uint64_t ResultOf(uint64_t w) { return w & 3; }
 
 }  // namespace
 
-PollDesc::PollDesc(Sched* sched, int fd)
-    : sched_(sched), fd_(fd), sd_(SchedNetpoll(sched).io(), fd) {
-  // Mark it non-blocking in Asio's bookkeeping too, so async_wait never writes
-  // the descriptor's state (a reader and a writer may register concurrently).
-  boost::system::error_code ec;
-  sd_.non_blocking(true, ec);
+PollDesc::PollDesc(Sched* sched, int fd) : sched_(sched), fd_(fd) {
+  registered_ = SchedNetpoll(sched).Register(fd, this) == 0;
 }
 
 PollDesc::~PollDesc() {
-  boost::system::error_code ec;
-  sd_.close(ec);
+  if (registered_) SchedNetpoll(sched_).Deregister(fd_);
+  ::close(fd_);
+}
+
+void PollDesc::OnEvents(uint32_t events) {
+  // Errors and hang-ups wake both directions: the retried syscall reports them.
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+    waiters_[0].ready.store(true, std::memory_order_seq_cst);
+    ClaimCurrent(waiters_[0], kResReady);
+  }
+  if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
+    waiters_[1].ready.store(true, std::memory_order_seq_cst);
+    ClaimCurrent(waiters_[1], kResReady);
+  }
 }
 
 void PollDesc::Claim(Waiter& w, uint64_t seq, uint64_t result) {
@@ -70,33 +79,23 @@ absl::Status PollDesc::Wait(PollDir dir, absl::Time deadline) {
     return absl::DeadlineExceededError("i/o deadline exceeded");
   }
   G* g = CurrentG();
-  if (g == nullptr) return WaitOffFiber(dir, deadline);
+  if (g == nullptr || !registered_) return WaitOffFiber(dir, deadline);
   Waiter& w = waiters_[static_cast<int>(dir)];
+  // An edge since the last wait: the caller's syscall may succeed now.
+  if (w.ready.exchange(false, std::memory_order_seq_cst)) return absl::OkStatus();
   const uint64_t seq = SeqOf(w.word.load(std::memory_order_relaxed)) + 1;
   w.g = g;
   w.word.store(Word(seq, kArming, 0), std::memory_order_seq_cst);
-
   TimerId timer = 0;
   if (closed_.load(std::memory_order_seq_cst)) {
     Claim(w, seq, kResClosed);  // Close() may have missed the armed word
-  } else {
-    if (deadline != absl::InfiniteFuture()) timer = AddTimer(deadline, &OnDeadline, &w);
-    // Reuse an outstanding async_wait (see the header); its handler clears
-    // `pending` before claiming, so seeing it set means it will claim us.
-    if (!w.pending.load(std::memory_order_seq_cst)) {
-      w.pending.store(true, std::memory_order_seq_cst);
-      Netpoll& np = SchedNetpoll(sched_);
-      np.AddWaiter();
-      sd_.async_wait(dir == PollDir::kRead ? boost::asio::posix::descriptor_base::wait_read
-                                           : boost::asio::posix::descriptor_base::wait_write,
-                     [self = shared_from_this(), d = static_cast<int>(dir)](const boost::system::error_code&) {
-                       Waiter& wt = self->waiters_[d];
-                       wt.pending.store(false, std::memory_order_seq_cst);
-                       SchedNetpoll(self->sched_).DoneWaiter();
-                       ClaimCurrent(wt, kResReady);
-                     });
-    }
+  } else if (w.ready.exchange(false, std::memory_order_seq_cst)) {
+    Claim(w, seq, kResReady);  // an edge between the first check and arming
+  } else if (deadline != absl::InfiniteFuture()) {
+    timer = AddTimer(deadline, &OnDeadline, &w);
   }
+  Netpoll& np = SchedNetpoll(sched_);
+  np.AddWaiter();  // busy Ms poll while someone waits for I/O
   if (StateOf(w.word.load(std::memory_order_acquire)) != kClaimed) {
     Park([&w, seq, g] {
       uint64_t expected = Word(seq, kArming, 0);
@@ -105,6 +104,7 @@ absl::Status PollDesc::Wait(PollDir dir, absl::Time deadline) {
       }
     });
   }
+  np.DoneWaiter();
   if (timer != 0) CancelTimer(timer);
   switch (ResultOf(w.word.load(std::memory_order_acquire))) {
     case kResTimeout:
@@ -136,10 +136,8 @@ void PollDesc::Close() {
   if (closed_.exchange(true, std::memory_order_seq_cst)) return;
   ClaimCurrent(waiters_[0], kResClosed);
   ClaimCurrent(waiters_[1], kResClosed);
-  // Wake the reactor's waits (and an off-fiber poll) so their handlers let go.
+  // Wake an off-fiber poll(2) too.
   ::shutdown(fd_, SHUT_RDWR);
-  boost::system::error_code ec;
-  sd_.cancel(ec);
 }
 
 }  // namespace stockd::runtime::detail

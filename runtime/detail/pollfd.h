@@ -13,20 +13,22 @@
 // Every Wait uses a new seq; a claimant acting on an older seq, or on a waiter
 // already claimed, does nothing. The deadline timer is cancelled synchronously
 // before Wait returns (see park.h), so it never outlives the wait it belongs to.
-// At most one Asio async_wait per direction is outstanding: a wait that timed
-// out leaves its async_wait pending and the next Wait reuses it (the handler
-// claims whatever wait is armed when it runs), so an idle connection read with
-// a deadline in a loop does not pile up reactor operations.
 //
-// Lifetime: the PollDesc is shared by its Conn/Listener and by a pending
-// handler; the descriptor is closed when the last of them lets go.
+// Readiness (Go's pollDesc rg/wg): the descriptor is registered once with the
+// runtime's poller, edge-triggered (see netpoll.h), so an edge that arrives
+// while nobody waits must not be lost: OnEvents sets the direction's `ready`
+// flag and then claims whatever wait is armed; Wait consumes the flag before
+// and after arming. Both sides are seq_cst, so an edge is either seen by Wait
+// or claims it. A consumed flag only means "retry the syscall": at worst one
+// spurious wake-up, never a lost one.
+//
+// Lifetime: the PollDesc is shared by its Conn/Listener; its destructor
+// deregisters the descriptor (after which no harvest touches it) and closes it.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
-
-#include <boost/asio/posix/stream_descriptor.hpp>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -53,13 +55,16 @@ class PollDesc : public std::enable_shared_from_this<PollDesc> {
   absl::Status Wait(PollDir dir, absl::Time deadline);
 
   // Thread-safe, idempotent: marks the descriptor closed, wakes both waiters
-  // with Cancelled and shuts the socket down so pending reactor waits finish.
+  // with Cancelled and shuts the socket down (an off-fiber poll(2) returns).
   void Close();
+
+  // The poller's harvest (netpoll.cc): epoll events of this descriptor.
+  void OnEvents(uint32_t events);
 
  private:
   struct Waiter {
     std::atomic<uint64_t> word{0};
-    std::atomic<bool> pending{false};  // an async_wait is outstanding
+    std::atomic<bool> ready{false};  // an edge arrived since the last Wait consumed it
     G* g = nullptr;
   };
   static void OnDeadline(void* arg);
@@ -69,7 +74,7 @@ class PollDesc : public std::enable_shared_from_this<PollDesc> {
 
   Sched* const sched_;
   const int fd_;
-  boost::asio::posix::stream_descriptor sd_;
+  bool registered_ = false;  // with the poller; false: Wait uses poll(2) off the runtime's poller
   std::atomic<bool> closed_{false};
   Waiter waiters_[2];
 };
