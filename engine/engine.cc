@@ -368,7 +368,8 @@ void Engine::SetChangeObserver(ChangeObserver observer) {
 void Engine::FlushChanges(Shard& shard) {
   if (!shard.has_changes()) return;
   if (observer_) {
-    std::vector<KeyChange> changes;
+    // Reused per thread: this runs at the end of every write command.
+    thread_local std::vector<KeyChange> changes;
     shard.CollectChanges(&changes);
     observer_(ChangeSet{shard.db(), shard.index(), shard, absl::MakeConstSpan(changes)});
   }

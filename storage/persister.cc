@@ -219,6 +219,7 @@ void Persister::OnChanges(const engine::ChangeSet& cs) {
 void Persister::OnStockRecords(const engine::StockRecords& r) {
   if (tl_stock.has && tl_stock.shard_id != r.shard_id) FlushPendingStock();
   Item& item = tl_stock.item;
+  if (!tl_stock.has) item.rows.reserve(4);  // order, user count, REQID: one allocation
   tl_stock.has = true;
   tl_stock.shard_id = r.shard_id;
   item.shard_id = r.shard_id;
