@@ -493,17 +493,35 @@ size_t Persister::Snapshot(Coalescer& c, rocksdb::WriteBatch* batch) {
   return rows;
 }
 
+void Persister::GatherWindow(Coalescer& pending, bool& closed) {
+  const FsyncPolicy policy = policy_.load(std::memory_order_relaxed);
+  if (policy == FsyncPolicy::kAlways || closed || pending.empty()) return;
+  // Keep taking items (nothing is snapshotted yet, so all of them join the
+  // batch) until the window ends: a key written many times is one row.
+  const absl::Time deadline =
+      absl::Now() + (policy == FsyncPolicy::kEverySec ? options_.everysec_window : options_.no_window);
+  std::vector<Item> items;
+  for (;;) {
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) return;
+    std::optional<Item> one;
+    if (runtime::Select({runtime::RecvCase(ch_, &one)}, runtime::Timeout(left)) == runtime::kSelectTimeout) return;
+    if (!one) {  // closed and drained: write what we have and stop
+      closed = true;
+      return;
+    }
+    queued_.fetch_sub(1, std::memory_order_acq_rel);
+    items.push_back(std::move(*one));
+    Drain(items);  // wakes reservers
+    Admit(pending, items);
+  }
+}
+
 void Persister::Loop() {
   std::vector<Item> items;
   Coalescer pending;
   bool closed = false;
-  absl::Time last_start = absl::InfinitePast();
   for (;;) {
-    if (policy_.load(std::memory_order_relaxed) != FsyncPolicy::kAlways && !closed) {
-      // Let a window's worth of writes queue up: hot keys coalesce.
-      const absl::Duration wait = options_.coalesce_window - (absl::Now() - last_start);
-      if (wait > absl::ZeroDuration()) runtime::Sleep(wait);
-    }
     items.clear();
     if (carry_.empty()) {
       if (ch_.RecvMany(items, options_.batch_items) == 0) closed = true;
@@ -514,10 +532,10 @@ void Persister::Loop() {
     } else {
       items.swap(carry_);
     }
-    last_start = absl::Now();
     Drain(items);
     if (ch_.closed() && ch_.size() == 0) closed = true;
     Admit(pending, items);
+    GatherWindow(pending, closed);
     if (pending.empty()) {
       if (closed) break;
       continue;

@@ -70,9 +70,12 @@ std::string_view FsyncPolicyName(FsyncPolicy p);
 struct PersisterOptions {
   size_t queue_limit = 8192;   // items queued + reserved before writers park
   size_t batch_items = 4096;   // items per RecvMany
-  // Under `everysec`/`no`, batches start at most this often, so hot keys
-  // coalesce (one encode and one row per batch). `always` never waits.
-  absl::Duration coalesce_window = absl::Milliseconds(5);
+  // How long a batch gathers items before it is written, so hot keys
+  // coalesce (one encode and one row per key per batch). `always` never
+  // waits: its writers wait for the fsync. Under `no` a kill -9 may lose up
+  // to no_window of acknowledged writes (an OS crash, more).
+  absl::Duration everysec_window = absl::Milliseconds(5);
+  absl::Duration no_window = absl::Seconds(1);
   FsyncPolicy policy = FsyncPolicy::kAlways;
   absl::Duration retry_interval = absl::Milliseconds(100);
 };
@@ -223,6 +226,8 @@ class Persister final : public engine::WriteGate {
   void Drain(std::vector<Item>& out);
   // Adds items to the batch, or to carry_ when their shard was already snapshotted.
   void Admit(Coalescer& c, std::vector<Item>& items);
+  // Under everysec/no: keeps adding arriving items to the batch for a window.
+  void GatherWindow(Coalescer& pending, bool& closed);
   // Snapshots every dirty shard of c into batch under its lock (see Coalescer).
   size_t Snapshot(Coalescer& c, rocksdb::WriteBatch* batch);
   // Writes batch (with fsync under `always`); OK or the error.

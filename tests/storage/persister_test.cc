@@ -199,6 +199,40 @@ TEST(PersisterTest, EverysecPersistsOnStopAndNeverWaits) {
   EXPECT_EQ(l.engine->Execute({"GET", "n"}), "$3\r\n250\r\n");
 }
 
+// Under `no` a batch gathers writes for a window: a key written 2,000 times
+// and a list pushed to 2,000 times are each written once per batch, not once
+// per command (the value written is the one at the shard's snapshot).
+TEST(PersisterTest, NoPolicyWindowWritesAHotKeyOncePerBatch) {
+  TempDir dir;
+  PersisterOptions popt;
+  popt.policy = FsyncPolicy::kNo;
+  popt.no_window = absl::Seconds(10);  // longer than the test: one batch, at Stop
+  constexpr int kWrites = 2000;
+  {
+    testing::Loaded l = LoadFrom(dir.path());
+    Persister p(*l.store, *l.engine, popt);
+    p.Attach();
+    runtime::Runtime rt(runtime::Options{.procs = 2});
+    ASSERT_TRUE(rt.Run([&] {
+                    p.Start();
+                    for (int i = 0; i < kWrites; ++i) {
+                      l.engine->Execute({"INCR", "hot"});
+                      l.engine->Execute({"LPUSH", "list", std::to_string(i)});
+                    }
+                    EXPECT_EQ(p.stats().batches, 0u) << "written before the window ended";
+                    EXPECT_TRUE(p.Stop().ok());
+                    const PersisterStats st = p.stats();
+                    EXPECT_EQ(st.items, 2u * kWrites);
+                    EXPECT_EQ(st.records, 2u);  // one row per key
+                  }).ok());
+    ASSERT_TRUE(l.store->Close().ok());
+  }
+  testing::Loaded l = LoadFrom(dir.path());
+  EXPECT_EQ(l.engine->Execute({"GET", "hot"}), "$4\r\n2000\r\n");
+  EXPECT_EQ(l.engine->Execute({"LLEN", "list"}), ":2000\r\n");
+  EXPECT_EQ(l.engine->Execute({"LINDEX", "list", "0"}), "$4\r\n1999\r\n");
+}
+
 TEST(PersisterTest, ExpiredKeysAreNotLoaded) {
   TempDir dir;
   RunWithPersister(dir.path(), {}, [&](engine::Engine& e, Persister&) {
