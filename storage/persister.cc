@@ -502,6 +502,9 @@ void Persister::GatherWindow(Coalescer& pending, bool& closed) {
       absl::Now() + (policy == FsyncPolicy::kEverySec ? options_.everysec_window : options_.no_window);
   std::vector<Item> items;
   for (;;) {
+    // A stalled disk (DEBUG PERSISTER-STALL) stops the draining too: the
+    // batch goes to the stalled write and producers feel the back-pressure.
+    if (stall_until_ns_.load(std::memory_order_acquire) > absl::GetCurrentTimeNanos()) return;
     const absl::Duration left = deadline - absl::Now();
     if (left <= absl::ZeroDuration()) return;
     std::optional<Item> one;
