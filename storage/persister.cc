@@ -498,14 +498,20 @@ void Persister::GatherWindow(Coalescer& pending, bool& closed) {
   if (policy == FsyncPolicy::kAlways || closed || pending.empty()) return;
   // Keep taking items (nothing is snapshotted yet, so all of them join the
   // batch) until the window ends: a key written many times is one row.
-  const absl::Time deadline =
-      absl::Now() + (policy == FsyncPolicy::kEverySec ? options_.everysec_window : options_.no_window);
+  // Order-log records (orders, counts, REQIDs) use the short window under
+  // both policies: order readers only see written orders, and should see
+  // them within milliseconds. Plain keys under `no` may wait longer.
+  const absl::Time start = absl::Now();
+  auto deadline = [&] {
+    const bool short_window = policy == FsyncPolicy::kEverySec || pending.side_rows() != 0;
+    return start + (short_window ? options_.everysec_window : options_.no_window);
+  };
   std::vector<Item> items;
   for (;;) {
     // A stalled disk (DEBUG PERSISTER-STALL) stops the draining too: the
     // batch goes to the stalled write and producers feel the back-pressure.
     if (stall_until_ns_.load(std::memory_order_acquire) > absl::GetCurrentTimeNanos()) return;
-    const absl::Duration left = deadline - absl::Now();
+    const absl::Duration left = deadline() - absl::Now();
     if (left <= absl::ZeroDuration()) return;
     std::optional<Item> one;
     if (runtime::Select({runtime::RecvCase(ch_, &one)}, runtime::Timeout(left)) == runtime::kSelectTimeout) return;

@@ -72,8 +72,10 @@ struct PersisterOptions {
   size_t batch_items = 4096;   // items per RecvMany
   // How long a batch gathers items before it is written, so hot keys
   // coalesce (one encode and one row per key per batch). `always` never
-  // waits: its writers wait for the fsync. Under `no` a kill -9 may lose up
-  // to no_window of acknowledged writes (an OS crash, more).
+  // waits: its writers wait for the fsync. A batch holding order-log records
+  // uses everysec_window under both policies (order readers see only written
+  // orders). Under `no` a kill -9 may lose up to no_window of acknowledged
+  // plain-key writes (an OS crash, more).
   absl::Duration everysec_window = absl::Milliseconds(5);
   absl::Duration no_window = absl::Seconds(1);
   FsyncPolicy policy = FsyncPolicy::kAlways;
