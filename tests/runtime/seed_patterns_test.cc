@@ -63,8 +63,18 @@ TEST(SeedPatternsTest, WorkerPoolOverBufferedChannel) {
     constexpr int kJobs = 500, kWorkers = 3;
     Chan<int> jobs(kJobs), results(kJobs);
     std::atomic<int> per_worker[kWorkers] = {};
+    // main waits for the workers to leave their range loop before returning:
+    // a detached fiber still alive when the runtime is destroyed is never
+    // freed (its closure and the channels it holds leak — LeakSanitizer saw
+    // it whenever a worker had not yet observed the close).
+    WaitGroup exited;
+    exited.Add(kWorkers);
     for (int w = 0; w < kWorkers; ++w) {
-      Go([jobs, results, &per_worker, w] {
+      Go([jobs, results, &per_worker, &exited, w] {
+        struct Done {
+          WaitGroup& wg;
+          ~Done() { wg.Done(); }
+        } done{exited};
         while (std::optional<int> j = jobs.Recv()) {  // for j := range jobs
           ++per_worker[w];
           ASSERT_TRUE(results.Send(*j * 2));
@@ -81,6 +91,7 @@ TEST(SeedPatternsTest, WorkerPoolOverBufferedChannel) {
     }
     EXPECT_EQ(sum, int64_t{kJobs} * (kJobs + 1));  // 2 * (1 + ... + kJobs)
     EXPECT_EQ(per_worker[0] + per_worker[1] + per_worker[2], kJobs);
+    exited.Wait();
     EXPECT_EQ(results.TryRecv(), std::nullopt);  // nothing extra
   });
 }
