@@ -186,11 +186,14 @@ TEST(ContextTest, TimerOutlivingItsContextIsHarmless) {
 
 TEST(ContextTest, DeadlineWithoutARuntimeIsSeenByErr) {
   // No Runtime alive: no timer is armed, Err() checks the clock itself.
-  auto [ctx, cancel] = WithTimeout(Context::Background(), absl::Milliseconds(5));
+  // 500 ms, not 5: the first two checks need the deadline still ahead, and a
+  // TSan run on the loaded machine once stalled more than 5 ms before them.
+  auto [ctx, cancel] = WithTimeout(Context::Background(), absl::Milliseconds(500));
   auto [child, cancel_child] = WithCancel(ctx);
   EXPECT_TRUE(ctx.Err().ok());
   EXPECT_FALSE(IsDone(ctx));
-  std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(ctx.Deadline().has_value());
+  absl::SleepFor(*ctx.Deadline() - absl::Now() + absl::Milliseconds(5));
   EXPECT_TRUE(absl::IsDeadlineExceeded(ctx.Err())) << ctx.Err();
   EXPECT_TRUE(IsDone(ctx));
   EXPECT_TRUE(absl::IsDeadlineExceeded(child.Err()));  // the tree follows
