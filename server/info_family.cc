@@ -46,10 +46,7 @@ uint64_t RssBytes() {
   return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
-uint64_t UsedMemory() {
-  struct mallinfo2 mi = mallinfo2();
-  return mi.uordblks + mi.hblkhd;
-}
+uint64_t UsedMemory() { return AllocatedBytes(); }  // server.h
 
 void SectionServer(Server& s, std::string& out) {
   struct utsname u;

@@ -3,6 +3,21 @@
 #include <malloc.h>
 #include <signal.h>
 
+// ASan and TSan replace malloc: used memory comes from their allocator then.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define STOCKD_SANITIZER_MALLOC 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define STOCKD_SANITIZER_MALLOC 1
+#endif
+#endif
+#ifndef STOCKD_SANITIZER_MALLOC
+#define STOCKD_SANITIZER_MALLOC 0
+#endif
+#if STOCKD_SANITIZER_MALLOC
+#include <sanitizer/allocator_interface.h>
+#endif
+
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -232,14 +247,22 @@ void Server::ActiveExpireLoop() {
   }
 }
 
+uint64_t AllocatedBytes() {
+#if STOCKD_SANITIZER_MALLOC
+  return __sanitizer_get_current_allocated_bytes();  // glibc's counters stay near 0 under a sanitizer
+#else
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+#endif
+}
+
 void Server::SampleMemory() {
   const int64_t max = config_.live().maxmemory.load(std::memory_order_relaxed);
   if (max <= 0) {  // no limit: no sampling cost (INFO memory reads mallinfo2 itself)
     engine_.SetOverMaxmemory(false);
     return;
   }
-  struct mallinfo2 mi = mallinfo2();
-  const uint64_t used = mi.uordblks + mi.hblkhd;
+  const uint64_t used = AllocatedBytes();
   used_memory_.store(used, std::memory_order_relaxed);
   engine_.SetOverMaxmemory(used > static_cast<uint64_t>(max));
 }

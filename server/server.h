@@ -138,6 +138,12 @@ class Server {
   std::atomic<uint64_t> next_client_id_{1};
 };
 
+// Bytes the process has allocated (INFO used_memory, the maxmemory check):
+// glibc's mallinfo2 (in-use arena chunks + mmapped blocks); under ASan/TSan,
+// which replace malloc, the sanitizer allocator's count. Walks the arenas:
+// not for the command path (Server::SampleMemory caches it).
+uint64_t AllocatedBytes();
+
 // Registers the server's own commands (connection, server, info, config
 // families) into the engine's command table. REQUIRES: before serving.
 void RegisterServerCommands(engine::CommandTable& table);
