@@ -52,11 +52,21 @@ std::vector<std::string_view> FlagNames(uint32_t flags) {
   return out;
 }
 
+size_t CommandStats::CellIndex() {
+  static std::atomic<size_t> next{0};
+  thread_local const size_t index = next.fetch_add(1, std::memory_order_relaxed) % kCells;
+  return index;
+}
+
+uint64_t CommandStats::Get(Field f) const {
+  uint64_t sum = 0;
+  for (const Cell& c : cells_) sum += c.v[f].load(std::memory_order_relaxed);
+  return sum;
+}
+
 void CommandStats::Reset() {
-  calls.store(0, std::memory_order_relaxed);
-  usec.store(0, std::memory_order_relaxed);
-  rejected_calls.store(0, std::memory_order_relaxed);
-  failed_calls.store(0, std::memory_order_relaxed);
+  for (Cell& c : cells_)
+    for (auto& v : c.v) v.store(0, std::memory_order_relaxed);
 }
 
 Command::Command(const CommandSpec& spec, Command* parent) : spec_(spec), parent_(parent) {

@@ -19,7 +19,7 @@
 //    "ERR unknown subcommand 'x'. Try OBJECT HELP." when there is none.
 //  * Thread-safety: Register* happen before the engine serves commands (the
 //    table is then read-only); Find and iteration are safe from any thread.
-//    Per-command statistics are relaxed atomics updated by the dispatcher.
+//    Per-command statistics are striped relaxed atomics (CommandStats).
 #pragma once
 
 #include <atomic>
@@ -90,17 +90,34 @@ struct CommandSpec {
   std::string_view since;    // "1.0.0"
 };
 
-// Per-command counters for INFO commandstats. Relaxed atomics: updated by the
-// dispatcher after each call, read by INFO, zeroed by CONFIG RESETSTAT.
-struct CommandStats {
-  std::atomic<uint64_t> calls{0};
-  // Microseconds in the handler (locks included). For kFast rows one call in
-  // 8 is timed and counted 8 times: reading the clock is a large part of an
-  // O(1) command, so their total is an unbiased estimate, not an exact sum.
-  std::atomic<uint64_t> usec{0};
-  std::atomic<uint64_t> rejected_calls{0};  // refused before the handler ran (arity, ...)
-  std::atomic<uint64_t> failed_calls{0};    // the handler replied an error
+// Per-command counters for INFO commandstats, updated by the dispatcher after
+// each call, read by INFO, zeroed by CONFIG RESETSTAT. Striped: each thread
+// adds to one of kCells cache lines (relaxed), so two cores running the same
+// command do not bounce one line at every call; a read sums the cells.
+class CommandStats {
+ public:
+  enum Field {
+    kCalls,
+    // Microseconds in the handler (locks included). For kFast rows one call in
+    // 8 is timed and counted 8 times: reading the clock is a large part of an
+    // O(1) command, so their total is an unbiased estimate, not an exact sum.
+    kUsec,
+    kRejectedCalls,  // refused before the handler ran (arity, ...)
+    kFailedCalls,    // the handler replied an error
+    kFields
+  };
+  void Add(Field f, uint64_t n) { cells_[CellIndex()].v[f].fetch_add(n, std::memory_order_relaxed); }
+  uint64_t Get(Field f) const;
   void Reset();
+
+ private:
+  static constexpr size_t kCells = 4;
+  struct alignas(64) Cell {
+    std::atomic<uint64_t> v[kFields] = {};
+  };
+  // This thread's cell (threads are numbered as they first count).
+  static size_t CellIndex();
+  Cell cells_[kCells];
 };
 
 // A registered row: the spec plus what the table derives from it.

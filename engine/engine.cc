@@ -116,7 +116,7 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
   }
   if (cmd->is_container()) {
     if (argv.size() < 2) {
-      cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
+      cmd->stats().Add(CommandStats::kRejectedCalls, 1);
       reject(cmd, errors::WrongArity(cmd->full_name()));
       return;
     }
@@ -136,7 +136,7 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
     return;
   }
   if (!cmd->ArityOk(argv.size())) {
-    cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    cmd->stats().Add(CommandStats::kRejectedCalls, 1);
     reject(cmd, errors::WrongArity(cmd->full_name()));
     return;
   }
@@ -145,14 +145,14 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
     const bool multi = session.tx != nullptr && InMulti(session);
     if (!authorizer_->Allow(session, *cmd, argv, multi ? Authorizer::Context::kMulti : Authorizer::Context::kTopLevel,
                             &denied)) {
-      cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
+      cmd->stats().Add(CommandStats::kRejectedCalls, 1);
       reject(cmd, denied);
       return;
     }
   }
   // maxmemory noeviction: one relaxed load while under the limit.
   if (over_maxmemory_.load(std::memory_order_relaxed) && DeniedWhenOom(session, *cmd)) {
-    cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    cmd->stats().Add(CommandStats::kRejectedCalls, 1);
     reject(cmd, kOomError);
     return;
   }
@@ -167,7 +167,7 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
   if (gate != nullptr) {
     std::string gate_error;
     if (!gate->Reserve(&gate_error)) {
-      cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
+      cmd->stats().Add(CommandStats::kRejectedCalls, 1);
       Reject(reply, gate_error);
       return;
     }
@@ -179,7 +179,7 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
     }
   } gate_release{gate};
   // Durations of kFast commands are sampled: one call in kFastTimingSample is
-  // timed and counted kFastTimingSample times (see CommandStats::usec).
+  // timed and counted kFastTimingSample times (see CommandStats::kUsec).
   thread_local uint32_t fast_calls = 0;
   const bool fast = (spec.flags & kFast) != 0;
   const bool timed = !fast || (fast_calls++ % kFastTimingSample) == 0;
@@ -215,7 +215,7 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
       busy = true;  // it may lock any shard (KEYS, FLUSHALL, ...): as Redis, refuse while busy
     }
     if (busy && !(spec.flags & kAllowBusy)) {
-      cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
+      cmd->stats().Add(CommandStats::kRejectedCalls, 1);
       ctx.ReleaseAll();  // (nothing is held when busy) RejectCommand may lock to unwatch
       reject(cmd, kBusyError);
       return;
@@ -234,9 +234,9 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
     usec = ns > 0 ? static_cast<uint64_t>(ns / 1000) * (fast ? kFastTimingSample : 1) : 0;
   }
   CommandStats& st = cmd->stats();
-  st.calls.fetch_add(1, std::memory_order_relaxed);
-  st.usec.fetch_add(usec, std::memory_order_relaxed);
-  if (errors > 0) st.failed_calls.fetch_add(1, std::memory_order_relaxed);
+  st.Add(CommandStats::kCalls, 1);
+  st.Add(CommandStats::kUsec, usec);
+  if (errors > 0) st.Add(CommandStats::kFailedCalls, 1);
 }
 
 void Engine::ExecuteHeld(Session& session, absl::Span<const std::string_view> argv,
@@ -256,7 +256,7 @@ void Engine::ExecuteHeld(Session& session, absl::Span<const std::string_view> ar
   }
   const CommandSpec& spec = cmd->spec();
   if (!cmd->ArityOk(argv.size())) {
-    cmd->stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    cmd->stats().Add(CommandStats::kRejectedCalls, 1);
     Reject(reply, "ERR Wrong number of args calling Redis command from script");
     return;
   }
@@ -326,9 +326,9 @@ void Engine::ExecuteHeld(Session& session, absl::Span<const std::string_view> ar
   }
   const int64_t ns = RealtimeNs() - start_ns;
   CommandStats& st = cmd->stats();
-  st.calls.fetch_add(1, std::memory_order_relaxed);
-  st.usec.fetch_add(ns > 0 ? static_cast<uint64_t>(ns / 1000) : 0, std::memory_order_relaxed);
-  if (errors > 0) st.failed_calls.fetch_add(1, std::memory_order_relaxed);
+  st.Add(CommandStats::kCalls, 1);
+  st.Add(CommandStats::kUsec, ns > 0 ? static_cast<uint64_t>(ns / 1000) : 0);
+  if (errors > 0) st.Add(CommandStats::kFailedCalls, 1);
 }
 
 void Engine::SetShardsBusy(absl::Span<const uint32_t> ids, bool busy) {
@@ -403,9 +403,9 @@ EngineCounters Engine::counters() const {
     c.keyspace_misses += s->misses();
   }
   for (const Command* cmd : commands_.commands()) {
-    c.total_commands += cmd->stats().calls.load(std::memory_order_relaxed);
+    c.total_commands += cmd->stats().Get(CommandStats::kCalls);
     for (const Command* sub : cmd->subcommands()) {
-      c.total_commands += sub->stats().calls.load(std::memory_order_relaxed);
+      c.total_commands += sub->stats().Get(CommandStats::kCalls);
     }
   }
   c.total_error_replies = total_errors_.load(std::memory_order_relaxed);

@@ -67,7 +67,7 @@ void QueueInMulti(Engine& engine, Session& session, const Command& command,
   TransactionState& tx = *session.tx;
   if (command.has_flag(kNoMulti)) {
     constexpr std::string_view kMsg = "ERR Command not allowed inside a transaction";
-    command.stats().rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    command.stats().Add(CommandStats::kRejectedCalls, 1);
     reply.Error(kMsg);
     engine.CountError(kMsg);
     tx.aborted = true;

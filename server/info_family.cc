@@ -129,8 +129,9 @@ void SectionStats(Server& s, std::string& out) {
   });
   uint64_t rejected_calls = 0;
   for (const engine::Command* c : s.engine().commands().commands()) {
-    rejected_calls += c->stats().rejected_calls.load(std::memory_order_relaxed);
-    for (const engine::Command* sub : c->subcommands()) rejected_calls += sub->stats().rejected_calls.load();
+    rejected_calls += c->stats().Get(engine::CommandStats::kRejectedCalls);
+    for (const engine::Command* sub : c->subcommands())
+      rejected_calls += sub->stats().Get(engine::CommandStats::kRejectedCalls);
   }
   runtime::Stats rs = runtime::GetStats();
   Line(out, "total_connections_received", s.stats().total_connections_received.load());
@@ -190,7 +191,9 @@ void SectionCpu(Server& s, std::string& out) {
 void SectionCommandStats(Server& s, std::string& out) {
   auto one = [&](const engine::Command& c) {
     const auto& st = c.stats();
-    uint64_t calls = st.calls.load(), usec = st.usec.load(), rej = st.rejected_calls.load(), failed = st.failed_calls.load();
+    using S = engine::CommandStats;
+    const uint64_t calls = st.Get(S::kCalls), usec = st.Get(S::kUsec), rej = st.Get(S::kRejectedCalls),
+                   failed = st.Get(S::kFailedCalls);
     if (calls == 0 && rej == 0 && failed == 0) return;
     absl::StrAppend(&out, "cmdstat_", A(c.full_name()), ":calls=", calls, ",usec=", usec, ",usec_per_call=",
                     absl::StrFormat("%.2f", calls ? static_cast<double>(usec) / calls : 0.0), ",rejected_calls=", rej,

@@ -23,7 +23,7 @@ TEST(ConcurrencyTest, IncrOnOneKeyIsExact) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(engine.Execute({"GET", "counter"}), Bulk(std::to_string(kThreads * kPerThread)));
-  EXPECT_EQ(engine.commands().Find("incr")->stats().calls.load(),
+  EXPECT_EQ(engine.commands().Find("incr")->stats().Get(engine::CommandStats::kCalls),
             static_cast<uint64_t>(kThreads * kPerThread));
 }
 

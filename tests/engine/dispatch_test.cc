@@ -59,17 +59,17 @@ TEST_F(DispatchTest, CommandStats) {
   Run({"INCR", "k"});           // failed: not an integer
   Run({"OBJECT", "ENCODING", "k"});
   const CommandTable& t = engine_.commands();
-  EXPECT_EQ(t.Find("get")->stats().calls.load(), 2u);
-  EXPECT_EQ(t.Find("get")->stats().rejected_calls.load(), 1u);
-  EXPECT_EQ(t.Find("incr")->stats().calls.load(), 1u);
-  EXPECT_EQ(t.Find("incr")->stats().failed_calls.load(), 1u);
-  EXPECT_EQ(t.Find("object")->FindSubcommand("encoding")->stats().calls.load(), 1u);
+  EXPECT_EQ(t.Find("get")->stats().Get(engine::CommandStats::kCalls), 2u);
+  EXPECT_EQ(t.Find("get")->stats().Get(engine::CommandStats::kRejectedCalls), 1u);
+  EXPECT_EQ(t.Find("incr")->stats().Get(engine::CommandStats::kCalls), 1u);
+  EXPECT_EQ(t.Find("incr")->stats().Get(engine::CommandStats::kFailedCalls), 1u);
+  EXPECT_EQ(t.Find("object")->FindSubcommand("encoding")->stats().Get(engine::CommandStats::kCalls), 1u);
   EngineCounters c = engine_.counters();
   EXPECT_EQ(c.total_commands, 5u);
   EXPECT_EQ(c.total_error_replies, 2u);
   EXPECT_EQ(c.keyspace_hits, 2u);  // the two GETs: write lookups (INCR) do not count
   engine_.ResetStats();
-  EXPECT_EQ(t.Find("get")->stats().calls.load(), 0u);
+  EXPECT_EQ(t.Find("get")->stats().Get(engine::CommandStats::kCalls), 0u);
   EXPECT_EQ(engine_.counters().total_error_replies, 0u);
   EXPECT_TRUE(engine_.ErrorStats().empty());
 }
