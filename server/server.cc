@@ -15,7 +15,8 @@
 #define STOCKD_SANITIZER_MALLOC 0
 #endif
 #if STOCKD_SANITIZER_MALLOC
-#include <sanitizer/allocator_interface.h>
+// From compiler-rt's <sanitizer/allocator_interface.h>, which GCC does not install.
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 #include <random>
