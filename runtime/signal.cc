@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include "runtime/detail/netpoll.h"
@@ -24,7 +25,13 @@ struct SignalWait {
 
 }  // namespace
 
-int WaitSignal(std::initializer_list<int> signals) {
+void SignalCancel::Cancel() {
+  std::lock_guard<std::mutex> l(mu_);
+  cancelled_ = true;
+  if (abort_) abort_();
+}
+
+int WaitSignal(std::initializer_list<int> signals, SignalCancel* cancel) {
   detail::Sched* s = detail::DefaultSched();
   if (s == nullptr) return 0;
   detail::Netpoll& np = detail::SchedNetpoll(s);
@@ -43,17 +50,49 @@ int WaitSignal(std::initializer_list<int> signals) {
     w->done = true;
     w->cv.notify_all();
   };
+  // Registers the wait unless the token was cancelled; false = cancelled.
+  auto start = [&]() -> bool {
+    if (cancel == nullptr) {
+      w->set.async_wait(handler);
+      return true;
+    }
+    std::lock_guard<std::mutex> l(cancel->mu_);
+    if (cancel->cancelled_) return false;
+    w->set.async_wait(handler);
+    // Cancel() aborts through the reactor: the handler then runs with
+    // operation_aborted and wakes us with 0.
+    cancel->abort_ = [w, &np] {
+      boost::asio::post(np.io(), [w] {
+        boost::system::error_code ec;
+        w->set.cancel(ec);
+      });
+    };
+    return true;
+  };
   np.AddWaiter();
   if (w->g != nullptr) {
     // Register after switching out: the handler's Ready() can only follow Park.
-    detail::Park([&] { w->set.async_wait(handler); });
+    detail::Park([&] {
+      if (!start()) {
+        np.DoneWaiter();
+        w->signo = 0;
+        detail::Ready(w->g);
+      }
+    });
   } else {
-    w->set.async_wait(handler);
+    if (!start()) {
+      np.DoneWaiter();
+      return 0;
+    }
     // Some M must run the reactor to see the signal: an idle runtime may have
     // none started yet; Wakep starts one, which ends up in the poller.
     detail::Wakep(s);
     std::unique_lock<std::mutex> l(w->mu);
     w->cv.wait(l, [&] { return w->done; });
+  }
+  if (cancel != nullptr) {
+    std::lock_guard<std::mutex> l(cancel->mu_);
+    cancel->abort_ = nullptr;
   }
   const int signo = w->signo;
   boost::system::error_code ec;

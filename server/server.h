@@ -27,6 +27,7 @@
 #include "config/config.h"
 #include "engine/engine.h"
 #include "runtime/chan.h"
+#include "runtime/signal.h"
 #include "runtime/net.h"
 #include "runtime/waitgroup.h"
 #include "server/acl.h"
@@ -126,6 +127,7 @@ class Server {
   runtime::Chan<int> shutdown_requested_{1};
   runtime::WaitGroup connections_wg_;
   runtime::WaitGroup background_wg_;
+  runtime::SignalCancel signal_cancel_;  // ends the signal fiber at shutdown
   std::vector<std::function<void()>> shutdown_hooks_;
   std::vector<std::pair<std::string, std::function<void(std::string&)>>> info_sections_;
 

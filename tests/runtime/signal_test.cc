@@ -49,5 +49,23 @@ TEST(Signal, OffFiberWaitBlocksTheThread) {
   raiser.join();
 }
 
+// Cancel wakes a parked wait with 0, whether it comes while the waiter is
+// parked or (racing) before it registered; later waits return 0 at once.
+TEST(Signal, CancelEndsTheWaitWithZero) {
+  Runtime rt(Options{.procs = 2});
+  ASSERT_TRUE(rt.Run([&] {
+    for (int delay_ms : {0, 20}) {
+      SignalCancel cancel;
+      std::atomic<int> got{-1};
+      Fiber w = Go([&] { got = WaitSignal({SIGUSR1}, &cancel); });
+      if (delay_ms > 0) Sleep(absl::Milliseconds(delay_ms));  // parked by now
+      cancel.Cancel();
+      ASSERT_TRUE(w.Join().ok());
+      EXPECT_EQ(got.load(), 0) << delay_ms;
+      EXPECT_EQ(WaitSignal({SIGUSR1}, &cancel), 0);  // already cancelled
+    }
+  }).ok());
+}
+
 }  // namespace
 }  // namespace stockd::runtime
