@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/util/raw_socket.h"
 #include "tests/util/server_process.h"
 #include "tests/util/stockd_fixture.h"
 
@@ -34,17 +35,7 @@ namespace {
 // in the way (hiredis would refuse to send most of these inputs).
 class RawConn {
  public:
-  explicit RawConn(int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
-      ::close(fd_);
-      fd_ = -1;
-    }
-  }
+  explicit RawConn(int port) : fd_(DialLoopback(port)) {}
   ~RawConn() { Close(); }
   bool ok() const { return fd_ >= 0; }
   // Sends all of `s` (or as much as the peer takes before closing on us).
