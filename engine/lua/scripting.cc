@@ -29,7 +29,7 @@ bool Scripting::LoadScript(std::string_view body, std::string* sha, std::string*
       return false;
     }
   }
-  absl::MutexLock lock(&cache_mu_);
+  std::lock_guard<std::mutex> lock(cache_mu_);
   scripts_.try_emplace(*sha, std::string(body));
   return true;
 }
@@ -37,18 +37,18 @@ bool Scripting::LoadScript(std::string_view body, std::string* sha, std::string*
 bool Scripting::ScriptExists(std::string_view sha) const {
   std::string lower(sha);
   for (char& c : lower) c = absl::ascii_tolower(c);
-  absl::MutexLock lock(&cache_mu_);
+  std::lock_guard<std::mutex> lock(cache_mu_);
   return scripts_.contains(lower);
 }
 
 void Scripting::FlushScripts() {
-  absl::MutexLock lock(&cache_mu_);
+  std::lock_guard<std::mutex> lock(cache_mu_);
   scripts_.clear();
   generation_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 size_t Scripting::ScriptCount() const {
-  absl::MutexLock lock(&cache_mu_);
+  std::lock_guard<std::mutex> lock(cache_mu_);
   return scripts_.size();
 }
 
@@ -160,7 +160,7 @@ void Scripting::Eval(CommandContext& ctx, bool by_sha, bool read_only) {
   auto prepare = [&](LuaState& state) {
     if (state.HasCompiled(sha, generation)) return true;
     if (by_sha) {
-      absl::MutexLock lock(&cache_mu_);
+      std::lock_guard<std::mutex> lock(cache_mu_);
       auto it = scripts_.find(sha);
       if (it == scripts_.end()) {
         ctx.Error("NOSCRIPT No matching script. Please use EVAL.");
@@ -176,7 +176,7 @@ void Scripting::Eval(CommandContext& ctx, bool by_sha, bool read_only) {
       return false;
     }
     if (compiled_now && !by_sha) {
-      absl::MutexLock lock(&cache_mu_);
+      std::lock_guard<std::mutex> lock(cache_mu_);
       scripts_.try_emplace(sha, std::string(body));
     }
     return true;
@@ -192,7 +192,7 @@ void Scripting::ForEachRun(const std::function<void(ScriptRun&)>& fn) {
     std::lock_guard<std::mutex> lock(slots_[i].run_mu);
     if (slots_[i].run != nullptr) fn(*slots_[i].run);
   }
-  absl::MutexLock lock(&runs_mu_);
+  std::lock_guard<std::mutex> lock(runs_mu_);
   for (ScriptRun* run : runs_) fn(*run);
 }
 

@@ -145,8 +145,10 @@ class Scripting {
   std::atomic<int64_t> threshold_ms_;
   std::atomic<bool> allow_undeclared_;
 
-  mutable absl::Mutex cache_mu_;
-  absl::flat_hash_map<std::string, std::string> scripts_ ABSL_GUARDED_BY(cache_mu_);
+  // std::mutex, not absl::Mutex, for these three: Debian's abseil is built
+  // without TSan annotations, so TSan cannot see absl::Mutex and reports races.
+  mutable std::mutex cache_mu_;
+  absl::flat_hash_map<std::string, std::string> scripts_;  // guarded by cache_mu_
   std::atomic<uint64_t> generation_{1};
 
   // Per-P slots (created lazily) and the pool for callers off the runtime.
@@ -156,15 +158,15 @@ class Scripting {
   std::vector<std::unique_ptr<LuaState>> pool_;
 
   // Runs on pooled states (per-P runs are registered in their Slot).
-  mutable absl::Mutex runs_mu_;
-  std::vector<ScriptRun*> runs_ ABSL_GUARDED_BY(runs_mu_);
+  mutable std::mutex runs_mu_;
+  std::vector<ScriptRun*> runs_;  // guarded by runs_mu_
 
-  mutable absl::Mutex libs_mu_;
-  std::map<std::string, LibraryInfo> libraries_ ABSL_GUARDED_BY(libs_mu_);
+  mutable std::mutex libs_mu_;  // guards the library and function maps below
+  std::map<std::string, LibraryInfo> libraries_;
   // function name -> (library, flags)
-  absl::flat_hash_map<std::string, std::pair<std::string, uint32_t>> functions_ ABSL_GUARDED_BY(libs_mu_);
-  std::map<std::string, uint64_t> lib_versions_ ABSL_GUARDED_BY(libs_mu_);
-  uint64_t next_lib_version_ ABSL_GUARDED_BY(libs_mu_) = 1;
+  absl::flat_hash_map<std::string, std::pair<std::string, uint32_t>> functions_;
+  std::map<std::string, uint64_t> lib_versions_;
+  uint64_t next_lib_version_ = 1;
   std::atomic<uint64_t> libraries_changes_{0};
 };
 

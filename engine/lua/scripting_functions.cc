@@ -70,7 +70,7 @@ bool Scripting::LoadLibrary(std::string_view code, bool replace, std::string* na
   if (!ParseLibrary(code, &lib, error)) return false;
   *name = lib.name;
   {
-    absl::MutexLock lock(&libs_mu_);
+    std::lock_guard<std::mutex> lock(libs_mu_);
     if (!replace && libraries_.count(lib.name) != 0) {
       *error = "ERR Library '" + lib.name + "' already exists";
       return false;
@@ -82,7 +82,7 @@ bool Scripting::LoadLibrary(std::string_view code, bool replace, std::string* na
     std::vector<LuaState::FunctionInfo> functions;
     if (!lease.state().LoadLibrary(lib.name, LibraryBody(lib.code), &functions, error)) return false;
     lib.functions = std::move(functions);
-    absl::MutexLock lock(&libs_mu_);
+    std::lock_guard<std::mutex> lock(libs_mu_);
     if (!replace && libraries_.count(lib.name) != 0) {
       *error = "ERR Library '" + lib.name + "' already exists";
       return false;
@@ -110,7 +110,7 @@ bool Scripting::LoadLibrary(std::string_view code, bool replace, std::string* na
 }
 
 bool Scripting::DeleteLibrary(std::string_view name) {
-  absl::MutexLock lock(&libs_mu_);
+  std::lock_guard<std::mutex> lock(libs_mu_);
   auto it = libraries_.find(std::string(name));
   if (it == libraries_.end()) return false;
   for (const auto& f : it->second.functions) functions_.erase(f.name);
@@ -121,7 +121,7 @@ bool Scripting::DeleteLibrary(std::string_view name) {
 }
 
 void Scripting::FlushLibraries() {
-  absl::MutexLock lock(&libs_mu_);
+  std::lock_guard<std::mutex> lock(libs_mu_);
   libraries_.clear();
   functions_.clear();
   for (auto& [name, v] : lib_versions_) v = next_lib_version_++;
@@ -129,7 +129,7 @@ void Scripting::FlushLibraries() {
 }
 
 std::vector<LibraryInfo> Scripting::Libraries() const {
-  absl::MutexLock lock(&libs_mu_);
+  std::lock_guard<std::mutex> lock(libs_mu_);
   std::vector<LibraryInfo> out;
   for (const auto& [name, lib] : libraries_) out.push_back(lib);
   return out;
@@ -145,7 +145,7 @@ bool Scripting::RestoreLibraries(const std::vector<std::string>& codes, RestoreP
     parsed.push_back(std::move(lib));
   }
   if (policy == RestorePolicy::kAppend) {
-    absl::MutexLock lock(&libs_mu_);
+    std::lock_guard<std::mutex> lock(libs_mu_);
     for (const auto& lib : parsed) {
       if (libraries_.count(lib.name) != 0) {
         *error = "ERR Library " + lib.name + " already exists";
@@ -182,7 +182,7 @@ void Scripting::FCall(CommandContext& ctx, bool read_only) {
   uint32_t flags = 0;
   uint64_t version = 0;
   {
-    absl::MutexLock lock(&libs_mu_);
+    std::lock_guard<std::mutex> lock(libs_mu_);
     auto it = functions_.find(fname);
     if (it == functions_.end()) {
       ctx.Error("ERR Function not found");
@@ -199,7 +199,7 @@ void Scripting::FCall(CommandContext& ctx, bool read_only) {
   auto prepare = [&](LuaState& state) {  // before the locks: load the library here if needed
     if (state.HasLibrary(library, version)) return true;
     {
-      absl::MutexLock lock(&libs_mu_);
+      std::lock_guard<std::mutex> lock(libs_mu_);
       auto it = libraries_.find(library);
       if (it == libraries_.end() || lib_versions_.at(library) != version) {
         ctx.Error("ERR Function not found");  // deleted or replaced meanwhile

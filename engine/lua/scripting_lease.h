@@ -64,7 +64,7 @@ class Scripting::Lease {
       std::lock_guard<std::mutex> lock(slot_->run_mu);
       slot_->run = run;
     } else {
-      absl::MutexLock lock(&s_.runs_mu_);
+      std::lock_guard<std::mutex> lock(s_.runs_mu_);
       s_.runs_.push_back(run);
     }
   }
@@ -73,7 +73,7 @@ class Scripting::Lease {
       std::lock_guard<std::mutex> lock(slot_->run_mu);
       slot_->run = nullptr;
     } else {
-      absl::MutexLock lock(&s_.runs_mu_);
+      std::lock_guard<std::mutex> lock(s_.runs_mu_);
       s_.runs_.erase(std::find(s_.runs_.begin(), s_.runs_.end(), run));
     }
   }
