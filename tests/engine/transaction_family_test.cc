@@ -373,6 +373,9 @@ TEST(TransactionConcurrencyTest, ExecIsAtomicAcrossShards) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kWriters; ++t) {
     threads.emplace_back([&] {
+      // Start once both readers are reading: on a loaded machine the writers
+      // could otherwise finish before a reader thread ever ran.
+      while (reads.load() < 2) std::this_thread::yield();
       Session s;
       for (int i = 0; i < kPerWriter; ++i) {
         engine.Execute(s, {"MULTI"});
