@@ -273,15 +273,7 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 
 AclStore::AclStore() {
   absl::MutexLock lock(&mu_);
-  auto u = std::make_shared<User>();
-  u->name = "default";
-  u->enabled = true;
-  u->nopass = true;
-  u->all_keys = true;
-  u->all_channels = true;
-  u->all_future_commands = true;
-  u->unrestricted = true;
-  users_["default"] = std::move(u);
+  users_["default"] = NewDefaultUser();  // no index yet: no bits, unrestricted
 }
 
 void AclStore::Init(const engine::CommandTable& table) {
