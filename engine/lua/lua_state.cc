@@ -335,12 +335,27 @@ bool LuaState::HasCompiled(const std::string& sha, uint64_t generation) {
   return cached;
 }
 
+const std::string* LuaState::ShaOfBody(std::string_view body, uint64_t generation) const {
+  if (generation != generation_) return nullptr;
+  auto it = sha_by_body_.find(absl::string_view(body.data(), body.size()));
+  return it != sha_by_body_.end() ? &it->second : nullptr;
+}
+
+void LuaState::RememberBody(std::string_view body, const std::string& sha) {
+  // Bounded: a client generating scripts (EVAL with literals in the body)
+  // must not grow it without end; the compiled functions stay cached.
+  constexpr size_t kMaxRememberedBodies = 1024;
+  if (sha_by_body_.size() >= kMaxRememberedBodies) sha_by_body_.clear();
+  sha_by_body_.try_emplace(std::string(body), sha);
+}
+
 bool LuaState::Compile(const std::string& sha, std::string_view body, uint64_t generation,
                        std::string* error, bool* compiled_now) {
   if (compiled_now != nullptr) *compiled_now = false;
   if (generation != generation_) {  // SCRIPT FLUSH since the last run
     lua_newtable(L_);
     lua_rawseti(L_, LUA_REGISTRYINDEX, scripts_ref_);
+    sha_by_body_.clear();
     generation_ = generation;
   }
   lua_rawgeti(L_, LUA_REGISTRYINDEX, scripts_ref_);
@@ -504,12 +519,27 @@ bool LuaState::CallCommand(bool raise) {
       const char* s = lua_tolstring(L_, i, &len);  // numbers become strings in place (%.14g)
       argv.emplace_back(s, len);
     }
-    protocol::OutputBuffer out;
+    // The reply goes to this state's buffer; one chunk (the usual case) is
+    // read in place, more are joined into one string.
+    protocol::OutputBuffer nested;
+    protocol::OutputBuffer& out = reply_in_use_ ? nested : reply_out_;
+    const bool owns_buffer = !reply_in_use_;
+    reply_in_use_ = true;
     protocol::ReplyWriter writer(&out, run->inner.resp);
     run->engine->ExecuteHeld(run->inner, absl::MakeConstSpan(argv), writer, run->call);
     if (run->call.wrote) run->wrote.store(true, std::memory_order_relaxed);
-    const std::string bytes = out.ToString();
-    const bool is_error = PushReply(L_, bytes);
+    struct iovec iov[2];
+    const int n = out.FillIovec(iov, 2);
+    bool is_error;
+    if (n <= 1) {
+      is_error = PushReply(L_, n == 0 ? std::string_view()
+                                      : std::string_view(static_cast<const char*>(iov[0].iov_base),
+                                                         iov[0].iov_len));
+    } else {
+      is_error = PushReply(L_, out.ToString());
+    }
+    out.Clear();
+    if (owns_buffer) reply_in_use_ = false;
     return is_error && raise;
   }
 }

@@ -23,7 +23,9 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/types/span.h"
+#include "protocol/output_buffer.h"
 #include "protocol/reply_writer.h"
 
 struct lua_State;
@@ -49,6 +51,12 @@ class LuaState {
                std::string* error, bool* compiled_now = nullptr);
   // Whether `sha` is compiled here at `generation` (then the shared cache has it).
   bool HasCompiled(const std::string& sha, uint64_t generation);
+  // EVAL's fast path, so that a body seen before is not hashed again: the sha
+  // of `body` if RememberBody recorded it at `generation` (compiled here), else
+  // nullptr. The pointer is valid until the next call on this state.
+  const std::string* ShaOfBody(std::string_view body, uint64_t generation) const;
+  // REQUIRES: `sha` = Sha1Hex(body), compiled here at the current generation.
+  void RememberBody(std::string_view body, const std::string& sha);
   // Runs the cached script `sha` with KEYS/ARGV, replying through `reply`
   // (*error_reply = the error line written, empty if none: the caller counts it).
   void RunScript(ScriptRun& run, const std::string& sha, absl::Span<const std::string_view> keys,
@@ -93,6 +101,13 @@ class LuaState {
   int errh_ref_ = -2;      // the error handler adding source/line (Redis's __redis__err__handler)
   int libraries_ref_ = -2;  // library -> {function name -> callback}
   uint64_t generation_ = 0;
+  // body -> sha of the scripts compiled at generation_ (a cache: bounded by
+  // kMaxRememberedBodies, emptied when full or on a new generation).
+  absl::flat_hash_map<std::string, std::string> sha_by_body_;
+  // redis.call's reply buffer, reused (its 16 KiB chunk stays allocated);
+  // reply_in_use_ guards a nested call, which gets a buffer of its own.
+  protocol::OutputBuffer reply_out_;
+  bool reply_in_use_ = false;
   ScriptRun* current_ = nullptr;
   std::vector<std::pair<std::string, uint64_t>> library_versions_;
   // FUNCTION LOAD in progress: where redis.register_function records.

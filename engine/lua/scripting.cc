@@ -75,8 +75,8 @@ int ParseNumKeys(CommandContext& ctx) {
 }  // namespace
 
 void Scripting::Run(CommandContext& ctx, bool read_only, bool is_function, const std::string& name,
-                    int numkeys, const std::function<bool(LuaState&)>& prepare,
-                    const std::function<void(LuaState&, ScriptRun&, std::string*)>& body) {
+                    int numkeys, absl::FunctionRef<bool(LuaState&)> prepare,
+                    absl::FunctionRef<void(LuaState&, ScriptRun&, std::string*)> body) {
   auto keys = ctx.argv.subspan(3, static_cast<size_t>(numkeys));
   // Back-pressure before locks (storage's write gate), unless nothing may be written.
   WriteGate* gate = !read_only && !ctx.session.no_block ? engine_.write_gate() : nullptr;
@@ -96,7 +96,6 @@ void Scripting::Run(CommandContext& ctx, bool read_only, bool is_function, const
 
   ScriptRun run;
   run.engine = &engine_;
-  run.name = name;
   run.is_function = is_function;
   run.inner.db = ctx.session.db;
   run.inner.client_id = ctx.session.client_id;
@@ -119,6 +118,7 @@ void Scripting::Run(CommandContext& ctx, bool read_only, bool is_function, const
   {
     Lease lease(*this);  // before the locks: creating a state may take a while
     if (!prepare(lease.state())) return;
+    run.name = name;
     if (!ctx.LockShardIdsUnlessBusy(ids)) {
       ctx.Error("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
       return;
@@ -143,9 +143,10 @@ void Scripting::Run(CommandContext& ctx, bool read_only, bool is_function, const
 void Scripting::Eval(CommandContext& ctx, bool by_sha, bool read_only) {
   const int numkeys = ParseNumKeys(ctx);
   if (numkeys < 0) return;
-  // The common case touches no shared structure: the state of this P has the
-  // script compiled already (at the current generation), so the shared cache
-  // has it too. Otherwise: EVALSHA looks the body up, EVAL adds it.
+  // The common case touches no shared structure and hashes nothing: this P's
+  // state has the body (EVAL) or the sha (EVALSHA) compiled already at the
+  // current generation, so the shared cache has it too. Otherwise EVALSHA
+  // looks the body up and EVAL adds it.
   std::string sha;
   std::string_view body;
   std::string cached_body;
@@ -154,11 +155,22 @@ void Scripting::Eval(CommandContext& ctx, bool by_sha, bool read_only) {
     for (char& c : sha) c = absl::ascii_tolower(c);
   } else {
     body = ctx.argv[1];
-    sha = Sha1Hex(body);
   }
   const uint64_t generation = generation_.load(std::memory_order_acquire);
   auto prepare = [&](LuaState& state) {
-    if (state.HasCompiled(sha, generation)) return true;
+    if (!by_sha) {
+      // SHA-1 of a few hundred bytes costs more than the rest of a small
+      // script's run; a body this state has run maps to its sha directly.
+      if (const std::string* known = state.ShaOfBody(body, generation)) {
+        sha = *known;
+        return true;
+      }
+      sha = Sha1Hex(body);
+    }
+    if (state.HasCompiled(sha, generation)) {
+      if (!by_sha) state.RememberBody(body, sha);
+      return true;
+    }
     if (by_sha) {
       std::lock_guard<std::mutex> lock(cache_mu_);
       auto it = scripts_.find(sha);
@@ -175,9 +187,12 @@ void Scripting::Eval(CommandContext& ctx, bool by_sha, bool read_only) {
       ctx.Error(error);
       return false;
     }
-    if (compiled_now && !by_sha) {
-      std::lock_guard<std::mutex> lock(cache_mu_);
-      scripts_.try_emplace(sha, std::string(body));
+    if (!by_sha) {
+      state.RememberBody(body, sha);
+      if (compiled_now) {
+        std::lock_guard<std::mutex> lock(cache_mu_);
+        scripts_.try_emplace(sha, std::string(body));
+      }
     }
     return true;
   };

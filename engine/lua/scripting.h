@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "engine/engine.h"
 #include "engine/lua/lua_state.h"
@@ -48,7 +49,9 @@ struct ScriptRun {
   Engine* engine = nullptr;
   Session inner;                // the session its commands run with (db, resp)
   HeldCall call;                // the held shards and the key rules
-  std::string name;             // the sha (EVAL) or function name (FCALL), for error texts
+  // The sha (EVAL) or function name (FCALL), for error texts; the caller's
+  // string, which outlives the run.
+  std::string_view name;
   bool is_function = false;
   int64_t start_ns = 0;
   int64_t threshold_ns = 0;     // busy-reply-threshold
@@ -134,9 +137,10 @@ class Scripting {
   class Lease;
   // prepare runs with the state before any lock is taken (false: it replied
   // an error, stop); body runs under the locks.
+  // `name` is read only after prepare (EVAL learns the sha there).
   void Run(CommandContext& ctx, bool read_only, bool is_function, const std::string& name,
-           int numkeys, const std::function<bool(LuaState&)>& prepare,
-           const std::function<void(LuaState&, ScriptRun&, std::string*)>& body);
+           int numkeys, absl::FunctionRef<bool(LuaState&)> prepare,
+           absl::FunctionRef<void(LuaState&, ScriptRun&, std::string*)> body);
   // Calls fn for every run in progress. REQUIRES: fn does not block.
   void ForEachRun(const std::function<void(ScriptRun&)>& fn);
   bool ParseLibrary(std::string_view code, LibraryInfo* lib, std::string* error);

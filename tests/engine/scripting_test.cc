@@ -156,6 +156,42 @@ TEST(Eval, ScriptCacheAndEvalsha) {
   EXPECT_EQ(e.Execute(V{"SCRIPT", "KILL"}), "-NOTBUSY No scripts in execution right now.\r\n");
 }
 
+// A state maps a body it ran to its sha without hashing it again; that
+// shortcut must not outlive SCRIPT FLUSH (EVAL re-adds the script to the
+// shared cache) and must keep the sha in error texts.
+TEST(Eval, RepeatedEvalSurvivesFlushAndNamesTheSha) {
+  Engine e;
+  const std::string body = "return 7";
+  const std::string sha = lua::Sha1Hex(body);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(e.Execute(V{"EVAL", body, "0"}), ":7\r\n");
+  EXPECT_EQ(e.Execute(V{"SCRIPT", "FLUSH"}), "+OK\r\n");
+  EXPECT_EQ(e.Execute(V{"SCRIPT", "EXISTS", sha}), "*1\r\n:0\r\n");
+  EXPECT_EQ(e.Execute(V{"EVAL", body, "0"}), ":7\r\n");
+  EXPECT_EQ(e.Execute(V{"SCRIPT", "EXISTS", sha}), "*1\r\n:1\r\n");
+  EXPECT_EQ(e.Execute(V{"EVALSHA", sha, "0"}), ":7\r\n");
+  const std::string bad = "return redis.call('nosuchcommand')";
+  const std::string want = "-ERR Unknown Redis command called from script script: " +
+                           lua::Sha1Hex(bad) + ", on @user_script:1.\r\n";
+  EXPECT_EQ(e.Execute(V{"EVAL", bad, "0"}), want);
+  EXPECT_EQ(e.Execute(V{"EVAL", bad, "0"}), want);  // the second run takes the shortcut
+}
+
+// redis.call's replies go through a buffer the state reuses: a reply larger
+// than one of its chunks (16 KiB) must arrive whole, and the next call must
+// not see the previous reply's bytes.
+TEST(Eval, RedisCallLargeRepliesAndReuse) {
+  Engine e;
+  EXPECT_EQ(e.Execute(V{"EVAL",
+                        "redis.call('set', KEYS[1], string.rep('x', 40000)) "
+                        "local v = redis.call('get', KEYS[1]) "
+                        "return {#v, string.sub(v, 39999), redis.call('strlen', KEYS[1]), "
+                        "redis.call('get', KEYS[2])}",
+                        "2", "big", "none"}),
+            "*4\r\n:40000\r\n$2\r\nxx\r\n:40000\r\n$-1\r\n");
+  EXPECT_EQ(e.Execute(V{"EVAL", "return redis.call('get', KEYS[1])", "1", "big"}),
+            "$40000\r\n" + std::string(40000, 'x') + "\r\n");
+}
+
 TEST(Eval, ReadOnlyVariants) {
   Engine e;
   EXPECT_EQ(e.Execute(V{"EVAL_RO", "return redis.call('get', KEYS[1])", "1", "k"}), "$-1\r\n");
