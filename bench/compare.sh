@@ -170,6 +170,31 @@ for kind in BUY/EVAL EVAL; do
     add "flash $kind P$p" mem "$p"
   done
 done
+# EVALSHA of the same script (loaded by the setup, before every run, on both servers).
+FLASH_SHA=$(printf '%s' "$FLASH_LUA" | sha1sum | cut -c1-40)
+EVALSHA_ARGS() { q EVALSHA "$FLASH_SHA" 2 stock:hot stock:hot:orders "$1"; }
+for p in 1 16; do
+  SU_S="$SU_EVAL"$'\n'"$(q SCRIPT LOAD "$FLASH_LUA")"; SU_R=$SU_S
+  PR_S=$(EVALSHA_ARGS user:probe); PR_R=$PR_S
+  A_S=$(EVALSHA_ARGS user:__rand_int__); A_R=$A_S
+  CK_S=$(q GET stock:hot); CK_R=$CK_S
+  add "flash EVALSHA P$p" mem "$p"
+done
+# Two hot SKUs: bench/scripts/flash_buy_hash.lua (one key per buy), -r 2 picks the SKU
+# (stock:2hot:000000000000 or ...001). The -r here overrides the runner's -r.
+FLASH_HASH_LUA=$(lua_oneline "$HERE/scripts/flash_buy_hash.lua") || die "cannot read bench/scripts/flash_buy_hash.lua"
+SU_2HOT=""
+for sku in 000000000000 000000000001; do
+  SU_2HOT+="$(q DEL stock:2hot:$sku)"$'\n'"$(q HSET stock:2hot:$sku stock $HOT_STOCK orders 0)"$'\n'
+done
+SU_2HOT=${SU_2HOT%$'\n'}
+for p in 1 16; do
+  SU_S=$SU_2HOT; SU_R=$SU_2HOT
+  PR_S=$(q EVAL "$FLASH_HASH_LUA" 1 stock:2hot:000000000000); PR_R=$PR_S
+  A_S=$(q -r 2 EVAL "$FLASH_HASH_LUA" 1 stock:2hot:__rand_int__); A_R=$A_S
+  CK_S=""; CK_R=""
+  add "flash EVAL 2keys P$p" mem "$p"
+done
 for prof in always everysec; do
   for p in 1 16; do
     SU_R=$SU_EVAL; PR_R=$(EVAL_ARGS user:probe); A_R=$(EVAL_ARGS user:__rand_int__)
