@@ -356,11 +356,11 @@ std::string Engine::Execute(Session& session, const std::vector<std::string>& ar
   return out.ToString();
 }
 
-void Engine::SetChangeObserver(ChangeObserver observer) {
+void Engine::SetChangeObserver(ChangeObserver observer, bool coalesce) {
   observer_ = std::move(observer);
   for (auto& s : shards_) {
     std::lock_guard<SpinLock> lock(s->lock());
-    s->set_recording(static_cast<bool>(observer_));
+    s->set_recording(static_cast<bool>(observer_), coalesce);
     if (!observer_) s->ClearChanges();
   }
 }

@@ -92,6 +92,9 @@ struct ChangeSet {
 // Called under the shard's lock, at the end of each command that changed the
 // shard (and after lazy/active expiry deletions). Must not park, must not call
 // back into the engine; should be quick (copy what it needs and return).
+// A coalescing observer (SetChangeObserver's coalesce) hears of a live key
+// once until it calls Shard::TakePending(key): a command whose every change
+// was coalesced away still calls it, with no changes.
 using ChangeObserver = std::function<void(const ChangeSet&)>;
 
 // Back-pressure before locks and durability acks (DESIGN.md), provided by
@@ -178,9 +181,10 @@ class Engine {
   CommandTable& commands() { return commands_; }
   const CommandTable& commands() const { return commands_; }
 
-  // Installs (or clears, with nullptr) the observer of keyspace changes.
+  // Installs (or clears, with nullptr) the observer of keyspace changes;
+  // coalesce: see ChangeObserver.
   // REQUIRES: before serving (not synchronized with running commands).
-  void SetChangeObserver(ChangeObserver observer);
+  void SetChangeObserver(ChangeObserver observer, bool coalesce = false);
   const ChangeObserver& change_observer() const { return observer_; }
   // Installs (or clears) the write gate. REQUIRES: before serving.
   void SetWriteGate(WriteGate* gate) { write_gate_ = gate; }

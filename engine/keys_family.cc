@@ -141,8 +141,8 @@ void CmdKeys(CommandContext& ctx) {  // kNoKeyLock: walks the db shard by shard
   const bool all = pattern == "*";
   std::vector<std::string> keys;
   ctx.ForEachShard(ctx.session.db, [&](Shard& shard) {
-    shard.ForEach(ctx.now_ms, [&](const std::string& k, const Entry&) {
-      if (all || GlobMatch(pattern, k)) keys.push_back(k);
+    shard.ForEach(ctx.now_ms, [&](std::string_view k, const Entry&) {
+      if (all || GlobMatch(pattern, k)) keys.emplace_back(k);
     });
   });
   ctx.reply.ArrayHeader(keys.size());
@@ -200,13 +200,13 @@ void CmdScan(CommandContext& ctx) {  // kNoKeyLock
     // Visit the rest of this shard's slots under one lock acquisition.
     do {
       shard.ForEachInSlot(static_cast<int>(pos % Shard::kScanSlots), ctx.now_ms,
-                          [&](const std::string& k, const Entry& e) {
+                          [&](std::string_view k, const Entry& e) {
                             ++gathered;
                             if (pattern && !GlobMatch(*pattern, k)) return;
                             if (type && !EqualsIgnoreCase(*type, TypeName(e.value.type()))) {
                               return;  // TYPE compares case-insensitively with the name
                             }
-                            keys.push_back(k);
+                            keys.emplace_back(k);
                           });
       ++pos;
     } while (pos < end && pos % Shard::kScanSlots != 0 &&

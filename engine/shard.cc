@@ -46,9 +46,15 @@ void SpinLock::LockSlow() {
   }
 }
 
-void Shard::Record(KeyChange::Kind kind, std::string_view key) {
+void Shard::Record(KeyChange::Kind kind, std::string_view key, Entry* entry) {
   ++seq_;
-  if (recording_) changes_.push_back(PendingChange{kind, std::string(key), seq_});
+  if (recording_) {
+    changed_ = true;
+    if (!coalesce_ || entry == nullptr || !entry->persist_pending) {
+      if (coalesce_ && entry != nullptr) entry->persist_pending = 1;
+      changes_.push_back(PendingChange{kind, std::string(key), seq_});
+    }
+  }
   // kFlush touches watchers itself, before the keys go (TouchWatchedPresent).
   if (kind == KeyChange::kWrite && !watched_.empty()) TouchWatched(key);
 }
@@ -82,7 +88,33 @@ uint64_t Shard::WatchedVersion(std::string_view key) const {
   return it == watched_.end() ? 0 : it->second.version;
 }
 
-void Shard::NoteChanged(std::string_view key) { Record(KeyChange::kWrite, key); }
+void Shard::NoteChanged(std::string_view key) {
+  Entry* entry = nullptr;
+  if (coalesce_) {  // the entry was just touched: this lookup hits the cache
+    Table& t = TableOf(KeyHash(key));
+    auto it = t.find(key);
+    if (it != t.end()) entry = &it->second;
+  }
+  Record(KeyChange::kWrite, key, entry);
+}
+
+void Shard::set_recording(bool on, bool coalesce) {
+  recording_ = on;
+  if (coalesce_) {  // the marks belong to the observer being replaced
+    for (Table& t : tables_) {
+      for (auto& [k, e] : t) e.persist_pending = 0;
+    }
+  }
+  coalesce_ = on && coalesce;
+}
+
+const Entry* Shard::TakePending(std::string_view key, uint64_t hash) {
+  Table& t = TableOf(hash);
+  auto it = t.find(key);
+  if (it == t.end()) return nullptr;
+  it->second.persist_pending = 0;
+  return &it->second;
+}
 
 void Shard::CollectChanges(std::vector<KeyChange>* out) const {
   out->clear();
@@ -118,7 +150,7 @@ void Shard::EraseEntry(Table& t, Table::iterator it) {
 }
 
 void Shard::ExpireEntry(Table& t, Table::iterator it) {
-  Record(KeyChange::kWrite, it->first);
+  Record(KeyChange::kWrite, it->first, nullptr);
   EraseEntry(t, it);
   Bump(expired_);
 }
@@ -172,7 +204,7 @@ Entry* Shard::Set(std::string_view key, uint64_t hash, Value value, int64_t now_
   }
   e.value = std::move(value);
   e.access_time_s = Seconds(now_ms);
-  Record(KeyChange::kWrite, key);
+  Record(KeyChange::kWrite, key, &e);
   return &e;
 }
 
@@ -201,7 +233,7 @@ bool Shard::Delete(std::string_view key, uint64_t hash, int64_t now_ms) {
     ExpireEntry(t, it);
     return false;
   }
-  Record(KeyChange::kWrite, key);
+  Record(KeyChange::kWrite, key, nullptr);
   EraseEntry(t, it);
   return true;
 }
@@ -216,7 +248,7 @@ void Shard::SetExpire(std::string_view key, Entry* entry, int64_t when_ms) {
     }
     entry->expire_at_ms = when_ms;
   }
-  Record(KeyChange::kWrite, key);
+  Record(KeyChange::kWrite, key, entry);
 }
 
 size_t Shard::Clear() {
@@ -226,7 +258,7 @@ size_t Shard::Clear() {
   volatile_.clear();
   size_.store(0, std::memory_order_relaxed);
   expires_.store(0, std::memory_order_relaxed);
-  Record(KeyChange::kFlush, {});
+  Record(KeyChange::kFlush, {}, nullptr);
   return n;
 }
 
@@ -243,22 +275,26 @@ void Shard::SwapContents(Shard& other) {
   expires_.store(volatile_.size(), std::memory_order_relaxed);
   other.expires_.store(other.volatile_.size(), std::memory_order_relaxed);
   for (Shard* sh : {this, &other}) {
-    sh->Record(KeyChange::kFlush, {});
+    sh->Record(KeyChange::kFlush, {}, nullptr);
     for (Table& t : sh->tables_) {
-      for (auto& [k, e] : t) sh->Record(KeyChange::kWrite, k);
+      for (auto& [k, e] : t) {
+        // A mark came from the other shard's reports: this shard must report the key.
+        e.persist_pending = 0;
+        sh->Record(KeyChange::kWrite, k, &e);
+      }
     }
   }
 }
 
 void Shard::ForEachInSlot(int slot, int64_t now_ms,
-                          absl::FunctionRef<void(const std::string&, const Entry&)> fn) const {
+                          absl::FunctionRef<void(std::string_view, const Entry&)> fn) const {
   for (const auto& [k, e] : tables_[slot]) {
     if (!IsExpired(e, now_ms)) fn(k, e);
   }
 }
 
 void Shard::ForEach(int64_t now_ms,
-                    absl::FunctionRef<void(const std::string&, const Entry&)> fn) const {
+                    absl::FunctionRef<void(std::string_view, const Entry&)> fn) const {
   for (int i = 0; i < kScanSlots; ++i) ForEachInSlot(i, now_ms, fn);
 }
 
@@ -274,14 +310,14 @@ bool Shard::RandomKey(uint64_t random, int64_t now_ms, std::string* key) {
     auto it = t.begin();
     std::advance(it, static_cast<ptrdiff_t>(skip));
     if (!IsExpired(it->second, now_ms)) {
-      *key = it->first;
+      *key = it->first.str();
       return true;
     }
   }
   for (const Table& t : tables_) {
     for (const auto& [k, e] : t) {
       if (!IsExpired(e, now_ms)) {
-        *key = k;
+        *key = k.str();
         return true;
       }
     }

@@ -20,6 +20,10 @@
 //    When recording is on (the engine has a change observer) the changed keys
 //    are buffered until the dispatcher hands them to the observer, still under
 //    the lock, at the end of the command (see engine.h: ChangeObserver).
+//    A coalescing observer (the persister) hears of a live key once until it
+//    takes it back with TakePending: the key's Entry carries the mark, so a
+//    hot key written a million times between two snapshots is reported once
+//    and costs no copy of its name per write. Deletions are always reported.
 #pragma once
 
 #include <atomic>
@@ -33,6 +37,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "engine/key_hash.h"
+#include "engine/key_string.h"
 #include "engine/value.h"
 
 namespace stockd::engine {
@@ -59,7 +64,10 @@ class ABSL_LOCKABLE SpinLock {
 struct Entry {
   Value value;
   int64_t expire_at_ms = 0;    // unix ms; 0 = no expiry
-  uint32_t volatile_pos = 0;   // index in Shard's volatile vector when expire_at_ms != 0
+  uint32_t volatile_pos : 31 = 0;  // index in Shard's volatile vector when expire_at_ms != 0
+  // Reported to a coalescing change observer and not yet taken back by it
+  // (Shard::TakePending): later writes of the key need no new report.
+  uint32_t persist_pending : 1 = 0;
   uint32_t access_time_s = 0;  // unix seconds of the last access (OBJECT IDLETIME)
 };
 
@@ -77,7 +85,7 @@ struct KeyChange {
 class Shard {
  public:
   static constexpr int kScanSlots = 128;
-  using Table = absl::flat_hash_map<std::string, Entry, KeyHasher, KeyEq>;
+  using Table = absl::flat_hash_map<KeyString, Entry, KeyHasher, KeyEq>;
 
   Shard(int db, int index) : db_(db), index_(index) {}
   Shard(const Shard&) = delete;
@@ -98,6 +106,9 @@ class Shard {
   Entry* FindWrite(std::string_view key, uint64_t hash, int64_t now_ms);
   // Without side effects (no expiry, no stats): EXISTS-like peeks by tests/observers.
   const Entry* Peek(std::string_view key, uint64_t hash) const;
+  // A coalescing observer reading a reported key's current state: Peek, and
+  // clear the entry's pending mark so its next write is reported again.
+  const Entry* TakePending(std::string_view key, uint64_t hash);
 
   // --- mutations (each records the change) ---
   // Inserts or overwrites key with value. The expiry is kept only when
@@ -126,8 +137,8 @@ class Shard {
   // --- iteration ---
   // Calls fn for every unexpired key of slot `slot`.
   void ForEachInSlot(int slot, int64_t now_ms,
-                     absl::FunctionRef<void(const std::string&, const Entry&)> fn) const;
-  void ForEach(int64_t now_ms, absl::FunctionRef<void(const std::string&, const Entry&)> fn) const;
+                     absl::FunctionRef<void(std::string_view, const Entry&)> fn) const;
+  void ForEach(int64_t now_ms, absl::FunctionRef<void(std::string_view, const Entry&)> fn) const;
   // A uniformly-ish random unexpired key (RANDOMKEY); false when empty.
   bool RandomKey(uint64_t random, int64_t now_ms, std::string* key);
 
@@ -148,11 +159,17 @@ class Shard {
   void ResetStats();
 
   // --- change recording (used by the engine) ---
-  void set_recording(bool on) { recording_ = on; }
-  bool has_changes() const { return !changes_.empty(); }
+  // coalesce: the observer hears of a live key once until TakePending (above).
+  // Changing the mode clears every pending mark.
+  void set_recording(bool on, bool coalesce = false);
+  // Whether the command changed the shard (even when every change was coalesced away).
+  bool has_changes() const { return changed_; }
   // The buffered changes (views valid until ClearChanges).
   void CollectChanges(std::vector<KeyChange>* out) const;
-  void ClearChanges() { changes_.clear(); }
+  void ClearChanges() {
+    changes_.clear();
+    changed_ = false;
+  }
 
   // --- WATCH registry (engine/transaction.h) ---
   // A watched key carries a version that every recorded change of it (and a
@@ -175,7 +192,8 @@ class Shard {
     std::string key;
     uint64_t seq;
   };
-  void Record(KeyChange::Kind kind, std::string_view key);
+  // entry: the key's live entry after the change, nullptr when it is gone.
+  void Record(KeyChange::Kind kind, std::string_view key, Entry* entry);
   // Moves a watched key's version forward (no-op when nobody watches it).
   void TouchWatched(std::string_view key);
   // Touches the watched keys present in this shard (before FLUSHDB/SWAPDB).
@@ -200,6 +218,8 @@ class Shard {
   uint64_t seq_ = 0;
   int64_t last_now_ms_ = 0;  // the latest now_ms passed to a lookup
   bool recording_ = false;
+  bool coalesce_ = false;
+  bool changed_ = false;  // a change since ClearChanges, reported or coalesced
   std::vector<PendingChange> changes_;
   struct WatchedKey {
     uint64_t version = 0;

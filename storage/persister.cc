@@ -48,7 +48,10 @@ void Coalescer::Add(Item&& item) {
       // current state anyway, so they need no row of their own.
       d.flush = true;
     }
-    for (std::string& k : item.keys) d.keys.insert(std::move(k));
+    // Each live key is reported once until its snapshot (Shard::TakePending),
+    // so the names are nearly unique; a repeat (deleted and re-created)
+    // encodes the same current state twice, harmlessly.
+    for (std::string& k : item.keys) d.keys.push_back(std::move(k));
   }
   uint32_t pos = 0;
   for (RowOp& op : item.rows) rows_.push_back(SideRow{item.seq, ++pos, std::move(op)});
@@ -59,7 +62,7 @@ bool Coalescer::snapshotted(uint32_t shard_id) const {
   return it != dirty_.end() && it->second.snapshotted;
 }
 
-size_t Coalescer::SnapshotShard(uint32_t shard_id, int db, int index, const engine::Shard& shard, Store& store,
+size_t Coalescer::SnapshotShard(uint32_t shard_id, int db, int index, engine::Shard& shard, Store& store,
                                 rocksdb::WriteBatch* batch) {
   auto it = dirty_.find(shard_id);
   if (it == dirty_.end()) {
@@ -77,7 +80,7 @@ size_t Coalescer::SnapshotShard(uint32_t shard_id, int db, int index, const engi
   }
   for (const std::string& key : d.keys) {
     row_scratch_ = KeyRow(db, index, key);
-    const engine::Entry* e = shard.Peek(key, engine::KeyHash(key));
+    const engine::Entry* e = shard.TakePending(key, engine::KeyHash(key));
     absl::Status s = absl::OkStatus();
     if (e != nullptr) {
       value_scratch_.clear();
@@ -152,7 +155,7 @@ Persister::~Persister() {
 void Persister::Attach() {
   order_durable_ = engine_.order_log().last_id();
   engine_.order_log().SetDurabilityTracking(true);
-  engine_.SetChangeObserver([this](const engine::ChangeSet& cs) { OnChanges(cs); });
+  engine_.SetChangeObserver([this](const engine::ChangeSet& cs) { OnChanges(cs); }, /*coalesce=*/true);
   engine_.order_log().SetRecordObserver([this](const engine::StockRecords& r) { OnStockRecords(r); });
   engine_.SetWriteGate(this);
 }
@@ -199,7 +202,12 @@ void Persister::OnChanges(const engine::ChangeSet& cs) {
   Item item;
   const uint32_t shard_id =
       static_cast<uint32_t>(cs.db) * static_cast<uint32_t>(engine_.shards_per_db()) + static_cast<uint32_t>(cs.shard_index);
-  if (tl_stock.has && tl_stock.shard_id == shard_id) {
+  const bool has_stock = tl_stock.has && tl_stock.shard_id == shard_id;
+  // Every key this command wrote was already reported and not yet
+  // snapshotted: the pending snapshot will read its new value, and whoever
+  // waits for durability waits for the item that reported it.
+  if (cs.changes.empty() && !has_stock) return;
+  if (has_stock) {
     item = std::move(tl_stock.item);
     tl_stock = PendingStock{};
   }

@@ -138,7 +138,7 @@ class Coalescer {
   // Appends shard_id's keyspace rows to batch: its DeleteRange when it was
   // flushed, then each dirty key's current value (a Delete when it is gone).
   // REQUIRES: the shard's lock is held. Returns the row count.
-  size_t SnapshotShard(uint32_t shard_id, int db, int index, const engine::Shard& shard, Store& store,
+  size_t SnapshotShard(uint32_t shard_id, int db, int index, engine::Shard& shard, Store& store,
                        rocksdb::WriteBatch* batch);
   // Appends the side rows (orders, users, REQIDs, the order counter).
   size_t BuildSideRows(Store& store, rocksdb::WriteBatch* batch);
@@ -158,7 +158,7 @@ class Coalescer {
   struct Dirty {
     bool flush = false;
     bool snapshotted = false;
-    absl::flat_hash_set<std::string, engine::KeyHasher, engine::KeyEq> keys;
+    std::vector<std::string> keys;
   };
   // In arrival order; BuildSideRows sorts them by (seq, position) so that the
   // WriteBatch, applied in order, leaves the latest operation of every row.

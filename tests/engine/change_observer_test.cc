@@ -1,6 +1,7 @@
 // tests/engine/change_observer_test.cc — Engine::SetChangeObserver: which keys
 // a command changed, per shard, with per-shard sequence numbers, seen under
 // the shard's lock at the end of the command.
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -131,6 +132,71 @@ TEST_F(ChangeObserverTest, ClearingTheObserverStopsReports) {
   engine_.SetChangeObserver(nullptr);
   Run({"SET", "a", "1"});
   EXPECT_TRUE(seen_.empty());
+}
+
+// The persister's mode: a live key is reported once until it is taken back.
+class CoalescingObserverTest : public EngineTest {
+ protected:
+  void SetUp() override {
+    engine_.SetChangeObserver(
+        [this](const ChangeSet& cs) {
+          ++calls_;
+          for (const KeyChange& c : cs.changes) {
+            if (c.kind == KeyChange::kWrite) keys_.push_back(std::string(c.key));
+          }
+        },
+        /*coalesce=*/true);
+  }
+  // What the persister's snapshot does for a reported key.
+  void Take(std::string_view key) {
+    Shard& shard = engine_.ShardFor(0, key);
+    std::lock_guard<SpinLock> lock(shard.lock());
+    shard.TakePending(key, KeyHash(key));
+  }
+  int calls_ = 0;
+  std::vector<std::string> keys_;
+};
+
+TEST_F(CoalescingObserverTest, ALiveKeyIsReportedOnceUntilTaken) {
+  Run({"SET", "k", "1"});
+  Run({"INCR", "k"});
+  Run({"APPEND", "k", "0"});
+  Run({"EXPIRE", "k", "100"});
+  EXPECT_EQ(keys_, std::vector<std::string>{"k"});
+  EXPECT_EQ(calls_, 4);  // every write still calls it (side records join there)
+  Take("k");
+  Run({"INCR", "k"});
+  EXPECT_EQ(keys_, (std::vector<std::string>{"k", "k"}));
+}
+
+TEST_F(CoalescingObserverTest, DeletionsAreAlwaysReported) {
+  Run({"RPUSH", "l", "a"});
+  Run({"RPUSH", "l", "b"});
+  Run({"DEL", "l"});
+  Run({"RPUSH", "l", "c"});  // a new entry: reported again
+  Run({"LPOP", "l"});        // the last element: the key goes
+  EXPECT_EQ(keys_, (std::vector<std::string>{"l", "l", "l", "l"}));
+}
+
+TEST_F(CoalescingObserverTest, SwapdbReportsEveryKeyEvenIfPending) {
+  Run({"SET", "a", "1"});
+  Run({"SELECT", "1"});
+  Run({"SET", "b", "2"});
+  keys_.clear();
+  Run({"SWAPDB", "0", "1"});
+  std::sort(keys_.begin(), keys_.end());
+  EXPECT_EQ(keys_, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST_F(CoalescingObserverTest, ReplacingTheObserverForgetsThePendingMarks) {
+  Run({"SET", "k", "1"});
+  engine_.SetChangeObserver(
+      [this](const ChangeSet& cs) {
+        for (const KeyChange& c : cs.changes) keys_.push_back("new:" + std::string(c.key));
+      },
+      /*coalesce=*/true);
+  Run({"SET", "k", "2"});
+  EXPECT_EQ(keys_, (std::vector<std::string>{"k", "new:k"}));
 }
 
 }  // namespace
