@@ -171,8 +171,9 @@ void ZAddGeneric(CommandContext& ctx, int flags, size_t scoreidx) {
   double last_score = 0;
   for (size_t i = 0; i < scores.size(); ++i) {
     std::string_view member = ctx.argv[scoreidx + 2 * i + 1];
-    double score = scores[i], cur;
-    if (z->Score(member, &cur)) {
+    double score = scores[i];
+    if (ZSetObject::Node* node = z->Find(member)) {
+      const double cur = ZSetObject::ScoreOf(node);
       if (flags & kNX) continue;
       if (flags & kIncr) {
         score += cur;
@@ -185,12 +186,12 @@ void ZAddGeneric(CommandContext& ctx, int flags, size_t scoreidx) {
       last_score = score;
       processed = true;
       if (score != cur) {
-        z->Set(member, score);
+        z->Update(node, score);
         ++updated;
       }
     } else {
       if (flags & kXX) continue;
-      z->Set(member, score);
+      z->Add(member, score);
       last_score = score;
       processed = true;
       ++added;
@@ -527,9 +528,7 @@ std::vector<std::pair<std::string, double>> PopSome(CommandContext& ctx, const K
                                                     ZSetObject* z, bool highest, int64_t count) {
   std::vector<std::pair<std::string, double>> out;
   while (count-- > 0 && !z->empty()) {
-    auto [m, s] = z->Edge(highest);
-    out.emplace_back(std::string(m), s);
-    z->Remove(out.back().first);
+    z->PopEdge(highest, [&](std::string_view m, double s) { out.emplace_back(std::string(m), s); });
   }
   if (!out.empty()) AfterRemove(loc, key, z, ctx.now_ms);
   return out;

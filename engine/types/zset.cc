@@ -1,5 +1,6 @@
 #include "engine/types/zset.h"
 
+#include <cstddef>
 #include <cstring>
 #include <new>
 #include <vector>
@@ -10,36 +11,46 @@ namespace {
 constexpr int kMaxLevel = 32;
 
 // Redis's sdscmp: bytewise, a prefix sorts first.
-int Compare(std::string_view a, std::string_view b) { return a.compare(b) < 0 ? -1 : (a == b ? 0 : 1); }
+int Compare(std::string_view a, std::string_view b) {
+  const int c = a.compare(b);
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
 }  // namespace
 
+// Laid out for the walk: a hop reads the next node's score and then its
+// level[i], so score, backward and the lowest levels share the node's first
+// cache line; the member's bytes follow the levels (read only on equal scores
+// and by the dict's key compare). One allocation per member.
 struct ZSetObject::Node {
   struct Level {
-    Node* forward = nullptr;
-    size_t span = 0;
+    Node* forward;
+    size_t span;
   };
-  std::string member;
-  double score = 0;
-  Node* backward = nullptr;
-  int height = 0;
-  Level level[1];  // `height` of them (allocated past the end)
+  double score;
+  Node* backward;
+  uint32_t height;
+  uint32_t len;
+  Level level[1];  // `height` of them (allocated past the end), then the member's bytes
+
+  const char* data() const { return reinterpret_cast<const char*>(&level[height]); }
+  std::string_view member() const { return {data(), len}; }
 
   static Node* Make(int height, std::string_view member, double score) {
-    size_t bytes = sizeof(Node) + sizeof(Level) * static_cast<size_t>(height - 1);
-    void* mem = ::operator new(bytes);
-    Node* n = new (mem) Node();
-    n->member.assign(member.data(), member.size());
+    size_t bytes = offsetof(Node, level) + sizeof(Level) * static_cast<size_t>(height) + member.size();
+    Node* n = static_cast<Node*>(::operator new(bytes));
     n->score = score;
-    n->height = height;
-    for (int i = 1; i < height; ++i) new (&n->level[i]) Level();
+    n->backward = nullptr;
+    n->height = static_cast<uint32_t>(height);
+    n->len = static_cast<uint32_t>(member.size());
+    for (int i = 0; i < height; ++i) n->level[i] = Level{nullptr, 0};
+    if (!member.empty()) std::memcpy(const_cast<char*>(n->data()), member.data(), member.size());
     return n;
   }
-  static void Free(Node* n) {
-    n->~Node();
-    ::operator delete(n);
-  }
+  static void Free(Node* n) { ::operator delete(n); }
   // (score, member) < (s, m)
-  bool Before(double s, std::string_view m) const { return score < s || (score == s && Compare(member, m) < 0); }
+  bool Before(double s, std::string_view m) const {
+    return score < s || (score == s && Compare(member(), m) < 0);
+  }
 };
 
 bool LexRange::GteMin(std::string_view v) const {
@@ -69,7 +80,7 @@ ZSetObject::~ZSetObject() {
 size_t ZSetObject::MemoryUsage() const {
   size_t bytes = sizeof(*this) + dict_.capacity() * (sizeof(std::string_view) + sizeof(Node*) + 1);
   for (Node* x = header_->level[0].forward; x != nullptr; x = x->level[0].forward)
-    bytes += sizeof(Node) + sizeof(Node::Level) * static_cast<size_t>(x->height - 1) + x->member.capacity();
+    bytes += offsetof(Node, level) + sizeof(Node::Level) * x->height + x->len;
   return bytes;
 }
 
@@ -97,19 +108,21 @@ void ZSetObject::NoteMember(std::string_view member) {
   if (!big_ && (length_ > kMaxListpackEntries || member.size() > kMaxListpackValue)) big_ = true;
 }
 
-void ZSetObject::Insert(std::string_view member, double score) {
+void ZSetObject::Link(Node* x) {
   Node* update[kMaxLevel];
   size_t rank[kMaxLevel];
-  Node* x = header_;
+  const double score = x->score;
+  const std::string_view member = x->member();
+  Node* p = header_;
   for (int i = level_ - 1; i >= 0; --i) {
     rank[i] = i == level_ - 1 ? 0 : rank[i + 1];
-    while (x->level[i].forward != nullptr && x->level[i].forward->Before(score, member)) {
-      rank[i] += x->level[i].span;
-      x = x->level[i].forward;
+    while (p->level[i].forward != nullptr && p->level[i].forward->Before(score, member)) {
+      rank[i] += p->level[i].span;
+      p = p->level[i].forward;
     }
-    update[i] = x;
+    update[i] = p;
   }
-  int lvl = RandomLevel();
+  const int lvl = static_cast<int>(x->height);
   if (lvl > level_) {
     for (int i = level_; i < lvl; ++i) {
       rank[i] = 0;
@@ -118,7 +131,6 @@ void ZSetObject::Insert(std::string_view member, double score) {
     }
     level_ = lvl;
   }
-  x = Node::Make(lvl, member, score);
   for (int i = 0; i < lvl; ++i) {
     x->level[i].forward = update[i]->level[i].forward;
     update[i]->level[i].forward = x;
@@ -130,19 +142,9 @@ void ZSetObject::Insert(std::string_view member, double score) {
   if (x->level[0].forward != nullptr) x->level[0].forward->backward = x;
   else tail_ = x;
   ++length_;
-  dict_[std::string_view(x->member)] = x;
-  NoteMember(member);
 }
 
-void ZSetObject::Delete(std::string_view member, double score) {
-  Node* update[kMaxLevel];
-  Node* x = header_;
-  for (int i = level_ - 1; i >= 0; --i) {
-    while (x->level[i].forward != nullptr && x->level[i].forward->Before(score, member)) x = x->level[i].forward;
-    update[i] = x;
-  }
-  x = x->level[0].forward;
-  if (x == nullptr || x->score != score || x->member != member) return;
+void ZSetObject::Unlink(Node* x, Node* const* update) {
   for (int i = 0; i < level_; ++i) {
     if (update[i]->level[i].forward == x) {
       update[i]->level[i].span += x->level[i].span - 1;
@@ -155,48 +157,104 @@ void ZSetObject::Delete(std::string_view member, double score) {
   else tail_ = x->backward;
   while (level_ > 1 && header_->level[level_ - 1].forward == nullptr) --level_;
   --length_;
-  dict_.erase(std::string_view(x->member));
-  Node::Free(x);
+}
+
+void ZSetObject::UnlinkFound(Node* n) {
+  Node* update[kMaxLevel];
+  Node* x = header_;
+  const double score = n->score;
+  const std::string_view member = n->member();
+  for (int i = level_ - 1; i >= 0; --i) {
+    // Nodes are unique by (score, member), so the walk stops right before n.
+    while (x->level[i].forward != nullptr && x->level[i].forward != n && x->level[i].forward->Before(score, member))
+      x = x->level[i].forward;
+    update[i] = x;
+  }
+  Unlink(n, update);
+}
+
+void ZSetObject::Insert(std::string_view member, double score) {
+  Node* x = Node::Make(RandomLevel(), member, score);
+  Link(x);
+  dict_.emplace(x->member(), x);
+  NoteMember(member);
+}
+
+ZSetObject::Node* ZSetObject::Find(std::string_view member) const {
+  auto it = dict_.find(member);
+  return it == dict_.end() ? nullptr : it->second;
+}
+
+double ZSetObject::ScoreOf(const Node* n) { return n->score; }
+
+void ZSetObject::Update(Node* n, double score) {
+  if (score == 0) score = 0.0;  // -0 is stored (and shown) as 0, as in Redis
+  if (n->score == score) return;
+  // Stays in place when the order does not change (Redis's zslUpdateScore fast path).
+  const Node* prev = n->backward;
+  const Node* next = n->level[0].forward;
+  const std::string_view member = n->member();
+  bool after_prev = prev == nullptr || prev->Before(score, member);
+  bool before_next = next == nullptr || score < next->score ||
+                     (score == next->score && Compare(member, next->member()) < 0);
+  if (after_prev && before_next) {
+    n->score = score;
+    return;
+  }
+  // Moves the same node: the dict's key (a view of its bytes) stays valid.
+  UnlinkFound(n);
+  n->score = score;
+  Link(n);
+}
+
+void ZSetObject::Add(std::string_view member, double score) {
+  if (score == 0) score = 0.0;
+  Insert(member, score);
 }
 
 bool ZSetObject::Score(std::string_view member, double* score) const {
-  auto it = dict_.find(member);
-  if (it == dict_.end()) return false;
-  *score = it->second->score;
+  const Node* n = Find(member);
+  if (n == nullptr) return false;
+  *score = n->score;
   return true;
 }
 
 bool ZSetObject::Set(std::string_view member, double score) {
-  if (score == 0) score = 0.0;  // -0 is stored (and shown) as 0, as in Redis
-  auto it = dict_.find(member);
-  if (it == dict_.end()) {
-    Insert(member, score);
+  Node* n = Find(member);
+  if (n == nullptr) {
+    Add(member, score);
     return true;
   }
-  Node* n = it->second;
-  if (n->score == score) return false;
-  // Stays in place when the order does not change (Redis's zslUpdateScore fast path).
-  const Node* prev = n->backward;
-  const Node* next = n->level[0].forward;
-  bool after_prev = prev == nullptr || prev->Before(score, n->member);
-  bool before_next = next == nullptr || score < next->score ||
-                     (score == next->score && Compare(n->member, next->member) < 0);
-  if (after_prev && before_next) {
-    n->score = score;
-    return false;
-  }
-  std::string keep(member);
-  Delete(keep, n->score);
-  Insert(keep, score);
+  Update(n, score);
   return false;
 }
 
+void ZSetObject::Erase(Node* n) {
+  UnlinkFound(n);
+  dict_.erase(n->member());
+  Node::Free(n);
+}
+
 bool ZSetObject::Remove(std::string_view member) {
-  auto it = dict_.find(member);
-  if (it == dict_.end()) return false;
-  std::string keep(member);
-  Delete(keep, it->second->score);
+  Node* n = Find(member);
+  if (n == nullptr) return false;
+  Erase(n);
   return true;
+}
+
+void ZSetObject::PopEdge(bool highest, absl::FunctionRef<void(std::string_view, double)> fn) {
+  Node* x = highest ? tail_ : header_->level[0].forward;
+  fn(x->member(), x->score);
+  if (highest) {
+    Erase(x);
+    return;
+  }
+  // The lowest node's predecessor on every level is the header: no walk.
+  Node* update[kMaxLevel];
+  for (int i = 0; i < level_; ++i) update[i] = header_;
+  Unlink(x, update);
+  dict_.erase(x->member());
+  Node::Free(x);
 }
 
 int64_t ZSetObject::Rank(std::string_view member, bool reverse) const {
@@ -207,7 +265,7 @@ int64_t ZSetObject::Rank(std::string_view member, bool reverse) const {
   const Node* x = header_;
   for (int i = level_ - 1; i >= 0; --i) {
     while (x->level[i].forward != nullptr &&
-           (x->level[i].forward->Before(target->score, target->member) || x->level[i].forward == target)) {
+           (x->level[i].forward->Before(target->score, target->member()) || x->level[i].forward == target)) {
       rank += x->level[i].span;
       x = x->level[i].forward;
       if (x == target) break;
@@ -238,7 +296,7 @@ void ZSetObject::ForRankRange(size_t start, size_t end, bool reverse,
   size_t n = end - start + 1;
   Node* x = reverse ? FindByRank(length_ - start) : FindByRank(start + 1);
   while (x != nullptr && n-- > 0) {
-    fn(x->member, x->score);
+    fn(x->member(), x->score);
     x = reverse ? x->backward : x->level[0].forward;
   }
 }
@@ -261,16 +319,16 @@ ZSetObject::Node* ZSetObject::LastInScore(const ScoreRange& r) const {
 ZSetObject::Node* ZSetObject::FirstInLex(const LexRange& r) const {
   Node* x = header_;
   for (int i = level_ - 1; i >= 0; --i)
-    while (x->level[i].forward != nullptr && !r.GteMin(x->level[i].forward->member)) x = x->level[i].forward;
+    while (x->level[i].forward != nullptr && !r.GteMin(x->level[i].forward->member())) x = x->level[i].forward;
   x = x->level[0].forward;
-  return x != nullptr && r.LteMax(x->member) ? x : nullptr;
+  return x != nullptr && r.LteMax(x->member()) ? x : nullptr;
 }
 
 ZSetObject::Node* ZSetObject::LastInLex(const LexRange& r) const {
   Node* x = header_;
   for (int i = level_ - 1; i >= 0; --i)
-    while (x->level[i].forward != nullptr && r.LteMax(x->level[i].forward->member)) x = x->level[i].forward;
-  return x != header_ && r.GteMin(x->member) ? x : nullptr;
+    while (x->level[i].forward != nullptr && r.LteMax(x->level[i].forward->member())) x = x->level[i].forward;
+  return x != header_ && r.GteMin(x->member()) ? x : nullptr;
 }
 
 void ZSetObject::ForScoreRange(const ScoreRange& r, bool reverse, int64_t offset, int64_t limit,
@@ -282,7 +340,7 @@ void ZSetObject::ForScoreRange(const ScoreRange& r, bool reverse, int64_t offset
   }
   while (x != nullptr && limit != 0) {
     if (reverse ? !r.GteMin(x->score) : !r.LteMax(x->score)) break;
-    fn(x->member, x->score);
+    fn(x->member(), x->score);
     x = reverse ? x->backward : x->level[0].forward;
     if (limit > 0) --limit;
   }
@@ -296,8 +354,8 @@ void ZSetObject::ForLexRange(const LexRange& r, bool reverse, int64_t offset, in
     --offset;
   }
   while (x != nullptr && limit != 0) {
-    if (reverse ? !r.GteMin(x->member) : !r.LteMax(x->member)) break;
-    fn(x->member, x->score);
+    if (reverse ? !r.GteMin(x->member()) : !r.LteMax(x->member())) break;
+    fn(x->member(), x->score);
     x = reverse ? x->backward : x->level[0].forward;
     if (limit > 0) --limit;
   }
@@ -308,7 +366,7 @@ size_t ZSetObject::CountScore(const ScoreRange& r) const {
   if (first == nullptr) return 0;
   Node* last = LastInScore(r);
   if (last == nullptr) return 0;
-  int64_t a = Rank(first->member, false), b = Rank(last->member, false);
+  int64_t a = Rank(first->member(), false), b = Rank(last->member(), false);
   return b >= a ? static_cast<size_t>(b - a + 1) : 0;
 }
 
@@ -317,23 +375,23 @@ size_t ZSetObject::CountLex(const LexRange& r) const {
   if (first == nullptr) return 0;
   Node* last = LastInLex(r);
   if (last == nullptr) return 0;
-  int64_t a = Rank(first->member, false), b = Rank(last->member, false);
+  int64_t a = Rank(first->member(), false), b = Rank(last->member(), false);
   return b >= a ? static_cast<size_t>(b - a + 1) : 0;
 }
 
 void ZSetObject::ForEach(absl::FunctionRef<void(std::string_view, double)> fn) const {
-  for (Node* x = header_->level[0].forward; x != nullptr; x = x->level[0].forward) fn(x->member, x->score);
+  for (Node* x = header_->level[0].forward; x != nullptr; x = x->level[0].forward) fn(x->member(), x->score);
 }
 
 std::pair<std::string_view, double> ZSetObject::Edge(bool highest) const {
   Node* x = highest ? tail_ : header_->level[0].forward;
-  return {x->member, x->score};
+  return {x->member(), x->score};
 }
 
 void ZSetObject::ShrinkIfSmall() {
   if (length_ > kMaxListpackEntries) return;
   for (Node* x = header_->level[0].forward; x != nullptr; x = x->level[0].forward)
-    if (x->member.size() > kMaxListpackValue) return;
+    if (x->member().size() > kMaxListpackValue) return;
   big_ = false;
 }
 

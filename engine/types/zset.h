@@ -4,8 +4,10 @@
 // Contract:
 //  * A skiplist with spans (Redis's zskiplist: level ≤ 32, p = 1/4) gives
 //    O(log n) insert, delete, rank and access by rank; a hash map from member
-//    to its node gives O(1) ZSCORE. Nodes never move, so the map's keys are
-//    views of the nodes' member strings.
+//    to its node gives O(1) ZSCORE. A node is one allocation (score, links,
+//    then the member's bytes) that lives until its member is removed — a new
+//    score relinks the same node — so the map's keys are views of the nodes'
+//    member bytes.
 //  * OBJECT ENCODING reports "listpack" while the set is small (≤ 128 members,
 //    each ≤ 64 bytes: zset-max-listpack-entries / -value) and "skiplist" once
 //    it outgrew that, as Redis 7.0 converts (and only the *STORE commands
@@ -66,6 +68,14 @@ class ZSetObject final : public Object {
 
   // The member's score; false when absent.
   bool Score(std::string_view member, double* score) const;
+  // The member's node (an opaque handle valid until the member is removed),
+  // or nullptr: ZADD looks a member up once and then updates or adds it.
+  Node* Find(std::string_view member) const;
+  static double ScoreOf(const Node* n);
+  // Moves an existing member to `score` (same node, no re-allocation).
+  void Update(Node* n, double score);
+  // Inserts a member that is absent (REQUIRES: Find(member) == nullptr).
+  void Add(std::string_view member, double score);
   // Inserts the member or moves it to its new score. Returns true when added.
   bool Set(std::string_view member, double score);
   // Removes the member; false when absent.
@@ -91,6 +101,9 @@ class ZSetObject final : public Object {
 
   // The lowest (or highest) member; REQUIRES: !empty().
   std::pair<std::string_view, double> Edge(bool highest) const;
+  // Calls fn(member, score) for the lowest (or highest) member, then removes
+  // it (the lowest without a walk: its predecessors are the header). REQUIRES: !empty().
+  void PopEdge(bool highest, absl::FunctionRef<void(std::string_view, double)> fn);
   // Back to "listpack" when the set fits (the *STORE commands' result).
   void ShrinkIfSmall();
 
@@ -102,7 +115,14 @@ class ZSetObject final : public Object {
   Node* FirstInLex(const LexRange& r) const;
   Node* LastInLex(const LexRange& r) const;
   void Insert(std::string_view member, double score);
-  void Delete(std::string_view member, double score);
+  // Links x (score and height set) into the skiplist at its place.
+  void Link(Node* x);
+  // Unlinks x given its predecessor on every level (update[0..level_)).
+  void Unlink(Node* x, Node* const* update);
+  // Unlinks n after a walk to it by its (score, member).
+  void UnlinkFound(Node* n);
+  // Unlinks, un-indexes and frees n.
+  void Erase(Node* n);
   void NoteMember(std::string_view member);
 
   Node* header_;

@@ -63,6 +63,66 @@ TEST(ZSetObjectTest, MatchesAnOrderedModelUnderRandomOps) {
   EXPECT_EQ(z.CountScore(r), expect.size());
 }
 
+// ZADD's path (Find, then Update of the same node or Add) and the pops
+// (PopEdge) against the model; ranks are checked as they go, since a wrong
+// span after a relink or a header-only unlink shows up as a wrong rank.
+TEST(ZSetObjectTest, UpdateInPlaceAndPopEdgeMatchTheModel) {
+  ZSetObject z;
+  Model model;
+  std::map<std::string, double> scores;
+  std::mt19937 rng(11);
+  for (int i = 0; i < 20000; ++i) {
+    const int op = static_cast<int>(rng() % 8);
+    if (op == 0 && !model.empty()) {  // pop lowest or highest
+      const bool highest = rng() % 2 == 0;
+      const auto want = highest ? *model.rbegin() : *model.begin();
+      std::string got_m;
+      double got_s = -1;
+      z.PopEdge(highest, [&](std::string_view m, double s) {
+        got_m.assign(m);
+        got_s = s;
+      });
+      ASSERT_EQ(got_m, want.second);
+      ASSERT_EQ(got_s, want.first);
+      model.erase(want);
+      scores.erase(want.second);
+    } else {
+      std::string m = "m" + std::to_string(rng() % 400);
+      double s = static_cast<double>(static_cast<int>(rng() % 60)) - 20;
+      ZSetObject::Node* n = z.Find(m);
+      ASSERT_EQ(n != nullptr, scores.count(m) > 0);
+      if (n != nullptr) {
+        ASSERT_EQ(ZSetObject::ScoreOf(n), scores[m]);
+        z.Update(n, s);
+        ASSERT_EQ(z.Find(m), n);  // the same node, relinked
+        model.erase({scores[m], m});
+      } else {
+        z.Add(m, s);
+      }
+      model.insert({s, m});
+      scores[m] = s;
+    }
+    ASSERT_EQ(z.size(), model.size());
+    if (i % 997 == 0 || i == 19999) {
+      int64_t rank = 0;
+      for (const auto& [s, m] : model) {
+        ASSERT_EQ(z.Rank(m, false), rank) << m;
+        double got;
+        ASSERT_TRUE(z.Score(m, &got));
+        ASSERT_EQ(got, s);
+        ++rank;
+      }
+      std::vector<std::string> all;
+      z.ForRankRange(0, model.size(), true, [&](std::string_view m, double) { all.emplace_back(m); });
+      ASSERT_EQ(all.size(), model.size());
+      if (!all.empty()) ASSERT_EQ(all.front(), model.rbegin()->second);
+    }
+  }
+  // Drain from both ends down to empty.
+  while (!z.empty()) z.PopEdge(z.size() % 2 == 0, [](std::string_view, double) {});
+  EXPECT_EQ(z.Find("m1"), nullptr);
+}
+
 TEST(ZSetObjectTest, EncodingFollowsRedisThresholds) {
   ZSetObject z;
   for (int i = 0; i < 128; ++i) z.Set("m" + std::to_string(i), i);
