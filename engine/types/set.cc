@@ -2,14 +2,28 @@
 #include "engine/types/set.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace stockd::engine {
 
+SetObject::Member* SetObject::MakeMember(std::string_view s, uint32_t pos) {
+  Member* m = static_cast<Member*>(::operator new(sizeof(Member) + s.size()));
+  m->len = static_cast<uint32_t>(s.size());
+  m->pos = pos;
+  if (!s.empty()) std::memcpy(const_cast<char*>(m->data()), s.data(), s.size());
+  return m;
+}
+
+void SetObject::FreeMember(Member* m) { ::operator delete(m); }
+
+SetObject::~SetObject() {
+  for (Member* m : dense_) FreeMember(m);
+}
+
 size_t SetObject::MemoryUsage() const {
-  size_t bytes = sizeof(*this) + ints_.capacity() * sizeof(int64_t);
-  for (const std::string* s : dense_) {
-    bytes += 48 + sizeof(std::string) + (s->capacity() > 15 ? s->capacity() + 1 : 0);
-  }
+  size_t bytes = sizeof(*this) + ints_.capacity() * sizeof(int64_t) + dense_.capacity() * sizeof(Member*) +
+                 index_.capacity() * (sizeof(Member*) + 1);
+  for (const Member* m : dense_) bytes += sizeof(Member) + m->len;
   return bytes;
 }
 
@@ -20,7 +34,7 @@ std::unique_ptr<Object> SetObject::Clone() const {
   if (big_) {
     copy->index_.reserve(dense_.size());
     copy->dense_.reserve(dense_.size());
-    for (const std::string* s : dense_) copy->Add(*s);
+    for (const Member* m : dense_) copy->AddBig(m->view());
   }
   return copy;
 }
@@ -38,6 +52,17 @@ bool SetObject::Contains(std::string_view member) const {
   return ParseStrictInt64(member, &v) && std::binary_search(ints_.begin(), ints_.end(), v);
 }
 
+bool SetObject::AddBig(std::string_view member) {
+  bool inserted = false;
+  index_.lazy_emplace(member, [&](const auto& ctor) {
+    Member* m = MakeMember(member, static_cast<uint32_t>(dense_.size()));
+    dense_.push_back(m);
+    ctor(m);
+    inserted = true;
+  });
+  return inserted;
+}
+
 bool SetObject::Add(std::string_view member) {
   if (!big_) {
     int64_t v;
@@ -50,9 +75,7 @@ bool SetObject::Add(std::string_view member) {
     }
     Convert();
   }
-  auto [it, inserted] = index_.try_emplace(member, static_cast<uint32_t>(dense_.size()));
-  if (inserted) dense_.push_back(&it->first);
-  return inserted;
+  return AddBig(member);
 }
 
 bool SetObject::Remove(std::string_view member) {
@@ -66,13 +89,13 @@ bool SetObject::Remove(std::string_view member) {
   }
   auto it = index_.find(member);
   if (it == index_.end()) return false;
-  RemoveDense(it->second);
+  RemoveDense((*it)->pos);
   return true;
 }
 
 std::string_view SetObject::At(size_t i, char (&buf)[kIntBufferSize]) const {
   if (!big_) return FormatInt64(ints_[i], buf);
-  return *dense_[i];
+  return dense_[i]->view();
 }
 
 void SetObject::RemoveAt(size_t i) {
@@ -84,19 +107,20 @@ void SetObject::RemoveAt(size_t i) {
 }
 
 void SetObject::RemoveDense(size_t i) {
-  const std::string* victim = dense_[i];
+  Member* victim = dense_[i];
+  index_.erase(victim);  // before it is freed: the erase compares by its bytes
   const size_t last = dense_.size() - 1;
   if (i != last) {
     dense_[i] = dense_[last];
-    index_.find(*dense_[i])->second = static_cast<uint32_t>(i);
+    dense_[i]->pos = static_cast<uint32_t>(i);
   }
   dense_.pop_back();
-  index_.erase(index_.find(*victim));
+  FreeMember(victim);
 }
 
 void SetObject::ForEach(absl::FunctionRef<void(std::string_view)> fn) const {
   if (big_) {
-    for (const std::string* s : dense_) fn(*s);
+    for (const Member* m : dense_) fn(m->view());
     return;
   }
   char buf[kIntBufferSize];
@@ -108,10 +132,7 @@ void SetObject::Convert() {
   dense_.reserve(ints_.size() + 1);
   big_ = true;
   char buf[kIntBufferSize];
-  for (int64_t v : ints_) {
-    auto [it, inserted] = index_.try_emplace(FormatInt64(v, buf), static_cast<uint32_t>(dense_.size()));
-    dense_.push_back(&it->first);
-  }
+  for (int64_t v : ints_) AddBig(FormatInt64(v, buf));
   ints_.clear();
   ints_.shrink_to_fit();
 }

@@ -7,9 +7,11 @@
 //    (set-max-intset-entries, 512) members; then "hashtable" for good. (Redis
 //    7.0 has no listpack sets; they came in 7.2.) Like Redis, an intset's
 //    members iterate in ascending numeric order.
-//  * "hashtable" keeps members in a dense vector plus a node_hash_map from
-//    member to its index, so SPOP / SRANDMEMBER pick uniformly in O(1) and
-//    SREM is O(1) (swap with the last, fix one index).
+//  * "hashtable" keeps members in a dense vector plus a flat hash set that
+//    indexes them, so SPOP / SRANDMEMBER pick uniformly in O(1) and SREM is
+//    O(1) (swap with the last, fix its position). A member is one allocation
+//    (length, position in the vector, then its bytes), so a lookup that hits
+//    reads one block past the table — no std::string header then heap bytes.
 //  * Never stored empty (the family deletes the key with the last member).
 //  * Not thread-safe: guarded by the lock of the shard holding the key.
 #pragma once
@@ -21,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/container/node_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "engine/key_hash.h"
 #include "engine/value.h"
@@ -31,6 +33,11 @@ namespace stockd::engine {
 class SetObject final : public Object {
  public:
   static constexpr size_t kMaxIntsetEntries = 512;
+
+  SetObject() = default;
+  ~SetObject() override;
+  SetObject(const SetObject&) = delete;
+  SetObject& operator=(const SetObject&) = delete;
 
   ValueType type() const override { return ValueType::kSet; }
   Encoding encoding() const override { return big_ ? Encoding::kHashtable : Encoding::kIntset; }
@@ -58,15 +65,38 @@ class SetObject final : public Object {
   void ForEach(absl::FunctionRef<void(std::string_view)> fn) const;
 
  private:
+  // A "hashtable" member: its bytes follow the header in the same block.
+  struct Member {
+    uint32_t len;
+    uint32_t pos;  // index in dense_
+    const char* data() const { return reinterpret_cast<const char*>(this + 1); }
+    std::string_view view() const { return {data(), len}; }
+  };
+  struct MemberHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return KeyHasher{}(s); }
+    size_t operator()(const Member* m) const { return KeyHasher{}(m->view()); }
+  };
+  struct MemberEq {
+    using is_transparent = void;
+    static std::string_view V(std::string_view s) { return s; }
+    static std::string_view V(const Member* m) { return m->view(); }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const { return V(a) == V(b); }
+  };
+  static Member* MakeMember(std::string_view s, uint32_t pos);
+  static void FreeMember(Member* m);
+
   void Convert();
   void RemoveDense(size_t i);
+  // Adds to the hashtable; true when it was absent.
+  bool AddBig(std::string_view member);
 
   bool big_ = false;
   std::vector<int64_t> ints_;  // intset, ascending
-  // hashtable: member → index in dense_; dense_ points at the map's keys
-  // (node_hash_map keys never move).
-  absl::node_hash_map<std::string, uint32_t, KeyHasher, KeyEq> index_;
-  std::vector<const std::string*> dense_;
+  // hashtable: the members (owned), in no particular order, and their index.
+  absl::flat_hash_set<Member*, MemberHash, MemberEq> index_;
+  std::vector<Member*> dense_;
 };
 
 // The set at v, or nullptr when v holds another type.

@@ -1,7 +1,9 @@
 // tests/engine/set_family_test.cc — engine/set_family.cc, reply by reply
 // (expected bytes checked against redis-server 7.0.15).
+#include <random>
 #include <set>
 
+#include "engine/types/set.h"
 #include "tests/engine/engine_test_util.h"
 
 namespace stockd::engine::testing {
@@ -9,6 +11,44 @@ namespace {
 
 using SetFamilyTest = EngineTest;
 const std::string kWrongType = Err("WRONGTYPE Operation against a key holding the wrong kind of value");
+
+// The container against a std::set model: integers first (intset), then
+// strings (converted to hashtable); removal by member and by position (SPOP's
+// swap-with-last), and a clone that must not share member storage.
+TEST(SetObjectTest, MatchesAModelAcrossConversionAndPositionalRemoval) {
+  auto st = SetObject::ForFirst("1");
+  std::set<std::string> model;
+  std::mt19937 rng(5);
+  char buf[kIntBufferSize];
+  for (int i = 0; i < 20000; ++i) {
+    std::string m = i < 3000 ? std::to_string(rng() % 400) : "member:" + std::to_string(rng() % 700);
+    const int op = static_cast<int>(rng() % 5);
+    if (op <= 1) {
+      ASSERT_EQ(st->Add(m), model.insert(m).second) << m;
+    } else if (op == 2) {
+      ASSERT_EQ(st->Remove(m), model.erase(m) == 1) << m;
+    } else if (op == 3 && !st->empty()) {
+      const size_t pos = rng() % st->size();
+      std::string victim(st->At(pos, buf));
+      ASSERT_EQ(model.erase(victim), 1u) << victim;
+      st->RemoveAt(pos);
+      ASSERT_FALSE(st->Contains(victim));
+    } else {
+      ASSERT_EQ(st->Contains(m), model.count(m) == 1) << m;
+    }
+    ASSERT_EQ(st->size(), model.size());
+  }
+  EXPECT_FALSE(st->is_intset());
+  std::set<std::string> seen;
+  for (size_t i = 0; i < st->size(); ++i) seen.emplace(st->At(i, buf));
+  EXPECT_EQ(seen, model);
+  std::unique_ptr<Object> copy = st->Clone();
+  auto* c = static_cast<SetObject*>(copy.get());
+  while (!st->empty()) st->RemoveAt(0);
+  std::set<std::string> cloned;
+  c->ForEach([&](std::string_view m) { cloned.emplace(m); });
+  EXPECT_EQ(cloned, model);
+}
 
 TEST_F(SetFamilyTest, AddRemMembers) {
   EXPECT_EQ(Run({"SADD", "s", "3", "1", "2", "1"}), Int(3));
