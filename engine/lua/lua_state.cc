@@ -389,30 +389,75 @@ bool LuaState::Compile(const std::string& sha, std::string_view body, uint64_t g
   return true;
 }
 
-void LuaState::SetGlobalArray(const char* name, absl::Span<const std::string_view> items) {
-  lua_rawgeti(L_, LUA_REGISTRYINDEX, globals_ref_);
-  lua_pushstring(L_, name);
-  lua_createtable(L_, static_cast<int>(items.size()), 0);
-  for (size_t i = 0; i < items.size(); ++i) {
-    lua_pushlstring(L_, items[i].data(), items[i].size());
-    lua_rawseti(L_, -2, static_cast<int>(i + 1));
+void LuaState::SetGlobalArray(ArgTable& t, absl::Span<const std::string_view> items) {
+  const int n = static_cast<int>(items.size());
+  if (t.ref == LUA_NOREF) {
+    lua_createtable(L_, n, 0);
+    lua_pushvalue(L_, -1);
+    t.ref = luaL_ref(L_, LUA_REGISTRYINDEX);
+    t.len = 0;
+    lua_rawgeti(L_, LUA_REGISTRYINDEX, globals_ref_);
+    lua_pushstring(L_, t.name);
+    lua_pushvalue(L_, -3);
+    lua_rawset(L_, -3);
+    lua_pop(L_, 1);
+  } else {
+    lua_rawgeti(L_, LUA_REGISTRYINDEX, t.ref);
   }
-  lua_rawset(L_, -3);
+  for (int i = 0; i < n; ++i) {
+    lua_pushlstring(L_, items[static_cast<size_t>(i)].data(), items[static_cast<size_t>(i)].size());
+    lua_rawseti(L_, -2, i + 1);
+  }
+  for (int i = n + 1; i <= t.len; ++i) {  // the previous run's longer tail
+    lua_pushnil(L_);
+    lua_rawseti(L_, -2, i);
+  }
+  t.len = n;
   lua_pop(L_, 1);
+}
+
+void LuaState::CheckArgTable(ArgTable& t) {
+  if (t.ref == LUA_NOREF) return;
+  lua_rawgeti(L_, LUA_REGISTRYINDEX, t.ref);
+  bool clean = !lua_getmetatable(L_, -1);
+  if (!clean) lua_pop(L_, 1);
+  if (clean && t.len > 0) {  // lua_next needs an existing key to start from
+    lua_rawgeti(L_, -1, t.len);
+    clean = !lua_isnil(L_, -1);
+    lua_pop(L_, 1);
+  }
+  if (clean) {
+    if (t.len > 0) {
+      lua_pushinteger(L_, t.len);
+    } else {
+      lua_pushnil(L_);
+    }
+    if (lua_next(L_, -2) != 0) {  // a key after 1..len: the script added it
+      lua_pop(L_, 2);
+      clean = false;
+    }
+  }
+  lua_pop(L_, 1);
+  if (!clean) {
+    luaL_unref(L_, LUA_REGISTRYINDEX, t.ref);
+    t.ref = LUA_NOREF;  // the next run makes (and publishes) a fresh table
+  }
 }
 
 void LuaState::RunScript(ScriptRun& run, const std::string& sha,
                          absl::Span<const std::string_view> keys,
                          absl::Span<const std::string_view> args, protocol::ReplyWriter& reply,
                          std::string* error_reply) {
-  SetGlobalArray("KEYS", keys);
-  SetGlobalArray("ARGV", args);
+  SetGlobalArray(keys_table_, keys);
+  SetGlobalArray(argv_table_, args);
   lua_rawgeti(L_, LUA_REGISTRYINDEX, errh_ref_);
   lua_rawgeti(L_, LUA_REGISTRYINDEX, scripts_ref_);
   lua_pushlstring(L_, sha.data(), sha.size());
   lua_rawget(L_, -2);
   lua_remove(L_, -2);
   CallPushed(run, {}, {}, reply, error_reply);
+  CheckArgTable(keys_table_);
+  CheckArgTable(argv_table_);
 }
 
 void LuaState::CallPushed(ScriptRun& run, absl::Span<const std::string_view> keys,

@@ -93,7 +93,19 @@ class LuaState {
   void CallPushed(ScriptRun& run, absl::Span<const std::string_view> keys,
                   absl::Span<const std::string_view> args, protocol::ReplyWriter& reply,
                   std::string* error_reply);
-  void SetGlobalArray(const char* name, absl::Span<const std::string_view> items);
+  // KEYS / ARGV: a run refills the previous run's table in place (no new
+  // table, no garbage) unless that run changed its shape; see ReleaseArgTable.
+  struct ArgTable {
+    const char* name;
+    int ref = -2;   // LUA_NOREF: none yet
+    int len = 0;    // the items the last fill wrote
+  };
+  void SetGlobalArray(ArgTable& t, absl::Span<const std::string_view> items);
+  // After a run: drops the table if the script gave it a metatable or keys
+  // other than 1..len, so no run sees what an earlier one left there.
+  void CheckArgTable(ArgTable& t);
+  ArgTable keys_table_{"KEYS"};
+  ArgTable argv_table_{"ARGV"};
 
   lua_State* L_ = nullptr;
   int globals_ref_ = -2;   // the real globals table (the scripts see a read-only proxy)

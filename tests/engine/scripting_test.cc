@@ -192,6 +192,28 @@ TEST(Eval, RedisCallLargeRepliesAndReuse) {
             "$40000\r\n" + std::string(40000, 'x') + "\r\n");
 }
 
+// A state refills the previous run's KEYS/ARGV tables in place: whatever a
+// script did to them (longer or shorter lists, extra fields, a metatable,
+// holes) must not show in the next run, as with Redis's fresh tables.
+TEST(Eval, KeysAndArgvAreFreshEachRun) {
+  Engine e;
+  const std::string count = "return #KEYS .. ',' .. #ARGV .. ',' .. tostring(KEYS[2]) .. ',' .. tostring(ARGV[3])";
+  EXPECT_EQ(e.Execute(V{"EVAL", count, "3", "a", "b", "c", "x", "y", "z"}), "$7\r\n3,3,b,z\r\n");
+  EXPECT_EQ(e.Execute(V{"EVAL", count, "1", "a"}), "$11\r\n1,0,nil,nil\r\n");
+  EXPECT_EQ(e.Execute(V{"EVAL", "KEYS.extra = 'x'; ARGV.more = 1; return 1", "1", "k"}), ":1\r\n");
+  EXPECT_EQ(e.Execute(V{"EVAL", "return {tostring(KEYS.extra), tostring(ARGV.more)}", "1", "k"}),
+            "*2\r\n$3\r\nnil\r\n$3\r\nnil\r\n");
+  EXPECT_EQ(e.Execute(V{"EVAL", "KEYS[#KEYS + 1] = 'y'; ARGV[1] = 'z'; return #KEYS", "1", "k"}), ":2\r\n");
+  EXPECT_EQ(e.Execute(V{"EVAL", "return {#KEYS, #ARGV, KEYS[1]}", "1", "k"}), "*3\r\n:1\r\n:0\r\n$1\r\nk\r\n");
+  EXPECT_EQ(e.Execute(V{"EVAL", "setmetatable(KEYS, {__index = function() return 'm' end}); return KEYS[9]",
+                        "1", "k"}),
+            "$1\r\nm\r\n");
+  EXPECT_EQ(e.Execute(V{"EVAL", "return tostring(KEYS[9])", "1", "k"}), "$3\r\nnil\r\n");
+  EXPECT_EQ(e.Execute(V{"EVAL", "KEYS[2] = nil; KEYS[1] = nil; return 1", "2", "k", "l"}), ":1\r\n");
+  EXPECT_EQ(e.Execute(V{"EVAL", "return KEYS", "2", "k", "l"}), "*2\r\n$1\r\nk\r\n$1\r\nl\r\n");
+  EXPECT_EQ(e.Execute(V{"EVAL", "return {#KEYS, #ARGV}", "0"}), "*2\r\n:0\r\n:0\r\n");
+}
+
 TEST(Eval, ReadOnlyVariants) {
   Engine e;
   EXPECT_EQ(e.Execute(V{"EVAL_RO", "return redis.call('get', KEYS[1])", "1", "k"}), "$-1\r\n");
