@@ -16,6 +16,8 @@ extern "C" {
 namespace stockd::engine::lua {
 namespace {
 
+void WriteArray(lua_State* L, protocol::ReplyWriter& w);
+
 // Parses one RESP line's payload (after the type byte) up to "\r\n".
 std::string_view Line(std::string_view& in) {
   size_t end = in.find("\r\n");
@@ -167,7 +169,26 @@ bool StringField(lua_State* L, const char* name, std::string* out) {
   return ok;
 }
 
+// Whether every key of the table on top is a number, looking at no more than
+// `limit` keys (false beyond). Such a table has none of the special fields
+// (err, ok, double, map, ...), so it converts as an array without six lookups.
+bool OnlyNumberKeys(lua_State* L, int limit) {
+  int seen = 0;
+  lua_pushnil(L);
+  while (lua_next(L, -2) != 0) {
+    lua_pop(L, 1);  // the value
+    if (lua_type(L, -1) != LUA_TNUMBER || ++seen > limit) {
+      lua_pop(L, 1);  // the key
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
+
+const char* const kReplyFieldNames[] = {"err",  "ok",     "double",          "big_number", "map",
+                                        "set",  "format", "verbatim_string", "string"};
 
 int64_t LuaNumberToInteger(double d) {
   if (std::isnan(d) || d >= 9223372036854775808.0 || d < -9223372036854775808.0) {
@@ -210,6 +231,10 @@ void WriteLuaValue(lua_State* L, protocol::ReplyWriter& w) {
     default:
       w.Null();
       return;
+  }
+  if (OnlyNumberKeys(L, 8)) {
+    WriteArray(L, w);
+    return;
   }
   std::string s;
   if (StringField(L, "err", &s)) {
@@ -284,6 +309,12 @@ void WriteLuaValue(lua_State* L, protocol::ReplyWriter& w) {
     return;
   }
   lua_pop(L, 1);
+  WriteArray(L, w);
+}
+
+namespace {
+
+void WriteArray(lua_State* L, protocol::ReplyWriter& w) {
   // An array: elements 1, 2, ... up to the first nil.
   size_t n = 0;
   for (;;) {
@@ -300,5 +331,7 @@ void WriteLuaValue(lua_State* L, protocol::ReplyWriter& w) {
     lua_pop(L, 1);
   }
 }
+
+}  // namespace
 
 }  // namespace stockd::engine::lua

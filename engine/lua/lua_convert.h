@@ -32,6 +32,11 @@ bool PushReply(lua_State* L, std::string_view resp);
 // Writes the Lua value on the top of the stack (not popped) to `w`.
 void WriteLuaValue(lua_State* L, protocol::ReplyWriter& w);
 
+// The table field names the conversions look up, for LuaState to keep
+// referenced: an unreferenced Lua string is collected, and pushing it again
+// would allocate it anew (garbage per converted reply).
+extern const char* const kReplyFieldNames[9];
+
 // Redis's (long long) cast of a Lua number: truncation toward zero; NaN and
 // values out of range become INT64_MIN (what x86's cvttsd2si gives Redis).
 int64_t LuaNumberToInteger(double d);

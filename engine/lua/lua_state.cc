@@ -297,6 +297,13 @@ LuaState::LuaState() {
   lua_pop(L_, 1);  // the real redis table (kept alive by the proxy's metatable)
 
   lua_newtable(L_);
+  for (const char* name : kReplyFieldNames) {
+    lua_pushstring(L_, name);
+    lua_rawseti(L_, -2, static_cast<int>(lua_objlen(L_, -2)) + 1);
+  }
+  luaL_ref(L_, LUA_REGISTRYINDEX);  // kept for the state's life
+
+  lua_newtable(L_);
   scripts_ref_ = luaL_ref(L_, LUA_REGISTRYINDEX);
   lua_newtable(L_);
   libraries_ref_ = luaL_ref(L_, LUA_REGISTRYINDEX);

@@ -74,7 +74,7 @@ int ParseNumKeys(CommandContext& ctx) {
 }
 
 // How many times a script lets its P's other fibers run while its shards are held.
-constexpr int kLockYields = 4;
+constexpr int kLockYields = 16;
 
 // Whether none of the shards is locked right now (a hint: it may change at once).
 bool ShardsLookFree(Engine& engine, absl::Span<const uint32_t> ids) {
