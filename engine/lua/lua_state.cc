@@ -340,12 +340,7 @@ LuaState::~LuaState() {
 
 bool LuaState::HasCompiled(const std::string& sha, uint64_t generation) {
   if (generation != generation_) return false;
-  lua_rawgeti(L_, LUA_REGISTRYINDEX, scripts_ref_);
-  lua_pushlstring(L_, sha.data(), sha.size());
-  lua_rawget(L_, -2);
-  const bool cached = !lua_isnil(L_, -1);
-  lua_pop(L_, 2);
-  return cached;
+  return fn_refs_.contains(absl::string_view(sha.data(), sha.size()));
 }
 
 const std::string* LuaState::ShaOfBody(std::string_view body, uint64_t generation) const {
@@ -368,18 +363,12 @@ bool LuaState::Compile(const std::string& sha, std::string_view body, uint64_t g
   if (generation != generation_) {  // SCRIPT FLUSH since the last run
     lua_newtable(L_);
     lua_rawseti(L_, LUA_REGISTRYINDEX, scripts_ref_);
+    fn_refs_.clear();
     sha_by_body_.clear();
     generation_ = generation;
   }
+  if (fn_refs_.contains(absl::string_view(sha.data(), sha.size()))) return true;
   lua_rawgeti(L_, LUA_REGISTRYINDEX, scripts_ref_);
-  lua_pushlstring(L_, sha.data(), sha.size());
-  lua_rawget(L_, -2);
-  const bool cached = !lua_isnil(L_, -1);
-  lua_pop(L_, 1);
-  if (cached) {
-    lua_pop(L_, 1);
-    return true;
-  }
   if (luaL_loadbuffer(L_, body.data(), body.size(), "@user_script") != 0) {
     size_t len;
     const char* msg = lua_tolstring(L_, -1, &len);
@@ -388,9 +377,7 @@ bool LuaState::Compile(const std::string& sha, std::string_view body, uint64_t g
     lua_pop(L_, 2);
     return false;
   }
-  lua_pushlstring(L_, sha.data(), sha.size());
-  lua_insert(L_, -2);
-  lua_rawset(L_, -3);
+  fn_refs_[sha] = luaL_ref(L_, -2);  // pops the function into the scripts table
   lua_pop(L_, 1);
   if (compiled_now != nullptr) *compiled_now = true;
   return true;
@@ -459,8 +446,14 @@ void LuaState::RunScript(ScriptRun& run, const std::string& sha,
   SetGlobalArray(argv_table_, args);
   lua_rawgeti(L_, LUA_REGISTRYINDEX, errh_ref_);
   lua_rawgeti(L_, LUA_REGISTRYINDEX, scripts_ref_);
-  lua_pushlstring(L_, sha.data(), sha.size());
-  lua_rawget(L_, -2);
+  // By the script's ref: pushing the sha as a Lua string would intern 40
+  // bytes per run. (Missing -- impossible after Compile -- calls nil: an error.)
+  auto it = fn_refs_.find(absl::string_view(sha.data(), sha.size()));
+  if (it != fn_refs_.end()) {
+    lua_rawgeti(L_, -1, it->second);
+  } else {
+    lua_pushnil(L_);
+  }
   lua_remove(L_, -2);
   CallPushed(run, {}, {}, reply, error_reply);
   CheckArgTable(keys_table_);

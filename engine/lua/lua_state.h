@@ -109,7 +109,8 @@ class LuaState {
 
   lua_State* L_ = nullptr;
   int globals_ref_ = -2;   // the real globals table (the scripts see a read-only proxy)
-  int scripts_ref_ = -2;   // sha -> compiled function
+  int scripts_ref_ = -2;   // the compiled scripts, at the integer refs of fn_refs_
+  absl::flat_hash_map<std::string, int> fn_refs_;  // sha -> ref in scripts_ref_'s table
   int errh_ref_ = -2;      // the error handler adding source/line (Redis's __redis__err__handler)
   int libraries_ref_ = -2;  // library -> {function name -> callback}
   uint64_t generation_ = 0;
