@@ -53,6 +53,11 @@ struct ZSetObject::Node {
   }
 };
 
+size_t ZSetObject::NodeHash::operator()(std::string_view s) const { return absl::Hash<std::string_view>{}(s); }
+size_t ZSetObject::NodeHash::operator()(const Node* n) const { return (*this)(n->member()); }
+bool ZSetObject::NodeEq::operator()(const Node* a, const Node* b) const { return a == b; }
+bool ZSetObject::NodeEq::operator()(const Node* a, std::string_view b) const { return a->member() == b; }
+
 bool LexRange::GteMin(std::string_view v) const {
   if (min_neg_inf) return true;
   int c = Compare(v, min);
@@ -78,7 +83,7 @@ ZSetObject::~ZSetObject() {
 }
 
 size_t ZSetObject::MemoryUsage() const {
-  size_t bytes = sizeof(*this) + dict_.capacity() * (sizeof(std::string_view) + sizeof(Node*) + 1);
+  size_t bytes = sizeof(*this) + dict_.capacity() * (sizeof(Node*) + 1);
   for (Node* x = header_->level[0].forward; x != nullptr; x = x->level[0].forward)
     bytes += offsetof(Node, level) + sizeof(Node::Level) * x->height + x->len;
   return bytes;
@@ -176,13 +181,13 @@ void ZSetObject::UnlinkFound(Node* n) {
 void ZSetObject::Insert(std::string_view member, double score) {
   Node* x = Node::Make(RandomLevel(), member, score);
   Link(x);
-  dict_.emplace(x->member(), x);
+  dict_.insert(x);
   NoteMember(member);
 }
 
 ZSetObject::Node* ZSetObject::Find(std::string_view member) const {
   auto it = dict_.find(member);
-  return it == dict_.end() ? nullptr : it->second;
+  return it == dict_.end() ? nullptr : *it;
 }
 
 double ZSetObject::ScoreOf(const Node* n) { return n->score; }
@@ -231,7 +236,7 @@ bool ZSetObject::Set(std::string_view member, double score) {
 
 void ZSetObject::Erase(Node* n) {
   UnlinkFound(n);
-  dict_.erase(n->member());
+  dict_.erase(n);
   Node::Free(n);
 }
 
@@ -253,14 +258,13 @@ void ZSetObject::PopEdge(bool highest, absl::FunctionRef<void(std::string_view, 
   Node* update[kMaxLevel];
   for (int i = 0; i < level_; ++i) update[i] = header_;
   Unlink(x, update);
-  dict_.erase(x->member());
+  dict_.erase(x);
   Node::Free(x);
 }
 
 int64_t ZSetObject::Rank(std::string_view member, bool reverse) const {
-  auto it = dict_.find(member);
-  if (it == dict_.end()) return -1;
-  const Node* target = it->second;
+  const Node* target = Find(member);
+  if (target == nullptr) return -1;
   size_t rank = 0;
   const Node* x = header_;
   for (int i = level_ - 1; i >= 0; --i) {

@@ -22,7 +22,7 @@
 #include <string>
 #include <string_view>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "engine/value.h"
 
@@ -131,7 +131,19 @@ class ZSetObject final : public Object {
   int level_ = 1;
   uint64_t rng_ = 0x9e3779b97f4a7c15ULL;
   bool big_ = false;
-  absl::flat_hash_map<std::string_view, Node*> dict_;
+  // member -> node, keyed by the node's own bytes: an 8-byte slot per member.
+  struct NodeHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const;
+    size_t operator()(const Node* n) const;
+  };
+  struct NodeEq {
+    using is_transparent = void;
+    bool operator()(const Node* a, const Node* b) const;
+    bool operator()(const Node* a, std::string_view b) const;
+    bool operator()(std::string_view a, const Node* b) const { return (*this)(b, a); }
+  };
+  absl::flat_hash_set<Node*, NodeHash, NodeEq> dict_;
 };
 
 // The sorted set at v, or nullptr when v holds another type.
