@@ -19,4 +19,17 @@ inline int64_t RealtimeNs() {
 
 inline int64_t WallClockMs() { return RealtimeNs() / 1000000; }
 
+// The wall clock (RealtimeNs) around a command, shared with its caller: a
+// clock read costs about as much as a small command's lookup on this kind of
+// VM, and a pipeline needs one per command, not three.
+struct DispatchClock {
+  // In: a reading taken just now (e.g. the previous command's end), used as
+  // the command's start; 0 = Execute reads the clock itself.
+  int64_t start_ns = 0;
+  // Out: the start Execute used, and the reading it took at the command's
+  // end (0 when it took none: it times kFast commands by sampling).
+  int64_t used_start_ns = 0;
+  int64_t end_ns = 0;
+};
+
 }  // namespace stockd::engine

@@ -105,7 +105,8 @@ void Engine::Reject(protocol::ReplyWriter& reply, std::string_view msg) {
 }
 
 void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
-                     protocol::ReplyWriter& reply) {
+                     protocol::ReplyWriter& reply, DispatchClock* clock) {
+  if (clock != nullptr) clock->used_start_ns = clock->end_ns = 0;  // until it runs
   if (argv.empty()) return;
   // Refusals before queueing flag a MULTI; a refused EXEC aborts it (transaction.h).
   auto reject = [&](const Command* c, std::string_view msg) { RejectCommand(*this, session, c, msg, reply); };
@@ -183,7 +184,13 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
   thread_local uint32_t fast_calls = 0;
   const bool fast = (spec.flags & kFast) != 0;
   const bool timed = !fast || (fast_calls++ % kFastTimingSample) == 0;
-  const int64_t start_ns = (timed || !options_.clock) ? RealtimeNs() : 0;
+  int64_t start_ns = 0;
+  if (clock != nullptr && clock->start_ns != 0) {
+    start_ns = clock->start_ns;
+  } else if (timed || !options_.clock) {
+    start_ns = RealtimeNs();
+  }
+  if (clock != nullptr) clock->used_start_ns = start_ns;
   const int64_t now_ms = options_.clock ? options_.clock() : start_ns / 1000000;
   int errors;
   {
@@ -230,7 +237,9 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
   }
   uint64_t usec = 0;
   if (timed) {
-    const int64_t ns = RealtimeNs() - start_ns;  // the wall clock may step back: clamp
+    const int64_t end_ns = RealtimeNs();
+    if (clock != nullptr) clock->end_ns = end_ns;
+    const int64_t ns = end_ns - start_ns;  // the wall clock may step back: clamp
     usec = ns > 0 ? static_cast<uint64_t>(ns / 1000) * (fast ? kFastTimingSample : 1) : 0;
   }
   CommandStats& st = cmd->stats();

@@ -36,6 +36,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "engine/clock.h"
 #include "engine/command.h"
 #include "engine/command_context.h"
 #include "engine/session.h"
@@ -162,8 +163,10 @@ class Engine {
 
   // Runs one command: argv[0] is the name. Replies exactly once through
   // `reply` (nothing for an empty argv). session.db may change (SELECT).
+  // clock (optional) saves clock reads on a pipeline, where one command's end
+  // is the next one's start: see DispatchClock.
   void Execute(Session& session, absl::Span<const std::string_view> argv,
-               protocol::ReplyWriter& reply);
+               protocol::ReplyWriter& reply, DispatchClock* clock = nullptr);
   // Convenience for embedding and tests: runs argv and returns the RESP reply
   // bytes (session.resp decides RESP2/RESP3). The first form uses a fresh
   // session on db 0, so SELECT does not persist across calls.

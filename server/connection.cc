@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "engine/clock.h"
 #include "engine/blocking.h"
 #include "engine/engine.h"
 #include "engine/transaction.h"
@@ -24,13 +25,6 @@ int64_t NowMs() {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-// A vDSO clock read (~20 ns); absl::Now() costs several times more here.
-int64_t MonotonicMicros() {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
 }
 
 // Read at least this much per read(); the input buffer grows for big requests.
@@ -210,12 +204,17 @@ void Connection::Execute(std::vector<std::string_view>& argv) {
       return;
     }
   }
-  int64_t slower_than = server_.config().live().slowlog_log_slower_than.load(std::memory_order_relaxed);
-  int64_t start_us = slower_than >= 0 ? MonotonicMicros() : 0;
-  engine.Execute(session_, argv, writer_);
+  const int64_t slower_than = server_.config().live().slowlog_log_slower_than.load(std::memory_order_relaxed);
+  engine.Execute(session_, argv, writer_, &clock_);
   commands_processed_.fetch_add(1, std::memory_order_relaxed);
-  if (slower_than >= 0) {
-    int64_t us = MonotonicMicros() - start_us;
+  // Rejected and MULTI-queued commands did not run (used_start_ns == 0): as in
+  // Redis, they are not slowlog candidates.
+  int64_t end_ns = clock_.end_ns;
+  if (end_ns == 0 && slower_than >= 0 && clock_.used_start_ns != 0) end_ns = engine::RealtimeNs();
+  // The next pipelined command starts now (0: it reads the clock itself).
+  clock_.start_ns = end_ns;
+  if (slower_than >= 0 && clock_.used_start_ns != 0) {
+    const int64_t us = std::max<int64_t>(0, end_ns - clock_.used_start_ns) / 1000;  // the wall clock may step back
     if (us >= slower_than) {
       if (cmd == nullptr || !cmd->has_flag(engine::kSkipSlowlog))
         server_.slowlog().Add(argv, us, remote_address_, name(),
@@ -240,6 +239,7 @@ void Connection::Serve() {
     }
     state_.store(kExecuting, std::memory_order_seq_cst);
     in_.Commit(*n);
+    clock_.start_ns = 0;  // the read parked: the first command reads the clock
     net_input_bytes_.fetch_add(*n, std::memory_order_relaxed);
     last_interaction_ms_.store(NowMs(), std::memory_order_relaxed);
 
@@ -263,6 +263,7 @@ void Connection::Serve() {
       if (++since_yield_ >= kYieldEvery) {
         since_yield_ = 0;
         runtime::Yield();  // fairness (see kYieldEvery)
+        clock_.start_ns = 0;
       }
       if (close_after_reply_) {
         close = true;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "engine/clock.h"
 #include "engine/session.h"
 #include "protocol/input_buffer.h"
 #include "protocol/output_buffer.h"
@@ -107,6 +108,7 @@ class Connection {
   bool remote_is_loopback_ = false;
 
   engine::Session session_;
+  engine::DispatchClock clock_;  // one clock read per pipelined command (engine.h)
   protocol::InputBuffer in_;
   protocol::OutputBuffer out_;
   protocol::ReplyWriter writer_;
