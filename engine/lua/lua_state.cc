@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 extern "C" {
@@ -528,6 +529,23 @@ void LuaState::CallPushed(ScriptRun& run, absl::Span<const std::string_view> key
   lua_settop(L_, 0);
 }
 
+bool LuaState::BlockingWithKeys(const Engine& engine, std::string_view name) {
+  // The command table is read-only once the engine serves, so an answer stays
+  // right; names are compared as spelled (Find is case-insensitive anyway).
+  for (const NameVerdict& v : verdicts_) {
+    if (v.len == name.size() && std::memcmp(v.name, name.data(), name.size()) == 0) return v.refused;
+  }
+  const Command* cmd = engine.commands().Find(name);
+  const bool refused = cmd != nullptr && cmd->has_flag(kBlocking) && cmd->spec().first_key > 0;
+  if (name.size() <= sizeof(NameVerdict::name)) {
+    NameVerdict& v = verdicts_[next_verdict_++ % verdicts_.size()];
+    v.len = name.size();
+    std::memcpy(v.name, name.data(), name.size());
+    v.refused = refused;
+  }
+  return refused;
+}
+
 bool LuaState::CallCommand(bool raise) {
   ScriptRun* run = current_;
   const int argc = lua_gettop(L_);
@@ -550,8 +568,7 @@ bool LuaState::CallCommand(bool raise) {
     // noscript; ORDER.READ ... BLOCK (no keys) runs as if without BLOCK.
     size_t len;
     const char* name = lua_tolstring(L_, 1, &len);
-    const Command* cmd = run->engine->commands().Find(std::string_view(name, len));
-    if (cmd != nullptr && cmd->has_flag(kBlocking) && cmd->spec().first_key > 0) {
+    if (BlockingWithKeys(*run->engine, std::string_view(name, len))) {
       err = "ERR This Redis command is not allowed from script";
     }
   }

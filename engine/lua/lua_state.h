@@ -18,6 +18,7 @@
 //    (Lua 5.1 unwinds with longjmp).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -29,6 +30,10 @@
 #include "protocol/reply_writer.h"
 
 struct lua_State;
+
+namespace stockd::engine {
+class Engine;
+}  // namespace stockd::engine
 
 namespace stockd::engine::lua {
 
@@ -101,6 +106,17 @@ class LuaState {
     int len = 0;    // the items the last fill wrote
   };
   void SetGlobalArray(ArgTable& t, absl::Span<const std::string_view> items);
+  // Whether redis.call must refuse `name` (a blocking command with keys, as
+  // Redis 7.0's noscript flag); remembered for the last few names, since a
+  // script calls a handful of commands over and over.
+  bool BlockingWithKeys(const Engine& engine, std::string_view name);
+  struct NameVerdict {
+    char name[24];
+    size_t len = SIZE_MAX;  // SIZE_MAX: empty
+    bool refused = false;
+  };
+  std::array<NameVerdict, 8> verdicts_{};
+  size_t next_verdict_ = 0;
   // After a run: drops the table if the script gave it a metatable or keys
   // other than 1..len, so no run sees what an earlier one left there.
   void CheckArgTable(ArgTable& t);

@@ -214,6 +214,31 @@ TEST(Eval, KeysAndArgvAreFreshEachRun) {
   EXPECT_EQ(e.Execute(V{"EVAL", "return {#KEYS, #ARGV}", "0"}), "*2\r\n:0\r\n:0\r\n");
 }
 
+// redis.call remembers its verdict on the last few command names: a blocking
+// command with keys stays refused however it is spelled and however many
+// other names were called in between (more than the memo holds).
+TEST(Eval, BlockingCommandsStayRefusedAcrossTheNameMemo) {
+  Engine e;
+  const std::string script =
+      "local names = {'get', 'set', 'incr', 'decr', 'lpop', 'rpush', 'exists', 'del', 'strlen', 'type'} "
+      "local out = {} "
+      "for round = 1, 2 do "
+      "  for _, spelling in ipairs({'blpop', 'BLPOP', 'bLpOp'}) do "
+      "    out[#out + 1] = redis.pcall(spelling, KEYS[1], 0).err "
+      "  end "
+      "  for _, n in ipairs(names) do "
+      "    if n == 'set' or n == 'rpush' then redis.call(n, KEYS[2], 'x') else redis.pcall(n, KEYS[2]) end "
+      "    redis.call('del', KEYS[2]) "
+      "  end "
+      "end "
+      "out[#out + 1] = tostring(redis.call('lpop', KEYS[1])) "
+      "return out";
+  std::string want = "*7\r\n";
+  for (int i = 0; i < 6; ++i) want += "$49\r\nERR This Redis command is not allowed from script\r\n";
+  want += "$5\r\nfalse\r\n";
+  EXPECT_EQ(e.Execute(V{"EVAL", script, "2", "l", "k"}), want);
+}
+
 TEST(Eval, ReadOnlyVariants) {
   Engine e;
   EXPECT_EQ(e.Execute(V{"EVAL_RO", "return redis.call('get', KEYS[1])", "1", "k"}), "$-1\r\n");
