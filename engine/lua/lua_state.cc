@@ -339,7 +339,7 @@ LuaState::~LuaState() {
   if (L_ != nullptr) lua_close(L_);
 }
 
-bool LuaState::HasCompiled(const std::string& sha, uint64_t generation) {
+bool LuaState::HasCompiled(std::string_view sha, uint64_t generation) {
   if (generation != generation_) return false;
   return fn_refs_.contains(absl::string_view(sha.data(), sha.size()));
 }
@@ -350,15 +350,15 @@ const std::string* LuaState::ShaOfBody(std::string_view body, uint64_t generatio
   return it != sha_by_body_.end() ? &it->second : nullptr;
 }
 
-void LuaState::RememberBody(std::string_view body, const std::string& sha) {
+void LuaState::RememberBody(std::string_view body, std::string_view sha) {
   // Bounded: a client generating scripts (EVAL with literals in the body)
   // must not grow it without end; the compiled functions stay cached.
   constexpr size_t kMaxRememberedBodies = 1024;
   if (sha_by_body_.size() >= kMaxRememberedBodies) sha_by_body_.clear();
-  sha_by_body_.try_emplace(std::string(body), sha);
+  sha_by_body_.try_emplace(std::string(body), std::string(sha));
 }
 
-bool LuaState::Compile(const std::string& sha, std::string_view body, uint64_t generation,
+bool LuaState::Compile(std::string_view sha, std::string_view body, uint64_t generation,
                        std::string* error, bool* compiled_now) {
   if (compiled_now != nullptr) *compiled_now = false;
   if (generation != generation_) {  // SCRIPT FLUSH since the last run
@@ -378,7 +378,7 @@ bool LuaState::Compile(const std::string& sha, std::string_view body, uint64_t g
     lua_pop(L_, 2);
     return false;
   }
-  fn_refs_[sha] = luaL_ref(L_, -2);  // pops the function into the scripts table
+  fn_refs_[std::string(sha)] = luaL_ref(L_, -2);  // pops the function into the scripts table
   lua_pop(L_, 1);
   if (compiled_now != nullptr) *compiled_now = true;
   return true;
@@ -439,7 +439,7 @@ void LuaState::CheckArgTable(ArgTable& t) {
   }
 }
 
-void LuaState::RunScript(ScriptRun& run, const std::string& sha,
+void LuaState::RunScript(ScriptRun& run, std::string_view sha,
                          absl::Span<const std::string_view> keys,
                          absl::Span<const std::string_view> args, protocol::ReplyWriter& reply,
                          std::string* error_reply) {

@@ -52,19 +52,19 @@ class LuaState {
   // unless cached already. generation: Scripting's script-cache generation;
   // a new one (SCRIPT FLUSH) empties this state's cache first. On a syntax
   // error returns false with *error = the reply line.
-  bool Compile(const std::string& sha, std::string_view body, uint64_t generation,
+  bool Compile(std::string_view sha, std::string_view body, uint64_t generation,
                std::string* error, bool* compiled_now = nullptr);
   // Whether `sha` is compiled here at `generation` (then the shared cache has it).
-  bool HasCompiled(const std::string& sha, uint64_t generation);
+  bool HasCompiled(std::string_view sha, uint64_t generation);
   // EVAL's fast path, so that a body seen before is not hashed again: the sha
   // of `body` if RememberBody recorded it at `generation` (compiled here), else
   // nullptr. The pointer is valid until the next call on this state.
   const std::string* ShaOfBody(std::string_view body, uint64_t generation) const;
   // REQUIRES: `sha` = Sha1Hex(body), compiled here at the current generation.
-  void RememberBody(std::string_view body, const std::string& sha);
+  void RememberBody(std::string_view body, std::string_view sha);
   // Runs the cached script `sha` with KEYS/ARGV, replying through `reply`
   // (*error_reply = the error line written, empty if none: the caller counts it).
-  void RunScript(ScriptRun& run, const std::string& sha, absl::Span<const std::string_view> keys,
+  void RunScript(ScriptRun& run, std::string_view sha, absl::Span<const std::string_view> keys,
                  absl::Span<const std::string_view> args, protocol::ReplyWriter& reply,
                  std::string* error_reply);
 

@@ -88,7 +88,7 @@ bool ShardsLookFree(Engine& engine, absl::Span<const uint32_t> ids) {
 
 }  // namespace
 
-void Scripting::Run(CommandContext& ctx, bool read_only, bool is_function, const std::string& name,
+void Scripting::Run(CommandContext& ctx, bool read_only, bool is_function, const std::string_view& name,
                     int numkeys, absl::FunctionRef<bool(LuaState&)> prepare,
                     absl::FunctionRef<void(LuaState&, ScriptRun&, std::string*)> body) {
   auto keys = ctx.argv.subspan(3, static_cast<size_t>(numkeys));
@@ -174,12 +174,22 @@ void Scripting::Eval(CommandContext& ctx, bool by_sha, bool read_only) {
   // state has the body (EVAL) or the sha (EVALSHA) compiled already at the
   // current generation, so the shared cache has it too. Otherwise EVALSHA
   // looks the body up and EVAL adds it.
-  std::string sha;
+  // sha views the state's copy (EVAL seen before), sha_buf (EVALSHA's
+  // lowercased argument) or sha_storage: no allocation on the common paths.
+  std::string_view sha;
+  char sha_buf[64];
+  std::string sha_storage;
   std::string_view body;
   std::string cached_body;
   if (by_sha) {
-    sha = std::string(ctx.argv[1]);
-    for (char& c : sha) c = absl::ascii_tolower(c);
+    std::string_view arg = ctx.argv[1];
+    char* out = sha_buf;
+    if (arg.size() > sizeof(sha_buf)) {
+      sha_storage.resize(arg.size());
+      out = sha_storage.data();
+    }
+    for (size_t i = 0; i < arg.size(); ++i) out[i] = absl::ascii_tolower(static_cast<unsigned char>(arg[i]));
+    sha = std::string_view(out, arg.size());
   } else {
     body = ctx.argv[1];
   }
@@ -187,12 +197,14 @@ void Scripting::Eval(CommandContext& ctx, bool by_sha, bool read_only) {
   auto prepare = [&](LuaState& state) {
     if (!by_sha) {
       // SHA-1 of a few hundred bytes costs more than the rest of a small
-      // script's run; a body this state has run maps to its sha directly.
+      // script's run; a body this state has run maps to its sha directly
+      // (the view stays valid: nothing else uses this state during the run).
       if (const std::string* known = state.ShaOfBody(body, generation)) {
         sha = *known;
         return true;
       }
-      sha = Sha1Hex(body);
+      sha_storage = Sha1Hex(body);
+      sha = sha_storage;
     }
     if (state.HasCompiled(sha, generation)) {
       if (!by_sha) state.RememberBody(body, sha);
@@ -200,7 +212,7 @@ void Scripting::Eval(CommandContext& ctx, bool by_sha, bool read_only) {
     }
     if (by_sha) {
       std::lock_guard<std::mutex> lock(cache_mu_);
-      auto it = scripts_.find(sha);
+      auto it = scripts_.find(absl::string_view(sha.data(), sha.size()));
       if (it == scripts_.end()) {
         ctx.Error("NOSCRIPT No matching script. Please use EVAL.");
         return false;
@@ -218,7 +230,7 @@ void Scripting::Eval(CommandContext& ctx, bool by_sha, bool read_only) {
       state.RememberBody(body, sha);
       if (compiled_now) {
         std::lock_guard<std::mutex> lock(cache_mu_);
-        scripts_.try_emplace(sha, std::string(body));
+        scripts_.try_emplace(std::string(sha), std::string(body));
       }
     }
     return true;

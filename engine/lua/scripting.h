@@ -138,7 +138,7 @@ class Scripting {
   // prepare runs with the state before any lock is taken (false: it replied
   // an error, stop); body runs under the locks.
   // `name` is read only after prepare (EVAL learns the sha there).
-  void Run(CommandContext& ctx, bool read_only, bool is_function, const std::string& name,
+  void Run(CommandContext& ctx, bool read_only, bool is_function, const std::string_view& name,
            int numkeys, absl::FunctionRef<bool(LuaState&)> prepare,
            absl::FunctionRef<void(LuaState&, ScriptRun&, std::string*)> body);
   // Calls fn for every run in progress. REQUIRES: fn does not block.

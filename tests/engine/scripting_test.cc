@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cctype>
 #include <string>
 #include <thread>
 #include <vector>
@@ -169,6 +170,11 @@ TEST(Eval, RepeatedEvalSurvivesFlushAndNamesTheSha) {
   EXPECT_EQ(e.Execute(V{"EVAL", body, "0"}), ":7\r\n");
   EXPECT_EQ(e.Execute(V{"SCRIPT", "EXISTS", sha}), "*1\r\n:1\r\n");
   EXPECT_EQ(e.Execute(V{"EVALSHA", sha, "0"}), ":7\r\n");
+  std::string upper = sha;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_EQ(e.Execute(V{"EVALSHA", upper, "0"}), ":7\r\n");  // lowercased, as Redis
+  EXPECT_EQ(e.Execute(V{"EVALSHA", std::string(80, 'a'), "0"}),  // longer than a sha
+            "-NOSCRIPT No matching script. Please use EVAL.\r\n");
   const std::string bad = "return redis.call('nosuchcommand')";
   const std::string want = "-ERR Unknown Redis command called from script script: " +
                            lua::Sha1Hex(bad) + ", on @user_script:1.\r\n";
