@@ -109,10 +109,20 @@ int Conn::fd() const { return pd_->fd(); }
 void Conn::Close() { pd_->Close(); }
 
 absl::StatusOr<size_t> Conn::Read(char* buf, size_t len, absl::Time deadline) {
+  // Unless the peer hung up: its EOF (or error) is reported by a read, and
+  // the edge that announced it may already have been spent on the data.
+  if (drained_ && !pd_->hung_up()) {
+    drained_ = false;
+    absl::Status st = pd_->Wait(PollDir::kRead, deadline);  // at once if an edge came meanwhile
+    if (!st.ok()) return st;
+  }
   for (;;) {
     if (pd_->closed()) return absl::CancelledError("connection closed");
     const ssize_t n = SysRead(pd_->fd(), buf, len);
-    if (n >= 0) return static_cast<size_t>(n);
+    if (n >= 0) {
+      drained_ = n > 0 && static_cast<size_t>(n) < len;
+      return static_cast<size_t>(n);
+    }
     if (n == -EINTR) continue;
     if (n != -EAGAIN && n != -EWOULDBLOCK) return Errno(static_cast<int>(-n), "read");
     absl::Status st = pd_->Wait(PollDir::kRead, deadline);

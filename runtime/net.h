@@ -69,6 +69,10 @@ class Conn {
  private:
   friend absl::StatusOr<std::unique_ptr<Conn>> Dial(std::string_view, uint16_t, absl::Time);
   std::shared_ptr<detail::PollDesc> pd_;
+  // The last read returned less than asked: the socket was drained then, and
+  // any later data raises an edge, so the next Read waits for it first
+  // instead of spending a read(2) on EAGAIN (one reader at a time).
+  bool drained_ = false;
 };
 
 class Listener {

@@ -38,6 +38,7 @@ PollDesc::~PollDesc() {
 
 void PollDesc::OnEvents(uint32_t events) {
   // Errors and hang-ups wake both directions: the retried syscall reports them.
+  if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) hung_up_.store(true, std::memory_order_seq_cst);
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
     waiters_[0].ready.store(true, std::memory_order_seq_cst);
     ClaimCurrent(waiters_[0], kResReady);
@@ -106,7 +107,13 @@ absl::Status PollDesc::Wait(PollDir dir, absl::Time deadline) {
   }
   np.DoneWaiter();
   if (timer != 0) CancelTimer(timer);
-  switch (ResultOf(w.word.load(std::memory_order_acquire))) {
+  const uint64_t result = ResultOf(w.word.load(std::memory_order_acquire));
+  // The edge that woke us also set `ready`: the caller's retry consumes it,
+  // so clear it (an edge after this store sets it again; one before it is
+  // data the retried syscall sees) — else the next Wait returns at once for
+  // an edge already served, and the caller spends a syscall on EAGAIN.
+  if (result == kResReady) w.ready.store(false, std::memory_order_seq_cst);
+  switch (result) {
     case kResTimeout:
       return absl::DeadlineExceededError("i/o deadline exceeded");
     case kResClosed:

@@ -47,6 +47,9 @@ class PollDesc : public std::enable_shared_from_this<PollDesc> {
 
   int fd() const { return fd_; }
   bool closed() const { return closed_.load(std::memory_order_acquire); }
+  // The poller saw the peer hang up or an error (sticky). After that a read
+  // may still have EOF or an error to report that no new edge will announce.
+  bool hung_up() const { return hung_up_.load(std::memory_order_seq_cst); }
 
   // Parks the calling fiber until fd is ready in `dir` (OK — the caller retries
   // its syscall), `deadline` passes (DeadlineExceeded) or Close() is called
@@ -76,6 +79,7 @@ class PollDesc : public std::enable_shared_from_this<PollDesc> {
   const int fd_;
   bool registered_ = false;  // with the poller; false: Wait uses poll(2) off the runtime's poller
   std::atomic<bool> closed_{false};
+  std::atomic<bool> hung_up_{false};
   Waiter waiters_[2];
 };
 
