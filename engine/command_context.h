@@ -92,6 +92,8 @@ class CommandContext {
   // The same, but give up — nothing left locked, false returned — when a
   // shard they wait for is marked busy by a script past busy-reply-threshold
   // (Engine::ShardBusy): the caller replies -BUSY instead of spinning.
+  // A command whose shards are held lets its P's other fibers run a few
+  // times, holding none of them, before it spins (see YieldUntilLocked).
   bool LockShardIdUnlessBusy(uint32_t id);
   bool LockShardIdsUnlessBusy(absl::InlinedVector<uint32_t, 8> ids);
   // Scripts and EXEC: the shards in `ids` (ascending) are already locked by
@@ -113,6 +115,11 @@ class CommandContext {
   bool IsLocked(uint32_t id) const;
 
   bool LockSlowUnlessBusy(uint32_t id);
+  // Locks all of ids (ascending) or, returning false, none.
+  bool TryLockAll(absl::Span<const uint32_t> ids);
+  // Yields the fiber and retries TryLockAll a few times; false (nothing
+  // locked) when that did not do or yielding is not allowed here.
+  bool YieldUntilLocked(absl::Span<const uint32_t> ids);
   absl::InlinedVector<uint32_t, 8> locked_;  // ascending global shard ids
   bool borrowed_ = false;  // locked_ belongs to the caller (AdoptHeld)
   int errors_ = 0;
