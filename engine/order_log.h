@@ -40,6 +40,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "engine/key_hash.h"
+#include "engine/key_string.h"
 #include "engine/shard.h"
 #include "engine/stock_records.h"
 #include "engine/token_bucket.h"
@@ -56,14 +57,16 @@ struct UserState {
     int64_t qty;
   };
   int64_t units = 0;  // placed, not cancelled
-  absl::flat_hash_map<std::string, ReqId, KeyHasher, KeyEq> reqids;
+  absl::flat_hash_map<KeyString, ReqId, KeyHasher, KeyEq> reqids;
 };
 
 // The side state of one stock key.
 struct SkuState {
   bool is_sku = false;                 // set by STOCK.SET (INFO stock "skus")
   std::optional<TokenBucket> bucket;   // STOCK.SET ... RATE
-  absl::flat_hash_map<std::string, UserState, KeyHasher, KeyEq> users;
+  // Keyed inline (KeyString): a hot SKU's users are many, and a user name
+  // in its own heap block was a cache miss per buy.
+  absl::flat_hash_map<KeyString, UserState, KeyHasher, KeyEq> users;
 };
 
 // INFO stock.

@@ -297,6 +297,8 @@ bool ParseOrderRow(std::string_view row, uint64_t* id) {
 }
 
 void EncodeOrder(const engine::Order& o, std::string* out) {
+  // One allocation: this runs for every order placed (5 bytes per length prefix at most).
+  out->reserve(out->size() + 1 + 4 + 8 + 8 + 3 * 5 + o.key.size() + o.user.size() + o.reqid.size());
   out->push_back(static_cast<char>(o.status));
   PutFixed32(out, static_cast<uint32_t>(o.db));
   PutFixed64(out, static_cast<uint64_t>(o.qty));
@@ -333,6 +335,7 @@ absl::StatusOr<engine::Order> DecodeOrder(uint64_t id, std::string_view in) {
 
 std::string UserRow(int db, std::string_view key, std::string_view user) {
   std::string r;
+  r.reserve(2 + 5 + key.size() + user.size());  // one allocation per buy
   PutBigEndian16(&r, static_cast<uint16_t>(db));
   PutLengthPrefixed(&r, key);
   r.append(user.data(), user.size());
@@ -349,6 +352,7 @@ bool ParseUserRow(std::string_view row, int* db, std::string_view* key, std::str
 
 std::string ReqIdRow(int db, std::string_view key, std::string_view user, std::string_view reqid) {
   std::string r;
+  r.reserve(2 + 2 * 5 + key.size() + user.size() + reqid.size());  // one allocation per buy
   PutBigEndian16(&r, static_cast<uint16_t>(db));
   PutLengthPrefixed(&r, key);
   PutLengthPrefixed(&r, user);
