@@ -241,7 +241,6 @@ void Connection::Serve() {
     in_.Commit(*n);
     clock_.start_ns = 0;  // the read parked: the first command reads the clock
     net_input_bytes_.fetch_add(*n, std::memory_order_relaxed);
-    last_interaction_ms_.store(NowMs(), std::memory_order_relaxed);
 
     bool close = false;
     for (;;) {
@@ -274,6 +273,8 @@ void Connection::Serve() {
         break;
       }
     }
+    // The last command's end is a fresh reading: no clock read of its own.
+    last_interaction_ms_.store(clock_.start_ns != 0 ? clock_.start_ns / 1000000 : NowMs(), std::memory_order_relaxed);
     size_t pending = in_.size();
     qbuf_.store(pending, std::memory_order_relaxed);
     int64_t qlimit = live.client_query_buffer_limit.load(std::memory_order_relaxed);
