@@ -10,7 +10,6 @@
 #include "engine/lua/scripting_lease.h"
 #include "engine/lua/sha1.h"
 #include "runtime/blocking.h"
-#include "runtime/fiber.h"
 
 namespace stockd::engine::lua {
 
@@ -73,19 +72,6 @@ int ParseNumKeys(CommandContext& ctx) {
   return static_cast<int>(n);
 }
 
-// How many times a script lets its P's other fibers run while its shards are held.
-constexpr int kLockYields = 16;
-
-// Whether none of the shards is locked right now (a hint: it may change at once).
-bool ShardsLookFree(Engine& engine, absl::Span<const uint32_t> ids) {
-  for (uint32_t id : ids) {
-    SpinLock& lock = engine.shard(id).lock();
-    if (!lock.try_lock()) return false;  // held: only a load, no write to its line
-    lock.unlock();
-  }
-  return true;
-}
-
 }  // namespace
 
 void Scripting::Run(CommandContext& ctx, bool read_only, bool is_function, const std::string_view& name,
@@ -129,27 +115,20 @@ void Scripting::Run(CommandContext& ctx, bool read_only, bool is_function, const
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   }
-  // A hot key's shard is mostly held by a script on another processor.
-  // Rather than spin for it at once (LockSlowUnlessBusy pauses, then
-  // sched_yield()s the whole thread: ~10% of flash EVAL's CPU at -P16 on one
-  // hot key), let this P's other fibers (connections reading, parsing,
-  // writing) run first, a few times — before taking this P's Lua state, which
-  // the next EVAL on this P would otherwise find in use.
-  // Not inside EXEC (session.no_block: its shards are held, by this very
-  // fiber, which must not park), nor for an exclusive run (peeking at every
-  // shard would cost more).
-  const bool may_yield = !ctx.session.no_block && !exclusive;
-  for (int i = 0; may_yield && i < kLockYields && !ShardsLookFree(engine_, ids); ++i) {
-    runtime::Yield();
-  }
   {
-    Lease lease(*this);  // before the locks: creating a state may take a while
-    if (!prepare(lease.state())) return;
-    run.name = name;
+    // Locks first, then this P's Lua state: LockShardIdsUnlessBusy may let the
+    // P's other fibers run while another processor holds a shard (a hot key),
+    // and an EVAL among them would find the P's state leased and make a new
+    // one for the pool (hundreds of µs, and a mutex shared by the processors).
+    // So a P's first script (creating its state) and first runs of a script
+    // (compiling it) do that work under the locks; later runs find both ready.
     if (!ctx.LockShardIdsUnlessBusy(ids)) {
       ctx.Error("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
       return;
     }
+    Lease lease(*this);
+    if (!prepare(lease.state())) return;  // (the dispatcher releases the shards)
+    run.name = name;
     run.call.held = absl::MakeConstSpan(ids);
     run.start_ns = absl::GetCurrentTimeNanos();
     run.threshold_ns = std::max<int64_t>(busy_threshold_ms(), 0) * 1000000;

@@ -135,8 +135,8 @@ class Scripting {
   struct Slot;
   // Borrows the state of the caller's P (or a pooled one off the runtime).
   class Lease;
-  // prepare runs with the state before any lock is taken (false: it replied
-  // an error, stop); body runs under the locks.
+  // prepare runs with the state once the shards are locked (false: it
+  // replied an error, stop); then body runs.
   // `name` is read only after prepare (EVAL learns the sha there).
   void Run(CommandContext& ctx, bool read_only, bool is_function, const std::string_view& name,
            int numkeys, absl::FunctionRef<bool(LuaState&)> prepare,
