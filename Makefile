@@ -6,7 +6,8 @@
 DEB_PACKAGES := cmake ninja-build g++ clang libclang-rt-14-dev ccache pkg-config \
   libboost-context-dev libboost-dev libabsl-dev librocksdb-dev \
   libgtest-dev libgmock-dev libbenchmark-dev liblua5.1-0-dev lua-cjson lua-bitop \
-  libhiredis-dev libssl-dev redis-server redis-tools gnuplot-nox golang-go procps
+  libhiredis-dev libssl-dev redis-server redis-tools gnuplot-nox golang-go procps \
+  libjemalloc2
 
 BUILD      ?= build
 BUILD_TSAN ?= build-tsan

@@ -102,7 +102,7 @@ void SectionMemory(Server& s, std::string& out) {
   Line(out, "maxmemory_human", Human(static_cast<uint64_t>(s.config().options().maxmemory)));
   Line(out, "maxmemory_policy", s.config().options().maxmemory_policy);
   Line(out, "mem_fragmentation_ratio", absl::StrFormat("%.2f", used ? static_cast<double>(rss) / used : 0.0));
-  Line(out, "mem_allocator", "libc");
+  Line(out, "mem_allocator", AllocatorName());
 }
 
 void SectionPersistenceDefault(Server& s, std::string& out) {

@@ -25,6 +25,14 @@
 #include "server/server.h"
 #include "storage/persister.h"
 #include "storage/storage_family.h"
+
+// jemalloc's options, read at its start-up when stockd is linked with it
+// (server/CMakeLists.txt); unused otherwise. Freed memory goes back to the
+// OS within about a second, by a background thread, so an idle server's RSS
+// falls after a burst of clients (jemalloc's default waits 10 s, and only
+// while something allocates).
+extern "C" const char* malloc_conf;
+const char* malloc_conf = "background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0";
 #include "storage/store.h"
 
 namespace {

@@ -18,6 +18,10 @@
 // From compiler-rt's <sanitizer/allocator_interface.h>, which GCC does not install.
 extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
+// jemalloc's control interface, when the binary is linked with it (server/CMakeLists.txt);
+// weak, so the tests that link this library without jemalloc see nullptr.
+extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp, size_t newlen)
+    __attribute__((weak));
 
 #include <random>
 
@@ -257,9 +261,29 @@ uint64_t AllocatedBytes() {
 #if STOCKD_SANITIZER_MALLOC
   return __sanitizer_get_current_allocated_bytes();  // glibc's counters stay near 0 under a sanitizer
 #else
+  if (mallctl != nullptr) {
+    uint64_t epoch = 1;  // refreshes jemalloc's statistics
+    size_t len = sizeof(epoch);
+    mallctl("epoch", &epoch, &len, &epoch, len);
+    size_t allocated = 0;
+    len = sizeof(allocated);
+    if (mallctl("stats.allocated", &allocated, &len, nullptr, 0) == 0) return allocated;
+  }
   struct mallinfo2 mi = mallinfo2();
   return mi.uordblks + mi.hblkhd;
 #endif
+}
+
+std::string AllocatorName() {
+#if !STOCKD_SANITIZER_MALLOC
+  const char* version = nullptr;
+  size_t len = sizeof(version);
+  if (mallctl != nullptr && mallctl("version", &version, &len, nullptr, 0) == 0 && version != nullptr) {
+    std::string v(version);
+    return "jemalloc-" + v.substr(0, v.find('-'));  // as Redis: jemalloc-5.3.0
+  }
+#endif
+  return "libc";
 }
 
 void Server::SampleMemory() {

@@ -141,10 +141,13 @@ class Server {
 };
 
 // Bytes the process has allocated (INFO used_memory, the maxmemory check):
-// glibc's mallinfo2 (in-use arena chunks + mmapped blocks); under ASan/TSan,
-// which replace malloc, the sanitizer allocator's count. Walks the arenas:
+// jemalloc's stats.allocated when stockd is linked with it, else glibc's
+// mallinfo2 (in-use arena chunks + mmapped blocks); under ASan/TSan, which
+// replace malloc, the sanitizer allocator's count. Walks the arenas:
 // not for the command path (Server::SampleMemory caches it).
 uint64_t AllocatedBytes();
+// INFO memory's mem_allocator: "jemalloc-5.3.0" or "libc".
+std::string AllocatorName();
 
 // Registers the server's own commands (connection, server, info, config
 // families) into the engine's command table. REQUIRES: before serving.
