@@ -79,6 +79,9 @@ struct HeldCall {
   // EXEC's queued commands (engine/transaction.h): no script-only refusals
   // (kNoScript rows run); arity and names were checked at queue time.
   bool transaction = false;
+  // The time every command of the script or EXEC sees (unix ms; 0 = read
+  // the clock): as Redis 7, time stands still while a script or EXEC runs.
+  int64_t now_ms = 0;
   bool wrote = false;  // out: set once a kWrite command ran
 };
 

@@ -182,6 +182,7 @@ void CmdExec(CommandContext& ctx) {
   call.all_shards = all;
   call.any_key = true;
   call.transaction = true;
+  call.now_ms = ctx.now_ms;  // EXEC's commands all see EXEC's time (Redis 7)
   absl::InlinedVector<std::string_view, 8> argv;
   for (const TransactionState::Queued& q : queue) {
     argv.assign(q.argv.begin(), q.argv.end());

@@ -104,6 +104,7 @@ void Scripting::Run(CommandContext& ctx, bool read_only, bool is_function, const
   run.call.read_only = read_only;
   run.call.declared_db = ctx.session.db;
   run.call.declared_keys = keys;
+  run.call.now_ms = ctx.now_ms;  // time stands still during the script (Redis 7)
   const bool exclusive = allow_undeclared_keys();
   run.call.any_key = exclusive;
   run.call.all_shards = exclusive;

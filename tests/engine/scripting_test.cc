@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cctype>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -139,6 +140,24 @@ TEST(Eval, AllowUndeclaredKeysRunsExclusively) {
   EXPECT_EQ(e.Execute(V{"EVAL", "return redis.call('set', 'other', 1)", "0"}), "+OK\r\n");
   EXPECT_EQ(e.Execute(V{"EVAL", "return redis.call('dbsize')", "0"}), ":1\r\n");
   EXPECT_EQ(e.Execute(V{"EVAL", "return #redis.call('keys', '*')", "0"}), ":1\r\n");
+}
+
+TEST(Eval, TimeStandsStillDuringAScriptAndAnExec) {
+  // A clock that moves a second at every read: a command that read it again
+  // would see a key set with a 500 ms expiry already gone.
+  EngineOptions o;
+  auto now = std::make_shared<std::atomic<int64_t>>(1700000000000);
+  o.clock = [now] { return now->fetch_add(1000); };
+  Engine e(o);
+  EXPECT_EQ(e.Execute(V{"EVAL", "redis.call('set', KEYS[1], 'v', 'px', 500); return redis.call('get', KEYS[1])", "1",
+                        "k"}),
+            "$1\r\nv\r\n");
+  EXPECT_EQ(e.Execute(V{"GET", "k"}), "$-1\r\n");  // the next command's time has moved on
+  Session s;
+  EXPECT_EQ(e.Execute(s, V{"MULTI"}), "+OK\r\n");
+  EXPECT_EQ(e.Execute(s, V{"SET", "m", "v", "PX", "500"}), "+QUEUED\r\n");
+  EXPECT_EQ(e.Execute(s, V{"PTTL", "m"}), "+QUEUED\r\n");
+  EXPECT_EQ(e.Execute(s, V{"EXEC"}), "*2\r\n+OK\r\n:500\r\n");
 }
 
 TEST(Eval, ScriptCacheAndEvalsha) {
