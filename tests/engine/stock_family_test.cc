@@ -562,6 +562,9 @@ TEST(StockConcurrencyTest, BuysAndCancelsKeepTheInvariantAtEveryMoment) {
                       runtime::Yield();
                     }
                   });
+                  // The workers start once the auditor is auditing: else they
+                  // may all finish before it first runs (audits == 0).
+                  while (audits.load() == 0) runtime::Yield();
                   runtime::WaitGroup wg;
                   constexpr int kWorkers = 2000;
                   wg.Add(kWorkers);
