@@ -29,7 +29,10 @@
 #   flash sale, one hot key stock:hot (set to 100000000 before every run so it never
 #     sells out): "flash BUY/EVAL" = STOCK.BUY stock:hot user:__rand_int__ on stockd vs
 #     bench/scripts/flash_buy.lua via EVAL on redis; "flash EVAL" = that EVAL on both;
-#     at -P 1 and -P 16;
+#     "flash EVALSHA" = the same script by its sha (loaded by the setup);
+#     "flash EVAL 2keys" = bench/scripts/flash_buy_hash.lua on one of two hot SKU
+#     hashes (-r 2), where stockd can use both processors and redis-server cannot;
+#     each at -P 1 and -P 16;
 #   durable flash sale, BUY/EVAL at -P 1 and -P 16 against the durable profiles:
 #     stockd --order-fsync always|everysec vs redis --appendonly yes --appendfsync
 #     always|everysec.
