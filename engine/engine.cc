@@ -16,7 +16,38 @@
 namespace stockd::engine {
 namespace {
 
+// Durations of kFast commands are sampled: one call in kFastTimingSample is
+// timed and counted kFastTimingSample times (see CommandStats::kUsec), so an
+// O(1) command does not pay two clock reads for its statistics.
 constexpr uint32_t kFastTimingSample = 8;
+
+struct CallTiming {
+  bool fast;
+  bool timed;  // this call's duration is measured
+};
+
+CallTiming SampleTiming(const CommandSpec& spec) {
+  thread_local uint32_t fast_calls = 0;
+  const bool fast = (spec.flags & kFast) != 0;
+  return {fast, !fast || (fast_calls++ % kFastTimingSample) == 0};
+}
+
+// Counts one call of cmd in its statistics. start_ns: the timed call's start.
+// Returns the end reading, 0 when the call is not timed.
+int64_t CountCall(const Command& cmd, CallTiming timing, int64_t start_ns, int errors) {
+  uint64_t usec = 0;
+  int64_t end_ns = 0;
+  if (timing.timed) {
+    end_ns = RealtimeNs();
+    const int64_t ns = end_ns - start_ns;  // the wall clock may step back: clamp
+    usec = ns > 0 ? static_cast<uint64_t>(ns / 1000) * (timing.fast ? kFastTimingSample : 1) : 0;
+  }
+  CommandStats& st = cmd.stats();
+  st.Add(CommandStats::kCalls, 1);
+  st.Add(CommandStats::kUsec, usec);
+  if (errors > 0) st.Add(CommandStats::kFailedCalls, 1);
+  return end_ns;
+}
 
 constexpr std::string_view kBusyError =
     "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
@@ -179,15 +210,11 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
       if (gate != nullptr) gate->Release();
     }
   } gate_release{gate};
-  // Durations of kFast commands are sampled: one call in kFastTimingSample is
-  // timed and counted kFastTimingSample times (see CommandStats::kUsec).
-  thread_local uint32_t fast_calls = 0;
-  const bool fast = (spec.flags & kFast) != 0;
-  const bool timed = !fast || (fast_calls++ % kFastTimingSample) == 0;
+  const CallTiming timing = SampleTiming(spec);
   int64_t start_ns = 0;
   if (clock != nullptr && clock->start_ns != 0) {
     start_ns = clock->start_ns;
-  } else if (timed || !options_.clock) {
+  } else if (timing.timed || !options_.clock) {
     start_ns = RealtimeNs();
   }
   if (clock != nullptr) clock->used_start_ns = start_ns;
@@ -235,17 +262,8 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
     ctx.ReleaseAll();
     errors = ctx.errors();
   }
-  uint64_t usec = 0;
-  if (timed) {
-    const int64_t end_ns = RealtimeNs();
-    if (clock != nullptr) clock->end_ns = end_ns;
-    const int64_t ns = end_ns - start_ns;  // the wall clock may step back: clamp
-    usec = ns > 0 ? static_cast<uint64_t>(ns / 1000) * (fast ? kFastTimingSample : 1) : 0;
-  }
-  CommandStats& st = cmd->stats();
-  st.Add(CommandStats::kCalls, 1);
-  st.Add(CommandStats::kUsec, usec);
-  if (errors > 0) st.Add(CommandStats::kFailedCalls, 1);
+  const int64_t end_ns = CountCall(*cmd, timing, start_ns, errors);
+  if (clock != nullptr) clock->end_ns = end_ns;
 }
 
 void Engine::ExecuteHeld(Session& session, absl::Span<const std::string_view> argv,
@@ -298,12 +316,9 @@ void Engine::ExecuteHeld(Session& session, absl::Span<const std::string_view> ar
            "lua-allow-undeclared-keys yes");
     return;
   }
-  // As Execute: kFast durations are sampled; and the caller's frozen time
-  // (HeldCall::now_ms) spares the clock read for `now`.
-  thread_local uint32_t fast_calls = 0;
-  const bool fast = (spec.flags & kFast) != 0;
-  const bool timed = !fast || (fast_calls++ % kFastTimingSample) == 0;
-  int64_t start_ns = timed ? RealtimeNs() : 0;
+  // The caller's frozen time (HeldCall::now_ms) spares the clock read for `now`.
+  const CallTiming timing = SampleTiming(spec);
+  int64_t start_ns = timing.timed ? RealtimeNs() : 0;
   int64_t now_ms = call.now_ms;
   if (now_ms == 0 && options_.clock) {
     now_ms = options_.clock();
@@ -344,15 +359,7 @@ void Engine::ExecuteHeld(Session& session, absl::Span<const std::string_view> ar
     ctx.ReleaseAll();
     errors = ctx.errors();
   }
-  uint64_t usec = 0;
-  if (timed) {
-    const int64_t ns = RealtimeNs() - start_ns;  // the wall clock may step back: clamp
-    usec = ns > 0 ? static_cast<uint64_t>(ns / 1000) * (fast ? kFastTimingSample : 1) : 0;
-  }
-  CommandStats& st = cmd->stats();
-  st.Add(CommandStats::kCalls, 1);
-  st.Add(CommandStats::kUsec, usec);
-  if (errors > 0) st.Add(CommandStats::kFailedCalls, 1);
+  CountCall(*cmd, timing, start_ns, errors);
 }
 
 void Engine::SetShardsBusy(absl::Span<const uint32_t> ids, bool busy) {

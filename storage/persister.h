@@ -48,13 +48,11 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "engine/engine.h"
-#include "engine/key_hash.h"
 #include "engine/stock_records.h"
 #include "runtime/chan.h"
 #include "runtime/fiber.h"
