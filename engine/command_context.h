@@ -93,7 +93,8 @@ class CommandContext {
   // shard they wait for is marked busy by a script past busy-reply-threshold
   // (Engine::ShardBusy): the caller replies -BUSY instead of spinning.
   // A command whose shards are held lets its P's other fibers run a few
-  // times, holding none of them, before it spins (see YieldUntilLocked).
+  // times, holding none of them, before it spins, and a shard still held
+  // after that is waited for with short thread sleeps (command_context.cc).
   bool LockShardIdUnlessBusy(uint32_t id);
   bool LockShardIdsUnlessBusy(absl::InlinedVector<uint32_t, 8> ids);
   // Scripts and EXEC: the shards in `ids` (ascending) are already locked by
