@@ -137,7 +137,7 @@ void GetAllGeneric(CommandContext& ctx, int what) {
     ctx.reply.ArrayHeader(n);
   }
   if (h == nullptr) return;
-  h->ForEach([&](const std::string& f, const std::string& v) {
+  h->ForEachField([&](std::string_view f, const std::string& v) {
     if (what & kKeys) ctx.reply.Bulk(f);
     if (what & kVals) ctx.reply.Bulk(v);
   });
@@ -255,11 +255,11 @@ void CmdHRandField(CommandContext& ctx) {
   if (wrong) return;
   if (!has_count) {
     if (h == nullptr) return ctx.reply.Null();
-    return ctx.reply.Bulk(*h->At(ctx.engine.Random() % h->size()).first);
+    return ctx.reply.Bulk(h->At(ctx.engine.Random() % h->size()).first);
   }
   if (h == nullptr || count == 0) return ctx.reply.EmptyArray();
   const bool pairs3 = with_values && ctx.reply.resp() == 3;
-  auto emit = [&](const std::string& f, const std::string& v) {
+  auto emit = [&](std::string_view f, const std::string& v) {
     if (pairs3) ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(f);
     if (with_values) ctx.reply.Bulk(v);
@@ -271,31 +271,32 @@ void CmdHRandField(CommandContext& ctx) {
     if (h->is_listpack()) {  // O(1) positions
       for (size_t i = 0; i < n; ++i) {
         auto [f, v] = h->At(ctx.engine.Random() % size);
-        emit(*f, *v);
+        emit(f, *v);
       }
       return;
     }
-    std::vector<std::pair<const std::string*, const std::string*>> all;  // one O(size) walk
+    std::vector<std::pair<std::string_view, const std::string*>> all;  // one O(size) walk
     all.reserve(size);
-    h->ForEach([&](const std::string& f, const std::string& v) { all.emplace_back(&f, &v); });
+    h->ForEachField([&](std::string_view f, const std::string& v) { all.emplace_back(f, &v); });
     for (size_t i = 0; i < n; ++i) {
       auto [f, v] = all[ctx.engine.Random() % size];
-      emit(*f, *v);
+      emit(f, *v);
     }
     return;
   }
   const size_t n = static_cast<size_t>(count);
   if (n >= size) {  // the whole hash
     ctx.reply.ArrayHeader(pairs3 ? size : (with_values ? 2 * size : size));
-    h->ForEach(emit);
+    h->ForEachField(emit);
     return;
   }
   // Distinct fields: a partial Fisher-Yates shuffle of positions.
-  std::vector<const std::string*> fields, values;
+  std::vector<std::string_view> fields;
+  std::vector<const std::string*> values;
   fields.reserve(size);
   values.reserve(size);
-  h->ForEach([&](const std::string& f, const std::string& v) {
-    fields.push_back(&f);
+  h->ForEachField([&](std::string_view f, const std::string& v) {
+    fields.push_back(f);
     values.push_back(&v);
   });
   ctx.reply.ArrayHeader(pairs3 ? n : (with_values ? 2 * n : n));
@@ -303,7 +304,7 @@ void CmdHRandField(CommandContext& ctx) {
     const size_t j = i + ctx.engine.Random() % (size - i);
     std::swap(fields[i], fields[j]);
     std::swap(values[i], values[j]);
-    emit(*fields[i], *values[i]);
+    emit(fields[i], *values[i]);
   }
 }
 
@@ -313,27 +314,27 @@ void CmdHScan(CommandContext& ctx) {
   bool wrong;
   HashObject* h = ReadHash(ctx, ctx.argv[1], &wrong);
   if (wrong) return;
-  std::vector<std::pair<uint64_t, std::pair<const std::string*, const std::string*>>> items;
+  std::vector<std::pair<uint64_t, std::pair<std::string_view, const std::string*>>> items;
   uint64_t next = 0;
   if (h != nullptr) {
-    h->ForEach([&](const std::string& f, const std::string& v) {
+    h->ForEachField([&](std::string_view f, const std::string& v) {
       if (h->is_listpack()) {
-        items.push_back({0, {&f, &v}});
+        items.push_back({0, {f, &v}});
         return;
       }
       const uint64_t pos = ScanPosition(f);
-      if (pos >= args.cursor) items.push_back({pos, {&f, &v}});
+      if (pos >= args.cursor) items.push_back({pos, {f, &v}});
     });
     if (!h->is_listpack()) next = SelectScanWindow(items, args.count);
   }
   size_t matched = 0;
-  for (const auto& it : items) matched += ScanMatches(args, *it.second.first) ? 1 : 0;
+  for (const auto& it : items) matched += ScanMatches(args, it.second.first) ? 1 : 0;
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(std::to_string(next));
   ctx.reply.ArrayHeader(2 * matched);
   for (const auto& it : items) {
-    if (!ScanMatches(args, *it.second.first)) continue;
-    ctx.reply.Bulk(*it.second.first);
+    if (!ScanMatches(args, it.second.first)) continue;
+    ctx.reply.Bulk(it.second.first);
     ctx.reply.Bulk(*it.second.second);
   }
 }

@@ -14,8 +14,14 @@ size_t StringBytes(const std::string& s) {
 
 size_t HashObject::MemoryUsage() const {
   size_t bytes = sizeof(*this);
-  ForEach([&](const std::string& f, const std::string& v) { bytes += StringBytes(f) + StringBytes(v); });
-  if (big_) bytes += map_.capacity();  // control bytes
+  if (big_) {
+    for (const auto& [f, v] : map_) {
+      bytes += sizeof(KeyString) + (f.is_inline() ? 0 : f.size() + 1) + StringBytes(v);
+    }
+    bytes += map_.capacity();  // control bytes
+  } else {
+    for (const auto& [f, v] : pairs_) bytes += StringBytes(f) + StringBytes(v);
+  }
   return bytes;
 }
 
@@ -78,25 +84,24 @@ bool HashObject::Erase(std::string_view field) {
   return false;
 }
 
-void HashObject::ForEach(
-    absl::FunctionRef<void(const std::string&, const std::string&)> fn) const {
+void HashObject::ForEachField(absl::FunctionRef<void(std::string_view, const std::string&)> fn) const {
   if (big_) {
-    for (const auto& [f, v] : map_) fn(f, v);
+    for (const auto& [f, v] : map_) fn(f.view(), v);
   } else {
     for (const auto& [f, v] : pairs_) fn(f, v);
   }
 }
 
-std::pair<const std::string*, const std::string*> HashObject::At(size_t i) const {
-  if (!big_) return {&pairs_[i].first, &pairs_[i].second};
+std::pair<std::string_view, const std::string*> HashObject::At(size_t i) const {
+  if (!big_) return {pairs_[i].first, &pairs_[i].second};
   auto it = map_.begin();
   std::advance(it, static_cast<ptrdiff_t>(i));
-  return {&it->first, &it->second};
+  return {it->first.view(), &it->second};
 }
 
 void HashObject::Convert() {
   map_.reserve(pairs_.size() + 1);
-  for (auto& [f, v] : pairs_) map_.emplace(std::move(f), std::move(v));
+  for (auto& [f, v] : pairs_) map_.try_emplace(std::string_view(f), std::move(v));
   pairs_.clear();
   pairs_.shrink_to_fit();
   big_ = true;

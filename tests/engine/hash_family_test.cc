@@ -1,7 +1,10 @@
 // tests/engine/hash_family_test.cc — engine/hash_family.cc, reply by reply
 // (expected bytes checked against redis-server 7.0.15).
+#include <map>
+#include <random>
 #include <set>
 
+#include "engine/types/hash.h"
 #include "tests/engine/engine_test_util.h"
 
 namespace stockd::engine::testing {
@@ -182,6 +185,66 @@ TEST_F(HashFamilyTest, ScanSmallAndBig) {
     ASSERT_LT(++calls, 1000);
   } while (cursor != "0");
   for (int i = 0; i < 600; ++i) EXPECT_EQ(seen.count("f" + std::to_string(i)), 1u) << i;
+}
+
+// HashObject against a std::map, with field lengths on both sides of the
+// KeyString inline limit (31 bytes) and of the listpack limit (64): every
+// read API sees exactly the model's pairs, through and after the conversion.
+TEST(HashObjectTest, MatchesAMapModelAcrossFieldLengths) {
+  HashObject h;
+  std::map<std::string, std::string> model;
+  std::mt19937 rng(11);
+  auto field_of = [&](int i) {
+    static const size_t kLens[] = {0, 1, 15, 16, 30, 31, 32, 33, 63, 64, 65, 100};
+    std::string f = "f" + std::to_string(i);
+    f.resize(kLens[i % 12], static_cast<char>('a' + i % 26));
+    return f.size() < 8 ? f : std::to_string(i) + f.substr(std::to_string(i).size());
+  };
+  auto check = [&] {
+    ASSERT_EQ(h.size(), model.size());
+    std::map<std::string, std::string> seen;
+    h.ForEachField([&](std::string_view f, const std::string& v) { seen.emplace(std::string(f), v); });
+    EXPECT_EQ(seen, model);
+    std::map<std::string, std::string> seen_compat;  // the const std::string& form
+    h.ForEach([&](const std::string& f, const std::string& v) { seen_compat.emplace(f, v); });
+    EXPECT_EQ(seen_compat, model);
+    std::map<std::string, std::string> by_pos;
+    for (size_t i = 0; i < h.size(); ++i) {
+      auto [f, v] = h.At(i);
+      by_pos.emplace(std::string(f), *v);
+    }
+    EXPECT_EQ(by_pos, model);
+  };
+  for (int step = 0; step < 3000; ++step) {
+    const int i = static_cast<int>(rng() % 200);
+    const std::string f = field_of(i);
+    switch (rng() % 4) {
+      case 0:
+      case 1: {
+        std::string v = std::to_string(rng() % 1000);
+        EXPECT_EQ(h.Set(f, v), model.count(f) == 0) << f;
+        model[f] = v;
+        break;
+      }
+      case 2:
+        EXPECT_EQ(h.Erase(f), model.erase(f) == 1) << f;
+        break;
+      default: {
+        const std::string* got = h.Find(f);
+        auto it = model.find(f);
+        ASSERT_EQ(got != nullptr, it != model.end()) << f;
+        if (got != nullptr) EXPECT_EQ(*got, it->second);
+      }
+    }
+    if (step % 500 == 0) check();
+  }
+  check();
+  EXPECT_FALSE(h.is_listpack());  // fields over 64 bytes converted it
+  std::unique_ptr<Object> copy = h.Clone();
+  std::map<std::string, std::string> copied;
+  static_cast<HashObject&>(*copy).ForEachField(
+      [&](std::string_view f, const std::string& v) { copied.emplace(std::string(f), v); });
+  EXPECT_EQ(copied, model);
 }
 
 }  // namespace
