@@ -3,7 +3,7 @@
 //
 // Every call first tries the syscall (read, sendmsg, accept4, connect) on a
 // non-blocking socket; only on EAGAIN does the fiber park until the reactor
-// (Boost.Asio's epoll, polled by the scheduler's Ms) reports readiness, its
+// (the runtime's epoll, polled by the scheduler's Ms) reports readiness, its
 // deadline passes, or Close() is called. So a busy connection costs one
 // syscall per call and no reactor round trip.
 //

@@ -34,8 +34,8 @@
 //     that gives up re-checks every queue after dropping its P, so a wakeup
 //     skipped because it was spinning is never lost.
 //   * Parking Ms: an M with nothing to do puts its P on the idle list. The
-//     first such M becomes the poller and sleeps in the Asio io_context (epoll)
-//     until I/O, the next timer, or a wakeup; the others sleep on a condvar
+//     first such M becomes the poller and sleeps in epoll until I/O, the next
+//     timer, or a wakeup (an eventfd); the others sleep on a futex (Note)
 //     until an M hands them a P. An idle runtime burns no CPU.
 //   * Blocking(fn) hands the P to another M before fn blocks the thread, and
 //     takes an idle P back afterwards; if none is idle the G goes to the global

@@ -1,9 +1,10 @@
 // runtime/signal.h — waiting for POSIX signals from a fiber (Go's signal.Notify
-// with one receive), on the runtime's Asio io_context (asio::signal_set).
+// with one receive): a handler writes the signal to a pipe the runtime's
+// poller watches.
 //
 //   int sig = runtime::WaitSignal({SIGINT, SIGTERM});   // parks; returns the signal
 //
-// While a WaitSignal call is pending, the listed signals are caught by Asio's
+// While a WaitSignal call is pending, the listed signals are caught by our
 // handler (so SIGTERM does not kill the process) and delivered to it; between
 // calls their disposition is whatever it was before (default: terminate), so a
 // server keeps one fiber in WaitSignal for its whole life. A signal that arrives

@@ -178,7 +178,7 @@ absl::Status Server::Serve() {
   signal_cancel_.Cancel();
   background_wg_.Wait();
   // Destroy the listeners while the runtime lives: their poll descriptors
-  // close through its Asio reactor (after Run returns that is a use-after-free
+  // deregister from its poller (after Run returns that is a use-after-free
   // that corrupted the heap at exit — found by ASan).
   listeners_.clear();
   for (auto& hook : shutdown_hooks_) hook();

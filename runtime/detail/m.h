@@ -6,13 +6,13 @@
 // Invariants:
 //  * P::m and M::p agree: a P is owned by at most one M, and changes hands
 //    only by AcquireP/ReleaseP on the M that holds it or takes it from the
-//    idle list (pidle, under Sched::mu) or from StartM's nextp (published under
-//    the M's park_mu).
+//    idle list (pidle, under Sched::mu) or from StartM's nextp (published by
+//    the M's note: written before Wake, read after Sleep).
 //  * nmspinning counts the Ms that look for work without having found any; a
 //    waker skips Wakep while one spins, so a spinner that gives up re-checks
 //    every queue before it sleeps (Go's "delicate dance").
-//  * At most one idle M sleeps in the poller (netpoll); the others park on
-//    their own condvar until StartM hands them a P.
+//  * At most one idle M sleeps in the poller (netpoll); the others sleep on
+//    their own note until StartM hands them a P.
 #pragma once
 
 #include "absl/functional/function_ref.h"

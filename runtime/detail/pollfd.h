@@ -1,5 +1,5 @@
 // runtime/detail/pollfd.h — PollDesc: one non-blocking descriptor registered
-// with the runtime's Asio reactor, and the parking of the (at most one) reader
+// with the runtime's poller (netpoll.h), and the parking of the (at most one) reader
 // and (at most one) writer fiber waiting on it. Go's pollDesc.
 //
 // A waiter can be woken by three parties: the reactor (readiness), its

@@ -125,6 +125,19 @@ struct P {
   OwnerCounter spawned, exited, steals, parks;
 };
 
+// An M's sleep and wake-up (Go's note): one sleeper, at most one Wake per
+// Sleep. A futex on one word: no mutex to re-take after waking (a condvar's
+// costs a futex wake on every unlock), and no syscall to wake an M that has
+// not blocked yet. Wake's writes happen-before Sleep's return (acq_rel).
+class Note {
+ public:
+  void Sleep();
+  void Wake();
+
+ private:
+  std::atomic<uint32_t> key_{0};  // 0 idle, 1 woken, 2 the sleeper blocks
+};
+
 enum class SwitchReason : uint8_t { kNone, kPark, kYield, kExit, kBlockingNoP };
 
 struct M {
@@ -144,9 +157,8 @@ struct M {
   // While set, Ready() appends here (netpoll and timers on an M without a P).
   GList* collect = nullptr;
 
-  std::mutex park_mu;
-  std::condition_variable park_cv;
-  bool notified = false;  // guarded by park_mu
+  // Where the idle M sleeps; StartM publishes nextp/spinning, then wakes it.
+  Note note;
 
   void* tsan_g0 = nullptr;
   const void* asan_g0_bottom = nullptr;
