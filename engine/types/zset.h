@@ -2,12 +2,12 @@
 // member bytes), as Redis's zset.
 //
 // Contract:
-//  * A skiplist with spans (Redis's zskiplist: level ≤ 32, p = 1/4) gives
-//    O(log n) insert, delete, rank and access by rank; a hash map from member
-//    to its node gives O(1) ZSCORE. A node is one allocation (score, links,
-//    then the member's bytes) that lives until its member is removed — a new
-//    score relinks the same node — so the map's keys are views of the nodes'
-//    member bytes.
+//  * The order is a ZIndex (zset_index.h: an order-statistic B+ tree, where
+//    Redis has a skiplist with spans) — O(log n) insert, delete, rank and
+//    access by rank, with far fewer cache misses; a hash set of the members'
+//    nodes gives O(1) ZSCORE. A node (score + the member's bytes, one
+//    allocation) lives until its member is removed — a new score moves the
+//    same node — so the hash set's keys are views of the nodes' member bytes.
 //  * OBJECT ENCODING reports "listpack" while the set is small (≤ 128 members,
 //    each ≤ 64 bytes: zset-max-listpack-entries / -value) and "skiplist" once
 //    it outgrew that, as Redis 7.0 converts (and only the *STORE commands
@@ -24,6 +24,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
+#include "engine/types/zset_index.h"
 #include "engine/value.h"
 
 namespace stockd::engine {
@@ -48,7 +49,7 @@ struct LexRange {
 
 class ZSetObject final : public Object {
  public:
-  struct Node;
+  using Node = ZNode;
 
   static constexpr size_t kMaxListpackEntries = 128;
   static constexpr size_t kMaxListpackValue = 64;
@@ -63,15 +64,15 @@ class ZSetObject final : public Object {
   size_t MemoryUsage() const override;
   std::unique_ptr<Object> Clone() const override;
 
-  size_t size() const { return length_; }
-  bool empty() const { return length_ == 0; }
+  size_t size() const { return index_.size(); }
+  bool empty() const { return index_.size() == 0; }
 
   // The member's score; false when absent.
   bool Score(std::string_view member, double* score) const;
   // The member's node (an opaque handle valid until the member is removed),
   // or nullptr: ZADD looks a member up once and then updates or adds it.
   Node* Find(std::string_view member) const;
-  static double ScoreOf(const Node* n);
+  static double ScoreOf(const Node* n) { return n->score; }
   // Moves an existing member to `score` (same node, no re-allocation).
   void Update(Node* n, double score);
   // Inserts a member that is absent (REQUIRES: Find(member) == nullptr).
@@ -102,34 +103,22 @@ class ZSetObject final : public Object {
   // The lowest (or highest) member; REQUIRES: !empty().
   std::pair<std::string_view, double> Edge(bool highest) const;
   // Calls fn(member, score) for the lowest (or highest) member, then removes
-  // it (the lowest without a walk: its predecessors are the header). REQUIRES: !empty().
+  // it. REQUIRES: !empty().
   void PopEdge(bool highest, absl::FunctionRef<void(std::string_view, double)> fn);
   // Back to "listpack" when the set fits (the *STORE commands' result).
   void ShrinkIfSmall();
 
  private:
-  int RandomLevel();
-  Node* FindByRank(size_t rank1) const;  // 1-based
-  Node* FirstInScore(const ScoreRange& r) const;
-  Node* LastInScore(const ScoreRange& r) const;
-  Node* FirstInLex(const LexRange& r) const;
-  Node* LastInLex(const LexRange& r) const;
+  ZIndex::Pos FirstInScore(const ScoreRange& r) const;
+  ZIndex::Pos LastInScore(const ScoreRange& r) const;
+  ZIndex::Pos FirstInLex(const LexRange& r) const;
+  ZIndex::Pos LastInLex(const LexRange& r) const;
   void Insert(std::string_view member, double score);
-  // Links x (score and height set) into the skiplist at its place.
-  void Link(Node* x);
-  // Unlinks x given its predecessor on every level (update[0..level_)).
-  void Unlink(Node* x, Node* const* update);
-  // Unlinks n after a walk to it by its (score, member).
-  void UnlinkFound(Node* n);
-  // Unlinks, un-indexes and frees n.
+  // Un-indexes and frees n.
   void Erase(Node* n);
   void NoteMember(std::string_view member);
 
-  Node* header_;
-  Node* tail_ = nullptr;
-  size_t length_ = 0;
-  int level_ = 1;
-  uint64_t rng_ = 0x9e3779b97f4a7c15ULL;
+  ZIndex index_;
   bool big_ = false;
   // member -> node, keyed by the node's own bytes: an 8-byte slot per member.
   struct NodeHash {
