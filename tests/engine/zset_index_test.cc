@@ -29,7 +29,7 @@ class ZIndexTest : public ::testing::Test {
     index_.Insert(n);
     model_.insert({s, m});
   }
-  void Remove(const std::string& m) {
+  void Remove(std::string m) {  // by value: callers pass the model's own strings
     ZNode* n = nodes_.at(m);
     index_.Erase(n, n->score);
     model_.erase({n->score, m});
