@@ -1,8 +1,11 @@
-// Sorted sets: the skiplist against a std::set model, RESP3 reply shapes, and
+// Sorted sets: the ZSetObject against a std::set model, RESP3 reply shapes, and
 // the blocking pops.
+#include <algorithm>
 #include <map>
 #include <random>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "engine/types/zset.h"
 #include "tests/engine/engine_test_util.h"
@@ -65,7 +68,7 @@ TEST(ZSetObjectTest, MatchesAnOrderedModelUnderRandomOps) {
 
 // ZADD's path (Find, then Update of the same node or Add) and the pops
 // (PopEdge) against the model; ranks are checked as they go, since a wrong
-// span after a relink or a header-only unlink shows up as a wrong rank.
+// count after a move or a pop shows up as a wrong rank.
 TEST(ZSetObjectTest, UpdateInPlaceAndPopEdgeMatchTheModel) {
   ZSetObject z;
   Model model;
@@ -115,12 +118,90 @@ TEST(ZSetObjectTest, UpdateInPlaceAndPopEdgeMatchTheModel) {
       std::vector<std::string> all;
       z.ForRankRange(0, model.size(), true, [&](std::string_view m, double) { all.emplace_back(m); });
       ASSERT_EQ(all.size(), model.size());
-      if (!all.empty()) ASSERT_EQ(all.front(), model.rbegin()->second);
+      if (!all.empty()) {
+        ASSERT_EQ(all.front(), model.rbegin()->second);
+      }
     }
   }
   // Drain from both ends down to empty.
   while (!z.empty()) z.PopEdge(z.size() % 2 == 0, [](std::string_view, double) {});
   EXPECT_EQ(z.Find("m1"), nullptr);
+}
+
+// Range reads on a set big enough for two inner levels of the index: score
+// ranges (both ends, both directions, offsets and limits), counts, ranks by
+// position, and lex ranges over a set whose members share one score.
+TEST(ZSetObjectTest, RangesOnABigSetMatchTheModel) {
+  ZSetObject z;
+  Model model;
+  std::mt19937 rng(3);
+  for (int i = 0; i < 6000; ++i) {
+    std::string m = "m" + std::to_string(rng() % 100000);
+    double s = static_cast<double>(rng() % 800) / 4;
+    if (z.Find(m) != nullptr) continue;
+    z.Add(m, s);
+    model.insert({s, m});
+  }
+  for (int i = 0; i < 3000; ++i) {  // a lex run: all at score 500
+    std::string m = "lex" + std::to_string(i);
+    z.Add(m, 500);
+    model.insert({500, m});
+  }
+  ASSERT_EQ(z.size(), model.size());
+  std::vector<std::pair<double, std::string>> all(model.begin(), model.end());
+  for (int k = 0; k < 200; ++k) {
+    ScoreRange r;
+    r.min = static_cast<double>(rng() % 900) / 4;
+    r.max = r.min + static_cast<double>(rng() % 200) / 4;
+    r.minex = rng() % 2 == 0;
+    r.maxex = rng() % 2 == 0;
+    const bool reverse = rng() % 2 == 0;
+    const int64_t offset = rng() % 3 == 0 ? static_cast<int64_t>(rng() % 50) : 0;
+    const int64_t limit = rng() % 3 == 0 ? static_cast<int64_t>(rng() % 100) : -1;
+    std::vector<std::string> want;
+    for (const auto& [s, m] : all)
+      if (r.GteMin(s) && r.LteMax(s)) want.push_back(m);
+    EXPECT_EQ(z.CountScore(r), want.size());
+    if (reverse) std::reverse(want.begin(), want.end());
+    want.erase(want.begin(), want.begin() + std::min<size_t>(static_cast<size_t>(offset), want.size()));
+    if (limit >= 0 && want.size() > static_cast<size_t>(limit)) want.resize(static_cast<size_t>(limit));
+    std::vector<std::string> got;
+    z.ForScoreRange(r, reverse, offset, limit, [&](std::string_view m, double) { got.emplace_back(m); });
+    ASSERT_EQ(got, want) << r.min << " " << r.max << " rev " << reverse;
+    // A window of ranks, either direction.
+    const size_t start = rng() % all.size(), end = start + rng() % 300;
+    std::vector<std::string> ranks, want_ranks;
+    z.ForRankRange(start, end, reverse, [&](std::string_view m, double) { ranks.emplace_back(m); });
+    for (size_t i = start; i <= end && i < all.size(); ++i)
+      want_ranks.push_back(reverse ? all[all.size() - 1 - i].second : all[i].second);
+    ASSERT_EQ(ranks, want_ranks);
+  }
+  // Lex ranges are defined on a set whose members share one score.
+  ZSetObject lex;
+  std::vector<std::string> names;
+  for (const auto& [s, m] : all) {
+    if (s != 500) continue;
+    lex.Add(m, 500);
+    names.push_back(m);
+  }
+  std::sort(names.begin(), names.end());
+  for (int k = 0; k < 200; ++k) {
+    LexRange lr;
+    lr.min = "lex" + std::to_string(rng() % 3000);
+    lr.max = "lex" + std::to_string(rng() % 3000);
+    lr.minex = rng() % 2 == 0;
+    lr.maxex = rng() % 2 == 0;
+    lr.min_neg_inf = rng() % 10 == 0;
+    lr.max_pos_inf = rng() % 10 == 0;
+    const bool reverse = rng() % 2 == 0;
+    std::vector<std::string> want, got;
+    for (const std::string& m : names)
+      if (lr.GteMin(m) && lr.LteMax(m)) want.push_back(m);
+    EXPECT_EQ(lex.CountLex(lr), want.size());
+    if (reverse) std::reverse(want.begin(), want.end());
+    lex.ForLexRange(lr, reverse, 0, -1, [&](std::string_view m, double) { got.emplace_back(m); });
+    ASSERT_EQ(got, want) << lr.min << " " << lr.max;
+  }
 }
 
 TEST(ZSetObjectTest, EncodingFollowsRedisThresholds) {
