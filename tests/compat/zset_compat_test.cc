@@ -25,6 +25,20 @@ TEST_F(CompatTest, ZAddOptionsAndErrors) {
   });
 }
 
+// Scores written as plain integers take a parsing fast path: its edges
+// (signs, leading zeros, -0, 15 vs 16+ digits, a lone sign) against strtod's.
+TEST_F(CompatTest, ZAddIntegerScores) {
+  SameAll({
+      {"ZADD", "i", "007", "a", "+5", "b", "-0", "c", "123456789012345", "d", "-999999999999999", "e"},
+      {"ZADD", "i", "1234567890123456", "f", "12345678901234567890", "g", "-00", "h", "0", "j"},
+      {"ZRANGE", "i", "0", "-1", "WITHSCORES"}, {"ZADD", "i", "+", "x"}, {"ZADD", "i", "-", "x"},
+      {"ZADD", "i", "1 ", "x"}, {"ZADD", "i", " 1", "x"}, {"ZADD", "i", "1x", "x"}, {"ZADD", "i", "0x10", "x"},
+      {"ZINCRBY", "i", "-0", "a"}, {"ZINCRBY", "i", "-7", "a"}, {"ZSCORE", "i", "a"},
+      {"ZRANGEBYSCORE", "i", "-0", "+5", "WITHSCORES"}, {"ZRANGEBYSCORE", "i", "(-0", "(0007"},
+      {"ZCOUNT", "i", "-999999999999999", "123456789012345"}, {"ZCARD", "i"},
+  });
+}
+
 TEST_F(CompatTest, ZRanges) {
   SameAll({{"ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "5", "f", "7", "g"},
            {"ZADD", "lex", "0", "a", "0", "b", "0", "c", "0", "d", "0", "e", "0", "ff", "0", "g"}});
