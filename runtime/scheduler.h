@@ -3,7 +3,7 @@
 // The design is Go's (src/runtime/proc.go), kept deliberately close so the two
 // can be read side by side. Three kinds of object:
 //
-//   G  a fiber: a Boost.Context fcontext (jump_fcontext, no heap allocation per
+//   G  a fiber: a Boost.Context-style fcontext (detail/switch.h, no heap allocation per
 //      switch) on a pooled, mmap'd stack with a guard page (64 KiB default,
 //      committed lazily by the kernel: a parked fiber costs one 4 KiB page plus
 //      a ~200-byte record). States: runnable, running, waiting (parked), dead.
@@ -18,9 +18,10 @@
 //
 // Scheduling (detail/m.cc and detail/runq.cc, Go's schedule/findrunnable):
 //   * A G readied by a running fiber goes to that fiber's P `runnext`, and a
-//     spawned G too: it runs as soon as the current fiber parks, on the same
-//     core, with a warm cache. This is what makes channel ping-pong and
-//     spawn+join cheap. A G readied from outside the runtime (a plain thread)
+//     spawned G too when runnext is free (else the ring's tail, so a batch of
+//     spawns runs in spawn order): it runs as soon as the current fiber parks,
+//     on the same core, with a warm cache. This is what makes channel
+//     ping-pong and spawn+join cheap. A G readied from outside the runtime (a plain thread)
 //     goes to the global queue.
 //   * An M looks for work in order: due timers; every 61st tick the global
 //     queue and the network (fairness); its local runnext/ring; the global

@@ -273,12 +273,32 @@ top:
 }
 
 
+// Starts pulling the next queued G's saved context (the top of its stack, a
+// page this M last touched long ago) into the cache while g runs: switching
+// to a cold context was nine tenths of a Jump in spawn+join. Only a hint: a
+// thief may take that G meanwhile (records are never freed, so the read is
+// harmless; TSan builds skip it as the racy read it is).
+inline void PrefetchNext(P* p) {
+#if !defined(STOCKD_TSAN)
+  const uint32_t h = p->head.load(std::memory_order_relaxed);
+  // With one G queued it is most likely the one that just switched out (a
+  // yield, a ping-pong), whose context is still hot: don't bother.
+  if (p->tail.load(std::memory_order_relaxed) - h < 2) return;
+  if (const G* next = p->runq[h % kRunqSize].load(std::memory_order_relaxed)) {
+    __builtin_prefetch(next->ctx);
+  }
+#else
+  (void)p;
+#endif
+}
+
 void Execute(M* m, G* g, bool inherit) {
   P* p = m->p;
   if (!inherit) ++p->schedtick;
   g->m = m;
   m->curg = g;
   g->status.store(GStatus::kRunning, std::memory_order_relaxed);
+  PrefetchNext(p);
   SwitchToG(m, g);
   m->curg = nullptr;
   const SwitchReason reason = m->reason;
