@@ -17,9 +17,11 @@
 //    Insert or Erase. Rank is 0-based.
 //  * Inner node invariant: key[i] (i >= 1) is the smallest entry of child i's
 //    subtree and count[i] its number of entries. Leaves are doubly linked.
-//  * Underfull leaves merge with a neighbour under the same parent when both
-//    fit in one; empty nodes are freed; a root with one child is replaced by
-//    it. Inner nodes are not rebalanced (their number is 1/64 of the leaves').
+//  * A leaf left with under a quarter of its 64 slots merges into a
+//    neighbour under the same parent when both fit in one; empty nodes are
+//    freed; a root with one child is replaced by it. Inner nodes are not
+//    merged (there are ~1/20 as many of them as leaves), so a set that shrank
+//    keeps a few sparse inner nodes until it is emptied.
 //  * Not thread-safe: guarded by the lock of the shard holding the key.
 #pragma once
 
