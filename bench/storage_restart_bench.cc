@@ -86,19 +86,7 @@ int main(int argc, char** argv) {
       std::string v;
       storage::EncodeOrder(o, &v);
       b.Put(store.cf(storage::Cf::kOrders), storage::OrderRow(o.id), v);
-      std::string r;
-      storage::EncodeReqId(o.id, o.qty, &r);
-      b.Put(store.cf(storage::Cf::kReqIds), storage::ReqIdRow(0, o.key, o.user, o.reqid), r);
       if (b.Count() >= 10000) flush();
-    }
-    for (long s = 0; s < 100; ++s) {
-      for (long u = 0; u < users; ++u) {
-        if ((u - s) % 100 != 0 && users > 100) continue;  // the users that bought this SKU
-        std::string v;
-        storage::PutFixed64(&v, static_cast<uint64_t>(orders / users));
-        b.Put(store.cf(storage::Cf::kUsers),
-              storage::UserRow(0, "sku:" + std::to_string(s), "user:" + std::to_string(u)), v);
-      }
     }
     std::string c;
     storage::PutFixed64(&c, static_cast<uint64_t>(orders));

@@ -270,25 +270,6 @@ void OrderLog::RestoreOrder(const Order& order) {
   durable_ = std::max(durable_, order.id);
 }
 
-void OrderLog::RestoreUserCount(int db, std::string_view key, std::string_view user, int64_t units) {
-  Shard& shard = engine_.ShardFor(db, key);
-  std::lock_guard<SpinLock> lock(shard.lock());
-  SkuState& sku = GetOrCreateSku(shard, key);
-  if (units <= 0) {
-    auto it = sku.users.find(user);
-    if (it != sku.users.end()) it->second.units = 0;
-    return;
-  }
-  sku.users[user].units = units;
-}
-
-void OrderLog::RestoreReqId(int db, std::string_view key, std::string_view user, std::string_view reqid,
-                            uint64_t order_id, int64_t qty) {
-  Shard& shard = engine_.ShardFor(db, key);
-  std::lock_guard<SpinLock> lock(shard.lock());
-  GetOrCreateSku(shard, key).users[user].reqids[reqid] = UserState::ReqId{order_id, qty};
-}
-
 void OrderLog::RestoreOrderCounter(uint64_t last_id) {
   std::lock_guard<std::mutex> lock(mu_);
   last_id_ = std::max(last_id_, last_id);
@@ -297,24 +278,35 @@ void OrderLog::RestoreOrderCounter(uint64_t last_id) {
   durable_ = std::max(durable_, std::min(last_id_, static_cast<uint64_t>(orders_.size())));
 }
 
-void OrderLog::RebuildSideStateFromOrders() {
-  std::vector<Order> all;
+OrderLog::SideCounts OrderLog::RebuildSideStateFromOrders() {
+  // Restoring runs before serving, so nothing appends to orders_ meanwhile and
+  // pointers into it stay valid; shard locks are not taken under mu_ (Place
+  // takes them in the other order).
+  std::vector<const Order*> all;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    all.reserve(orders_.size());
     for (const Order& o : orders_) {
-      if (o.id != 0) all.push_back(o);
+      if (o.id != 0) all.push_back(&o);
     }
   }
   for (auto& table : skus_) {
     for (auto& [key, sku] : table) sku.users.clear();
   }
-  for (const Order& o : all) {
-    Shard& shard = engine_.ShardFor(o.db, o.key);
+  SideCounts counts;
+  for (const Order* o : all) {
+    Shard& shard = engine_.ShardFor(o->db, o->key);
     std::lock_guard<SpinLock> lock(shard.lock());
-    UserState& us = GetOrCreateSku(shard, o.key).users[o.user];
-    if (o.status == OrderStatus::kPlaced) us.units += o.qty;
-    if (!o.reqid.empty()) us.reqids[o.reqid] = UserState::ReqId{o.id, o.qty};
+    UserState& us = GetOrCreateSku(shard, o->key).users[o->user];
+    if (o->status == OrderStatus::kPlaced) {
+      if (us.units == 0 && o->qty > 0) ++counts.user_counts;
+      us.units += o->qty;
+    }
+    if (!o->reqid.empty() && us.reqids.insert_or_assign(std::string_view(o->reqid), UserState::ReqId{o->id, o->qty}).second) {
+      ++counts.reqids;
+    }
   }
+  return counts;
 }
 
 // ---------------------------------------------------------------------------

@@ -142,14 +142,15 @@ class OrderLog {
   // Inserts an order at its id (any order of calls; gaps allowed). The counter
   // and the durable watermark become at least order.id. Does not touch counts.
   void RestoreOrder(const Order& order);
-  void RestoreUserCount(int db, std::string_view key, std::string_view user, int64_t units);
-  void RestoreReqId(int db, std::string_view key, std::string_view user, std::string_view reqid,
-                    uint64_t order_id, int64_t qty);
   void RestoreOrderCounter(uint64_t last_id);
-  // Alternative to RestoreUserCount/RestoreReqId: recomputes every user count
-  // (Σ qty of placed orders) and REQID from the restored orders, replacing
-  // what was there.
-  void RebuildSideStateFromOrders();
+  // Recomputes every user count (Σ qty of placed orders) and REQID from the
+  // restored orders, replacing what was there: the orders are the truth, the
+  // store keeps nothing else (storage/FORMAT.md).
+  struct SideCounts {
+    uint64_t user_counts = 0;  // (key, user) pairs holding units
+    uint64_t reqids = 0;
+  };
+  SideCounts RebuildSideStateFromOrders();
 
   // ---- statistics ----
   StockStats stats() const;

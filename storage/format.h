@@ -27,14 +27,17 @@
 
 namespace stockd::storage {
 
-inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint32_t kFormatVersion = 2;
 
 // Column families.
 inline constexpr char kCfMeta[] = "default";  // format version, shards per db, order counter
 inline constexpr char kCfKeys[] = "keys";
 inline constexpr char kCfOrders[] = "orders";
-inline constexpr char kCfUsers[] = "users";    // per-user units of a stock key
-inline constexpr char kCfReqIds[] = "reqids";  // idempotency keys
+// Format 1 kept per-user counts and REQIDs here; since format 2 they are
+// rebuilt from the orders at load, and these stay empty (a format-1 store's
+// rows are deleted when it is opened).
+inline constexpr char kCfUsers[] = "users";
+inline constexpr char kCfReqIds[] = "reqids";
 
 // Rows of the meta column family.
 inline constexpr char kMetaFormatVersion[] = "format-version";  // fixed32
@@ -83,16 +86,5 @@ bool ParseOrderRow(std::string_view row, uint64_t* id);
 // status (u8) | db (fixed32) | qty (fixed64) | created_ms (fixed64) | key | user | reqid (length-prefixed).
 void EncodeOrder(const engine::Order& order, std::string* out);
 absl::StatusOr<engine::Order> DecodeOrder(uint64_t id, std::string_view value);
-
-// --- users column family: db (u16 BE) | key (length-prefixed) | user -> units (fixed64) ---
-std::string UserRow(int db, std::string_view key, std::string_view user);
-bool ParseUserRow(std::string_view row, int* db, std::string_view* key, std::string_view* user);
-
-// --- reqids column family: db (u16 BE) | key | user (length-prefixed) | reqid -> order id, qty ---
-std::string ReqIdRow(int db, std::string_view key, std::string_view user, std::string_view reqid);
-bool ParseReqIdRow(std::string_view row, int* db, std::string_view* key, std::string_view* user,
-                   std::string_view* reqid);
-void EncodeReqId(uint64_t order_id, int64_t qty, std::string* out);
-bool DecodeReqId(std::string_view value, uint64_t* order_id, int64_t* qty);
 
 }  // namespace stockd::storage

@@ -227,7 +227,9 @@ void Persister::OnChanges(const engine::ChangeSet& cs) {
 void Persister::OnStockRecords(const engine::StockRecords& r) {
   if (tl_stock.has && tl_stock.shard_id != r.shard_id) FlushPendingStock();
   Item& item = tl_stock.item;
-  if (!tl_stock.has) item.rows.reserve(4);  // order, user count, REQID: one allocation
+  // Only the order's row: per-user counts and REQIDs are rebuilt from the
+  // orders at load (FORMAT.md, format 2). Writing them too was a third of a
+  // flash buy's CPU (a random-keyed column family to sort at every flush).
   tl_stock.has = true;
   tl_stock.shard_id = r.shard_id;
   item.shard_id = r.shard_id;
@@ -237,17 +239,6 @@ void Persister::OnStockRecords(const engine::StockRecords& r) {
     EncodeOrder(o, &op.value);
     item.rows.push_back(std::move(op));
     if (o.status == engine::OrderStatus::kPlaced) item.placed_orders.push_back(o.id);
-  }
-  const engine::UserCountRecord& u = r.user_count;
-  if (!u.key.empty() || !u.user.empty()) {
-    RowOp op{Cf::kUsers, u.units > 0 ? RowOp::kPut : RowOp::kDelete, UserRow(u.db, u.key, u.user), {}};
-    if (u.units > 0) PutFixed64(&op.value, static_cast<uint64_t>(u.units));
-    item.rows.push_back(std::move(op));
-  }
-  if (r.reqid) {
-    RowOp op{Cf::kReqIds, RowOp::kPut, ReqIdRow(r.reqid->db, r.reqid->key, r.reqid->user, r.reqid->reqid), {}};
-    EncodeReqId(r.reqid->order_id, r.reqid->qty, &op.value);
-    item.rows.push_back(std::move(op));
   }
   item.order_counter = std::max(item.order_counter, r.order_counter);
 }

@@ -14,7 +14,8 @@
 // Contract:
 //  * One command's records of one shard travel as one queue item, stamped
 //    with the next global sequence number (written_seq): the OrderLog's
-//    records (order, user count, REQID, counter) are held in a thread-local
+//    records (the order's row and the counter; users' counts and REQIDs are
+//    rebuilt from the orders at load) are held in a thread-local
 //    buffer and joined to the same shard's key changes when the engine hands
 //    those over at the end of the command (still under the lock). Key changes
 //    travel as key names; the batch writes each key's value as of the shard's
@@ -93,7 +94,7 @@ struct PersisterStats {
   std::string last_error;       // empty when the last write succeeded
 };
 
-// One side-state row of a queue item (orders, user counts, REQIDs), encoded
+// One side-state row of a queue item (an order), encoded
 // when the command ran. Keyspace rows are not encoded here: see Item::keys.
 struct RowOp {
   enum Kind : uint8_t { kPut, kDelete };

@@ -73,6 +73,20 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, rock
       return absl::FailedPreconditionError(absl::StrCat(
           "store format version ", version, " is newer than this stockd's (", kFormatVersion, ")"));
     }
+    if (version < 2) {
+      // Format 1 also stored users' counts and REQIDs; format 2 rebuilds them
+      // from the orders. Drop the old rows and mark the store format 2, in one
+      // synced batch, so that an older stockd refuses the store instead of
+      // trusting rows that stopped being written. (Their row keys start with
+      // the database number, two big-endian bytes.)
+      rocksdb::WriteBatch up;
+      const std::string all_end(4, '\xff');
+      for (Cf cf : {Cf::kUsers, Cf::kReqIds}) up.DeleteRange(store->cf(cf), "", all_end);
+      std::string enc;
+      PutFixed32(&enc, kFormatVersion);
+      up.Put(store->cf(Cf::kMeta), kMetaFormatVersion, enc);
+      if (absl::Status w = store->Write(&up, /*sync=*/true); !w.ok()) return w;
+    }
   }
   return store;
 }
@@ -210,7 +224,8 @@ absl::Status LoadKeys(Store& store, engine::Engine& engine, int64_t now_ms, Load
   return absl::OkStatus();
 }
 
-// Loads orders, user counts, REQIDs and the counter into the OrderLog.
+// Loads the orders and the counter into the OrderLog, which rebuilds the
+// users' counts and REQIDs from them.
 absl::Status LoadSide(Store& store, engine::Engine& engine, LoadStats* st) {
   engine::OrderLog& log = engine.order_log();
   rocksdb::ReadOptions ro;
@@ -229,39 +244,10 @@ absl::Status LoadSide(Store& store, engine::Engine& engine, LoadStats* st) {
     }
     if (!it->status().ok()) return FromRocks(it->status());
   }
-  {
-    std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.cf(Cf::kUsers)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      int db;
-      std::string_view key, user;
-      rocksdb::Slice k = it->key(), v = it->value();
-      std::string_view in(v.data(), v.size());
-      uint64_t units;
-      if (!ParseUserRow(std::string_view(k.data(), k.size()), &db, &key, &user) || !GetFixed64(&in, &units)) {
-        return absl::DataLossError("corrupt user row");
-      }
-      log.RestoreUserCount(db, key, user, static_cast<int64_t>(units));
-      ++st->user_counts;
-    }
-    if (!it->status().ok()) return FromRocks(it->status());
-  }
-  {
-    std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.cf(Cf::kReqIds)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      int db;
-      std::string_view key, user, reqid;
-      uint64_t order_id;
-      int64_t qty;
-      rocksdb::Slice k = it->key(), v = it->value();
-      if (!ParseReqIdRow(std::string_view(k.data(), k.size()), &db, &key, &user, &reqid) ||
-          !DecodeReqId(std::string_view(v.data(), v.size()), &order_id, &qty)) {
-        return absl::DataLossError("corrupt reqid row");
-      }
-      log.RestoreReqId(db, key, user, reqid, order_id, qty);
-      ++st->reqids;
-    }
-    if (!it->status().ok()) return FromRocks(it->status());
-  }
+  // Per-user counts and REQIDs follow from the orders (format 2).
+  const engine::OrderLog::SideCounts side = log.RebuildSideStateFromOrders();
+  st->user_counts = side.user_counts;
+  st->reqids = side.reqids;
   std::string c;
   rocksdb::Status s = store.db()->Get(ro, store.cf(Cf::kMeta), kMetaOrderCounter, &c);
   if (s.ok()) {

@@ -4,12 +4,14 @@
 //
 // Contract:
 //  * Open creates the store when missing and refuses a store whose format
-//    version is newer than kFormatVersion.
+//    version is newer than kFormatVersion; a format-1 store is upgraded
+//    (its users/reqids rows dropped: format 2 rebuilds them from the orders).
 //  * Load runs before serving (no command may execute concurrently): it puts
 //    every unexpired key (with its deadline) into the engine's shards and
-//    every order, user count, REQID and the order-id counter into the
-//    engine's OrderLog. Keys whose shard index changed (a different `shards`
-//    setting) are rewritten under their new shard prefix.
+//    every order and the order-id counter into the engine's OrderLog,
+//    which rebuilds every user count and REQID from the orders. Keys whose
+//    shard index changed (a different `shards` setting) are rewritten under
+//    their new shard prefix.
 //  * Write/SyncWal/Checkpoint block the calling thread: fibers call them
 //    through runtime::Blocking. Thread-safe (RocksDB's own guarantees).
 #pragma once
@@ -34,12 +36,12 @@ struct LoadStats {
   uint64_t expired_keys = 0;   // rows skipped because their deadline passed
   uint64_t moved_keys = 0;     // rows rewritten under a new shard prefix
   uint64_t orders = 0;
-  uint64_t user_counts = 0;
-  uint64_t reqids = 0;
+  uint64_t user_counts = 0;  // (key, user) pairs holding units, rebuilt from the orders
+  uint64_t reqids = 0;       // REQIDs, rebuilt from the orders
   uint64_t order_counter = 0;
   int64_t load_ms = 0;
   int64_t keys_ms = 0;  // the keyspace (in parallel with the side state)
-  int64_t side_ms = 0;  // orders, counts, REQIDs
+  int64_t side_ms = 0;  // orders, then the counts and REQIDs rebuilt from them
 };
 
 class Store {

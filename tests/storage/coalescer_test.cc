@@ -156,10 +156,11 @@ TEST_F(CoalescerTest, ShardFlushDeletesTheShardThenWritesItsCurrentKeys) {
 }
 
 TEST_F(CoalescerTest, SideRowsKeepTheLatestSequenceWhateverTheArrivalOrder) {
+  // An order's row rewritten by three commands (say a buy, then cancels).
   auto user_item = [&](uint64_t seq, const std::string& units) {
     Item it;
     it.seq = seq;
-    RowOp op{Cf::kUsers, units.empty() ? RowOp::kDelete : RowOp::kPut, UserRow(0, "sku", "u1"), {}};
+    RowOp op{Cf::kOrders, units.empty() ? RowOp::kDelete : RowOp::kPut, OrderRow(7), {}};
     if (!units.empty()) op.value = Units(units);
     it.rows.push_back(std::move(op));
     return it;
@@ -171,16 +172,16 @@ TEST_F(CoalescerTest, SideRowsKeepTheLatestSequenceWhateverTheArrivalOrder) {
   EXPECT_EQ(c.side_rows(), 3u);  // kept until written: the batch applies them in order
   Write(c);
   std::string v;
-  ASSERT_TRUE(store_->db()->Get(rocksdb::ReadOptions(), store_->cf(Cf::kUsers), UserRow(0, "sku", "u1"), &v).ok());
+  ASSERT_TRUE(store_->db()->Get(rocksdb::ReadOptions(), store_->cf(Cf::kOrders), OrderRow(7), &v).ok());
   EXPECT_EQ(v, Units("3"));
 
   // Later position in one item wins; a final delete removes the row.
   Coalescer d;
   Item it = user_item(9, "5");
-  it.rows.push_back(RowOp{Cf::kUsers, RowOp::kDelete, UserRow(0, "sku", "u1"), {}});
+  it.rows.push_back(RowOp{Cf::kOrders, RowOp::kDelete, OrderRow(7), {}});
   d.Add(std::move(it));
   Write(d);
-  EXPECT_TRUE(store_->db()->Get(rocksdb::ReadOptions(), store_->cf(Cf::kUsers), UserRow(0, "sku", "u1"), &v).IsNotFound());
+  EXPECT_TRUE(store_->db()->Get(rocksdb::ReadOptions(), store_->cf(Cf::kOrders), OrderRow(7), &v).IsNotFound());
 }
 
 TEST_F(CoalescerTest, CounterIsTheMaximumAndPlacementsAreListed) {

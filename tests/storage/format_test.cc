@@ -177,31 +177,5 @@ TEST(FormatTest, OrderRoundTrip) {
   EXPECT_FALSE(DecodeOrder(1, "").ok());
 }
 
-TEST(FormatTest, UserAndReqIdRowsRoundTrip) {
-  int db;
-  std::string_view key, user, reqid;
-  std::string u = UserRow(5, "sku:1", "alice");
-  ASSERT_TRUE(ParseUserRow(u, &db, &key, &user));
-  EXPECT_EQ(db, 5);
-  EXPECT_EQ(key, "sku:1");
-  EXPECT_EQ(user, "alice");
-  // The key is length-prefixed: ("ab", "c") and ("a", "bc") are different rows.
-  EXPECT_NE(UserRow(0, "ab", "c"), UserRow(0, "a", "bc"));
-  std::string r = ReqIdRow(1, "sku", "bob", "r-9");
-  ASSERT_TRUE(ParseReqIdRow(r, &db, &key, &user, &reqid));
-  EXPECT_EQ(db, 1);
-  EXPECT_EQ(key, "sku");
-  EXPECT_EQ(user, "bob");
-  EXPECT_EQ(reqid, "r-9");
-  std::string v;
-  EncodeReqId(77, 4, &v);
-  uint64_t oid;
-  int64_t qty;
-  ASSERT_TRUE(DecodeReqId(v, &oid, &qty));
-  EXPECT_EQ(oid, 77u);
-  EXPECT_EQ(qty, 4);
-  EXPECT_FALSE(DecodeReqId(v.substr(1), &oid, &qty));
-}
-
 }  // namespace
 }  // namespace stockd::storage
