@@ -56,7 +56,7 @@ void OrderLog::Emit(Shard& shard, const Order& order, int64_t units, bool with_r
 }
 
 uint64_t OrderLog::Place(Shard& shard, int db, std::string_view key, std::string_view user, int64_t qty,
-                         std::string_view reqid, int64_t now_ms) {
+                         std::string_view reqid, int64_t now_ms, UserState* buyer) {
   Order order;
   order.db = db;
   order.key = std::string(key);
@@ -80,10 +80,9 @@ uint64_t OrderLog::Place(Shard& shard, int db, std::string_view key, std::string
       if (!waiters_.empty()) TakeReadyLocked(&ready);
     }
   }
-  SkuState& sku = GetOrCreateSku(shard, key);
-  UserState& us = sku.users[user];
+  UserState& us = buyer != nullptr ? *buyer : GetOrCreateSku(shard, key).users[user];
   us.units += qty;
-  if (!reqid.empty()) us.reqids[reqid] = UserState::ReqId{placed->id, qty};
+  if (!reqid.empty()) us.SetReqId(reqid, UserState::ReqId{placed->id, qty});
   orders_placed_.fetch_add(1, std::memory_order_relaxed);
   units_sold_.fetch_add(qty, std::memory_order_relaxed);
   // `placed` is stable (deque append) and its fields other than status are
@@ -302,7 +301,7 @@ OrderLog::SideCounts OrderLog::RebuildSideStateFromOrders() {
       if (us.units == 0 && o->qty > 0) ++counts.user_counts;
       us.units += o->qty;
     }
-    if (!o->reqid.empty() && us.reqids.insert_or_assign(std::string_view(o->reqid), UserState::ReqId{o->id, o->qty}).second) {
+    if (!o->reqid.empty() && us.SetReqId(o->reqid, UserState::ReqId{o->id, o->qty})) {
       ++counts.reqids;
     }
   }

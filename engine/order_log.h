@@ -51,13 +51,28 @@ namespace stockd::engine {
 class Engine;
 
 // A user's holdings of one key and the REQIDs that produced its orders.
+// Small on purpose (48-byte slots in SkuState::users with the key): a hot
+// SKU holds every buyer, and the lookup's cache misses were a tenth of a buy.
+// Most buyers never send a REQID, so their map stays unallocated.
 struct UserState {
   struct ReqId {
     uint64_t order_id;
     int64_t qty;
   };
+  using ReqIdMap = absl::flat_hash_map<KeyString, ReqId, KeyHasher, KeyEq>;
   int64_t units = 0;  // placed, not cancelled
-  absl::flat_hash_map<KeyString, ReqId, KeyHasher, KeyEq> reqids;
+  std::unique_ptr<ReqIdMap> reqids;
+
+  const ReqId* FindReqId(std::string_view reqid) const {
+    if (!reqids) return nullptr;
+    auto it = reqids->find(reqid);
+    return it == reqids->end() ? nullptr : &it->second;
+  }
+  // True when the REQID was new.
+  bool SetReqId(std::string_view reqid, ReqId r) {
+    if (!reqids) reqids = std::make_unique<ReqIdMap>();
+    return reqids->insert_or_assign(reqid, r).second;
+  }
 };
 
 // The side state of one stock key.
@@ -100,8 +115,10 @@ class OrderLog {
   // Places an order for a buy that passed every check: allocates the next id,
   // appends the order, adds qty to the user's count, records the REQID (if
   // non-empty), counts it and emits the records. Returns the order id.
+  // `buyer` is this (key, user)'s state when the caller already looked it up
+  // (STOCK.BUY does, for its checks), else null.
   uint64_t Place(Shard& shard, int db, std::string_view key, std::string_view user, int64_t qty,
-                 std::string_view reqid, int64_t now_ms);
+                 std::string_view reqid, int64_t now_ms, UserState* buyer = nullptr);
 
   // Cancels order `id`, whose key's shard is locked. Returns the units to give
   // back (the order's qty), 0 when it was already cancelled, or nullopt when

@@ -158,11 +158,10 @@ void CmdStockBuy(CommandContext& ctx) {
   }
   // (1) REQID replay: whatever the stock, limit or rate now.
   if (a.has_reqid && us != nullptr) {
-    auto it = us->reqids.find(a.reqid);
-    if (it != us->reqids.end()) {
-      if (it->second.qty != a.qty) return ctx.Error(kErrReqIdReused);
+    if (const UserState::ReqId* r = us->FindReqId(a.reqid)) {
+      if (r->qty != a.qty) return ctx.Error(kErrReqIdReused);
       log.CountReplay();
-      return ReplyOrder(ctx, it->second.order_id, stock);
+      return ReplyOrder(ctx, r->order_id, stock);
     }
   }
   // (2) admission bucket: one token per buy request, whatever its QTY.
@@ -186,7 +185,7 @@ void CmdStockBuy(CommandContext& ctx) {
   e->value = Value::Int(stock);
   loc->NoteChanged(key);
   const uint64_t id = log.Place(*loc.shard, ctx.session.db, key, user, a.qty,
-                                a.has_reqid ? a.reqid : std::string_view(), ctx.now_ms);
+                                a.has_reqid ? a.reqid : std::string_view(), ctx.now_ms, us);
   ReplyOrder(ctx, id, stock);
 }
 
