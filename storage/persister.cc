@@ -399,44 +399,43 @@ absl::Status Persister::WriteOnce(rocksdb::WriteBatch& batch, size_t rows, size_
   return absl::OkStatus();
 }
 
-void Persister::AdvanceDurable(Coalescer& c) {
-  // Sequence numbers of a batch are nearly consecutive: sorted, most of
-  // them advance durable_seq directly; the rest wait in a min-heap.
+namespace {
+
+// Advances `mark` (everything <= it is done) by the newly done `ids`, which
+// are nearly consecutive within a batch: sorted, most of them extend the mark
+// directly; the rest wait in the min-heap `later` until the gap before them
+// closes. (A heap push and pop per id was 2 % of a flash buy.)
+uint64_t AdvanceWatermark(std::vector<uint64_t>& ids, uint64_t mark, std::vector<uint64_t>& later) {
   const auto greater = std::greater<uint64_t>();
-  std::vector<uint64_t>& seqs = c.mutable_seqs();
-  std::sort(seqs.begin(), seqs.end());
-  uint64_t d = durable_.load(std::memory_order_relaxed);
-  for (uint64_t s : seqs) {
-    if (s == d + 1) {
-      ++d;
-      while (!done_heap_.empty() && done_heap_.front() == d + 1) {
-        std::pop_heap(done_heap_.begin(), done_heap_.end(), greater);
-        done_heap_.pop_back();
-        ++d;
-      }
+  auto drain_later = [&] {
+    while (!later.empty() && later.front() == mark + 1) {
+      std::pop_heap(later.begin(), later.end(), greater);
+      later.pop_back();
+      ++mark;
+    }
+  };
+  std::sort(ids.begin(), ids.end());
+  for (uint64_t id : ids) {
+    if (id <= mark) continue;
+    if (id == mark + 1) {
+      ++mark;
+      drain_later();
     } else {
-      done_heap_.push_back(s);
-      std::push_heap(done_heap_.begin(), done_heap_.end(), greater);
+      later.push_back(id);
+      std::push_heap(later.begin(), later.end(), greater);
     }
   }
-  while (!done_heap_.empty() && done_heap_.front() == d + 1) {
-    std::pop_heap(done_heap_.begin(), done_heap_.end(), greater);
-    done_heap_.pop_back();
-    ++d;
-  }
-  durable_.store(d, std::memory_order_release);
+  drain_later();
+  return mark;
+}
+
+}  // namespace
+
+void Persister::AdvanceDurable(Coalescer& c) {
+  durable_.store(AdvanceWatermark(c.mutable_seqs(), durable_.load(std::memory_order_relaxed), done_heap_),
+                 std::memory_order_release);
   // Orders: the largest id such that every placement <= it is durable.
-  for (uint64_t id : c.placed_orders()) {
-    if (id <= order_durable_) continue;
-    placed_heap_.push_back(id);
-    std::push_heap(placed_heap_.begin(), placed_heap_.end(), greater);
-  }
-  uint64_t o = order_durable_;
-  while (!placed_heap_.empty() && placed_heap_.front() == o + 1) {
-    std::pop_heap(placed_heap_.begin(), placed_heap_.end(), greater);
-    placed_heap_.pop_back();
-    ++o;
-  }
+  const uint64_t o = AdvanceWatermark(c.mutable_placed_orders(), order_durable_, placed_heap_);
   if (o != order_durable_) {
     order_durable_ = o;
     engine_.order_log().MarkDurable(o);

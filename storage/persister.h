@@ -145,6 +145,7 @@ class Coalescer {
   const std::vector<uint64_t>& seqs() const { return seqs_; }
   std::vector<uint64_t>& mutable_seqs() { return seqs_; }
   const std::vector<uint64_t>& placed_orders() const { return placed_; }
+  std::vector<uint64_t>& mutable_placed_orders() { return placed_; }
   size_t dirty_keys() const;
   size_t side_rows() const { return rows_.size() + (counter_ ? 1 : 0); }  // before coalescing
 
