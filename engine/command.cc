@@ -21,13 +21,23 @@ std::atomic<uint64_t> next_generation{1};
 
 // The last successful top-level lookup of this thread: pipelined clients
 // repeat the same command, so most lookups are one short memcmp.
+// A thread's recent lookups, by the name exactly as the client spelled it:
+// a script's redis.call names (GET, DECR, RPUSH...) alternate with the
+// EVALSHA that runs it, so one entry always missed; eight slots, chosen by
+// length and first letter, hold a script's names and the commands around it.
 struct LastLookup {
   uint64_t generation = 0;
   size_t len = 0;
   char name[16];
   const Command* command = nullptr;
 };
-thread_local LastLookup last_lookup;
+constexpr size_t kLookupSlots = 8;
+thread_local LastLookup last_lookups[kLookupSlots];
+
+LastLookup& LookupSlot(std::string_view name) {
+  const size_t first = name.empty() ? 0 : static_cast<unsigned char>(name[0]) | 0x20;  // either case
+  return last_lookups[(name.size() * 3 + first) % kLookupSlots];
+}
 
 }  // namespace
 
@@ -111,7 +121,7 @@ Command* CommandTable::RegisterSubcommand(Command* parent, const CommandSpec& sp
 }
 
 const Command* CommandTable::Find(std::string_view name) const {
-  LastLookup& last = last_lookup;
+  LastLookup& last = LookupSlot(name);
   if (last.generation == generation_ && last.len == name.size() &&
       std::memcmp(last.name, name.data(), name.size()) == 0) {
     return last.command;
