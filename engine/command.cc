@@ -23,20 +23,24 @@ std::atomic<uint64_t> next_generation{1};
 // repeat the same command, so most lookups are one short memcmp.
 // A thread's recent lookups, by the name exactly as the client spelled it:
 // a script's redis.call names (GET, DECR, RPUSH...) alternate with the
-// EVALSHA that runs it, so one entry always missed; eight slots, chosen by
-// length and first letter, hold a script's names and the commands around it.
+// EVALSHA that runs it, so one entry always missed; sixteen slots, chosen by
+// a hash of the first eight letters (either case) and the length, hold a
+// script's names and the commands around it.
 struct LastLookup {
   uint64_t generation = 0;
   size_t len = 0;
   char name[16];
   const Command* command = nullptr;
 };
-constexpr size_t kLookupSlots = 8;
-thread_local LastLookup last_lookups[kLookupSlots];
+constexpr int kLookupSlotBits = 4;
+thread_local LastLookup last_lookups[1 << kLookupSlotBits];
 
 LastLookup& LookupSlot(std::string_view name) {
-  const size_t first = name.empty() ? 0 : static_cast<unsigned char>(name[0]) | 0x20;  // either case
-  return last_lookups[(name.size() * 3 + first) % kLookupSlots];
+  uint64_t w = name.size();
+  for (size_t i = 0; i < name.size() && i < 8; ++i) {
+    w ^= static_cast<uint64_t>(static_cast<unsigned char>(name[i]) | 0x20) << (8 * i);
+  }
+  return last_lookups[(w * 0x9E3779B97F4A7C15ULL) >> (64 - kLookupSlotBits)];
 }
 
 }  // namespace
