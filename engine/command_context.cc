@@ -22,8 +22,8 @@ namespace {
 // CPU; the P's other connections have work to do meanwhile.
 constexpr int kLockYields = 4;
 
-// Then it spins (pause) kLockSpins times, and from then on sleeps kLockSleep
-// between probes. A shard still held
+// Then it spins (pause) kLockSpins times, sched_yield()s kLockThreadYields
+// times, and from then on sleeps kLockSleep between probes. A shard still held
 // after all that is a hot one that the other processor keeps re-locking
 // command after command (one hot key: redis-benchmark's ZADD/HSET -r on
 // `myzset`): the work is serial anyway, and it goes fastest when one core does
@@ -31,11 +31,13 @@ constexpr int kLockYields = 4;
 // leaves its core to others. Spinning and sched_yield()ing there — which also
 // won the lock every few commands and so moved the sorted set's hot cache
 // lines between the cores — was half of ZADD -P16's server CPU (3.6 -> 1.85
-// us/req with the sleep). Eight sched_yield()s between the spins and the
-// sleep cost more than they won (ZADD 1.60 -> 1.37, flash EVALSHA 2.46 ->
-// 2.31 us/req without them). The sleep holds nothing; the holder is another
-// thread, never this one (fibers do not park holding a shard).
+// us/req with the sleep). Two sched_yield()s before sleeping: with eight,
+// ZADD cost 1.60 us/req and flash EVALSHA 2.46 (1.42 and 2.39 with two);
+// with none, LPUSH on one list fell from 2.1M to 1.74M ops/s (its holder
+// often lets go within a yield). The sleep holds nothing; the holder is
+// another thread, never this one (fibers do not park holding a shard).
 constexpr int kLockSpins = 64;
+constexpr int kLockThreadYields = 2;
 constexpr std::chrono::microseconds kLockSleep{20};
 
 }  // namespace
@@ -92,6 +94,8 @@ bool CommandContext::LockSlowUnlessBusy(uint32_t id) {
 #if defined(__x86_64__) || defined(__i386__)
       __builtin_ia32_pause();
 #endif
+    } else if (spins < kLockSpins + kLockThreadYields) {
+      std::this_thread::yield();
     } else {
       std::this_thread::sleep_for(kLockSleep);
     }
