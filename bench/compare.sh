@@ -22,8 +22,8 @@
 # requests, 400000, so that its run lasts long enough for /proc/PID/stat's 10 ms CPU
 # ticks — except MSET and LRANGE_100, whose requests are 10 and 100 times heavier):
 #   PING_MBULK, SET, GET, INCR at -P 1 and -P 16;
-#   the default-suite subset at -P 16 (set, get and incr are the SET/GET/INCR P16 rows
-#     above, not run twice): lpush rpush lpop rpop sadd hset spop zadd zpopmin
+#   the default-suite subset at -P 1 and -P 16 (set, get and incr are the SET/GET/INCR
+#     rows above, not run twice): lpush rpush lpop rpop sadd hset spop zadd zpopmin
 #     lrange_100 mset. LRANGE_100 reads a 600-element list of 3-byte values (as
 #     redis-benchmark's own) filled beforehand, so its fill is not in the CPU figure;
 #   flash sale, one hot key stock:hot (set to 100000000 before every run so it never
@@ -153,6 +153,7 @@ for t in lpush rpush lpop rpop sadd hset spop zadd zpopmin lrange_100 mset; do
   esac
   PR_R=$PR_S; SU_R=$SU_S; A_R=$A_S
   SCALE=""; case $t in mset|lrange_100) SCALE=1 ;; esac
+  add "suite ${t^^} P1" mem 1
   add "suite ${t^^} P16" mem 16
   SCALE=""
 done
