@@ -62,6 +62,20 @@ void ZIndex::FreeTree(void* node, int height) {
 
 size_t ZIndex::MemoryUsage() const { return leaves_ * sizeof(Leaf) + inners_ * sizeof(Inner); }
 
+namespace {
+// The first position in [lo, hi) whose entry (scores[i], nodes[i]) is not
+// `before`: leaves and inner keys are both searched this way.
+template <class Before, class Node>
+int FirstNotBefore(const Before& before, const double* scores, Node* const* nodes, int lo, int hi) {
+  while (lo < hi) {
+    const int mid = (lo + hi) / 2;
+    if (before(scores[mid], nodes[mid])) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+}  // namespace
+
 template <class Before>
 int ZIndex::Descend(const Before& before, Path* path, Leaf** leaf, size_t* rank) const {
   size_t r = 0;
@@ -70,13 +84,7 @@ int ZIndex::Descend(const Before& before, Path* path, Leaf** leaf, size_t* rank)
   for (int level = 0; level < height_; ++level) {
     Inner* in = static_cast<Inner*>(x);
     // The last child whose smallest entry is still `before` (else child 0).
-    int lo = 1, hi = in->n;
-    while (lo < hi) {
-      const int mid = (lo + hi) / 2;
-      if (before(in->key_score[mid], in->key_node[mid])) lo = mid + 1;
-      else hi = mid;
-    }
-    const int c = lo - 1;
+    const int c = FirstNotBefore(before, in->key_score, in->key_node, 1, in->n) - 1;
     if (rank != nullptr) {
       for (int i = 0; i < c; ++i) r += in->count[i];
     }
@@ -85,12 +93,7 @@ int ZIndex::Descend(const Before& before, Path* path, Leaf** leaf, size_t* rank)
     x = in->child[c];
   }
   Leaf* l = static_cast<Leaf*>(x);
-  int lo = 0, hi = l->n;
-  while (lo < hi) {
-    const int mid = (lo + hi) / 2;
-    if (before(l->score[mid], l->node[mid])) lo = mid + 1;
-    else hi = mid;
-  }
+  const int lo = FirstNotBefore(before, l->score, l->node, 0, l->n);
   *leaf = l;
   if (rank != nullptr) *rank = r + static_cast<size_t>(lo);
   return lo;

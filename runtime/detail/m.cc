@@ -249,7 +249,7 @@ top:
   }
 
   // The first idle M becomes the poller: it sleeps in epoll until I/O, the
-  // next timer, or a wakeup. Others park on their condvar.
+  // next timer, or a wakeup. Others sleep on their note.
   while (s->netpoll.TryAcquirePoller()) {
     GList l;
     s->netpoll.Block(m, s->timers, &l);
