@@ -3,7 +3,10 @@
 // under gfree_mu, batches of half a cache).
 #include "runtime/detail/gcache.h"
 
+#include <algorithm>
+#include <cstddef>
 #include <mutex>
+#include <vector>
 
 #include "runtime/detail/runq.h"
 
@@ -16,62 +19,50 @@ constexpr uint64_t kGoidBatch = 16;
 
 }  // namespace
 
+// Moves Gs from the back of `from` to `to` until `from` keeps `keep`.
+static void MoveBatch(std::vector<G*>& from, std::vector<G*>& to, size_t keep) {
+  if (from.size() <= keep) return;
+  to.insert(to.end(), from.begin() + static_cast<std::ptrdiff_t>(keep), from.end());
+  from.resize(keep);
+}
+
 // Owner of p only (the per-P cache is unlocked); overflow goes global under gfree_mu.
 void GFreePut(P* p, G* g) {
   AssertOwner(p);
-  g->schedlink = p->gfree;
-  p->gfree = g;
-  if (++p->ngfree < kGCacheMax) return;
+  p->gfree.push_back(g);
+  if (p->gfree.size() < static_cast<size_t>(kGCacheMax)) return;
   Sched* s = p->sched;
   std::lock_guard<std::mutex> l(s->gfree_mu);
-  while (p->ngfree > kGCacheMax / 2) {
-    G* x = p->gfree;
-    p->gfree = x->schedlink;
-    --p->ngfree;
-    x->schedlink = s->gfree;
-    s->gfree = x;
-    ++s->ngfree;
-  }
+  // The older half goes: the newest records have the hottest stacks.
+  const size_t half = kGCacheMax / 2;
+  s->gfree.insert(s->gfree.end(), p->gfree.begin(), p->gfree.begin() + half);
+  p->gfree.erase(p->gfree.begin(), p->gfree.begin() + half);
 }
-
 
 void GFreePutGlobal(Sched* s, G* g) {
   std::lock_guard<std::mutex> l(s->gfree_mu);
-  g->schedlink = s->gfree;
-  s->gfree = g;
-  ++s->ngfree;
+  s->gfree.push_back(g);
 }
 
 // p: the caller's own P, or null off-P (then only the global cache is used).
 G* GFreeGet(Sched* s, P* p) {
-  if (p && p->gfree == nullptr) {
-    std::lock_guard<std::mutex> l(s->gfree_mu);
-    while (s->gfree && p->ngfree < kGCacheMax / 2) {
-      G* x = s->gfree;
-      s->gfree = x->schedlink;
-      --s->ngfree;
-      x->schedlink = p->gfree;
-      p->gfree = x;
-      ++p->ngfree;
+  if (p) {
+    if (p->gfree.empty()) {
+      std::lock_guard<std::mutex> l(s->gfree_mu);
+      MoveBatch(s->gfree, p->gfree, s->gfree.size() - std::min(s->gfree.size(), size_t{kGCacheMax / 2}));
     }
-  }
-  if (p && p->gfree) {
-    G* g = p->gfree;
-    p->gfree = g->schedlink;
-    --p->ngfree;
-    g->schedlink = nullptr;
+    if (p->gfree.empty()) return nullptr;
+    G* g = p->gfree.back();
+    p->gfree.pop_back();
+    // The next spawn's record: its fields are written right away.
+    if (!p->gfree.empty()) __builtin_prefetch(p->gfree.back(), 1);
     return g;
   }
-  if (!p) {
-    std::lock_guard<std::mutex> l(s->gfree_mu);
-    if (G* g = s->gfree) {
-      s->gfree = g->schedlink;
-      --s->ngfree;
-      g->schedlink = nullptr;
-      return g;
-    }
-  }
-  return nullptr;
+  std::lock_guard<std::mutex> l(s->gfree_mu);
+  if (s->gfree.empty()) return nullptr;
+  G* g = s->gfree.back();
+  s->gfree.pop_back();
+  return g;
 }
 
 // p: the caller's own P or null. Like GFreePut: a full per-P cache moves half

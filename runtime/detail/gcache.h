@@ -2,13 +2,16 @@
 // goroutine ids (Go's gfput/gfget and the per-P goid batches). Internal.
 //
 // Invariants:
-//  * Two levels: an unlocked per-P cache (P::gfree/ngfree, P::stackfree,
-//    goid batch), touched only by the owner of the P, and the global lists
-//    (Sched::gfree/ngfree/stackfree) under Sched::gfree_mu. Caches move half
-//    their capacity at a time between the levels, so gfree_mu is taken once per
+//  * Two levels: an unlocked per-P cache (P::gfree, P::stackfree, goid
+//    batch), touched only by the owner of the P, and the global lists
+//    (Sched::gfree/stackfree) under Sched::gfree_mu. Caches move half their
+//    capacity at a time between the levels, so gfree_mu is taken once per
 //    batch, not once per fiber.
+//  * The lists are arrays of pointers, not chains through the records: moving
+//    a batch touches no record (a chain made every refill a walk of cold
+//    records, one cache miss after another).
 //  * A record on a free list is dead: no queue, no M and no Fiber handle
-//    references it, and its schedlink is the free list's link.
+//    references it.
 //  * `p` arguments are the caller's own P, or null off-P (a plain thread, a
 //    Blocking() section, another runtime's M): then only the global level is used.
 #pragma once

@@ -122,9 +122,15 @@ void FinishG(M* m, G* g) {
   Sched* s = m->sched;
   g->status.store(GStatus::kDead, std::memory_order_relaxed);
   p->exited.Inc();
+  const uintptr_t join = g->join.load(std::memory_order_acquire);
+  // No handle (never had one, or detached): nobody else can reach the record.
+  if (join == 0) {
+    GFreePut(p, g);
+    return;
+  }
   // If a Fiber handle may outlive the fiber, its record must not keep the
   // stack: recycle the stack before kJoinDone lets the handle free the record.
-  if (g->join.load(std::memory_order_acquire) & kJoinHandle) {
+  if (join & kJoinHandle) {
     StackPut(s, p, g->stack);
     g->stack = {};
   }
@@ -204,7 +210,12 @@ G* Spawn(Sched* s, absl::AnyInvocable<void()> fn, bool handle) {
 }
 
 void ReleaseG(G* g) {
-  if (!(g->join.fetch_and(~kJoinHandle, std::memory_order_acq_rel) & kJoinDone)) return;
+  // Once kJoinDone is visible the fiber's side is done with the record (see
+  // FinishG) and this handle is its only owner: no locked RMW needed then.
+  if (!(g->join.load(std::memory_order_acquire) & kJoinDone) &&
+      !(g->join.fetch_and(~kJoinHandle, std::memory_order_acq_rel) & kJoinDone)) {
+    return;
+  }
   // The fiber had ended and left the record to the handle: recycle it.
   Sched* s = g->sched;
   M* m = CurrentM();

@@ -39,8 +39,7 @@ struct Sched {
 
   // Dead Gs and stacks that overflowed the per-P caches.
   std::mutex gfree_mu;
-  G* gfree ABSL_GUARDED_BY(gfree_mu) = nullptr;
-  int ngfree ABSL_GUARDED_BY(gfree_mu) = 0;
+  std::vector<G*> gfree ABSL_GUARDED_BY(gfree_mu);
   std::vector<Stack> stackfree ABSL_GUARDED_BY(gfree_mu);
 
   std::mutex allg_mu;

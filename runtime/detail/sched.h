@@ -58,7 +58,7 @@ struct G {
   uint64_t goid = 0;
   std::atomic<GStatus> status{GStatus::kIdle};
   M* m = nullptr;           // the M running it; valid only while running
-  G* schedlink = nullptr;   // global run queue / free lists / GList
+  G* schedlink = nullptr;   // global run queue / GList
   Stack stack;              // empty for a dead G whose stack went back to a cache
   Sched* sched = nullptr;
   absl::AnyInvocable<void()> fn;
@@ -117,8 +117,7 @@ struct P {
   // Owner-only state.
   alignas(64) uint32_t schedtick = 0;
   uint32_t rand = 0;
-  G* gfree = nullptr;  // dead Gs, most recent first (their stacks are hot)
-  int ngfree = 0;
+  std::vector<G*> gfree;  // dead Gs, most recent last (their stacks are hot)
   std::vector<Stack> stackfree;  // stacks of dead Gs still referenced by a Fiber handle
   uint64_t goid_next = 0, goid_end = 0;
 
