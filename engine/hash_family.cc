@@ -52,7 +52,7 @@ class HashForWrite {
     if (fresh_) {
       if (!fresh_->empty()) loc_->Set(key_, loc_.hash, Value::FromObject(std::move(fresh_)));
     } else {
-      loc_->NoteChanged(key_);
+      loc_->NoteChanged(key_, loc_.hash);
     }
   }
 
@@ -162,7 +162,7 @@ void CmdHDel(CommandContext& ctx) {
     if (h->empty()) {
       loc->Delete(key, loc.hash, ctx.now_ms);
     } else {
-      loc->NoteChanged(key);
+      loc->NoteChanged(key, loc.hash);
     }
   }
   ctx.reply.Integer(deleted);

@@ -41,7 +41,7 @@ void AfterRemove(const KeyLoc& loc, std::string_view key, ListObject* l, int64_t
   if (l->items.empty()) {
     loc->Delete(key, loc.hash, now_ms);
   } else {
-    loc->NoteChanged(key);
+    loc->NoteChanged(key, loc.hash);
   }
 }
 
@@ -88,7 +88,7 @@ OpResult<int64_t> OpPush(CommandContext& ctx, std::string_view key,
         l->items.emplace_back(v);
       }
     }
-    loc->NoteChanged(key);
+    loc->NoteChanged(key, loc.hash);
   }
   SignalKeyReady(ctx, loc, key, elems.size());
   return static_cast<int64_t>(l->items.size());
@@ -123,7 +123,7 @@ std::string MoveOne(CommandContext& ctx, const KeyLoc& sloc, std::string_view sr
       d->items.push_back(v);
     }
     if (src != dst) AfterRemove(sloc, src, s, ctx.now_ms);
-    dloc->NoteChanged(dst);
+    dloc->NoteChanged(dst, dloc.hash);
   }
   SignalKeyReady(ctx, dloc, dst, 1);
   return v;
@@ -335,7 +335,7 @@ void CmdLSet(CommandContext& ctx) {
   size_t i;
   if (!ResolveIndex(index, l->items.size(), &i)) return ctx.Error("ERR index out of range");
   l->items[i].assign(ctx.argv[3].data(), ctx.argv[3].size());
-  loc->NoteChanged(key);
+  loc->NoteChanged(key, loc.hash);
   ctx.reply.Ok();
 }
 
@@ -420,7 +420,7 @@ void CmdLInsert(CommandContext& ctx) {
   if (it == l->items.end()) return ctx.reply.Integer(-1);
   if (after) ++it;
   l->items.emplace(it, elem);
-  loc->NoteChanged(key);
+  loc->NoteChanged(key, loc.hash);
   SignalKeyReady(ctx, loc, key, 1);
   ctx.reply.Integer(static_cast<int64_t>(l->items.size()));
 }

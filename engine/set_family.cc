@@ -41,7 +41,7 @@ void AfterRemove(const KeyLoc& loc, std::string_view key, SetObject* s, int64_t 
   if (s->empty()) {
     loc->Delete(key, loc.hash, now_ms);
   } else {
-    loc->NoteChanged(key);
+    loc->NoteChanged(key, loc.hash);
   }
 }
 
@@ -61,7 +61,7 @@ void CmdSAdd(CommandContext& ctx) {
   if (fresh) {
     loc->Set(key, loc.hash, Value::FromObject(std::move(fresh)));
   } else if (added > 0) {
-    loc->NoteChanged(key);
+    loc->NoteChanged(key, loc.hash);
   }
   ctx.reply.Integer(added);
 }
@@ -153,7 +153,7 @@ void CmdSPop(CommandContext& ctx) {
     ctx.reply.Bulk(s->At(i, buf));
     s->RemoveAt(i);
   }
-  loc->NoteChanged(key);
+  loc->NoteChanged(key, loc.hash);
 }
 
 void CmdSRandMember(CommandContext& ctx) {
@@ -223,7 +223,7 @@ void CmdSMove(CommandContext& ctx) {
     fresh->Add(member);
     dloc->Set(dst, dloc.hash, Value::FromObject(std::move(fresh)));
   } else if (d->Add(member)) {
-    dloc->NoteChanged(dst);
+    dloc->NoteChanged(dst, dloc.hash);
   }
   // s is heap-owned by src's Value, so inserting dst (a rehash) left it valid.
   AfterRemove(sloc, src, s, ctx.now_ms);

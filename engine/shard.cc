@@ -88,10 +88,10 @@ uint64_t Shard::WatchedVersion(std::string_view key) const {
   return it == watched_.end() ? 0 : it->second.version;
 }
 
-void Shard::NoteChanged(std::string_view key) {
+void Shard::NoteChanged(std::string_view key, uint64_t hash) {
   Entry* entry = nullptr;
   if (coalesce_) {  // the entry was just touched: this lookup hits the cache
-    Table& t = TableOf(KeyHash(key));
+    Table& t = TableOf(hash);
     auto it = t.find(key);
     if (it != t.end()) entry = &it->second;
   }

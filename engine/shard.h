@@ -128,7 +128,7 @@ class Shard {
   // Sets (when_ms > 0) or clears (when_ms == 0) the expiry of an existing entry.
   void SetExpire(std::string_view key, Entry* entry, int64_t when_ms);
   // Records that key changed (in-place modifications through FindWrite).
-  void NoteChanged(std::string_view key);
+  void NoteChanged(std::string_view key, uint64_t hash);
   // Drops every key (FLUSHDB). Returns how many there were.
   size_t Clear();
   // Exchanges contents with another shard (SWAPDB); both locked by the caller.

@@ -147,10 +147,13 @@ void CmdStockBuy(CommandContext& ctx) {
   if (!ParseBuyArgs(ctx, &a)) return;
   OrderLog& log = ctx.engine.order_log();
   KeyLoc loc = ctx.Locate(key);
+  SkuState* sku = log.FindSku(*loc.shard, key);
+  // A hot SKU's users table is far bigger than the cache: start loading the
+  // buyer's slot now, so the miss overlaps the stock lookup below.
+  if (sku != nullptr) sku->users.prefetch(user);
   Entry* e = loc->FindWrite(key, loc.hash, ctx.now_ms);
   int64_t stock;
   if (!StockOf(ctx, e, &stock)) return;
-  SkuState* sku = log.FindSku(*loc.shard, key);
   UserState* us = nullptr;
   if (sku != nullptr) {
     auto it = sku->users.find(user);
@@ -183,7 +186,7 @@ void CmdStockBuy(CommandContext& ctx) {
   if (sku != nullptr && sku->bucket) sku->bucket->Take();
   stock -= a.qty;
   e->value = Value::Int(stock);
-  loc->NoteChanged(key);
+  loc->NoteChanged(key, loc.hash);
   const uint64_t id = log.Place(*loc.shard, ctx.session.db, key, user, a.qty,
                                 a.has_reqid ? a.reqid : std::string_view(), ctx.now_ms, us);
   ReplyOrder(ctx, id, stock);
@@ -215,7 +218,7 @@ void CmdStockCancel(CommandContext& ctx) {
       loc->Set(key, loc.hash, Value::Int(back));
     } else {
       e->value = Value::Int(back);
-      loc->NoteChanged(key);
+      loc->NoteChanged(key, loc.hash);
     }
   }
   ctx.reply.Integer(*units);

@@ -133,7 +133,7 @@ OpResult<int64_t> OpIncrBy(const KeyLoc& loc, std::string_view key, int64_t incr
   }
   value += incr;
   e->value = Value::Int(value);
-  loc->NoteChanged(key);
+  loc->NoteChanged(key, loc.hash);
   return value;
 }
 
@@ -163,7 +163,7 @@ OpResult<std::string> OpIncrByFloat(const KeyLoc& loc, std::string_view key, lon
     loc->Set(key, loc.hash, std::move(v), now_ms);
   } else {
     e->value = std::move(v);
-    loc->NoteChanged(key);
+    loc->NoteChanged(key, loc.hash);
   }
   return text;
 }
@@ -181,7 +181,7 @@ OpResult<int64_t> OpAppend(const KeyLoc& loc, std::string_view key, std::string_
   if (static_cast<int64_t>(len + tail.size()) > max_len) return OpStatus::kMaxBulk;
   std::string& s = e->value.MutableRawString();
   s.append(tail);
-  loc->NoteChanged(key);
+  loc->NoteChanged(key, loc.hash);
   return static_cast<int64_t>(s.size());
 }
 
@@ -205,7 +205,7 @@ OpResult<int64_t> OpSetRange(const KeyLoc& loc, std::string_view key, int64_t of
   const size_t need = static_cast<size_t>(offset) + value.size();
   if (s.size() < need) s.resize(need, '\0');
   s.replace(static_cast<size_t>(offset), value.size(), value);
-  loc->NoteChanged(key);
+  loc->NoteChanged(key, loc.hash);
   return static_cast<int64_t>(s.size());
 }
 

@@ -126,7 +126,7 @@ ZSetObject* ReadZSet(CommandContext& ctx, std::string_view key, bool* wrong) {
 
 void AfterRemove(const KeyLoc& loc, std::string_view key, ZSetObject* z, int64_t now_ms) {
   if (z->empty()) loc->Delete(key, loc.hash, now_ms);
-  else loc->NoteChanged(key);
+  else loc->NoteChanged(key, loc.hash);
 }
 
 // Replies a list of (member, score) as Redis: flat in RESP2 (scores only
@@ -200,7 +200,7 @@ void ZAddGeneric(CommandContext& ctx, int flags, size_t scoreidx) {
       if (flags & kIncr) {
         score += cur;
         if (std::isnan(score)) {
-          if (fresh == nullptr && (added + updated) > 0) loc->NoteChanged(key);
+          if (fresh == nullptr && (added + updated) > 0) loc->NoteChanged(key, loc.hash);
           return ctx.Error(kNaNScore);
         }
       }
@@ -226,7 +226,7 @@ void ZAddGeneric(CommandContext& ctx, int flags, size_t scoreidx) {
       SignalKeyReady(ctx, loc, key, n);
     }
   } else if (added + updated > 0) {
-    loc->NoteChanged(key);
+    loc->NoteChanged(key, loc.hash);
     if (added > 0) SignalKeyReady(ctx, loc, key, static_cast<size_t>(added));
   }
   if (flags & kIncr) {
