@@ -10,6 +10,7 @@
 #include "engine/order_log.h"
 #include "rocksdb/memtablerep.h"
 #include "rocksdb/options.h"
+#include "rocksdb/perf_level.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/checkpoint.h"
 #include "storage/format.h"
@@ -152,6 +153,11 @@ absl::Status Store::Close() {
 absl::Status Store::Write(rocksdb::WriteBatch* batch, bool sync) {
   std::shared_lock lock(mu_);
   if (db_ == nullptr) return absl::FailedPreconditionError("store closed");
+  // RocksDB counts every key comparison in a thread_local perf context by
+  // default: on a batch of thousands of order rows that bookkeeping (a TLS
+  // lookup per comparison, the library being shared) cost as much as the
+  // comparisons. The level is per thread, and this may be any M's thread.
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
   rocksdb::WriteOptions wo;
   wo.sync = sync;
   return FromRocks(db_->Write(wo, batch));
