@@ -266,10 +266,10 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
   if (clock != nullptr) clock->end_ns = end_ns;
 }
 
-void Engine::ExecuteHeld(Session& session, absl::Span<const std::string_view> argv,
+void Engine::ExecuteHeld(Session& session, const Command* found, absl::Span<const std::string_view> argv,
                          protocol::ReplyWriter& reply, HeldCall& call) {
   if (argv.empty()) return;
-  const Command* cmd = commands_.Find(argv[0]);
+  const Command* cmd = found;
   if (cmd != nullptr && cmd->is_container()) {
     cmd = argv.size() >= 2 ? cmd->FindSubcommand(argv[1]) : nullptr;
     if (cmd == nullptr && argv.size() < 2) {

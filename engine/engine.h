@@ -182,6 +182,12 @@ class Engine {
   // kNoKeyLock commands, with Redis's script error texts. Changes are handed to
   // the observer after the command, still under the caller's locks.
   void ExecuteHeld(Session& session, absl::Span<const std::string_view> argv,
+                   protocol::ReplyWriter& reply, HeldCall& call) {
+    ExecuteHeld(session, commands_.Find(argv.empty() ? std::string_view() : argv[0]), argv, reply, call);
+  }
+  // The same, with argv[0] already looked up: `found` is commands().Find(argv[0])
+  // (null when unknown), which a script caching its few command names passes.
+  void ExecuteHeld(Session& session, const Command* found, absl::Span<const std::string_view> argv,
                    protocol::ReplyWriter& reply, HeldCall& call);
 
   CommandTable& commands() { return commands_; }

@@ -32,6 +32,7 @@
 struct lua_State;
 
 namespace stockd::engine {
+class Command;
 class Engine;
 }  // namespace stockd::engine
 
@@ -106,13 +107,15 @@ class LuaState {
     int len = 0;    // the items the last fill wrote
   };
   void SetGlobalArray(ArgTable& t, absl::Span<const std::string_view> items);
-  // Whether redis.call must refuse `name` (a blocking command with keys, as
-  // Redis 7.0's noscript flag); remembered for the last few names, since a
-  // script calls a handful of commands over and over.
-  bool BlockingWithKeys(const Engine& engine, std::string_view name);
+  // The command redis.call(name, ...) runs (null: unknown), and whether it
+  // must be refused (a blocking command with keys, as Redis 7.0's noscript
+  // flag); remembered for the last few names, since a script calls a handful
+  // of commands over and over.
+  const Command* ResolveCommand(const Engine& engine, std::string_view name, bool* refused);
   struct NameVerdict {
     char name[24];
     size_t len = SIZE_MAX;  // SIZE_MAX: empty
+    const Command* cmd = nullptr;
     bool refused = false;
   };
   std::array<NameVerdict, 8> verdicts_{};
