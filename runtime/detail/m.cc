@@ -114,10 +114,15 @@ void InjectLocal(P* p, GList& l) {
 // A poll that readied this many Gs besides the one its M runs next wakes
 // another M to share them. Fewer run here, one after the other: waking an M
 // (a futex, a context switch, its steal and its sleep again) costs more than
-// the few microseconds a request waits behind another — at one request per
-// client (redis-benchmark -P 1) Go's wake-per-poll cost 8 % more CPU per
-// request for no more requests per second.
-constexpr int kWakeForCollected = 3;
+// the microseconds a request waits behind a few others, and the woken M
+// competes for a core with whatever else runs (a client on the same box) —
+// at one request per client (redis-benchmark -P 1) Go's wake-per-poll cost
+// 8 % more CPU per request for no more requests per second; at 16, a wake
+// for 3 readied Gs made two processors trade one hot key's lines (SET on one
+// key: 2.0M ops/s at 0.45 us of CPU each; at 16, 2.3M at 0.41). An idle M
+// blocked in the poller still takes the next events itself, so a second
+// processor joins in whenever one is busy.
+constexpr int kWakeForCollected = 16;
 
 // Takes the Gs a poll or a timer run made ready. Returns one to run, or null.
 G* TakeCollected(M* m, GList& l) {
