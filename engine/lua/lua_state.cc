@@ -211,8 +211,11 @@ void Hook(lua_State* L, lua_Debug*) {
     run->handed_off = runtime::detail::BlockingEnter();
   }
   if (!run->busy.load(std::memory_order_relaxed) && elapsed > run->threshold_ns) {
-    run->engine->SetShardsBusy(run->call.held, true);
+    // The run first, its shards second: a client that got -BUSY from a shard
+    // and sends SCRIPT KILL must find the run busy (the other order lost that
+    // race under TSan: KILL answered NOTBUSY and the script ran on forever).
     run->busy.store(true, std::memory_order_release);
+    run->engine->SetShardsBusy(run->call.held, true);
     runtime::LogLine(runtime::LogLevel::kWarning,
                      "Slow script detected: still in execution after busy-reply-threshold. "
                      "Its keys answer -BUSY; SCRIPT KILL may stop it.");
