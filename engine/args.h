@@ -13,6 +13,25 @@ namespace stockd::engine {
 // Redis's string2ll / getLongLongFromObject: canonical decimal int64 only.
 inline bool ParseInt64Arg(std::string_view s, int64_t* out) { return ParseStrictInt64(s, out); }
 
+// A plain decimal integer ([+-] then 1 to 15 digits) as a double: exactly
+// what strtod gives for it ("-0" is -0.0), without strtod. False for anything
+// else, which the caller then parses the slow way (ZADD scores, Lua tonumber).
+inline bool ParseSmallIntegerAsDouble(std::string_view s, double* out) {
+  size_t i = 0;
+  const bool neg = !s.empty() && s[0] == '-';
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) i = 1;
+  const size_t digits = s.size() - i;
+  if (digits == 0 || digits > 15) return false;
+  uint64_t v = 0;
+  for (; i < s.size(); ++i) {
+    const unsigned d = static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0';
+    if (d > 9) return false;
+    v = v * 10 + d;
+  }
+  *out = neg ? -static_cast<double>(v) : static_cast<double>(v);
+  return true;
+}
+
 // Redis's string2ld (getLongDoubleFromObject): strtold over the whole text; no
 // leading space, no trailing bytes, not NaN; at most 5 KiB.
 bool ParseLongDoubleArg(std::string_view s, long double* out);

@@ -19,9 +19,9 @@ bool LowerInto(std::string_view name, char* buf, size_t cap, std::string_view* o
 
 std::atomic<uint64_t> next_generation{1};
 
-// The last successful top-level lookup of this thread: pipelined clients
-// repeat the same command, so most lookups are one short memcmp.
-// A thread's recent lookups, by the name exactly as the client spelled it:
+// A thread's recent successful lookups (pipelined clients repeat the same
+// command, so most lookups are one short memcmp), by the name exactly as the
+// client spelled it, by the name exactly as the client spelled it:
 // a script's redis.call names (GET, DECR, RPUSH...) alternate with the
 // EVALSHA that runs it, so one entry always missed; sixteen slots, chosen by
 // a hash of the first eight letters (either case) and the length, hold a

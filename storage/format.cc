@@ -48,7 +48,7 @@ absl::StatusOr<engine::Value> DecodeString(std::string_view p) {
 absl::Status EncodeHash(const engine::Value& v, std::string* out) {
   const auto& h = static_cast<const engine::HashObject&>(*v.object());
   PutFixed32(out, static_cast<uint32_t>(h.size()));
-  h.ForEach([&](const std::string& f, const std::string& val) {
+  h.ForEachField([&](std::string_view f, const std::string& val) {
     PutLengthPrefixed(out, f);
     PutLengthPrefixed(out, val);
   });

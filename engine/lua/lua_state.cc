@@ -17,6 +17,7 @@ extern "C" {
 }
 
 #include "absl/time/clock.h"
+#include "engine/args.h"
 #include "engine/lua/lua_convert.h"
 #include "engine/lua/scripting.h"
 #include "engine/lua/sha1.h"
@@ -87,16 +88,10 @@ int ToNumber(lua_State* L) {
     if (lua_type(L, 1) == LUA_TSTRING) {
       size_t len;
       const char* s = lua_tolstring(L, 1, &len);
-      const size_t first = (len > 0 && s[0] == '-') ? 1 : 0;
-      if (len > first && len - first <= 15) {
-        int64_t v = 0;
-        size_t i = first;
-        for (; i < len && s[i] >= '0' && s[i] <= '9'; ++i) v = v * 10 + (s[i] - '0');
-        if (i == len) {
-          const double d = static_cast<double>(v);
-          lua_pushnumber(L, first ? -d : d);
-          return 1;
-        }
+      double d;
+      if (ParseSmallIntegerAsDouble(std::string_view(s, len), &d)) {
+        lua_pushnumber(L, d);
+        return 1;
       }
     }
     const lua_Number n = lua_tonumber(L, 1);  // 0 when not convertible

@@ -64,9 +64,8 @@ class HashObject final : public Object {
   // Calls fn(field, value) for every field: insertion order for listpack.
   // The views stay valid until the hash is modified.
   void ForEachField(absl::FunctionRef<void(std::string_view, const std::string&)> fn) const;
-  // The same for a callback that takes the field as a const std::string&
-  // (storage/format.cc's encoder): the field is copied into a temporary
-  // string first, so prefer ForEachField.
+  // The same for a callback that takes the field as a const std::string&:
+  // the field is copied into a temporary string first, so prefer ForEachField.
   template <class Fn>
   void ForEach(Fn&& fn) const {
     if constexpr (std::is_invocable_v<Fn&, std::string_view, const std::string&>) {

@@ -19,9 +19,9 @@ constexpr uint64_t kGoidBatch = 16;
 
 }  // namespace
 
-// Moves Gs from the back of `from` to `to` until `from` keeps `keep`.
-static void MoveBatch(std::vector<G*>& from, std::vector<G*>& to, size_t keep) {
-  if (from.size() <= keep) return;
+// Moves the last (at most) n Gs of `from` to the end of `to`.
+static void MoveLast(std::vector<G*>& from, std::vector<G*>& to, size_t n) {
+  const size_t keep = from.size() - std::min(from.size(), n);
   to.insert(to.end(), from.begin() + static_cast<std::ptrdiff_t>(keep), from.end());
   from.resize(keep);
 }
@@ -49,7 +49,7 @@ G* GFreeGet(Sched* s, P* p) {
   if (p) {
     if (p->gfree.empty()) {
       std::lock_guard<std::mutex> l(s->gfree_mu);
-      MoveBatch(s->gfree, p->gfree, s->gfree.size() - std::min(s->gfree.size(), size_t{kGCacheMax / 2}));
+      MoveLast(s->gfree, p->gfree, kGCacheMax / 2);
     }
     if (p->gfree.empty()) return nullptr;
     G* g = p->gfree.back();

@@ -39,9 +39,10 @@ class Netpoll {
   Netpoll();
   ~Netpoll();
   Netpoll(const Netpoll&) = delete;
+  Netpoll& operator=(const Netpoll&) = delete;
+
   // Unique for the process's life (an address may be reused by a later runtime).
   uint64_t id() const { return id_; }
-  Netpoll& operator=(const Netpoll&) = delete;
 
   // Fibers parked on a socket (PollDesc::Wait) or a signal; busy Ms skip their
   // non-blocking polls while it is 0 (an idle M still blocks in the poller).

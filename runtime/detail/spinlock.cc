@@ -19,19 +19,20 @@ void SpinLock::LockSlow() {
   // Once this thread has slept, it takes the lock as kSleepers: it cannot know
   // whether others still sleep, so its unlock wakes one to be safe.
   uint32_t wait = kLocked;
+  // Takes the lock if it is free now (probing with loads, not RMWs).
+  auto try_take = [&] {
+    for (uint32_t s = state_.load(std::memory_order_relaxed); s == kFree; s = state_.load(std::memory_order_relaxed)) {
+      if (state_.compare_exchange_weak(s, wait, std::memory_order_acquire)) return true;
+    }
+    return false;
+  };
   for (;;) {
     for (int i = 0; i < kActiveSpins; ++i) {
-      for (uint32_t s = state_.load(std::memory_order_relaxed); s == kFree;
-           s = state_.load(std::memory_order_relaxed)) {
-        if (state_.compare_exchange_weak(s, wait, std::memory_order_acquire)) return;
-      }
+      if (try_take()) return;
       for (int k = 0; k < kSpinPauses; ++k) CpuRelax();
     }
     for (int i = 0; i < kPassiveSpins; ++i) {
-      for (uint32_t s = state_.load(std::memory_order_relaxed); s == kFree;
-           s = state_.load(std::memory_order_relaxed)) {
-        if (state_.compare_exchange_weak(s, wait, std::memory_order_acquire)) return;
-      }
+      if (try_take()) return;
       std::this_thread::yield();
     }
     // Sleep: mark the lock as having sleepers; if it was free, we own it.

@@ -233,7 +233,9 @@ TEST(HashObjectTest, MatchesAMapModelAcrossFieldLengths) {
         const std::string* got = h.Find(f);
         auto it = model.find(f);
         ASSERT_EQ(got != nullptr, it != model.end()) << f;
-        if (got != nullptr) EXPECT_EQ(*got, it->second);
+        if (got != nullptr) {
+          EXPECT_EQ(*got, it->second);
+        }
       }
     }
     if (step % 500 == 0) check();
