@@ -75,6 +75,11 @@ int main(int argc, char** argv) {
       b.Put(store.cf(storage::Cf::kKeys), storage::KeyRow(0, static_cast<int>(id % spd), key), v);
       if (b.Count() >= 10000) flush();
     }
+    // As the persister writes them: the orders of a batch (here 1,000) as
+    // one segment row, and a row of its own for each cancelled order (1 %).
+    constexpr long kSegment = 1000;
+    std::string segment;
+    long first = 1;
     for (long i = 1; i <= orders; ++i) {
       engine::Order o;
       o.id = static_cast<uint64_t>(i);
@@ -83,10 +88,20 @@ int main(int argc, char** argv) {
       o.qty = 1;
       o.created_ms = 1795690541000 + i;
       o.reqid = "req-" + std::to_string(i);
-      std::string v;
-      storage::EncodeOrder(o, &v);
-      b.Put(store.cf(storage::Cf::kOrders), storage::OrderRow(o.id), v);
-      if (b.Count() >= 10000) flush();
+      storage::AppendSegmentOrder(o, &segment);
+      if (i % 100 == 0) {
+        o.status = engine::OrderStatus::kCancelled;
+        std::string v;
+        storage::EncodeOrder(o, &v);
+        b.Put(store.cf(storage::Cf::kOrders), storage::OrderRow(o.id), v);
+      }
+      if (i % kSegment == 0 || i == orders) {
+        b.Put(store.cf(storage::Cf::kOrders),
+              storage::OrderSegmentRow(static_cast<uint64_t>(first), static_cast<uint64_t>(i)), segment);
+        segment.clear();
+        first = i + 1;
+        if (b.Count() >= 100) flush();
+      }
     }
     std::string c;
     storage::PutFixed64(&c, static_cast<uint64_t>(orders));

@@ -260,13 +260,18 @@ void OrderLog::StopBlockingReads() {
 // ---------------------------------------------------------------------------
 // Restore.
 
-void OrderLog::RestoreOrder(const Order& order) {
-  if (order.id == 0) return;
+bool OrderLog::RestoreOrder(const Order& order) {
+  if (order.id == 0) return false;
   std::lock_guard<std::mutex> lock(mu_);
   while (orders_.size() < order.id) orders_.emplace_back();
-  orders_[order.id - 1] = order;
+  Order& slot = orders_[order.id - 1];
+  const bool fresh = slot.id != order.id;
+  const bool cancelled = !fresh && slot.status == OrderStatus::kCancelled;
+  slot = order;
+  if (cancelled) slot.status = OrderStatus::kCancelled;
   last_id_ = std::max(last_id_, order.id);
   durable_ = std::max(durable_, order.id);
+  return fresh;
 }
 
 void OrderLog::RestoreOrderCounter(uint64_t last_id) {

@@ -158,7 +158,10 @@ class OrderLog {
   // ---- restore (storage, at start-up) — REQUIRE: before serving ----
   // Inserts an order at its id (any order of calls; gaps allowed). The counter
   // and the durable watermark become at least order.id. Does not touch counts.
-  void RestoreOrder(const Order& order);
+  // The same id again (its placement and its cancellation are stored apart)
+  // replaces it, except that a cancelled order stays cancelled: a status only
+  // moves from placed to cancelled. Returns whether the id was new.
+  bool RestoreOrder(const Order& order);
   void RestoreOrderCounter(uint64_t last_id);
   // Recomputes every user count (Σ qty of placed orders) and REQID from the
   // restored orders, replacing what was there: the orders are the truth, the

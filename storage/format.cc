@@ -308,6 +308,34 @@ void EncodeOrder(const engine::Order& o, std::string* out) {
   PutLengthPrefixed(out, o.reqid);
 }
 
+std::string OrderSegmentRow(uint64_t first_id, uint64_t last_id) {
+  std::string r;
+  PutBigEndian64(&r, first_id);
+  PutBigEndian64(&r, last_id);
+  return r;
+}
+
+void AppendSegmentOrder(const engine::Order& o, std::string* segment) {
+  PutFixed64(segment, o.id);
+  const size_t len_at = segment->size();
+  PutFixed32(segment, 0);  // the length, patched below: no temporary string
+  EncodeOrder(o, segment);
+  const auto len = static_cast<uint32_t>(segment->size() - len_at - 4);
+  for (int i = 0; i < 4; ++i) (*segment)[len_at + i] = static_cast<char>(len >> (8 * i));
+}
+
+namespace format_internal {
+absl::Status NextSegmentOrder(std::string_view* segment, engine::Order* out) {
+  uint64_t id;
+  std::string_view enc;
+  if (!GetFixed64(segment, &id) || !GetLengthPrefixed(segment, &enc)) return Corrupt("order segment");
+  absl::StatusOr<engine::Order> o = DecodeOrder(id, enc);
+  if (!o.ok()) return o.status();
+  *out = std::move(*o);
+  return absl::OkStatus();
+}
+}  // namespace format_internal
+
 absl::StatusOr<engine::Order> DecodeOrder(uint64_t id, std::string_view in) {
   engine::Order o;
   o.id = id;

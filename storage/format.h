@@ -27,7 +27,7 @@
 
 namespace stockd::storage {
 
-inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kFormatVersion = 3;
 
 // Column families.
 inline constexpr char kCfMeta[] = "default";  // format version, shards per db, order counter
@@ -80,11 +80,44 @@ struct DecodedValue {
 absl::Status EncodeValue(const engine::Value& value, int64_t expire_at_ms, std::string* out);
 absl::StatusOr<DecodedValue> DecodeValue(std::string_view row_value);
 
-// --- orders column family: id (u64 BE) -> order ---
+// --- orders column family ---
+// Two kinds of row (FORMAT.md): one order, id (u64 BE) -> order, written when
+// an order is cancelled (format 2 wrote every order so); and a segment,
+// first id (u64 BE) | last id (u64 BE) -> the orders one batch placed, each
+// id (fixed64) | order (length-prefixed). An order's status only moves from
+// placed to cancelled, so at load the rows of one id merge by "cancelled wins".
 std::string OrderRow(uint64_t id);
 bool ParseOrderRow(std::string_view row, uint64_t* id);
 // status (u8) | db (fixed32) | qty (fixed64) | created_ms (fixed64) | key | user | reqid (length-prefixed).
 void EncodeOrder(const engine::Order& order, std::string* out);
 absl::StatusOr<engine::Order> DecodeOrder(uint64_t id, std::string_view value);
+std::string OrderSegmentRow(uint64_t first_id, uint64_t last_id);
+void AppendSegmentOrder(const engine::Order& order, std::string* segment);
+// Calls fn for every order of one row of either kind; an error status when the
+// row is malformed (fn may have been called for the orders before the fault).
+template <class Fn>
+absl::Status ForEachOrderInRow(std::string_view row, std::string_view value, Fn&& fn);
+
+namespace format_internal {
+absl::Status NextSegmentOrder(std::string_view* segment, engine::Order* out);
+}
+
+template <class Fn>
+absl::Status ForEachOrderInRow(std::string_view row, std::string_view value, Fn&& fn) {
+  uint64_t id;
+  if (ParseOrderRow(row, &id)) {
+    absl::StatusOr<engine::Order> o = DecodeOrder(id, value);
+    if (!o.ok()) return o.status();
+    fn(std::move(*o));
+    return absl::OkStatus();
+  }
+  if (row.size() != 16) return absl::DataLossError("corrupt order row");
+  while (!value.empty()) {
+    engine::Order o;
+    if (absl::Status s = format_internal::NextSegmentOrder(&value, &o); !s.ok()) return s;
+    fn(std::move(o));
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace stockd::storage

@@ -14,9 +14,9 @@
 // Contract:
 //  * One command's records of one shard travel as one queue item, stamped
 //    with the next global sequence number (written_seq): the OrderLog's
-//    records (the order's row and the counter; users' counts and REQIDs are
-//    rebuilt from the orders at load) are held in a thread-local
-//    buffer and joined to the same shard's key changes when the engine hands
+//    records (the placed order, the cancelled order's row, the counter;
+//    users' counts and REQIDs are rebuilt from the orders at load) are held
+//    in a thread-local buffer and joined to the same shard's key changes when the engine hands
 //    those over at the end of the command (still under the lock). Key changes
 //    travel as key names; the batch writes each key's value as of the shard's
 //    snapshot (Coalescer), which covers exactly the items the batch holds for
@@ -111,6 +111,7 @@ struct Item {
   std::vector<std::string> keys;    // keys the command changed (their state at write time is persisted)
   std::vector<RowOp> rows;          // side rows, in the order they happened
   std::vector<uint64_t> placed_orders;  // ids of the orders this item places
+  std::string placed_segment;       // those orders, encoded for a segment row (AppendSegmentOrder)
   uint64_t order_counter = 0;       // the highest order id allocated, 0 if none
 };
 
@@ -118,7 +119,8 @@ struct Item {
 // set of dirty keys per shard, whose *current* values are encoded once per
 // batch under the shard's lock (SnapshotShard) — so a key written 10,000
 // times in a batch, or a 100,000-element list pushed to, costs one encode,
-// not one per command. Side rows: the highest (seq, position) wins (they are
+// not one per command. Placed orders become one segment row per batch.
+// Other side rows: the highest (seq, position) wins (they are
 // appended to the batch in that order).
 //
 // Consistency: a shard's snapshot is taken under its lock, after every item
@@ -139,7 +141,7 @@ class Coalescer {
   // REQUIRES: the shard's lock is held. Returns the row count.
   size_t SnapshotShard(uint32_t shard_id, int db, int index, engine::Shard& shard, Store& store,
                        rocksdb::WriteBatch* batch);
-  // Appends the side rows (orders, users, REQIDs, the order counter).
+  // Appends the side rows (cancelled orders, the placed orders' segment, the order counter).
   size_t BuildSideRows(Store& store, rocksdb::WriteBatch* batch);
   void Clear();
   const std::vector<uint64_t>& seqs() const { return seqs_; }
@@ -147,7 +149,7 @@ class Coalescer {
   const std::vector<uint64_t>& placed_orders() const { return placed_; }
   std::vector<uint64_t>& mutable_placed_orders() { return placed_; }
   size_t dirty_keys() const;
-  size_t side_rows() const { return rows_.size() + (counter_ ? 1 : 0); }  // before coalescing
+  size_t side_rows() const { return rows_.size() + (segment_.empty() ? 0 : 1) + (counter_ ? 1 : 0); }  // before coalescing
 
  private:
   struct SideRow {
@@ -163,6 +165,9 @@ class Coalescer {
   // In arrival order; BuildSideRows sorts them by (seq, position) so that the
   // WriteBatch, applied in order, leaves the latest operation of every row.
   std::vector<SideRow> rows_;
+  // The orders the batch places, as one segment row (first..last id).
+  std::string segment_;
+  uint64_t segment_first_ = 0, segment_last_ = 0;
   absl::flat_hash_map<uint32_t, Dirty> dirty_;
   std::vector<uint32_t> shard_order_;
   uint64_t counter_ = 0;

@@ -74,15 +74,19 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, rock
       return absl::FailedPreconditionError(absl::StrCat(
           "store format version ", version, " is newer than this stockd's (", kFormatVersion, ")"));
     }
-    if (version < 2) {
+    if (version < kFormatVersion) {
       // Format 1 also stored users' counts and REQIDs; format 2 rebuilds them
-      // from the orders. Drop the old rows and mark the store format 2, in one
-      // synced batch, so that an older stockd refuses the store instead of
-      // trusting rows that stopped being written. (Their row keys start with
-      // the database number, two big-endian bytes.)
+      // from the orders. Drop the old rows and mark the store with this
+      // format, in one synced batch, so that an older stockd refuses the
+      // store instead of trusting rows that stopped being written. (Their row
+      // keys start with the database number, two big-endian bytes.) Format 3
+      // reads format 2's rows as they are; its order segments are what an
+      // older stockd must not misread.
       rocksdb::WriteBatch up;
       const std::string all_end(4, '\xff');
-      for (Cf cf : {Cf::kUsers, Cf::kReqIds}) up.DeleteRange(store->cf(cf), "", all_end);
+      if (version < 2) {
+        for (Cf cf : {Cf::kUsers, Cf::kReqIds}) up.DeleteRange(store->cf(cf), "", all_end);
+      }
       std::string enc;
       PutFixed32(&enc, kFormatVersion);
       up.Put(store->cf(Cf::kMeta), kMetaFormatVersion, enc);
@@ -240,13 +244,12 @@ absl::Status LoadSide(Store& store, engine::Engine& engine, LoadStats* st) {
   {
     std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.cf(Cf::kOrders)));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      uint64_t id;
       rocksdb::Slice k = it->key(), v = it->value();
-      if (!ParseOrderRow(std::string_view(k.data(), k.size()), &id)) return absl::DataLossError("corrupt order row");
-      absl::StatusOr<engine::Order> o = DecodeOrder(id, std::string_view(v.data(), v.size()));
-      if (!o.ok()) return o.status();
-      log.RestoreOrder(*o);
-      ++st->orders;
+      // A cancelled order has its own row besides the segment that placed
+      // it; RestoreOrder keeps "cancelled" whichever comes first.
+      absl::Status s = ForEachOrderInRow(std::string_view(k.data(), k.size()), std::string_view(v.data(), v.size()),
+                                         [&](engine::Order&& o) { st->orders += log.RestoreOrder(o) ? 1 : 0; });
+      if (!s.ok()) return s;
     }
     if (!it->status().ok()) return FromRocks(it->status());
   }

@@ -4,8 +4,9 @@
 //
 // Contract:
 //  * Open creates the store when missing and refuses a store whose format
-//    version is newer than kFormatVersion; a format-1 store is upgraded
-//    (its users/reqids rows dropped: format 2 rebuilds them from the orders).
+//    version is newer than kFormatVersion; an older store is upgraded (a
+//    format-1 store's users/reqids rows dropped: format 2 rebuilds them from
+//    the orders; format 3 reads format 2's order rows as they are).
 //  * Load runs before serving (no command may execute concurrently): it puts
 //    every unexpired key (with its deadline) into the engine's shards and
 //    every order and the order-id counter into the engine's OrderLog,

@@ -4,6 +4,7 @@
 // (item seq, position) whatever the arrival order; the order counter is a max.
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "engine/key_hash.h"
 #include "gtest/gtest.h"
@@ -193,9 +194,24 @@ TEST_F(CoalescerTest, CounterIsTheMaximumAndPlacementsAreListed) {
   b.seq = 2;
   b.order_counter = 8;
   b.placed_orders = {8};
+  for (Item* it : {&a, &b}) {
+    engine::Order o;
+    o.id = it->placed_orders[0];
+    o.key = "sku";
+    o.user = "u" + std::to_string(o.id);
+    o.qty = 1;
+    AppendSegmentOrder(o, &it->placed_segment);
+  }
   c.Add(std::move(a));
   c.Add(std::move(b));
+  EXPECT_EQ(c.side_rows(), 2u);  // the segment and the counter
   Write(c);
+  // Both placements are in one segment row keyed by the lowest and highest id.
+  std::string seg;
+  ASSERT_TRUE(store_->db()->Get(rocksdb::ReadOptions(), store_->cf(Cf::kOrders), OrderSegmentRow(8, 9), &seg).ok());
+  std::vector<std::string> users;
+  ASSERT_TRUE(ForEachOrderInRow(OrderSegmentRow(8, 9), seg, [&](engine::Order&& o) { users.push_back(o.user); }).ok());
+  EXPECT_EQ(users, (std::vector<std::string>{"u9", "u8"}));  // arrival order
   std::string v;
   ASSERT_TRUE(store_->db()->Get(rocksdb::ReadOptions(), store_->cf(Cf::kMeta), kMetaOrderCounter, &v).ok());
   std::string_view in(v);

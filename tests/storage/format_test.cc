@@ -177,5 +177,51 @@ TEST(FormatTest, OrderRoundTrip) {
   EXPECT_FALSE(DecodeOrder(1, "").ok());
 }
 
+TEST(FormatTest, OrderSegmentHoldsEveryOrderOfItsBatch) {
+  std::vector<engine::Order> placed(3);
+  for (size_t i = 0; i < placed.size(); ++i) {
+    placed[i].id = 41 + i;
+    placed[i].db = static_cast<int>(i);
+    placed[i].key = "stock:sku";
+    placed[i].user = "user:" + std::to_string(i);
+    placed[i].qty = static_cast<int64_t>(i + 1);
+    placed[i].created_ms = 1795690541000 + static_cast<int64_t>(i);
+    placed[i].reqid = i == 1 ? std::string("r\0q", 3) : "";
+  }
+  std::string segment;
+  for (const engine::Order& o : placed) AppendSegmentOrder(o, &segment);
+  const std::string row = OrderSegmentRow(41, 43);
+  EXPECT_EQ(row.size(), 16u);
+  std::vector<engine::Order> read;
+  ASSERT_TRUE(ForEachOrderInRow(row, segment, [&](engine::Order&& o) { read.push_back(std::move(o)); }).ok());
+  ASSERT_EQ(read.size(), placed.size());
+  for (size_t i = 0; i < placed.size(); ++i) {
+    EXPECT_EQ(read[i].id, placed[i].id);
+    EXPECT_EQ(read[i].db, placed[i].db);
+    EXPECT_EQ(read[i].user, placed[i].user);
+    EXPECT_EQ(read[i].qty, placed[i].qty);
+    EXPECT_EQ(read[i].created_ms, placed[i].created_ms);
+    EXPECT_EQ(read[i].reqid, placed[i].reqid);
+    EXPECT_EQ(read[i].status, engine::OrderStatus::kPlaced);
+  }
+  // A single order's row reads through the same call.
+  std::string one;
+  EncodeOrder(placed[0], &one);
+  read.clear();
+  ASSERT_TRUE(ForEachOrderInRow(OrderRow(41), one, [&](engine::Order&& o) { read.push_back(std::move(o)); }).ok());
+  ASSERT_EQ(read.size(), 1u);
+  EXPECT_EQ(read[0].id, 41u);
+  // Malformed: a cut segment, a row key of neither length.
+  auto count = [](std::string_view k, std::string_view v) {
+    size_t n = 0;
+    absl::Status s = ForEachOrderInRow(k, v, [&](engine::Order&&) { ++n; });
+    return s.ok() ? static_cast<int>(n) : -1;
+  };
+  EXPECT_EQ(count(row, segment.substr(0, segment.size() - 1)), -1);
+  EXPECT_EQ(count(row, segment.substr(0, 10)), -1);
+  EXPECT_EQ(count(row.substr(0, 12), segment), -1);
+  EXPECT_EQ(count(row, ""), 0);
+}
+
 }  // namespace
 }  // namespace stockd::storage

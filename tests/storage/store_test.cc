@@ -111,5 +111,73 @@ TEST(StoreTest, AFormatOneStoreIsUpgradedAndItsCountsComeFromTheOrders) {
   ASSERT_TRUE(l.store->Close().ok());
 }
 
+TEST(StoreTest, SegmentsAndCancelledRowsMergeWithCancelledWinning) {
+  TempDir dir;
+  {
+    auto st = Store::Open(dir.path());
+    ASSERT_TRUE(st.ok()) << st.status();
+    Store& s = **st;
+    // One batch placed orders 1..3 (a segment); later batches cancelled 1
+    // and 3 (rows of their own). Order 1's row sorts before the segment (its
+    // key is the segment key's prefix), order 3's after: either way,
+    // cancelled wins.
+    std::string segment;
+    for (const engine::Order& o : {MakeOrder(1, "alice", 2, engine::OrderStatus::kPlaced, "r1"),
+                                   MakeOrder(2, "alice", 3, engine::OrderStatus::kPlaced, ""),
+                                   MakeOrder(3, "bob", 1, engine::OrderStatus::kPlaced, "r3")}) {
+      AppendSegmentOrder(o, &segment);
+    }
+    PutRow(s, Cf::kOrders, OrderSegmentRow(1, 3), segment);
+    for (const engine::Order& o : {MakeOrder(1, "alice", 2, engine::OrderStatus::kCancelled, "r1"),
+                                   MakeOrder(3, "bob", 1, engine::OrderStatus::kCancelled, "r3")}) {
+      std::string v;
+      EncodeOrder(o, &v);
+      PutRow(s, Cf::kOrders, OrderRow(o.id), v);
+    }
+    std::string counter;
+    PutFixed64(&counter, 3);
+    PutRow(s, Cf::kMeta, kMetaOrderCounter, counter);
+    ASSERT_TRUE(s.Close().ok());
+  }
+  testing::Loaded l = LoadFrom(dir.path());
+  ASSERT_NE(l.store, nullptr);
+  EXPECT_EQ(l.stats.orders, 3u);  // five order records, three orders
+  engine::Engine& e = *l.engine;
+  EXPECT_EQ(e.Execute({"STOCK.BOUGHT", "sku", "alice"}), ":3\r\n");  // order 2 only
+  EXPECT_EQ(e.Execute({"STOCK.BOUGHT", "sku", "bob"}), ":0\r\n");
+  for (const char* id : {"1", "3"}) {
+    const std::string got = e.Execute({"ORDER.GET", id});
+    EXPECT_NE(got.find("cancelled"), std::string::npos) << id << ": " << got;
+  }
+  EXPECT_NE(e.Execute({"ORDER.GET", "2"}).find("placed"), std::string::npos);
+  EXPECT_EQ(e.Execute({"STOCK.CANCEL", "1"}), ":0\r\n");  // already cancelled: nothing returned
+  ASSERT_TRUE(l.store->Close().ok());
+}
+
+TEST(StoreTest, AFormatTwoStoreIsMarkedCurrentAndKeepsItsOrderRows) {
+  TempDir dir;
+  {
+    auto st = Store::Open(dir.path());
+    ASSERT_TRUE(st.ok()) << st.status();
+    Store& s = **st;
+    for (const engine::Order& o : {MakeOrder(1, "alice", 2, engine::OrderStatus::kPlaced, "r1"),
+                                   MakeOrder(2, "bob", 1, engine::OrderStatus::kCancelled, "")}) {
+      std::string v;
+      EncodeOrder(o, &v);
+      PutRow(s, Cf::kOrders, OrderRow(o.id), v);
+    }
+    PutRow(s, Cf::kMeta, kMetaFormatVersion, Fixed32(2));
+    ASSERT_TRUE(s.Close().ok());
+  }
+  testing::Loaded l = LoadFrom(dir.path());
+  ASSERT_NE(l.store, nullptr);
+  EXPECT_EQ(GetRow(*l.store, Cf::kMeta, kMetaFormatVersion), Fixed32(kFormatVersion));
+  EXPECT_EQ(CountRows(*l.store, Cf::kOrders), 2u);
+  EXPECT_EQ(l.stats.orders, 2u);
+  EXPECT_EQ(l.engine->Execute({"STOCK.BOUGHT", "sku", "alice"}), ":2\r\n");
+  EXPECT_EQ(l.engine->Execute({"STOCK.BOUGHT", "sku", "bob"}), ":0\r\n");
+  ASSERT_TRUE(l.store->Close().ok());
+}
+
 }  // namespace
 }  // namespace stockd::storage
