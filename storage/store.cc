@@ -108,6 +108,12 @@ absl::Status Store::OpenLocked() {
   opts.max_bgerror_resume_count = 0;
   // Required by the vector memtable (single writer: the persister fiber).
   opts.allow_concurrent_memtable_write = false;
+  // A WAL file is deleted only once every column family written in it has
+  // flushed, and the keys family (one hot stock key rewritten per batch)
+  // hardly grows: without a cap, a long sale kept every WAL (4M buys: 284 MB)
+  // for a kill -9 restart to replay. Past the cap RocksDB flushes the family
+  // holding the oldest WAL.
+  opts.max_total_wal_size = 256 << 20;
   if (env_ != nullptr) opts.env = env_;
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   for (const char* name : kCfNames) cfs.emplace_back(name, CfOptions(name));
