@@ -38,7 +38,7 @@ ListObject* FindList(const KeyLoc& loc, std::string_view key, int64_t now_ms, bo
 // After removing elements: deletes the key when the list became empty,
 // otherwise records the in-place change.
 void AfterRemove(const KeyLoc& loc, std::string_view key, ListObject* l, int64_t now_ms) {
-  if (l->items.empty()) {
+  if (l->empty()) {
     loc->Delete(key, loc.hash, now_ms);
   } else {
     loc->NoteChanged(key, loc.hash);
@@ -74,36 +74,28 @@ OpResult<int64_t> OpPush(CommandContext& ctx, std::string_view key,
     l = fresh.get();
     for (std::string_view v : elems) {
       if (end == End::kLeft) {
-        l->items.emplace_front(v);
+        l->PushFront(v);
       } else {
-        l->items.emplace_back(v);
+        l->PushBack(v);
       }
     }
     loc->Set(key, loc.hash, Value::FromObject(std::move(fresh)));
   } else {
     for (std::string_view v : elems) {
       if (end == End::kLeft) {
-        l->items.emplace_front(v);
+        l->PushFront(v);
       } else {
-        l->items.emplace_back(v);
+        l->PushBack(v);
       }
     }
     loc->NoteChanged(key, loc.hash);
   }
   SignalKeyReady(ctx, loc, key, elems.size());
-  return static_cast<int64_t>(l->items.size());
+  return static_cast<int64_t>(l->size());
 }
 
 std::string PopOne(ListObject* l, End end) {
-  std::string v;
-  if (end == End::kLeft) {
-    v = std::move(l->items.front());
-    l->items.pop_front();
-  } else {
-    v = std::move(l->items.back());
-    l->items.pop_back();
-  }
-  return v;
+  return end == End::kLeft ? l->PopFront() : l->PopBack();
 }
 
 // LMOVE's core after the source was found non-empty and the destination
@@ -113,14 +105,14 @@ std::string MoveOne(CommandContext& ctx, const KeyLoc& sloc, std::string_view sr
   std::string v = PopOne(s, from);
   if (d == nullptr) {
     auto fresh = std::make_unique<ListObject>();
-    fresh->items.push_back(v);
+    fresh->PushBack(v);
     AfterRemove(sloc, src, s, ctx.now_ms);
     dloc->Set(dst, dloc.hash, Value::FromObject(std::move(fresh)));
   } else {
     if (to == End::kLeft) {
-      d->items.push_front(v);
+      d->PushFront(v);
     } else {
-      d->items.push_back(v);
+      d->PushBack(v);
     }
     if (src != dst) AfterRemove(sloc, src, s, ctx.now_ms);
     dloc->NoteChanged(dst, dloc.hash);
@@ -168,17 +160,9 @@ void PopGeneric(CommandContext& ctx, End end) {
     return;
   }
   if (count == 0) return ctx.reply.EmptyArray();
-  const size_t n = std::min(static_cast<size_t>(count), l->items.size());
+  const size_t n = std::min(static_cast<size_t>(count), l->size());
   ctx.reply.ArrayHeader(n);
-  for (size_t i = 0; i < n; ++i) {
-    if (end == End::kLeft) {
-      ctx.reply.Bulk(l->items.front());
-      l->items.pop_front();
-    } else {
-      ctx.reply.Bulk(l->items.back());
-      l->items.pop_back();
-    }
-  }
+  for (size_t i = 0; i < n; ++i) ctx.reply.Bulk(PopOne(l, end));
   AfterRemove(loc, key, l, ctx.now_ms);
 }
 void CmdLPop(CommandContext& ctx) { PopGeneric(ctx, End::kLeft); }
@@ -210,7 +194,7 @@ void ReplyEmptyArray(CommandContext& ctx) { ctx.reply.EmptyArray(); }
 void CmdLLen(CommandContext& ctx) {
   bool replied;
   ListObject* l = ReadList(ctx, ctx.argv[1], &replied, ReplyZero);
-  if (!replied) ctx.reply.Integer(static_cast<int64_t>(l->items.size()));
+  if (!replied) ctx.reply.Integer(static_cast<int64_t>(l->size()));
 }
 
 // Resolves a Redis list index (negative from the tail); false when outside.
@@ -229,8 +213,8 @@ void CmdLIndex(CommandContext& ctx) {
   ListObject* l = ReadList(ctx, ctx.argv[1], &replied, ReplyNull);
   if (replied) return;
   size_t i;
-  if (!ResolveIndex(index, l->items.size(), &i)) return ctx.reply.Null();
-  ctx.reply.Bulk(l->items[i]);
+  if (!ResolveIndex(index, l->size(), &i)) return ctx.reply.Null();
+  ctx.reply.Bulk(l->items()[i]);
 }
 
 // Redis's start/end clamping of LRANGE/LTRIM: returns false for an empty range.
@@ -255,9 +239,9 @@ void CmdLRange(CommandContext& ctx) {
   ListObject* l = ReadList(ctx, ctx.argv[1], &replied, ReplyEmptyArray);
   if (replied) return;
   size_t from, to;
-  if (!ClampRange(start, end, l->items.size(), &from, &to)) return ctx.reply.EmptyArray();
+  if (!ClampRange(start, end, l->size(), &from, &to)) return ctx.reply.EmptyArray();
   ctx.reply.ArrayHeader(to - from + 1);
-  auto it = l->items.begin() + static_cast<ptrdiff_t>(from);
+  auto it = l->items().begin() + static_cast<ptrdiff_t>(from);
   for (size_t i = from; i <= to; ++i, ++it) ctx.reply.Bulk(*it);
 }
 
@@ -293,7 +277,7 @@ void CmdLPos(CommandContext& ctx) {
   ListObject* l = ReadList(ctx, ctx.argv[1], &replied, has_count ? ReplyEmptyArray : ReplyNull);
   if (replied) return;
   std::string_view elem = ctx.argv[2];
-  const int64_t n = static_cast<int64_t>(l->items.size());
+  const int64_t n = static_cast<int64_t>(l->size());
   const bool forward = rank > 0;
   // Skip |rank|-1 matches. rank == INT64_MIN behaves as in Redis 7.0: -rank
   // overflows and stays negative, so its "matches >= rank" holds at once (as
@@ -306,7 +290,7 @@ void CmdLPos(CommandContext& ctx) {
     if (maxlen != 0 && scanned >= maxlen) break;
     ++scanned;
     const int64_t idx = forward ? k : n - 1 - k;
-    if (l->items[static_cast<size_t>(idx)] != elem) continue;
+    if (l->items()[static_cast<size_t>(idx)] != elem) continue;
     if (skip > 0) {
       --skip;
       continue;
@@ -333,8 +317,8 @@ void CmdLSet(CommandContext& ctx) {
   if (wrong) return ctx.Error(errors::kWrongType);
   if (l == nullptr) return ctx.Error(errors::kNoSuchKey);
   size_t i;
-  if (!ResolveIndex(index, l->items.size(), &i)) return ctx.Error("ERR index out of range");
-  l->items[i].assign(ctx.argv[3].data(), ctx.argv[3].size());
+  if (!ResolveIndex(index, l->size(), &i)) return ctx.Error("ERR index out of range");
+  l->Set(i, ctx.argv[3]);
   loc->NoteChanged(key, loc.hash);
   ctx.reply.Ok();
 }
@@ -348,7 +332,8 @@ void CmdLRem(CommandContext& ctx) {
   ListObject* l = FindList(loc, key, ctx.now_ms, false, &wrong);
   if (wrong) return ctx.Error(errors::kWrongType);
   if (l == nullptr) return ctx.reply.Integer(0);
-  auto& items = l->items;
+  if (std::find(l->items().begin(), l->items().end(), elem) == l->items().end()) return ctx.reply.Integer(0);
+  auto& items = l->Edit();
   int64_t removed = 0;
   const int64_t limit = count == 0 ? INT64_MAX : (count < 0 ? -(count + 1) + 1 : count);
   if (count >= 0) {
@@ -390,12 +375,12 @@ void CmdLTrim(CommandContext& ctx) {
   if (wrong) return ctx.Error(errors::kWrongType);
   if (l == nullptr) return ctx.reply.Ok();
   size_t from, to;
-  auto& items = l->items;
-  if (!ClampRange(start, end, items.size(), &from, &to)) {
-    items.clear();
+  if (!ClampRange(start, end, l->size(), &from, &to)) {
+    l->Edit().clear();
   } else {
-    items.erase(items.begin() + static_cast<ptrdiff_t>(to) + 1, items.end());
-    items.erase(items.begin(), items.begin() + static_cast<ptrdiff_t>(from));
+    // From the ends, so a big list's persisted rows change only there.
+    while (l->size() > to + 1) (void)l->PopBack();
+    for (size_t i = 0; i < from; ++i) (void)l->PopFront();
   }
   AfterRemove(loc, key, l, ctx.now_ms);
   ctx.reply.Ok();
@@ -416,13 +401,13 @@ void CmdLInsert(CommandContext& ctx) {
   ListObject* l = FindList(loc, key, ctx.now_ms, false, &wrong);
   if (wrong) return ctx.Error(errors::kWrongType);
   if (l == nullptr) return ctx.reply.Integer(0);
-  auto it = std::find(l->items.begin(), l->items.end(), pivot);
-  if (it == l->items.end()) return ctx.reply.Integer(-1);
-  if (after) ++it;
-  l->items.emplace(it, elem);
+  const size_t at = static_cast<size_t>(std::find(l->items().begin(), l->items().end(), pivot) - l->items().begin());
+  if (at == l->size()) return ctx.reply.Integer(-1);
+  std::deque<std::string>& items = l->Edit();
+  items.emplace(items.begin() + static_cast<ptrdiff_t>(after ? at + 1 : at), elem);
   loc->NoteChanged(key, loc.hash);
   SignalKeyReady(ctx, loc, key, 1);
-  ctx.reply.Integer(static_cast<int64_t>(l->items.size()));
+  ctx.reply.Integer(static_cast<int64_t>(l->size()));
 }
 
 // --- moves ---

@@ -70,8 +70,8 @@ absl::StatusOr<engine::Value> DecodeHash(std::string_view p) {
 
 absl::Status EncodeList(const engine::Value& v, std::string* out) {
   const auto& l = static_cast<const engine::ListObject&>(*v.object());
-  PutFixed32(out, static_cast<uint32_t>(l.items.size()));
-  for (const std::string& item : l.items) PutLengthPrefixed(out, item);
+  PutFixed32(out, static_cast<uint32_t>(l.size()));
+  for (const std::string& item : l.items()) PutLengthPrefixed(out, item);
   return absl::OkStatus();
 }
 absl::StatusOr<engine::Value> DecodeList(std::string_view p) {
@@ -81,7 +81,7 @@ absl::StatusOr<engine::Value> DecodeList(std::string_view p) {
   for (uint32_t i = 0; i < n; ++i) {
     std::string_view item;
     if (!GetLengthPrefixed(&p, &item)) return Corrupt("list item");
-    l->items.emplace_back(item);
+    l->PushBack(item);
   }
   if (!p.empty()) return Corrupt("list (trailing bytes)");
   return engine::Value::FromObject(std::move(l));
@@ -280,6 +280,83 @@ absl::StatusOr<DecodedValue> DecodeValue(std::string_view in) {
   d.value = std::move(*v);
   d.expire_at_ms = static_cast<int64_t>(expire);
   return d;
+}
+
+std::string ElementPrefix(int db, int shard, std::string_view key) {
+  std::string r = ShardPrefix(db, shard);
+  const auto n = static_cast<uint32_t>(key.size());
+  for (int i = 3; i >= 0; --i) r.push_back(static_cast<char>(n >> (8 * i)));
+  r.append(key.data(), key.size());
+  return r;
+}
+
+std::string ElementRow(std::string_view prefix, int64_t pos) {
+  std::string r(prefix);
+  PutBigEndian64(&r, static_cast<uint64_t>(pos) ^ (uint64_t{1} << 63));  // signed order
+  return r;
+}
+
+bool ParseElementRow(std::string_view row, std::string_view prefix, int64_t* pos) {
+  if (row.size() != prefix.size() + 8 || row.substr(0, prefix.size()) != prefix) return false;
+  uint64_t v = 0;
+  for (char c : row.substr(prefix.size())) v = (v << 8) | static_cast<uint8_t>(c);
+  *pos = static_cast<int64_t>(v ^ (uint64_t{1} << 63));
+  return true;
+}
+
+std::string MemberRow(std::string_view prefix, std::string_view member) {
+  std::string r;
+  r.reserve(prefix.size() + member.size());
+  r.append(prefix.data(), prefix.size());
+  r.append(member.data(), member.size());
+  return r;
+}
+
+void EncodeRowsHeader(ValueTag tag, int64_t expire_at_ms, uint64_t count, std::string* out) {
+  out->push_back(static_cast<char>(tag));
+  PutFixed64(out, static_cast<uint64_t>(expire_at_ms));
+  PutFixed64(out, count);
+}
+
+bool ParseRowsHeader(std::string_view row_value, ValueTag* tag, int64_t* expire_at_ms, uint64_t* count) {
+  if (row_value.empty()) return false;
+  const auto t = static_cast<ValueTag>(static_cast<uint8_t>(row_value[0]));
+  if (t != ValueTag::kHashRows && t != ValueTag::kSetRows && t != ValueTag::kZSetRows) return false;
+  row_value.remove_prefix(1);
+  uint64_t e;
+  if (!GetFixed64(&row_value, &e) || !GetFixed64(&row_value, count) || !row_value.empty()) return false;
+  *tag = t;
+  *expire_at_ms = static_cast<int64_t>(e);
+  return true;
+}
+
+std::string PrefixEnd(std::string_view prefix) {
+  std::string r(prefix);
+  while (!r.empty() && static_cast<uint8_t>(r.back()) == 0xff) r.pop_back();
+  if (!r.empty()) r.back() = static_cast<char>(static_cast<uint8_t>(r.back()) + 1);
+  return r;  // empty: no end (every row sorts below it)
+}
+
+void EncodeListRowsHeader(int64_t expire_at_ms, int64_t head_pos, uint64_t count, std::string* out) {
+  out->push_back(static_cast<char>(ValueTag::kListRows));
+  PutFixed64(out, static_cast<uint64_t>(expire_at_ms));
+  PutFixed64(out, static_cast<uint64_t>(head_pos));
+  PutFixed64(out, count);
+}
+
+bool ParseListRowsHeader(std::string_view row_value, int64_t* expire_at_ms, int64_t* head_pos, uint64_t* count) {
+  if (row_value.empty() || static_cast<uint8_t>(row_value[0]) != static_cast<uint8_t>(ValueTag::kListRows)) {
+    return false;
+  }
+  row_value.remove_prefix(1);
+  uint64_t e, h;
+  if (!GetFixed64(&row_value, &e) || !GetFixed64(&row_value, &h) || !GetFixed64(&row_value, count) ||
+      !row_value.empty()) {
+    return false;
+  }
+  *expire_at_ms = static_cast<int64_t>(e);
+  *head_pos = static_cast<int64_t>(h);
+  return true;
 }
 
 std::string OrderRow(uint64_t id) {

@@ -38,6 +38,9 @@ inline constexpr char kCfOrders[] = "orders";
 // rows are deleted when it is opened).
 inline constexpr char kCfUsers[] = "users";
 inline constexpr char kCfReqIds[] = "reqids";
+// The elements of big lists, hashes, sets and sorted sets, one row each
+// (FORMAT.md "Big values").
+inline constexpr char kCfElements[] = "elements";
 
 // Rows of the meta column family.
 inline constexpr char kMetaFormatVersion[] = "format-version";  // fixed32
@@ -52,6 +55,10 @@ enum class ValueTag : uint8_t {
   kList = 4,    // count, then items head to tail
   kSet = 5,     // count, then members
   kZSet = 6,    // count, then (member, score as IEEE-754 bits) in score order
+  kListRows = 7,  // a big list: its elements are rows of the elements family
+  kHashRows = 8,  // a big hash, set or sorted set: its members are rows of
+  kSetRows = 9,   // the elements family
+  kZSetRows = 10,
 };
 
 // --- fixed-width helpers ---
@@ -79,6 +86,33 @@ struct DecodedValue {
 // tag (u8) | expire_at_ms (fixed64) | payload (the tag's encoding).
 absl::Status EncodeValue(const engine::Value& value, int64_t expire_at_ms, std::string* out);
 absl::StatusOr<DecodedValue> DecodeValue(std::string_view row_value);
+
+// --- big values (elements column family) ---
+// A list, hash, set or sorted set of kRowsMin or more elements is stored as a
+// header in the keys family and one row per element, whose key starts with
+// prefix = db (u16 BE) | shard (u16 BE) | key length (u32 BE) | key.
+//  * list (tag kListRows: expire_at_ms, head position, count): prefix |
+//    u64be(position, sign bit flipped) -> the element, for the positions
+//    head .. head + count - 1;
+//  * hash, set, sorted set (tags kHashRows, kSetRows, kZSetRows:
+//    expire_at_ms, count): prefix | member -> the field's value, nothing, or
+//    fixed64(IEEE-754 bits of the score).
+// It goes back to one whole row when it shrinks below kRowsKeep.
+inline constexpr size_t kRowsMin = 512;
+inline constexpr size_t kRowsKeep = 128;
+std::string ElementPrefix(int db, int shard, std::string_view key);
+std::string ElementRow(std::string_view prefix, int64_t pos);
+std::string MemberRow(std::string_view prefix, std::string_view member);
+void EncodeRowsHeader(ValueTag tag, int64_t expire_at_ms, uint64_t count, std::string* out);
+// False when row_value is not a kHashRows/kSetRows/kZSetRows header.
+bool ParseRowsHeader(std::string_view row_value, ValueTag* tag, int64_t* expire_at_ms, uint64_t* count);
+bool ParseElementRow(std::string_view row, std::string_view prefix, int64_t* pos);
+// The first string after every string that starts with prefix (the end of a
+// DeleteRange over them).
+std::string PrefixEnd(std::string_view prefix);
+void EncodeListRowsHeader(int64_t expire_at_ms, int64_t head_pos, uint64_t count, std::string* out);
+// False when row_value is not a kListRows header (or is malformed).
+bool ParseListRowsHeader(std::string_view row_value, int64_t* expire_at_ms, int64_t* head_pos, uint64_t* count);
 
 // --- orders column family ---
 // Two kinds of row (FORMAT.md): one order, id (u64 BE) -> order, written when

@@ -2,6 +2,7 @@
 #include "storage/persister.h"
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 
@@ -9,6 +10,10 @@
 #include "absl/time/clock.h"
 #include "engine/key_hash.h"
 #include "engine/order_log.h"
+#include "engine/types/hash.h"
+#include "engine/types/list.h"
+#include "engine/types/set.h"
+#include "engine/types/zset.h"
 #include "runtime/blocking.h"
 #include "runtime/log.h"
 #include "runtime/select.h"
@@ -69,8 +74,186 @@ bool Coalescer::snapshotted(uint32_t shard_id) const {
   return it != dirty_.end() && it->second.snapshotted;
 }
 
+namespace {
+
+// Writes a big list as element rows (FORMAT.md "Big values"): only the rows
+// its RowState says changed when `rows_are_its` (the rows on disk under this
+// key are this object's), else all of them after dropping what is there.
+// Returns the number of row operations.
+size_t WriteListRows(const engine::ListObject& l, int64_t expire_at_ms, const std::string& key_row,
+                     const std::string& prefix, bool rows_are_its, bool had_rows, Store& store,
+                     rocksdb::WriteBatch* batch) {
+  rocksdb::ColumnFamilyHandle* cf = store.cf(Cf::kElements);
+  engine::ListObject::RowState& st = l.rows;
+  const int64_t lo = st.head_pos, hi = st.head_pos + static_cast<int64_t>(l.size());
+  size_t n = 0;
+  auto put = [&](int64_t p) {
+    batch->Put(cf, ElementRow(prefix, p), l.at(static_cast<size_t>(p - lo)));
+    ++n;
+  };
+  auto drop = [&](int64_t from, int64_t to) {  // [from, to)
+    if (from >= to) return;
+    batch->DeleteRange(cf, ElementRow(prefix, from), ElementRow(prefix, to));
+    ++n;
+  };
+  if (!rows_are_its || st.whole) {
+    if (had_rows) {
+      batch->DeleteRange(cf, prefix, PrefixEnd(prefix));
+      ++n;
+    }
+    for (int64_t p = lo; p < hi; ++p) put(p);
+  } else {
+    // Every position pushed or popped since the last write is in one of the
+    // two intervals; the others still hold what is on disk.
+    auto rewrite = [&](int64_t from, int64_t to) {
+      if (from >= to) return;
+      const int64_t in_from = std::max(from, lo), in_to = std::min(to, hi);
+      if (in_from >= in_to) return drop(from, to);
+      drop(from, in_from);
+      for (int64_t p = in_from; p < in_to; ++p) put(p);
+      drop(in_to, to);
+    };
+    rewrite(st.head_lo, st.head_hi);
+    rewrite(st.tail_lo, st.tail_hi);
+    for (int64_t p : st.set) {
+      if (p >= lo && p < hi) put(p);
+    }
+  }
+  std::string header;
+  EncodeListRowsHeader(expire_at_ms, lo, l.size(), &header);
+  batch->Put(store.cf(Cf::kKeys), key_row, header);
+  st.Written();
+  return n + 1;
+}
+
+// Writes a big hash, set or sorted set as member rows: only the members its
+// MemberRows says changed when `rows_are_its`, else all of them after
+// dropping what is there. `value_of(member, &out)` is false when the member
+// is gone. Returns the number of row operations.
+template <class Obj, class ForEachFn, class ValueOfFn>
+size_t WriteMemberRows(const Obj& o, ValueTag tag, int64_t expire_at_ms, const std::string& key_row,
+                       const std::string& prefix, bool rows_are_its, bool had_rows, Store& store,
+                       rocksdb::WriteBatch* batch, ForEachFn for_each, ValueOfFn value_of) {
+  rocksdb::ColumnFamilyHandle* cf = store.cf(Cf::kElements);
+  engine::MemberRows& st = o.rows;
+  size_t n = 0;
+  std::string row, value;
+  if (!rows_are_its || st.whole) {
+    if (had_rows) {
+      batch->DeleteRange(cf, prefix, PrefixEnd(prefix));
+      ++n;
+    }
+    for_each([&](std::string_view member, std::string_view v) {
+      row = MemberRow(prefix, member);
+      batch->Put(cf, row, v);
+      ++n;
+    });
+  } else {
+    for (const std::string& member : st.dirty) {
+      row = MemberRow(prefix, member);
+      value.clear();
+      if (value_of(member, &value)) {
+        batch->Put(cf, row, value);
+      } else {
+        batch->Delete(cf, row);
+      }
+      ++n;
+    }
+  }
+  std::string header;
+  EncodeRowsHeader(tag, expire_at_ms, o.size(), &header);
+  batch->Put(store.cf(Cf::kKeys), key_row, header);
+  st.Written();
+  return n + 1;
+}
+
+std::string ScoreBits(double score) {
+  uint64_t bits;
+  std::memcpy(&bits, &score, sizeof bits);
+  std::string out;
+  PutFixed64(&out, bits);
+  return out;
+}
+
+// The persister's identity of an aggregate (0 for other values).
+uint64_t RowsId(const engine::Object& o) {
+  switch (o.type()) {
+    case engine::ValueType::kList: return static_cast<const engine::ListObject&>(o).rows.id;
+    case engine::ValueType::kHash: return static_cast<const engine::HashObject&>(o).rows.id;
+    case engine::ValueType::kSet: return static_cast<const engine::SetObject&>(o).rows.id;
+    case engine::ValueType::kZSet: return static_cast<const engine::ZSetObject&>(o).rows.id;
+    default: return 0;
+  }
+}
+
+// A list, hash, set or sorted set of kRowsMin elements or more (or, once
+// written as rows, kRowsKeep) is written as element rows: returns the row
+// operations, or 0 when the value is to be written whole (then its next
+// rows write is a whole one). rows_of: the object whose rows are under the
+// key, 0 if none.
+size_t WriteBigValue(const engine::Entry& e, int db, int index, std::string_view key, const std::string& key_row,
+                     uint64_t rows_of, Store& store, rocksdb::WriteBatch* batch) {
+  const engine::Object& o = *e.value.object();
+  const uint64_t id = RowsId(o);
+  if (id == 0) return 0;
+  const bool rows_are_its = rows_of == id;
+  const size_t size = o.type() == engine::ValueType::kList ? static_cast<const engine::ListObject&>(o).size()
+                      : o.type() == engine::ValueType::kHash ? static_cast<const engine::HashObject&>(o).size()
+                      : o.type() == engine::ValueType::kSet  ? static_cast<const engine::SetObject&>(o).size()
+                                                             : static_cast<const engine::ZSetObject&>(o).size();
+  const bool big = size >= kRowsMin || (rows_are_its && size >= kRowsKeep);
+  if (!big) {
+    switch (o.type()) {
+      case engine::ValueType::kList: static_cast<const engine::ListObject&>(o).rows.whole = true; break;
+      case engine::ValueType::kHash: static_cast<const engine::HashObject&>(o).rows.whole = true; break;
+      case engine::ValueType::kSet: static_cast<const engine::SetObject&>(o).rows.whole = true; break;
+      default: static_cast<const engine::ZSetObject&>(o).rows.whole = true; break;
+    }
+    return 0;
+  }
+  const std::string prefix = ElementPrefix(db, index, key);
+  const bool had_rows = rows_of != 0;
+  switch (o.type()) {
+    case engine::ValueType::kList:
+      return WriteListRows(static_cast<const engine::ListObject&>(o), e.expire_at_ms, key_row, prefix, rows_are_its,
+                           had_rows, store, batch);
+    case engine::ValueType::kHash: {
+      const auto& h = static_cast<const engine::HashObject&>(o);
+      return WriteMemberRows(
+          h, ValueTag::kHashRows, e.expire_at_ms, key_row, prefix, rows_are_its, had_rows, store, batch,
+          [&](auto fn) { h.ForEachField([&](std::string_view f, const std::string& v) { fn(f, v); }); },
+          [&](std::string_view f, std::string* out) {
+            const std::string* v = h.Find(f);
+            if (v != nullptr) *out = *v;
+            return v != nullptr;
+          });
+    }
+    case engine::ValueType::kSet: {
+      const auto& set = static_cast<const engine::SetObject&>(o);
+      return WriteMemberRows(
+          set, ValueTag::kSetRows, e.expire_at_ms, key_row, prefix, rows_are_its, had_rows, store, batch,
+          [&](auto fn) { set.ForEach([&](std::string_view m) { fn(m, std::string_view()); }); },
+          [&](std::string_view m, std::string*) { return set.Contains(m); });
+    }
+    default: {
+      const auto& z = static_cast<const engine::ZSetObject&>(o);
+      return WriteMemberRows(
+          z, ValueTag::kZSetRows, e.expire_at_ms, key_row, prefix, rows_are_its, had_rows, store, batch,
+          [&](auto fn) { z.ForEach([&](std::string_view m, double s) { fn(m, ScoreBits(s)); }); },
+          [&](std::string_view m, std::string* out) {
+            double s;
+            if (!z.Score(m, &s)) return false;
+            *out = ScoreBits(s);
+            return true;
+          });
+    }
+  }
+}
+
+}  // namespace
+
 size_t Coalescer::SnapshotShard(uint32_t shard_id, int db, int index, engine::Shard& shard, Store& store,
-                                rocksdb::WriteBatch* batch) {
+                                rocksdb::WriteBatch* batch, BigValueIndex* big_values) {
   auto it = dirty_.find(shard_id);
   if (it == dirty_.end()) {
     // A shard with only side rows: mark it so its later items wait for the next batch.
@@ -81,13 +264,45 @@ size_t Coalescer::SnapshotShard(uint32_t shard_id, int db, int index, engine::Sh
   d.snapshotted = true;
   size_t n = 0;
   rocksdb::ColumnFamilyHandle* cf = store.cf(Cf::kKeys);
+  // The big values of this shard stored as element rows, by key.
+  absl::flat_hash_map<std::string, uint64_t>* rowed = nullptr;
+  if (big_values != nullptr) {
+    auto it = big_values->by_shard.find(shard_id);
+    if (it != big_values->by_shard.end()) rowed = &it->second;
+  }
   if (d.flush) {
     batch->DeleteRange(cf, ShardPrefix(db, index), ShardPrefix(db, index + 1));
     ++n;
+    if (rowed != nullptr) {
+      batch->DeleteRange(store.cf(Cf::kElements), ShardPrefix(db, index), ShardPrefix(db, index + 1));
+      ++n;
+      rowed->clear();
+    }
   }
   for (const std::string& key : d.keys) {
     row_scratch_ = KeyRow(db, index, key);
     const engine::Entry* e = shard.TakePending(key, engine::KeyHash(key));
+    // Element rows written for this key, and by which object (0: none).
+    uint64_t rows_of = 0;
+    if (rowed != nullptr) {
+      auto it = rowed->find(key);
+      if (it != rowed->end()) rows_of = it->second;
+    }
+    if (big_values != nullptr && e != nullptr && !e->value.is_string()) {
+      const size_t written = WriteBigValue(*e, db, index, key, row_scratch_, rows_of, store, batch);
+      if (written != 0) {
+        n += written;
+        if (rowed == nullptr) rowed = &big_values->by_shard[shard_id];
+        (*rowed)[key] = RowsId(*e->value.object());
+        continue;
+      }
+    }
+    if (rows_of != 0) {
+      const std::string prefix = ElementPrefix(db, index, key);
+      batch->DeleteRange(store.cf(Cf::kElements), prefix, PrefixEnd(prefix));
+      ++n;
+      rowed->erase(key);
+    }
     absl::Status s = absl::OkStatus();
     if (e != nullptr) {
       value_scratch_.clear();
@@ -166,6 +381,7 @@ Persister::~Persister() {
 }
 
 void Persister::Attach() {
+  big_values_ = store_.TakeBigValues();
   order_durable_ = engine_.order_log().last_id();
   engine_.order_log().SetDurabilityTracking(true);
   engine_.SetChangeObserver([this](const engine::ChangeSet& cs) { OnChanges(cs); }, /*coalesce=*/true);
@@ -506,7 +722,8 @@ size_t Persister::Snapshot(Coalescer& c, rocksdb::WriteBatch* batch) {
     // take them all, so the snapshot covers exactly the items of the batch.
     Drain(late);
     Admit(c, late);
-    rows += c.SnapshotShard(id, static_cast<int>(id) / spd, static_cast<int>(id) % spd, shard, store_, batch);
+    rows += c.SnapshotShard(id, static_cast<int>(id) / spd, static_cast<int>(id) % spd, shard, store_, batch,
+                            &big_values_);
   }
   return rows;
 }

@@ -139,8 +139,10 @@ class Coalescer {
   // Appends shard_id's keyspace rows to batch: its DeleteRange when it was
   // flushed, then each dirty key's current value (a Delete when it is gone).
   // REQUIRES: the shard's lock is held. Returns the row count.
+  // Lists, hashes, sets and sorted sets of kRowsMin elements or more become
+  // element rows, tracked in big_values (null: every value is written whole).
   size_t SnapshotShard(uint32_t shard_id, int db, int index, engine::Shard& shard, Store& store,
-                       rocksdb::WriteBatch* batch);
+                       rocksdb::WriteBatch* batch, BigValueIndex* big_values = nullptr);
   // Appends the side rows (cancelled orders, the placed orders' segment, the order counter).
   size_t BuildSideRows(Store& store, rocksdb::WriteBatch* batch);
   void Clear();
@@ -271,6 +273,7 @@ class Persister final : public engine::WriteGate {
 
   // Only the persister fiber touches these.
   std::vector<Item> carry_;  // arrived after their shard's snapshot: next batch
+  BigValueIndex big_values_;  // the big values written as element rows
   std::vector<uint64_t> done_heap_;
   std::vector<uint64_t> placed_heap_;
   uint64_t order_durable_ = 0;

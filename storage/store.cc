@@ -1,6 +1,7 @@
 // storage/store.cc — see store.h.
 #include "storage/store.h"
 
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -8,6 +9,10 @@
 #include "absl/time/clock.h"
 #include "engine/key_hash.h"
 #include "engine/order_log.h"
+#include "engine/types/hash.h"
+#include "engine/types/list.h"
+#include "engine/types/set.h"
+#include "engine/types/zset.h"
 #include "rocksdb/memtablerep.h"
 #include "rocksdb/options.h"
 #include "rocksdb/perf_level.h"
@@ -29,7 +34,7 @@ absl::Status FromRocks(const rocksdb::Status& s) {
 
 namespace {
 
-const char* const kCfNames[] = {kCfMeta, kCfKeys, kCfOrders, kCfUsers, kCfReqIds};
+const char* const kCfNames[] = {kCfMeta, kCfKeys, kCfOrders, kCfUsers, kCfReqIds, kCfElements};
 
 rocksdb::ColumnFamilyOptions CfOptions(std::string_view name) {
   rocksdb::ColumnFamilyOptions o;
@@ -193,8 +198,105 @@ absl::Status Store::Checkpoint(const std::string& dir) {
 
 namespace {
 
+// Reads the element rows of a big list whose header says they are at
+// head .. head + count - 1.
+absl::StatusOr<engine::Value> ReadListRows(Store& store, const std::string& prefix, int64_t head, uint64_t count) {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.cf(Cf::kElements)));
+  auto l = std::make_unique<engine::ListObject>();
+  int64_t want = head;
+  for (it->Seek(ElementRow(prefix, head)); it->Valid() && l->size() < count; it->Next()) {
+    rocksdb::Slice k = it->key(), v = it->value();
+    int64_t pos;
+    if (!ParseElementRow(std::string_view(k.data(), k.size()), prefix, &pos) || pos != want) break;
+    l->PushBack(std::string_view(v.data(), v.size()));
+    ++want;
+  }
+  if (!it->status().ok()) return FromRocks(it->status());
+  if (l->size() != count) return absl::DataLossError("a big list's element rows are missing");
+  l->rows.head_pos = head;
+  l->rows.Written();  // what is in memory is what is on disk
+  return engine::Value::FromObject(std::move(l));
+}
+
+// Reads the member rows of a big hash, set or sorted set (`count` of them).
+absl::StatusOr<engine::Value> ReadMemberRows(Store& store, const std::string& prefix, ValueTag tag,
+                                             uint64_t count) {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  const std::string end = PrefixEnd(prefix);
+  rocksdb::Slice upper(end);
+  if (!end.empty()) ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.cf(Cf::kElements)));
+  std::unique_ptr<engine::HashObject> h;
+  std::unique_ptr<engine::SetObject> set;
+  std::unique_ptr<engine::ZSetObject> z;
+  if (tag == ValueTag::kHashRows) h = std::make_unique<engine::HashObject>();
+  if (tag == ValueTag::kZSetRows) z = std::make_unique<engine::ZSetObject>();
+  uint64_t n = 0;
+  for (it->Seek(prefix); it->Valid(); it->Next(), ++n) {
+    std::string_view k(it->key().data(), it->key().size()), v(it->value().data(), it->value().size());
+    if (k.substr(0, prefix.size()) != prefix) break;
+    const std::string_view member = k.substr(prefix.size());
+    if (h) {
+      h->Set(member, v);
+    } else if (z) {
+      uint64_t bits;
+      if (!GetFixed64(&v, &bits) || !v.empty()) return absl::DataLossError("corrupt sorted set member row");
+      double score;
+      std::memcpy(&score, &bits, sizeof score);
+      z->Add(member, score);
+    } else if (set == nullptr) {
+      set = engine::SetObject::ForFirst(member);
+      set->Add(member);
+    } else {
+      set->Add(member);
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status());
+  if (n != count) return absl::DataLossError("a big value's member rows are missing");
+  // What is in memory is what is on disk.
+  if (h) {
+    h->rows.Written();
+    return engine::Value::FromObject(std::move(h));
+  }
+  if (z) {
+    z->rows.Written();
+    return engine::Value::FromObject(std::move(z));
+  }
+  if (set == nullptr) return absl::DataLossError("a big set without members");
+  set->rows.Written();
+  return engine::Value::FromObject(std::move(set));
+}
+
+// The value's next write must be a whole one (its rows are not on disk).
+void MarkWritePending(engine::Value& v) {
+  engine::Object* o = v.object();
+  switch (o->type()) {
+    case engine::ValueType::kList: static_cast<engine::ListObject*>(o)->rows.whole = true; break;
+    case engine::ValueType::kHash: static_cast<engine::HashObject*>(o)->rows.whole = true; break;
+    case engine::ValueType::kSet: static_cast<engine::SetObject*>(o)->rows.whole = true; break;
+    case engine::ValueType::kZSet: static_cast<engine::ZSetObject*>(o)->rows.whole = true; break;
+    default: break;
+  }
+}
+
+// The persister's identity of a loaded big value (its RowState/MemberRows id).
+uint64_t RowsIdOf(const engine::Value& v) {
+  const engine::Object* o = v.object();
+  switch (o->type()) {
+    case engine::ValueType::kList: return static_cast<const engine::ListObject*>(o)->rows.id;
+    case engine::ValueType::kHash: return static_cast<const engine::HashObject*>(o)->rows.id;
+    case engine::ValueType::kSet: return static_cast<const engine::SetObject*>(o)->rows.id;
+    case engine::ValueType::kZSet: return static_cast<const engine::ZSetObject*>(o)->rows.id;
+    default: return 0;
+  }
+}
+
 // Loads the keys column family. Runs on its own thread beside LoadSide.
-absl::Status LoadKeys(Store& store, engine::Engine& engine, int64_t now_ms, LoadStats* st) {
+absl::Status LoadKeys(Store& store, engine::Engine& engine, int64_t now_ms, LoadStats* st,
+                      BigValueIndex* big_values) {
   rocksdb::ReadOptions ro;
   ro.fill_cache = false;
   ro.readahead_size = 2 << 20;
@@ -208,7 +310,24 @@ absl::Status LoadKeys(Store& store, engine::Engine& engine, int64_t now_ms, Load
     if (!ParseKeyRow(std::string_view(k.data(), k.size()), &db, &shard, &key)) {
       return absl::DataLossError("corrupt key row");
     }
-    absl::StatusOr<DecodedValue> d = DecodeValue(std::string_view(v.data(), v.size()));
+    // A big value: a header here, its elements in the elements family.
+    int64_t rows_head, rows_expire;
+    uint64_t rows_count;
+    ValueTag rows_tag;
+    const std::string_view value(v.data(), v.size());
+    const bool is_list = ParseListRowsHeader(value, &rows_expire, &rows_head, &rows_count);
+    const bool big_row = is_list || ParseRowsHeader(value, &rows_tag, &rows_expire, &rows_count);
+    std::string element_prefix;
+    absl::StatusOr<DecodedValue> d;
+    if (big_row) {
+      element_prefix = ElementPrefix(db, shard, key);
+      absl::StatusOr<engine::Value> big = is_list ? ReadListRows(store, element_prefix, rows_head, rows_count)
+                                                    : ReadMemberRows(store, element_prefix, rows_tag, rows_count);
+      if (!big.ok()) return big.status();
+      d = DecodedValue{std::move(*big), rows_expire};
+    } else {
+      d = DecodeValue(std::string_view(v.data(), v.size()));
+    }
     if (!d.ok()) return d.status();
     if (db >= engine.databases()) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -217,6 +336,7 @@ absl::Status LoadKeys(Store& store, engine::Engine& engine, int64_t now_ms, Load
     if (d->expire_at_ms != 0 && now_ms > d->expire_at_ms) {
       ++st->expired_keys;
       moves.Delete(store.cf(Cf::kKeys), k);  // drop it from disk too
+      if (big_row) moves.DeleteRange(store.cf(Cf::kElements), element_prefix, PrefixEnd(element_prefix));
       continue;
     }
     const uint64_t hash = engine::KeyHash(key);
@@ -224,8 +344,21 @@ absl::Status LoadKeys(Store& store, engine::Engine& engine, int64_t now_ms, Load
     const int index = static_cast<int>(id - static_cast<uint32_t>(db * spd));
     if (index != shard) {
       moves.Delete(store.cf(Cf::kKeys), k);
-      moves.Put(store.cf(Cf::kKeys), KeyRow(db, index, key), v);
+      if (big_row) {
+        // Under its new shard as one whole row; the persister makes element
+        // rows of it again at its next change.
+        moves.DeleteRange(store.cf(Cf::kElements), element_prefix, PrefixEnd(element_prefix));
+        std::string whole;
+        if (absl::Status e = EncodeValue(d->value, d->expire_at_ms, &whole); !e.ok()) return e;
+        moves.Put(store.cf(Cf::kKeys), KeyRow(db, index, key), whole);
+        MarkWritePending(d->value);
+      } else {
+        moves.Put(store.cf(Cf::kKeys), KeyRow(db, index, key), v);
+      }
       ++st->moved_keys;
+    } else if (big_row) {
+      big_values->by_shard[id][std::string(key)] = RowsIdOf(d->value);
+      ++st->big_values;
     }
     engine::Shard& s = engine.shard(id);
     std::lock_guard<engine::SpinLock> lock(s.lock());
@@ -291,7 +424,8 @@ absl::Status Store::Load(engine::Engine& engine, LoadStats* stats) {
     side_status = LoadSide(*this, engine, &side_stats);
     side_done = absl::Now();
   });
-  keys_status = LoadKeys(*this, engine, now_ms, &keys_stats);
+  big_values_ = BigValueIndex{};
+  keys_status = LoadKeys(*this, engine, now_ms, &keys_stats, &big_values_);
   const absl::Time keys_done = absl::Now();
   side.join();
   if (!keys_status.ok()) return keys_status;
@@ -300,6 +434,7 @@ absl::Status Store::Load(engine::Engine& engine, LoadStats* stats) {
   stats->keys = keys_stats.keys;
   stats->expired_keys = keys_stats.expired_keys;
   stats->moved_keys = keys_stats.moved_keys;
+  stats->big_values = keys_stats.big_values;
   // Record the shard layout the key rows now follow.
   std::string enc;
   PutFixed32(&enc, static_cast<uint32_t>(engine.shards_per_db()));

@@ -22,6 +22,7 @@
 #include <shared_mutex>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "engine/engine.h"
@@ -30,12 +31,21 @@
 
 namespace stockd::storage {
 
-enum class Cf { kMeta = 0, kKeys = 1, kOrders = 2, kUsers = 3, kReqIds = 4 };
+enum class Cf { kMeta = 0, kKeys = 1, kOrders = 2, kUsers = 3, kReqIds = 4, kElements = 5 };
+
+// The values stored as element rows (FORMAT.md "Big values"): per global
+// shard id, each such key and the id of the object (ListObject::RowState::id,
+// MemberRows::id) whose rows they are. Filled by Store::Load, then kept up to
+// date by the persister, the only writer.
+struct BigValueIndex {
+  absl::flat_hash_map<uint32_t, absl::flat_hash_map<std::string, uint64_t>> by_shard;
+};
 
 struct LoadStats {
   uint64_t keys = 0;           // loaded into the keyspace
   uint64_t expired_keys = 0;   // rows skipped because their deadline passed
   uint64_t moved_keys = 0;     // rows rewritten under a new shard prefix
+  uint64_t big_values = 0;     // lists, hashes, sets, sorted sets read from element rows
   uint64_t orders = 0;
   uint64_t user_counts = 0;  // (key, user) pairs holding units, rebuilt from the orders
   uint64_t reqids = 0;       // REQIDs, rebuilt from the orders
@@ -57,6 +67,8 @@ class Store {
 
   // Recovery: loads everything into `engine`. REQUIRES: before serving.
   absl::Status Load(engine::Engine& engine, LoadStats* stats);
+  // The big values Load found as element rows (for the persister; once).
+  BigValueIndex TakeBigValues() { return std::move(big_values_); }
 
   absl::Status Write(rocksdb::WriteBatch* batch, bool sync);
   absl::Status SyncWal();
@@ -86,6 +98,7 @@ class Store {
   std::shared_mutex mu_;
   rocksdb::DB* db_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  BigValueIndex big_values_;  // filled by Load
 };
 
 // Converts a RocksDB status (OK, or an error with its text).

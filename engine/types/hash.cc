@@ -53,6 +53,7 @@ void HashObject::PrepareFor(size_t field_len, size_t value_len) {
 }
 
 bool HashObject::Set(std::string_view field, std::string_view value) {
+  rows.Touch(field);
   PrepareFor(field.size(), value.size());
   if (big_) {
     auto [it, inserted] = map_.try_emplace(field);
@@ -73,11 +74,13 @@ bool HashObject::Erase(std::string_view field) {
     auto it = map_.find(field);
     if (it == map_.end()) return false;
     map_.erase(it);
+    rows.Touch(field);
     return true;
   }
   for (auto it = pairs_.begin(); it != pairs_.end(); ++it) {
     if (it->first == field) {
       pairs_.erase(it);
+      rows.Touch(field);
       return true;
     }
   }

@@ -30,6 +30,7 @@
 #include "absl/functional/function_ref.h"
 #include "engine/key_hash.h"
 #include "engine/key_string.h"
+#include "engine/types/rows.h"
 #include "engine/value.h"
 
 namespace stockd::engine {
@@ -81,6 +82,9 @@ class HashObject final : public Object {
   // The pair at position i in [0, size()) of the iteration order. O(1) for
   // listpack, O(i) for hashtable (HRANDFIELD only).
   std::pair<std::string_view, const std::string*> At(size_t i) const;
+
+  // Fields changed since the persister last wrote the hash (rows.h).
+  mutable MemberRows rows;
 
  private:
   void Convert();

@@ -8,12 +8,21 @@
 //    (the "listpack" encoding for small lists came with Redis 7.2).
 //  * Never stored empty: a command that removes the last element deletes the
 //    key (the families check empty() after each removal).
+//  * Every change goes through a mutator, which keeps `rows` — what changed
+//    since the persister last wrote the list — so that a big list is
+//    persisted a few elements at a time, not whole per batch (storage/
+//    FORMAT.md, "Big values"). Pushes and pops at the ends and LSET are
+//    tracked element by element; any other change goes through Edit(), after
+//    which the persister rewrites the whole list once.
 //  * Not thread-safe: guarded by the lock of the shard holding the key.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "engine/value.h"
 
@@ -21,12 +30,57 @@ namespace stockd::engine {
 
 class ListObject final : public Object {
  public:
+  ListObject();
   ValueType type() const override { return ValueType::kList; }
   Encoding encoding() const override { return Encoding::kQuicklist; }
   size_t MemoryUsage() const override;
   std::unique_ptr<Object> Clone() const override;
 
-  std::deque<std::string> items;
+  const std::deque<std::string>& items() const { return items_; }
+  size_t size() const { return items_.size(); }
+  bool empty() const { return items_.empty(); }
+  const std::string& front() const { return items_.front(); }
+  const std::string& back() const { return items_.back(); }
+  const std::string& at(size_t i) const { return items_[i]; }
+
+  void PushFront(std::string_view v);
+  void PushBack(std::string_view v);
+  std::string PopFront();
+  std::string PopBack();
+  void Set(size_t i, std::string_view v);
+  // Any other change (an insert or removal away from the ends, a trim):
+  // the caller edits the deque, and the next write is a whole one.
+  std::deque<std::string>& Edit();
+
+  // What the persister needs to write only what changed. Each element has a
+  // row position: items()[i] is at head_pos + i; a push at the front takes
+  // head_pos - 1, a push at the back head_pos + size(). Since the last
+  // write, [head_lo, head_hi) holds every position pushed or popped at the
+  // front, [tail_lo, tail_hi) at the back, `set` the positions LSET changed;
+  // `whole`: write every element anew (never written, or an Edit()).
+  // `id` tells the persister whether the rows it wrote were this object's
+  // (a RENAME or MOVE brings another list under the same name).
+  struct RowState {
+    uint64_t id = 0;
+    int64_t head_pos = 0;
+    int64_t head_lo = 0, head_hi = 0;
+    int64_t tail_lo = 0, tail_hi = 0;
+    std::vector<int64_t> set;
+    bool whole = true;
+    // Clears the record of changes (the persister wrote them).
+    void Written() {
+      head_lo = head_hi = tail_lo = tail_hi = 0;
+      set.clear();
+      whole = false;
+    }
+  };
+  // Mutable: bookkeeping the persister updates under the shard lock while it
+  // reads the list through a const Entry.
+  mutable RowState rows;
+
+ private:
+  static void Touch(int64_t pos, int64_t* lo, int64_t* hi);
+  std::deque<std::string> items_;
 };
 
 // The list at v, or nullptr when v holds another type.

@@ -64,6 +64,18 @@ bool SetObject::AddBig(std::string_view member) {
 }
 
 bool SetObject::Add(std::string_view member) {
+  if (!AddMember(member)) return false;
+  rows.Touch(member);
+  return true;
+}
+
+bool SetObject::Remove(std::string_view member) {
+  if (!RemoveMember(member)) return false;
+  rows.Touch(member);
+  return true;
+}
+
+bool SetObject::AddMember(std::string_view member) {
   if (!big_) {
     int64_t v;
     if (ParseStrictInt64(member, &v)) {
@@ -78,7 +90,7 @@ bool SetObject::Add(std::string_view member) {
   return AddBig(member);
 }
 
-bool SetObject::Remove(std::string_view member) {
+bool SetObject::RemoveMember(std::string_view member) {
   if (!big_) {
     int64_t v;
     if (!ParseStrictInt64(member, &v)) return false;
@@ -99,6 +111,10 @@ std::string_view SetObject::At(size_t i, char (&buf)[kIntBufferSize]) const {
 }
 
 void SetObject::RemoveAt(size_t i) {
+  if (!rows.whole) {
+    char buf[kIntBufferSize];
+    rows.Touch(At(i, buf));
+  }
   if (!big_) {
     ints_.erase(ints_.begin() + static_cast<ptrdiff_t>(i));
     return;

@@ -26,6 +26,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "engine/key_hash.h"
+#include "engine/types/rows.h"
 #include "engine/value.h"
 
 namespace stockd::engine {
@@ -64,7 +65,12 @@ class SetObject final : public Object {
   // Calls fn(member) for every member (intset: ascending).
   void ForEach(absl::FunctionRef<void(std::string_view)> fn) const;
 
+  // Members added or removed since the persister last wrote the set (rows.h).
+  mutable MemberRows rows;
+
  private:
+  bool AddMember(std::string_view member);
+  bool RemoveMember(std::string_view member);
   // A "hashtable" member: its bytes follow the header in the same block.
   struct Member {
     uint32_t len;

@@ -61,6 +61,7 @@ void ZSetObject::Insert(std::string_view member, double score) {
   index_.Insert(n);
   dict_.insert(n);
   NoteMember(member);
+  rows.Touch(member);
 }
 
 ZSetObject::Node* ZSetObject::Find(std::string_view member) const {
@@ -71,6 +72,7 @@ ZSetObject::Node* ZSetObject::Find(std::string_view member) const {
 void ZSetObject::Update(Node* n, double score) {
   if (score == 0) score = 0.0;  // -0 is stored (and shown) as 0, as in Redis
   if (n->score == score) return;
+  rows.Touch(n->member());
   const double old = n->score;
   n->score = score;
   index_.Move(n, old);  // the same node: the dict's key (a view of its bytes) stays valid
@@ -99,6 +101,7 @@ bool ZSetObject::Set(std::string_view member, double score) {
 }
 
 void ZSetObject::Erase(Node* n) {
+  rows.Touch(n->member());
   index_.Erase(n, n->score);
   dict_.erase(n);
   ZNode::Free(n);

@@ -24,6 +24,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
+#include "engine/types/rows.h"
 #include "engine/types/zset_index.h"
 #include "engine/value.h"
 
@@ -107,6 +108,10 @@ class ZSetObject final : public Object {
   void PopEdge(bool highest, absl::FunctionRef<void(std::string_view, double)> fn);
   // Back to "listpack" when the set fits (the *STORE commands' result).
   void ShrinkIfSmall();
+
+  // Members added, removed or re-scored since the persister last wrote the
+  // set (rows.h).
+  mutable MemberRows rows;
 
  private:
   ZIndex::Pos FirstInScore(const ScoreRange& r) const;

@@ -87,11 +87,11 @@ TEST(FormatTest, HashRoundTrip) {
 
 TEST(FormatTest, ListRoundTripKeepsOrder) {
   auto l = std::make_unique<engine::ListObject>();
-  for (const char* s : {"c", "", "a", "b"}) l->items.emplace_back(s);
+  for (const char* s : {"c", "", "a", "b"}) l->PushBack(s);
   DecodedValue d = RoundTrip(Value::FromObject(std::move(l)), 0);
   ASSERT_EQ(d.value.type(), engine::ValueType::kList);
   auto* out = static_cast<engine::ListObject*>(d.value.object());
-  EXPECT_EQ(std::vector<std::string>(out->items.begin(), out->items.end()),
+  EXPECT_EQ(std::vector<std::string>(out->items().begin(), out->items().end()),
             (std::vector<std::string>{"c", "", "a", "b"}));
 }
 
