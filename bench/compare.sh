@@ -33,6 +33,7 @@
 #     "flash EVAL 2keys" = bench/scripts/flash_buy_hash.lua on one of two hot SKU
 #     hashes (-r 2), where stockd can use both processors and redis-server cannot;
 #     each at -P 1 and -P 16;
+#   durable LPUSH/SADD/HSET/ZADD -P 16 against the `always` profiles (big values);
 #   durable flash sale, BUY/EVAL at -P 1 and -P 16 against the durable profiles:
 #     stockd --order-fsync always|everysec vs redis --appendonly yes --appendfsync
 #     always|everysec.
@@ -206,6 +207,20 @@ for prof in always everysec; do
     CK_R=$(q GET stock:hot); CK_S=$(q STOCK.GET stock:hot)
     add "durable $prof BUY/EVAL P$p" "$prof" "$p"
   done
+done
+
+# Durable writes to big values: under appendfsync always redis appends each
+# command to its AOF; stockd writes the elements that changed (FORMAT.md "Big
+# values"). The lists and sets grow over the rounds (-r 100000 members).
+for t in lpush sadd hset zadd; do
+  case $t in
+    lpush) PR_S=$(q LPUSH bench:probe:list x) ;;
+    sadd) PR_S=$(q SADD bench:probe:set x) ;;
+    hset) PR_S=$(q HSET bench:probe:hash f v) ;;
+    zadd) PR_S=$(q ZADD bench:probe:zset 1 x) ;;
+  esac
+  PR_R=$PR_S; SU_S=""; SU_R=""; A_S=$(q -t "$t"); A_R=$A_S; CK_S=""; CK_R=""
+  add "durable always ${t^^} P16" always 16
 done
 
 SELECTED=()

@@ -96,7 +96,7 @@ size_t WriteListRows(const engine::ListObject& l, int64_t expire_at_ms, const st
     batch->DeleteRange(cf, ElementRow(prefix, from), ElementRow(prefix, to));
     ++n;
   };
-  if (!rows_are_its || st.whole) {
+  if (!rows_are_its || st.whole()) {
     if (had_rows) {
       batch->DeleteRange(cf, prefix, PrefixEnd(prefix));
       ++n;
@@ -113,9 +113,10 @@ size_t WriteListRows(const engine::ListObject& l, int64_t expire_at_ms, const st
       for (int64_t p = in_from; p < in_to; ++p) put(p);
       drop(in_to, to);
     };
-    rewrite(st.head_lo, st.head_hi);
-    rewrite(st.tail_lo, st.tail_hi);
-    for (int64_t p : st.set) {
+    const engine::ListObject::Changes& c = *st.changes;
+    rewrite(c.head_lo, c.head_hi);
+    rewrite(c.tail_lo, c.tail_hi);
+    for (int64_t p : c.set) {
       if (p >= lo && p < hi) put(p);
     }
   }
@@ -138,7 +139,7 @@ size_t WriteMemberRows(const Obj& o, ValueTag tag, int64_t expire_at_ms, const s
   engine::MemberRows& st = o.rows;
   size_t n = 0;
   std::string row, value;
-  if (!rows_are_its || st.whole) {
+  if (!rows_are_its || st.whole()) {
     if (had_rows) {
       batch->DeleteRange(cf, prefix, PrefixEnd(prefix));
       ++n;
@@ -149,7 +150,7 @@ size_t WriteMemberRows(const Obj& o, ValueTag tag, int64_t expire_at_ms, const s
       ++n;
     });
   } else {
-    for (const std::string& member : st.dirty) {
+    for (const std::string& member : st.dirty()) {
       row = MemberRow(prefix, member);
       value.clear();
       if (value_of(member, &value)) {
@@ -204,10 +205,10 @@ size_t WriteBigValue(const engine::Entry& e, int db, int index, std::string_view
   const bool big = size >= kRowsMin || (rows_are_its && size >= kRowsKeep);
   if (!big) {
     switch (o.type()) {
-      case engine::ValueType::kList: static_cast<const engine::ListObject&>(o).rows.whole = true; break;
-      case engine::ValueType::kHash: static_cast<const engine::HashObject&>(o).rows.whole = true; break;
-      case engine::ValueType::kSet: static_cast<const engine::SetObject&>(o).rows.whole = true; break;
-      default: static_cast<const engine::ZSetObject&>(o).rows.whole = true; break;
+      case engine::ValueType::kList: static_cast<const engine::ListObject&>(o).rows.SetWhole(); break;
+      case engine::ValueType::kHash: static_cast<const engine::HashObject&>(o).rows.SetWhole(); break;
+      case engine::ValueType::kSet: static_cast<const engine::SetObject&>(o).rows.SetWhole(); break;
+      default: static_cast<const engine::ZSetObject&>(o).rows.SetWhole(); break;
     }
     return 0;
   }

@@ -274,10 +274,10 @@ absl::StatusOr<engine::Value> ReadMemberRows(Store& store, const std::string& pr
 void MarkWritePending(engine::Value& v) {
   engine::Object* o = v.object();
   switch (o->type()) {
-    case engine::ValueType::kList: static_cast<engine::ListObject*>(o)->rows.whole = true; break;
-    case engine::ValueType::kHash: static_cast<engine::HashObject*>(o)->rows.whole = true; break;
-    case engine::ValueType::kSet: static_cast<engine::SetObject*>(o)->rows.whole = true; break;
-    case engine::ValueType::kZSet: static_cast<engine::ZSetObject*>(o)->rows.whole = true; break;
+    case engine::ValueType::kList: static_cast<engine::ListObject*>(o)->rows.SetWhole(); break;
+    case engine::ValueType::kHash: static_cast<engine::HashObject*>(o)->rows.SetWhole(); break;
+    case engine::ValueType::kSet: static_cast<engine::SetObject*>(o)->rows.SetWhole(); break;
+    case engine::ValueType::kZSet: static_cast<engine::ZSetObject*>(o)->rows.SetWhole(); break;
     default: break;
   }
 }

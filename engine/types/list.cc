@@ -26,31 +26,35 @@ std::unique_ptr<Object> ListObject::Clone() const {
   return copy;
 }
 
-void ListObject::Touch(int64_t pos, int64_t* lo, int64_t* hi) {
-  if (*lo >= *hi) {
-    *lo = pos;
-    *hi = pos + 1;
+void ListObject::Touch(int64_t pos, bool front) {
+  Changes* c = rows.changes.get();
+  if (c == nullptr) return;
+  int64_t& lo = front ? c->head_lo : c->tail_lo;
+  int64_t& hi = front ? c->head_hi : c->tail_hi;
+  if (lo >= hi) {
+    lo = pos;
+    hi = pos + 1;
     return;
   }
-  if (pos < *lo) *lo = pos;
-  if (pos + 1 > *hi) *hi = pos + 1;
+  if (pos < lo) lo = pos;
+  if (pos + 1 > hi) hi = pos + 1;
 }
 
 void ListObject::PushFront(std::string_view v) {
   items_.emplace_front(v);
   --rows.head_pos;
-  Touch(rows.head_pos, &rows.head_lo, &rows.head_hi);
+  Touch(rows.head_pos, true);
 }
 
 void ListObject::PushBack(std::string_view v) {
   items_.emplace_back(v);
-  Touch(rows.head_pos + static_cast<int64_t>(items_.size()) - 1, &rows.tail_lo, &rows.tail_hi);
+  Touch(rows.head_pos + static_cast<int64_t>(items_.size()) - 1, false);
 }
 
 std::string ListObject::PopFront() {
   std::string v = std::move(items_.front());
   items_.pop_front();
-  Touch(rows.head_pos, &rows.head_lo, &rows.head_hi);
+  Touch(rows.head_pos, true);
   ++rows.head_pos;
   return v;
 }
@@ -58,24 +62,23 @@ std::string ListObject::PopFront() {
 std::string ListObject::PopBack() {
   std::string v = std::move(items_.back());
   items_.pop_back();
-  Touch(rows.head_pos + static_cast<int64_t>(items_.size()), &rows.tail_lo, &rows.tail_hi);
+  Touch(rows.head_pos + static_cast<int64_t>(items_.size()), false);
   return v;
 }
 
 void ListObject::Set(size_t i, std::string_view v) {
   items_[i].assign(v.data(), v.size());
-  if (rows.whole) return;
-  if (rows.set.size() >= kMaxSetPositions) {
-    rows.whole = true;
-    rows.set.clear();
+  Changes* c = rows.changes.get();
+  if (c == nullptr) return;
+  if (c->set.size() >= kMaxSetPositions) {
+    rows.SetWhole();
     return;
   }
-  rows.set.push_back(rows.head_pos + static_cast<int64_t>(i));
+  c->set.push_back(rows.head_pos + static_cast<int64_t>(i));
 }
 
 std::deque<std::string>& ListObject::Edit() {
-  rows.whole = true;
-  rows.set.clear();
+  rows.SetWhole();
   return items_;
 }
 

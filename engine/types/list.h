@@ -54,32 +54,33 @@ class ListObject final : public Object {
 
   // What the persister needs to write only what changed. Each element has a
   // row position: items()[i] is at head_pos + i; a push at the front takes
-  // head_pos - 1, a push at the back head_pos + size(). Since the last
-  // write, [head_lo, head_hi) holds every position pushed or popped at the
-  // front, [tail_lo, tail_hi) at the back, `set` the positions LSET changed;
-  // `whole`: write every element anew (never written, or an Edit()).
-  // `id` tells the persister whether the rows it wrote were this object's
-  // (a RENAME or MOVE brings another list under the same name).
-  struct RowState {
-    uint64_t id = 0;
-    int64_t head_pos = 0;
+  // head_pos - 1, a push at the back head_pos + size(). `id` tells the
+  // persister whether the rows it wrote were this object's (a RENAME or MOVE
+  // brings another list under the same name). Since the last write as rows,
+  // `changes` holds every position pushed or popped at the front
+  // [head_lo, head_hi) and at the back [tail_lo, tail_hi), and the positions
+  // LSET changed; null: write the list whole (never written as rows, written
+  // whole since, or an Edit()).
+  struct Changes {
     int64_t head_lo = 0, head_hi = 0;
     int64_t tail_lo = 0, tail_hi = 0;
     std::vector<int64_t> set;
-    bool whole = true;
-    // Clears the record of changes (the persister wrote them).
-    void Written() {
-      head_lo = head_hi = tail_lo = tail_hi = 0;
-      set.clear();
-      whole = false;
-    }
+  };
+  struct RowState {
+    uint64_t id = 0;
+    int64_t head_pos = 0;
+    std::unique_ptr<Changes> changes;
+    bool whole() const { return changes == nullptr; }
+    void SetWhole() { changes.reset(); }
+    // The persister wrote the list as rows: record changes from now on.
+    void Written() { changes = std::make_unique<Changes>(); }
   };
   // Mutable: bookkeeping the persister updates under the shard lock while it
   // reads the list through a const Entry.
   mutable RowState rows;
 
  private:
-  static void Touch(int64_t pos, int64_t* lo, int64_t* hi);
+  void Touch(int64_t pos, bool front);
   std::deque<std::string> items_;
 };
 

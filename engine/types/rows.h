@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -31,23 +32,32 @@ struct MemberRows {
   static constexpr size_t kMaxDirty = 1 << 16;
 
   uint64_t id = NewRowsId();
-  absl::flat_hash_set<std::string> dirty;
-  bool whole = true;
 
+  // Written whole next time: nothing is recorded (the state of every value
+  // the persister writes whole, so small ones pay one null pointer).
+  bool whole() const { return dirty_ == nullptr; }
+  void SetWhole() { dirty_.reset(); }
   void Touch(std::string_view member) {
-    if (whole) return;
-    if (dirty.size() >= kMaxDirty) {
-      whole = true;
-      dirty.clear();
+    if (dirty_ == nullptr) return;
+    if (dirty_->size() >= kMaxDirty) {
+      dirty_.reset();
       return;
     }
-    dirty.emplace(member);
+    dirty_->emplace(member);
   }
-  // The persister wrote every change.
+  // REQUIRES: !whole().
+  const absl::flat_hash_set<std::string>& dirty() const { return *dirty_; }
+  // The persister wrote the value as rows: record changes from now on.
   void Written() {
-    dirty.clear();
-    whole = false;
+    if (dirty_ == nullptr) {
+      dirty_ = std::make_unique<absl::flat_hash_set<std::string>>();
+    } else {
+      dirty_->clear();
+    }
   }
+
+ private:
+  std::unique_ptr<absl::flat_hash_set<std::string>> dirty_;
 };
 
 }  // namespace stockd::engine

@@ -111,7 +111,7 @@ std::string_view SetObject::At(size_t i, char (&buf)[kIntBufferSize]) const {
 }
 
 void SetObject::RemoveAt(size_t i) {
-  if (!rows.whole) {
+  if (!rows.whole()) {
     char buf[kIntBufferSize];
     rows.Touch(At(i, buf));
   }

@@ -114,7 +114,7 @@ TEST_F(FaultInjectionTest, PanicFiberDropsOnlyTheCallingClient) {
   auto fresh = server_.Connect();
   EXPECT_EQ(fresh->Do({"PING"}), "\"PONG\"");
   EXPECT_EQ(InfoField(*fresh, "stats", "fiber_panics"), 51);
-  auto deadline = Clock::now() + milliseconds(3000);
+  auto deadline = Clock::now() + milliseconds(10000);
   int64_t now_clients = -1;
   while (Clock::now() < deadline) {
     now_clients = InfoField(*fresh, "clients", "connected_clients");
