@@ -77,11 +77,11 @@ bool Coalescer::snapshotted(uint32_t shard_id) const {
 namespace {
 
 // Writes a big list as element rows (FORMAT.md "Big values"): only the rows
-// its RowState says changed when `rows_are_its` (the rows on disk under this
-// key are this object's), else all of them after dropping what is there.
-// Returns the number of row operations.
+// its RowState says changed when `changed_only` (the rows on disk under this
+// key are this object's, as of its last write), else all of them after
+// dropping what is there. Returns the number of row operations.
 size_t WriteListRows(const engine::ListObject& l, int64_t expire_at_ms, const std::string& key_row,
-                     const std::string& prefix, bool rows_are_its, bool had_rows, Store& store,
+                     const std::string& prefix, bool changed_only, bool had_rows, Store& store,
                      rocksdb::WriteBatch* batch) {
   rocksdb::ColumnFamilyHandle* cf = store.cf(Cf::kElements);
   engine::ListObject::RowState& st = l.rows;
@@ -96,7 +96,7 @@ size_t WriteListRows(const engine::ListObject& l, int64_t expire_at_ms, const st
     batch->DeleteRange(cf, ElementRow(prefix, from), ElementRow(prefix, to));
     ++n;
   };
-  if (!rows_are_its || st.whole()) {
+  if (!changed_only) {
     if (had_rows) {
       batch->DeleteRange(cf, prefix, PrefixEnd(prefix));
       ++n;
@@ -128,18 +128,18 @@ size_t WriteListRows(const engine::ListObject& l, int64_t expire_at_ms, const st
 }
 
 // Writes a big hash, set or sorted set as member rows: only the members its
-// MemberRows says changed when `rows_are_its`, else all of them after
+// MemberRows says changed when `changed_only`, else all of them after
 // dropping what is there. `value_of(member, &out)` is false when the member
 // is gone. Returns the number of row operations.
 template <class Obj, class ForEachFn, class ValueOfFn>
 size_t WriteMemberRows(const Obj& o, ValueTag tag, int64_t expire_at_ms, const std::string& key_row,
-                       const std::string& prefix, bool rows_are_its, bool had_rows, Store& store,
+                       const std::string& prefix, bool changed_only, bool had_rows, Store& store,
                        rocksdb::WriteBatch* batch, ForEachFn for_each, ValueOfFn value_of) {
   rocksdb::ColumnFamilyHandle* cf = store.cf(Cf::kElements);
   engine::MemberRows& st = o.rows;
   size_t n = 0;
   std::string row, value;
-  if (!rows_are_its || st.whole()) {
+  if (!changed_only) {
     if (had_rows) {
       batch->DeleteRange(cf, prefix, PrefixEnd(prefix));
       ++n;
@@ -187,41 +187,59 @@ uint64_t RowsId(const engine::Object& o) {
   }
 }
 
-// A list, hash, set or sorted set of kRowsMin elements or more (or, once
-// written as rows, kRowsKeep) is written as element rows: returns the row
-// operations, or 0 when the value is to be written whole (then its next
-// rows write is a whole one). rows_of: the object whose rows are under the
-// key, 0 if none.
-size_t WriteBigValue(const engine::Entry& e, int db, int index, std::string_view key, const std::string& key_row,
-                     uint64_t rows_of, Store& store, rocksdb::WriteBatch* batch) {
-  const engine::Object& o = *e.value.object();
-  const uint64_t id = RowsId(o);
-  if (id == 0) return 0;
-  const bool rows_are_its = rows_of == id;
-  const size_t size = o.type() == engine::ValueType::kList ? static_cast<const engine::ListObject&>(o).size()
-                      : o.type() == engine::ValueType::kHash ? static_cast<const engine::HashObject&>(o).size()
-                      : o.type() == engine::ValueType::kSet  ? static_cast<const engine::SetObject&>(o).size()
-                                                             : static_cast<const engine::ZSetObject&>(o).size();
-  const bool big = size >= kRowsMin || (rows_are_its && size >= kRowsKeep);
-  if (!big) {
-    switch (o.type()) {
-      case engine::ValueType::kList: static_cast<const engine::ListObject&>(o).rows.SetWhole(); break;
-      case engine::ValueType::kHash: static_cast<const engine::HashObject&>(o).rows.SetWhole(); break;
-      case engine::ValueType::kSet: static_cast<const engine::SetObject&>(o).rows.SetWhole(); break;
-      default: static_cast<const engine::ZSetObject&>(o).rows.SetWhole(); break;
-    }
-    return 0;
+// Calls f(obj) with the list, hash, set or sorted set behind o, typed; false
+// for other values. Each has size() and `rows` (id, whole(), SetWhole(),
+// Written(), changed()).
+template <class F>
+bool VisitAggregate(const engine::Object& o, F&& f) {
+  switch (o.type()) {
+    case engine::ValueType::kList: f(static_cast<const engine::ListObject&>(o)); return true;
+    case engine::ValueType::kHash: f(static_cast<const engine::HashObject&>(o)); return true;
+    case engine::ValueType::kSet: f(static_cast<const engine::SetObject&>(o)); return true;
+    case engine::ValueType::kZSet: f(static_cast<const engine::ZSetObject&>(o)); return true;
+    default: return false;
   }
+}
+
+// How a batch writes an aggregate (FORMAT.md "Big values").
+enum class BigWrite {
+  kOneRow,      // its whole value in its key's row (then: track its changes)
+  kSmall,       // the same, and track nothing (it is small)
+  kRowsChanged, // its changed elements' rows
+  kRowsAll,     // every element's row (after dropping the key's old rows)
+};
+
+// Element rows pay per element (a memtable entry, an SST entry, compaction):
+// they win when a batch changes few of a value's elements, as under `always`
+// (one batch per fsync). When a batch changes many — a list filled by
+// millions of pushes within one of `no`'s one-second windows — one row per
+// batch costs less.
+template <class Obj>
+BigWrite PlanBigWrite(const Obj& o, bool rows_are_its) {
+  const size_t size = o.size();
+  if (size < kRowsKeep || (size < kRowsMin && !rows_are_its)) return BigWrite::kSmall;
+  if (o.rows.whole()) return rows_are_its ? BigWrite::kRowsAll : BigWrite::kOneRow;  // changes unknown
+  if (o.rows.changed() > size / 4) return BigWrite::kOneRow;
+  return rows_are_its ? BigWrite::kRowsChanged : BigWrite::kRowsAll;
+}
+
+// Writes an aggregate's element rows per `plan` (kRowsChanged or kRowsAll).
+// rows_of: the object whose rows are under the key, 0 if none. Returns the
+// row operations.
+size_t WriteRows(const engine::Entry& e, BigWrite plan, int db, int index, std::string_view key,
+                 const std::string& key_row, uint64_t rows_of, Store& store, rocksdb::WriteBatch* batch) {
+  const engine::Object& o = *e.value.object();
+  const bool changed_only = plan == BigWrite::kRowsChanged;
   const std::string prefix = ElementPrefix(db, index, key);
   const bool had_rows = rows_of != 0;
   switch (o.type()) {
     case engine::ValueType::kList:
-      return WriteListRows(static_cast<const engine::ListObject&>(o), e.expire_at_ms, key_row, prefix, rows_are_its,
+      return WriteListRows(static_cast<const engine::ListObject&>(o), e.expire_at_ms, key_row, prefix, changed_only,
                            had_rows, store, batch);
     case engine::ValueType::kHash: {
       const auto& h = static_cast<const engine::HashObject&>(o);
       return WriteMemberRows(
-          h, ValueTag::kHashRows, e.expire_at_ms, key_row, prefix, rows_are_its, had_rows, store, batch,
+          h, ValueTag::kHashRows, e.expire_at_ms, key_row, prefix, changed_only, had_rows, store, batch,
           [&](auto fn) { h.ForEachField([&](std::string_view f, const std::string& v) { fn(f, v); }); },
           [&](std::string_view f, std::string* out) {
             const std::string* v = h.Find(f);
@@ -232,14 +250,14 @@ size_t WriteBigValue(const engine::Entry& e, int db, int index, std::string_view
     case engine::ValueType::kSet: {
       const auto& set = static_cast<const engine::SetObject&>(o);
       return WriteMemberRows(
-          set, ValueTag::kSetRows, e.expire_at_ms, key_row, prefix, rows_are_its, had_rows, store, batch,
+          set, ValueTag::kSetRows, e.expire_at_ms, key_row, prefix, changed_only, had_rows, store, batch,
           [&](auto fn) { set.ForEach([&](std::string_view m) { fn(m, std::string_view()); }); },
           [&](std::string_view m, std::string*) { return set.Contains(m); });
     }
     default: {
       const auto& z = static_cast<const engine::ZSetObject&>(o);
       return WriteMemberRows(
-          z, ValueTag::kZSetRows, e.expire_at_ms, key_row, prefix, rows_are_its, had_rows, store, batch,
+          z, ValueTag::kZSetRows, e.expire_at_ms, key_row, prefix, changed_only, had_rows, store, batch,
           [&](auto fn) { z.ForEach([&](std::string_view m, double s) { fn(m, ScoreBits(s)); }); },
           [&](std::string_view m, std::string* out) {
             double s;
@@ -289,15 +307,23 @@ size_t Coalescer::SnapshotShard(uint32_t shard_id, int db, int index, engine::Sh
       auto it = rowed->find(key);
       if (it != rowed->end()) rows_of = it->second;
     }
+    BigWrite plan = BigWrite::kSmall;
+    const engine::Object* aggregate = nullptr;
     if (big_values != nullptr && e != nullptr && !e->value.is_string()) {
-      const size_t written = WriteBigValue(*e, db, index, key, row_scratch_, rows_of, store, batch);
-      if (written != 0) {
-        n += written;
-        if (rowed == nullptr) rowed = &big_values->by_shard[shard_id];
-        (*rowed)[key] = RowsId(*e->value.object());
-        continue;
-      }
+      VisitAggregate(*e->value.object(), [&](const auto& o) {
+        aggregate = &o;
+        plan = PlanBigWrite(o, rows_of == o.rows.id);
+        if (plan == BigWrite::kSmall) o.rows.SetWhole();
+      });
     }
+    if (plan == BigWrite::kRowsChanged || plan == BigWrite::kRowsAll) {
+      n += WriteRows(*e, plan, db, index, key, row_scratch_, rows_of, store, batch);
+      if (rowed == nullptr) rowed = &big_values->by_shard[shard_id];
+      (*rowed)[key] = RowsId(*aggregate);
+      continue;
+    }
+    // One row: from now on, count its changes (the next batch decides).
+    if (plan == BigWrite::kOneRow) VisitAggregate(*aggregate, [](const auto& o) { o.rows.Written(); });
     if (rows_of != 0) {
       const std::string prefix = ElementPrefix(db, index, key);
       batch->DeleteRange(store.cf(Cf::kElements), prefix, PrefixEnd(prefix));

@@ -72,8 +72,13 @@ class ListObject final : public Object {
     std::unique_ptr<Changes> changes;
     bool whole() const { return changes == nullptr; }
     void SetWhole() { changes.reset(); }
-    // The persister wrote the list as rows: record changes from now on.
+    // The persister wrote the list: record changes from now on.
     void Written() { changes = std::make_unique<Changes>(); }
+    // How many positions changed, at most (REQUIRES: !whole()).
+    size_t changed() const {
+      return static_cast<size_t>((changes->head_hi - changes->head_lo) + (changes->tail_hi - changes->tail_lo)) +
+             changes->set.size();
+    }
   };
   // Mutable: bookkeeping the persister updates under the shard lock while it
   // reads the list through a const Entry.

@@ -47,7 +47,9 @@ struct MemberRows {
   }
   // REQUIRES: !whole().
   const absl::flat_hash_set<std::string>& dirty() const { return *dirty_; }
-  // The persister wrote the value as rows: record changes from now on.
+  // How many members changed (REQUIRES: !whole()).
+  size_t changed() const { return dirty_->size(); }
+  // The persister wrote the value: record changes from now on.
   void Written() {
     if (dirty_ == nullptr) {
       dirty_ = std::make_unique<absl::flat_hash_set<std::string>>();

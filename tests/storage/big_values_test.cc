@@ -204,7 +204,7 @@ TEST_F(BigValuesTest, RandomCommandsSurviveEveryRestart) {
 
 TEST_F(BigValuesTest, ABigListIsWrittenIncrementally) {
   TempDir dir;
-  PersisterStats first, second;
+  PersisterStats filled, converted, changed;
   {
     testing::Loaded l = LoadFrom(dir.path());
     Persister p(*l.store, *l.engine, {});
@@ -216,27 +216,33 @@ TEST_F(BigValuesTest, ABigListIsWrittenIncrementally) {
       for (int i = 0; i < 5000; ++i) argv.push_back("element-" + std::to_string(i));
       l.engine->Execute(argv);
       p.AwaitDurable();
-      first = p.stats();
+      filled = p.stats();
+      // A batch that changes few of its elements: from now on, element rows.
+      l.engine->Execute({"RPUSH", "q", "element-5000"});
+      p.AwaitDurable();
+      converted = p.stats();
       // One element in, one out, per batch: two element rows and the header.
       for (int i = 0; i < 100; ++i) {
         l.engine->Execute({"LPUSH", "q", "new-" + std::to_string(i)});
         l.engine->Execute({"RPOP", "q"});
         p.AwaitDurable();
       }
-      second = p.stats();
+      changed = p.stats();
       EXPECT_TRUE(p.Stop().ok());
     }).ok());
     ASSERT_TRUE(l.store->Close().ok());
   }
-  EXPECT_GE(first.records, 5000u);
-  const uint64_t rows = second.records - first.records, batches = second.batches - first.batches;
+  // Filled within one batch: one row for the whole list.
+  EXPECT_LE(filled.records, 2u);
+  EXPECT_GE(converted.records - filled.records, 5001u);
+  const uint64_t rows = changed.records - converted.records, batches = changed.batches - converted.batches;
   ASSERT_GT(batches, 0u);
   EXPECT_LE(rows, 3 * batches) << "rewrote more than the changed elements";
   testing::Loaded back = LoadFrom(dir.path());
   EXPECT_EQ(back.stats.big_values, 1u);
-  EXPECT_EQ(back.engine->Execute({"LLEN", "q"}), ":5000\r\n");
+  EXPECT_EQ(back.engine->Execute({"LLEN", "q"}), ":5001\r\n");
   EXPECT_EQ(back.engine->Execute({"LINDEX", "q", "0"}), "$6\r\nnew-99\r\n");
-  EXPECT_EQ(back.engine->Execute({"LINDEX", "q", "-1"}), "$12\r\nelement-4899\r\n");
+  EXPECT_EQ(back.engine->Execute({"LINDEX", "q", "-1"}), "$12\r\nelement-4900\r\n");
 }
 
 TEST_F(BigValuesTest, BigSetsHashesAndSortedSetsAreWrittenIncrementally) {
@@ -257,6 +263,10 @@ TEST_F(BigValuesTest, BigSetsHashesAndSortedSetsAreWrittenIncrementally) {
         zadd.insert(zadd.end(), {std::to_string(i), m});
       }
       for (const auto& argv : {sadd, hset, zadd}) l.engine->Execute(argv);
+      p.AwaitDurable();
+      // A batch that changes few members of each: from now on, member rows.
+      for (const std::string& k : {"s", "h"}) l.engine->Execute({k == "s" ? "SADD" : "HSET", k, "x", "y"});
+      l.engine->Execute({"ZADD", "z", "9999", "x"});
       p.AwaitDurable();
       first = p.stats();
       // Per batch, one member in and one out of each: six member rows and three headers.
@@ -282,12 +292,12 @@ TEST_F(BigValuesTest, BigSetsHashesAndSortedSetsAreWrittenIncrementally) {
   testing::Loaded back = LoadFrom(dir.path());
   EXPECT_EQ(back.stats.big_values, 3u);
   engine::Engine& e = *back.engine;
-  EXPECT_EQ(e.Execute({"SCARD", "s"}), ":3000\r\n");
+  EXPECT_EQ(e.Execute({"SCARD", "s"}), ":3002\r\n");  // with x and y
   EXPECT_EQ(e.Execute({"SISMEMBER", "s", "new-49"}), ":1\r\n");
   EXPECT_EQ(e.Execute({"SISMEMBER", "s", "member-49"}), ":0\r\n");
-  EXPECT_EQ(e.Execute({"HLEN", "h"}), ":3000\r\n");
+  EXPECT_EQ(e.Execute({"HLEN", "h"}), ":3001\r\n");
   EXPECT_EQ(e.Execute({"HGET", "h", "member-50"}), "$3\r\nv50\r\n");
-  EXPECT_EQ(e.Execute({"ZCARD", "z"}), ":3000\r\n");
+  EXPECT_EQ(e.Execute({"ZCARD", "z"}), ":3001\r\n");
   EXPECT_EQ(e.Execute({"ZSCORE", "z", "member-2999"}), "$4\r\n2999\r\n");
   EXPECT_EQ(e.Execute({"ZRANK", "z", "member-50"}), ":50\r\n");  // after the 50 new ones at -1
 }
@@ -308,6 +318,8 @@ TEST_F(BigValuesTest, ShardLayoutChangeKeepsBigListsAndFlushDropsTheirRows) {
         l.engine->Execute(argv);
       }
       p.AwaitDurable();
+      for (const std::string& k : kKeys) l.engine->Execute({"RPUSH", k, "one-more"});  // to element rows
+      p.AwaitDurable();
       expected = Dump(*l.engine);
       EXPECT_TRUE(p.Stop().ok());
     }).ok());
@@ -319,14 +331,20 @@ TEST_F(BigValuesTest, ShardLayoutChangeKeepsBigListsAndFlushDropsTheirRows) {
     testing::Loaded l = LoadFrom(dir.path(), four);
     EXPECT_EQ(Dump(*l.engine), expected);
     EXPECT_GT(l.stats.moved_keys, 0u);
+    // A list whose shard changed moved as one row; the others kept their rows.
+    EXPECT_EQ(l.stats.big_values + l.stats.moved_keys, kKeys.size());
     // Then a change to every list (rows again, under the new layout) and a flush of all.
     Persister p(*l.store, *l.engine, {});
     p.Attach();
     runtime::Runtime rt(runtime::Options{.procs = 1});
     ASSERT_TRUE(rt.Run([&] {
       p.Start();
-      for (const std::string& k : kKeys) l.engine->Execute({"RPOP", k});
-      p.AwaitDurable();
+      // Two batches: one row each (their changes are counted from there),
+      // then element rows under the new layout.
+      for (int round = 0; round < 2; ++round) {
+        for (const std::string& k : kKeys) l.engine->Execute({"RPOP", k});
+        p.AwaitDurable();
+      }
       expected = Dump(*l.engine);
       EXPECT_TRUE(p.Stop().ok());
     }).ok());
