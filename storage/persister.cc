@@ -213,13 +213,19 @@ enum class BigWrite {
 // they win when a batch changes few of a value's elements, as under `always`
 // (one batch per fsync). When a batch changes many — a list filled by
 // millions of pushes within one of `no`'s one-second windows — one row per
-// batch costs less.
+// batch costs less. Where the line lies depends on how often batches come:
+// at a few thousand a second (`always`, `everysec`'s 5 ms windows) a quarter
+// of the elements; at one a second (`no`) a 32nd. (At a quarter, `no` turned
+// the 1.2M-element list of redis-benchmark's LPUSH/LPOP into rows every time
+// it was drained — LPOP -P1 5.2 against 4.8 µs; at a 32nd, `always` wrote
+// lists and sets growing to 100K as one row per fsync — LPUSH 469K against
+// 893K ops/s.)
 template <class Obj>
-BigWrite PlanBigWrite(const Obj& o, bool rows_are_its) {
+BigWrite PlanBigWrite(const Obj& o, bool rows_are_its, size_t one_row_share) {
   const size_t size = o.size();
   if (size < kRowsKeep || (size < kRowsMin && !rows_are_its)) return BigWrite::kSmall;
   if (o.rows.whole()) return rows_are_its ? BigWrite::kRowsAll : BigWrite::kOneRow;  // changes unknown
-  if (o.rows.changed() > size / 4) return BigWrite::kOneRow;
+  if (o.rows.changed() > size / one_row_share) return BigWrite::kOneRow;
   return rows_are_its ? BigWrite::kRowsChanged : BigWrite::kRowsAll;
 }
 
@@ -312,7 +318,7 @@ size_t Coalescer::SnapshotShard(uint32_t shard_id, int db, int index, engine::Sh
     if (big_values != nullptr && e != nullptr && !e->value.is_string()) {
       VisitAggregate(*e->value.object(), [&](const auto& o) {
         aggregate = &o;
-        plan = PlanBigWrite(o, rows_of == o.rows.id);
+        plan = PlanBigWrite(o, rows_of == o.rows.id, big_values->one_row_share);
         if (plan == BigWrite::kSmall) o.rows.SetWhole();
       });
     }
@@ -738,6 +744,7 @@ void Persister::Admit(Coalescer& c, std::vector<Item>& items) {
 
 size_t Persister::Snapshot(Coalescer& c, rocksdb::WriteBatch* batch) {
   const int spd = engine_.shards_per_db();
+  big_values_.one_row_share = policy_.load(std::memory_order_relaxed) == FsyncPolicy::kNo ? 32 : 4;
   std::vector<Item> late;
   size_t rows = 0;
   // shards() may grow while we go: late items can dirty shards not yet visited.

@@ -39,6 +39,10 @@ enum class Cf { kMeta = 0, kKeys = 1, kOrders = 2, kUsers = 3, kReqIds = 4, kEle
 // date by the persister, the only writer.
 struct BigValueIndex {
   absl::flat_hash_map<uint32_t, absl::flat_hash_map<std::string, uint64_t>> by_shard;
+  // A batch writes a big value's changed elements only if at most
+  // 1/one_row_share of them changed, else the whole value as one row (the
+  // persister sets it per fsync policy: see PlanBigWrite).
+  size_t one_row_share = 4;
 };
 
 struct LoadStats {
