@@ -112,9 +112,7 @@ absl::Status EncodeZSet(const engine::Value& v, std::string* out) {
   PutFixed32(out, static_cast<uint32_t>(z.size()));
   z.ForEach([&](std::string_view m, double score) {
     PutLengthPrefixed(out, m);
-    uint64_t bits;
-    std::memcpy(&bits, &score, sizeof bits);
-    PutFixed64(out, bits);
+    PutScore(out, score);
   });
   return absl::OkStatus();
 }
@@ -124,10 +122,8 @@ absl::StatusOr<engine::Value> DecodeZSet(std::string_view p) {
   auto z = std::make_unique<engine::ZSetObject>();
   for (uint32_t i = 0; i < n; ++i) {
     std::string_view m;
-    uint64_t bits;
-    if (!GetLengthPrefixed(&p, &m) || !GetFixed64(&p, &bits)) return Corrupt("zset member");
     double score;
-    std::memcpy(&score, &bits, sizeof score);
+    if (!GetLengthPrefixed(&p, &m) || !GetScore(&p, &score)) return Corrupt("zset member");
     z->Set(m, score);
   }
   if (!p.empty()) return Corrupt("zset (trailing bytes)");
@@ -202,6 +198,18 @@ bool GetLengthPrefixed(std::string_view* in, std::string_view* s) {
   if (!GetFixed32(in, &n) || in->size() < n) return false;
   *s = in->substr(0, n);
   in->remove_prefix(n);
+  return true;
+}
+
+void PutScore(std::string* out, double score) {
+  uint64_t bits;
+  std::memcpy(&bits, &score, sizeof bits);
+  PutFixed64(out, bits);
+}
+bool GetScore(std::string_view* in, double* score) {
+  uint64_t bits;
+  if (!GetFixed64(in, &bits)) return false;
+  std::memcpy(score, &bits, sizeof bits);
   return true;
 }
 

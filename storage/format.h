@@ -71,6 +71,8 @@ void PutLengthPrefixed(std::string* out, std::string_view s);  // fixed32 length
 bool GetFixed32(std::string_view* in, uint32_t* v);
 bool GetFixed64(std::string_view* in, uint64_t* v);
 bool GetLengthPrefixed(std::string_view* in, std::string_view* s);
+void PutScore(std::string* out, double score);  // fixed64 of the IEEE-754 bits
+bool GetScore(std::string_view* in, double* score);
 
 // --- keys column family ---
 // db (u16 BE) | shard (u16 BE) | key bytes.

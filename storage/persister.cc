@@ -2,7 +2,6 @@
 #include "storage/persister.h"
 
 #include <algorithm>
-#include <cstring>
 #include <filesystem>
 #include <functional>
 
@@ -10,14 +9,11 @@
 #include "absl/time/clock.h"
 #include "engine/key_hash.h"
 #include "engine/order_log.h"
-#include "engine/types/hash.h"
-#include "engine/types/list.h"
-#include "engine/types/set.h"
-#include "engine/types/zset.h"
 #include "runtime/blocking.h"
 #include "runtime/log.h"
 #include "runtime/select.h"
 #include "runtime/time.h"
+#include "storage/big_values.h"
 #include "storage/format.h"
 
 namespace stockd::storage {
@@ -74,209 +70,6 @@ bool Coalescer::snapshotted(uint32_t shard_id) const {
   return it != dirty_.end() && it->second.snapshotted;
 }
 
-namespace {
-
-// Writes a big list as element rows (FORMAT.md "Big values"): only the rows
-// its RowState says changed when `changed_only` (the rows on disk under this
-// key are this object's, as of its last write), else all of them after
-// dropping what is there. Returns the number of row operations.
-size_t WriteListRows(const engine::ListObject& l, int64_t expire_at_ms, const std::string& key_row,
-                     const std::string& prefix, bool changed_only, bool had_rows, Store& store,
-                     rocksdb::WriteBatch* batch) {
-  rocksdb::ColumnFamilyHandle* cf = store.cf(Cf::kElements);
-  engine::ListObject::RowState& st = l.rows;
-  const int64_t lo = st.head_pos, hi = st.head_pos + static_cast<int64_t>(l.size());
-  size_t n = 0;
-  auto put = [&](int64_t p) {
-    batch->Put(cf, ElementRow(prefix, p), l.at(static_cast<size_t>(p - lo)));
-    ++n;
-  };
-  auto drop = [&](int64_t from, int64_t to) {  // [from, to)
-    if (from >= to) return;
-    batch->DeleteRange(cf, ElementRow(prefix, from), ElementRow(prefix, to));
-    ++n;
-  };
-  if (!changed_only) {
-    if (had_rows) {
-      batch->DeleteRange(cf, prefix, PrefixEnd(prefix));
-      ++n;
-    }
-    for (int64_t p = lo; p < hi; ++p) put(p);
-  } else {
-    // Every position pushed or popped since the last write is in one of the
-    // two intervals; the others still hold what is on disk.
-    auto rewrite = [&](int64_t from, int64_t to) {
-      if (from >= to) return;
-      const int64_t in_from = std::max(from, lo), in_to = std::min(to, hi);
-      if (in_from >= in_to) return drop(from, to);
-      drop(from, in_from);
-      for (int64_t p = in_from; p < in_to; ++p) put(p);
-      drop(in_to, to);
-    };
-    const engine::ListObject::Changes& c = *st.changes;
-    rewrite(c.head_lo, c.head_hi);
-    rewrite(c.tail_lo, c.tail_hi);
-    for (int64_t p : c.set) {
-      if (p >= lo && p < hi) put(p);
-    }
-  }
-  std::string header;
-  EncodeListRowsHeader(expire_at_ms, lo, l.size(), &header);
-  batch->Put(store.cf(Cf::kKeys), key_row, header);
-  st.Written();
-  return n + 1;
-}
-
-// Writes a big hash, set or sorted set as member rows: only the members its
-// MemberRows says changed when `changed_only`, else all of them after
-// dropping what is there. `value_of(member, &out)` is false when the member
-// is gone. Returns the number of row operations.
-template <class Obj, class ForEachFn, class ValueOfFn>
-size_t WriteMemberRows(const Obj& o, ValueTag tag, int64_t expire_at_ms, const std::string& key_row,
-                       const std::string& prefix, bool changed_only, bool had_rows, Store& store,
-                       rocksdb::WriteBatch* batch, ForEachFn for_each, ValueOfFn value_of) {
-  rocksdb::ColumnFamilyHandle* cf = store.cf(Cf::kElements);
-  engine::MemberRows& st = o.rows;
-  size_t n = 0;
-  std::string row, value;
-  if (!changed_only) {
-    if (had_rows) {
-      batch->DeleteRange(cf, prefix, PrefixEnd(prefix));
-      ++n;
-    }
-    for_each([&](std::string_view member, std::string_view v) {
-      row = MemberRow(prefix, member);
-      batch->Put(cf, row, v);
-      ++n;
-    });
-  } else {
-    for (const std::string& member : st.dirty()) {
-      row = MemberRow(prefix, member);
-      value.clear();
-      if (value_of(member, &value)) {
-        batch->Put(cf, row, value);
-      } else {
-        batch->Delete(cf, row);
-      }
-      ++n;
-    }
-  }
-  std::string header;
-  EncodeRowsHeader(tag, expire_at_ms, o.size(), &header);
-  batch->Put(store.cf(Cf::kKeys), key_row, header);
-  st.Written();
-  return n + 1;
-}
-
-std::string ScoreBits(double score) {
-  uint64_t bits;
-  std::memcpy(&bits, &score, sizeof bits);
-  std::string out;
-  PutFixed64(&out, bits);
-  return out;
-}
-
-// The persister's identity of an aggregate (0 for other values).
-uint64_t RowsId(const engine::Object& o) {
-  switch (o.type()) {
-    case engine::ValueType::kList: return static_cast<const engine::ListObject&>(o).rows.id;
-    case engine::ValueType::kHash: return static_cast<const engine::HashObject&>(o).rows.id;
-    case engine::ValueType::kSet: return static_cast<const engine::SetObject&>(o).rows.id;
-    case engine::ValueType::kZSet: return static_cast<const engine::ZSetObject&>(o).rows.id;
-    default: return 0;
-  }
-}
-
-// Calls f(obj) with the list, hash, set or sorted set behind o, typed; false
-// for other values. Each has size() and `rows` (id, whole(), SetWhole(),
-// Written(), changed()).
-template <class F>
-bool VisitAggregate(const engine::Object& o, F&& f) {
-  switch (o.type()) {
-    case engine::ValueType::kList: f(static_cast<const engine::ListObject&>(o)); return true;
-    case engine::ValueType::kHash: f(static_cast<const engine::HashObject&>(o)); return true;
-    case engine::ValueType::kSet: f(static_cast<const engine::SetObject&>(o)); return true;
-    case engine::ValueType::kZSet: f(static_cast<const engine::ZSetObject&>(o)); return true;
-    default: return false;
-  }
-}
-
-// How a batch writes an aggregate (FORMAT.md "Big values").
-enum class BigWrite {
-  kOneRow,      // its whole value in its key's row (then: track its changes)
-  kSmall,       // the same, and track nothing (it is small)
-  kRowsChanged, // its changed elements' rows
-  kRowsAll,     // every element's row (after dropping the key's old rows)
-};
-
-// Element rows pay per element (a memtable entry, an SST entry, compaction):
-// they win when a batch changes few of a value's elements, as under `always`
-// (one batch per fsync). When a batch changes many — a list filled by
-// millions of pushes within one of `no`'s one-second windows — one row per
-// batch costs less. Where the line lies depends on how often batches come:
-// at a few thousand a second (`always`, `everysec`'s 5 ms windows) a quarter
-// of the elements; at one a second (`no`) a 32nd. (At a quarter, `no` turned
-// the 1.2M-element list of redis-benchmark's LPUSH/LPOP into rows every time
-// it was drained — LPOP -P1 5.2 against 4.8 µs; at a 32nd, `always` wrote
-// lists and sets growing to 100K as one row per fsync — LPUSH 469K against
-// 893K ops/s.)
-template <class Obj>
-BigWrite PlanBigWrite(const Obj& o, bool rows_are_its, size_t one_row_share) {
-  const size_t size = o.size();
-  if (size < kRowsKeep || (size < kRowsMin && !rows_are_its)) return BigWrite::kSmall;
-  if (o.rows.whole()) return rows_are_its ? BigWrite::kRowsAll : BigWrite::kOneRow;  // changes unknown
-  if (o.rows.changed() > size / one_row_share) return BigWrite::kOneRow;
-  return rows_are_its ? BigWrite::kRowsChanged : BigWrite::kRowsAll;
-}
-
-// Writes an aggregate's element rows per `plan` (kRowsChanged or kRowsAll).
-// rows_of: the object whose rows are under the key, 0 if none. Returns the
-// row operations.
-size_t WriteRows(const engine::Entry& e, BigWrite plan, int db, int index, std::string_view key,
-                 const std::string& key_row, uint64_t rows_of, Store& store, rocksdb::WriteBatch* batch) {
-  const engine::Object& o = *e.value.object();
-  const bool changed_only = plan == BigWrite::kRowsChanged;
-  const std::string prefix = ElementPrefix(db, index, key);
-  const bool had_rows = rows_of != 0;
-  switch (o.type()) {
-    case engine::ValueType::kList:
-      return WriteListRows(static_cast<const engine::ListObject&>(o), e.expire_at_ms, key_row, prefix, changed_only,
-                           had_rows, store, batch);
-    case engine::ValueType::kHash: {
-      const auto& h = static_cast<const engine::HashObject&>(o);
-      return WriteMemberRows(
-          h, ValueTag::kHashRows, e.expire_at_ms, key_row, prefix, changed_only, had_rows, store, batch,
-          [&](auto fn) { h.ForEachField([&](std::string_view f, const std::string& v) { fn(f, v); }); },
-          [&](std::string_view f, std::string* out) {
-            const std::string* v = h.Find(f);
-            if (v != nullptr) *out = *v;
-            return v != nullptr;
-          });
-    }
-    case engine::ValueType::kSet: {
-      const auto& set = static_cast<const engine::SetObject&>(o);
-      return WriteMemberRows(
-          set, ValueTag::kSetRows, e.expire_at_ms, key_row, prefix, changed_only, had_rows, store, batch,
-          [&](auto fn) { set.ForEach([&](std::string_view m) { fn(m, std::string_view()); }); },
-          [&](std::string_view m, std::string*) { return set.Contains(m); });
-    }
-    default: {
-      const auto& z = static_cast<const engine::ZSetObject&>(o);
-      return WriteMemberRows(
-          z, ValueTag::kZSetRows, e.expire_at_ms, key_row, prefix, changed_only, had_rows, store, batch,
-          [&](auto fn) { z.ForEach([&](std::string_view m, double s) { fn(m, ScoreBits(s)); }); },
-          [&](std::string_view m, std::string* out) {
-            double s;
-            if (!z.Score(m, &s)) return false;
-            *out = ScoreBits(s);
-            return true;
-          });
-    }
-  }
-}
-
-}  // namespace
-
 size_t Coalescer::SnapshotShard(uint32_t shard_id, int db, int index, engine::Shard& shard, Store& store,
                                 rocksdb::WriteBatch* batch, BigValueIndex* big_values) {
   auto it = dirty_.find(shard_id);
@@ -313,23 +106,17 @@ size_t Coalescer::SnapshotShard(uint32_t shard_id, int db, int index, engine::Sh
       auto it = rowed->find(key);
       if (it != rowed->end()) rows_of = it->second;
     }
-    BigWrite plan = BigWrite::kSmall;
-    const engine::Object* aggregate = nullptr;
     if (big_values != nullptr && e != nullptr && !e->value.is_string()) {
-      VisitAggregate(*e->value.object(), [&](const auto& o) {
-        aggregate = &o;
-        plan = PlanBigWrite(o, rows_of == o.rows.id, big_values->one_row_share);
-        if (plan == BigWrite::kSmall) o.rows.SetWhole();
-      });
+      const engine::Object& o = *e->value.object();
+      const BigWrite plan = PlanBigWrite(o, rows_of, big_values->one_row_share);
+      if (plan == BigWrite::kRowsChanged || plan == BigWrite::kRowsAll) {
+        n += WriteRows(*e, plan, ElementPrefix(db, index, key), row_scratch_, rows_of != 0, cf,
+                       store.cf(Cf::kElements), batch);
+        if (rowed == nullptr) rowed = &big_values->by_shard[shard_id];
+        VisitAggregate(o, [&](const auto& agg) { (*rowed)[key] = agg.rows.id; });
+        continue;
+      }
     }
-    if (plan == BigWrite::kRowsChanged || plan == BigWrite::kRowsAll) {
-      n += WriteRows(*e, plan, db, index, key, row_scratch_, rows_of, store, batch);
-      if (rowed == nullptr) rowed = &big_values->by_shard[shard_id];
-      (*rowed)[key] = RowsId(*aggregate);
-      continue;
-    }
-    // One row: from now on, count its changes (the next batch decides).
-    if (plan == BigWrite::kOneRow) VisitAggregate(*aggregate, [](const auto& o) { o.rows.Written(); });
     if (rows_of != 0) {
       const std::string prefix = ElementPrefix(db, index, key);
       batch->DeleteRange(store.cf(Cf::kElements), prefix, PrefixEnd(prefix));

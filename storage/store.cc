@@ -1,7 +1,6 @@
 // storage/store.cc — see store.h.
 #include "storage/store.h"
 
-#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -9,10 +8,6 @@
 #include "absl/time/clock.h"
 #include "engine/key_hash.h"
 #include "engine/order_log.h"
-#include "engine/types/hash.h"
-#include "engine/types/list.h"
-#include "engine/types/set.h"
-#include "engine/types/zset.h"
 #include "rocksdb/memtablerep.h"
 #include "rocksdb/options.h"
 #include "rocksdb/perf_level.h"
@@ -198,102 +193,6 @@ absl::Status Store::Checkpoint(const std::string& dir) {
 
 namespace {
 
-// Reads the element rows of a big list whose header says they are at
-// head .. head + count - 1.
-absl::StatusOr<engine::Value> ReadListRows(Store& store, const std::string& prefix, int64_t head, uint64_t count) {
-  rocksdb::ReadOptions ro;
-  ro.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.cf(Cf::kElements)));
-  auto l = std::make_unique<engine::ListObject>();
-  int64_t want = head;
-  for (it->Seek(ElementRow(prefix, head)); it->Valid() && l->size() < count; it->Next()) {
-    rocksdb::Slice k = it->key(), v = it->value();
-    int64_t pos;
-    if (!ParseElementRow(std::string_view(k.data(), k.size()), prefix, &pos) || pos != want) break;
-    l->PushBack(std::string_view(v.data(), v.size()));
-    ++want;
-  }
-  if (!it->status().ok()) return FromRocks(it->status());
-  if (l->size() != count) return absl::DataLossError("a big list's element rows are missing");
-  l->rows.head_pos = head;
-  l->rows.Written();  // what is in memory is what is on disk
-  return engine::Value::FromObject(std::move(l));
-}
-
-// Reads the member rows of a big hash, set or sorted set (`count` of them).
-absl::StatusOr<engine::Value> ReadMemberRows(Store& store, const std::string& prefix, ValueTag tag,
-                                             uint64_t count) {
-  rocksdb::ReadOptions ro;
-  ro.fill_cache = false;
-  const std::string end = PrefixEnd(prefix);
-  rocksdb::Slice upper(end);
-  if (!end.empty()) ro.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.cf(Cf::kElements)));
-  std::unique_ptr<engine::HashObject> h;
-  std::unique_ptr<engine::SetObject> set;
-  std::unique_ptr<engine::ZSetObject> z;
-  if (tag == ValueTag::kHashRows) h = std::make_unique<engine::HashObject>();
-  if (tag == ValueTag::kZSetRows) z = std::make_unique<engine::ZSetObject>();
-  uint64_t n = 0;
-  for (it->Seek(prefix); it->Valid(); it->Next(), ++n) {
-    std::string_view k(it->key().data(), it->key().size()), v(it->value().data(), it->value().size());
-    if (k.substr(0, prefix.size()) != prefix) break;
-    const std::string_view member = k.substr(prefix.size());
-    if (h) {
-      h->Set(member, v);
-    } else if (z) {
-      uint64_t bits;
-      if (!GetFixed64(&v, &bits) || !v.empty()) return absl::DataLossError("corrupt sorted set member row");
-      double score;
-      std::memcpy(&score, &bits, sizeof score);
-      z->Add(member, score);
-    } else if (set == nullptr) {
-      set = engine::SetObject::ForFirst(member);
-      set->Add(member);
-    } else {
-      set->Add(member);
-    }
-  }
-  if (!it->status().ok()) return FromRocks(it->status());
-  if (n != count) return absl::DataLossError("a big value's member rows are missing");
-  // What is in memory is what is on disk.
-  if (h) {
-    h->rows.Written();
-    return engine::Value::FromObject(std::move(h));
-  }
-  if (z) {
-    z->rows.Written();
-    return engine::Value::FromObject(std::move(z));
-  }
-  if (set == nullptr) return absl::DataLossError("a big set without members");
-  set->rows.Written();
-  return engine::Value::FromObject(std::move(set));
-}
-
-// The value's next write must be a whole one (its rows are not on disk).
-void MarkWritePending(engine::Value& v) {
-  engine::Object* o = v.object();
-  switch (o->type()) {
-    case engine::ValueType::kList: static_cast<engine::ListObject*>(o)->rows.SetWhole(); break;
-    case engine::ValueType::kHash: static_cast<engine::HashObject*>(o)->rows.SetWhole(); break;
-    case engine::ValueType::kSet: static_cast<engine::SetObject*>(o)->rows.SetWhole(); break;
-    case engine::ValueType::kZSet: static_cast<engine::ZSetObject*>(o)->rows.SetWhole(); break;
-    default: break;
-  }
-}
-
-// The persister's identity of a loaded big value (its RowState/MemberRows id).
-uint64_t RowsIdOf(const engine::Value& v) {
-  const engine::Object* o = v.object();
-  switch (o->type()) {
-    case engine::ValueType::kList: return static_cast<const engine::ListObject*>(o)->rows.id;
-    case engine::ValueType::kHash: return static_cast<const engine::HashObject*>(o)->rows.id;
-    case engine::ValueType::kSet: return static_cast<const engine::SetObject*>(o)->rows.id;
-    case engine::ValueType::kZSet: return static_cast<const engine::ZSetObject*>(o)->rows.id;
-    default: return 0;
-  }
-}
-
 // Loads the keys column family. Runs on its own thread beside LoadSide.
 absl::Status LoadKeys(Store& store, engine::Engine& engine, int64_t now_ms, LoadStats* st,
                       BigValueIndex* big_values) {
@@ -311,23 +210,11 @@ absl::Status LoadKeys(Store& store, engine::Engine& engine, int64_t now_ms, Load
       return absl::DataLossError("corrupt key row");
     }
     // A big value: a header here, its elements in the elements family.
-    int64_t rows_head, rows_expire;
-    uint64_t rows_count;
-    ValueTag rows_tag;
     const std::string_view value(v.data(), v.size());
-    const bool is_list = ParseListRowsHeader(value, &rows_expire, &rows_head, &rows_count);
-    const bool big_row = is_list || ParseRowsHeader(value, &rows_tag, &rows_expire, &rows_count);
-    std::string element_prefix;
-    absl::StatusOr<DecodedValue> d;
-    if (big_row) {
-      element_prefix = ElementPrefix(db, shard, key);
-      absl::StatusOr<engine::Value> big = is_list ? ReadListRows(store, element_prefix, rows_head, rows_count)
-                                                    : ReadMemberRows(store, element_prefix, rows_tag, rows_count);
-      if (!big.ok()) return big.status();
-      d = DecodedValue{std::move(*big), rows_expire};
-    } else {
-      d = DecodeValue(std::string_view(v.data(), v.size()));
-    }
+    const bool big_row = IsBigValueHeader(value);
+    const std::string element_prefix = big_row ? ElementPrefix(db, shard, key) : std::string();
+    absl::StatusOr<DecodedValue> d = big_row ? ReadBigValue(store.db(), store.cf(Cf::kElements), element_prefix, value)
+                                             : DecodeValue(value);
     if (!d.ok()) return d.status();
     if (db >= engine.databases()) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -351,13 +238,14 @@ absl::Status LoadKeys(Store& store, engine::Engine& engine, int64_t now_ms, Load
         std::string whole;
         if (absl::Status e = EncodeValue(d->value, d->expire_at_ms, &whole); !e.ok()) return e;
         moves.Put(store.cf(Cf::kKeys), KeyRow(db, index, key), whole);
-        MarkWritePending(d->value);
+        VisitAggregate(*d->value.object(), [](const auto& o) { o.rows.SetWhole(); });
       } else {
         moves.Put(store.cf(Cf::kKeys), KeyRow(db, index, key), v);
       }
       ++st->moved_keys;
     } else if (big_row) {
-      big_values->by_shard[id][std::string(key)] = RowsIdOf(d->value);
+      VisitAggregate(*d->value.object(),
+                     [&](const auto& o) { big_values->by_shard[id][std::string(key)] = o.rows.id; });
       ++st->big_values;
     }
     engine::Shard& s = engine.shard(id);

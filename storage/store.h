@@ -28,22 +28,11 @@
 #include "engine/engine.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
+#include "storage/big_values.h"
 
 namespace stockd::storage {
 
 enum class Cf { kMeta = 0, kKeys = 1, kOrders = 2, kUsers = 3, kReqIds = 4, kElements = 5 };
-
-// The values stored as element rows (FORMAT.md "Big values"): per global
-// shard id, each such key and the id of the object (ListObject::RowState::id,
-// MemberRows::id) whose rows they are. Filled by Store::Load, then kept up to
-// date by the persister, the only writer.
-struct BigValueIndex {
-  absl::flat_hash_map<uint32_t, absl::flat_hash_map<std::string, uint64_t>> by_shard;
-  // A batch writes a big value's changed elements only if at most
-  // 1/one_row_share of them changed, else the whole value as one row (the
-  // persister sets it per fsync policy: see PlanBigWrite).
-  size_t one_row_share = 4;
-};
 
 struct LoadStats {
   uint64_t keys = 0;           // loaded into the keyspace

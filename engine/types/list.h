@@ -39,8 +39,6 @@ class ListObject final : public Object {
   const std::deque<std::string>& items() const { return items_; }
   size_t size() const { return items_.size(); }
   bool empty() const { return items_.empty(); }
-  const std::string& front() const { return items_.front(); }
-  const std::string& back() const { return items_.back(); }
   const std::string& at(size_t i) const { return items_[i]; }
 
   void PushFront(std::string_view v);

@@ -13,7 +13,6 @@
 
 #include "engine/engine.h"
 #include "gtest/gtest.h"
-#include "runtime/scheduler.h"
 #include "storage/format.h"
 #include "storage/persister.h"
 #include "tests/storage/storage_test_util.h"
@@ -21,7 +20,9 @@
 namespace stockd::storage {
 namespace {
 
+using testing::CountRows;
 using testing::LoadFrom;
+using testing::RunWithPersister;
 using testing::TempDir;
 
 // Two keys per type (list, set, hash, sorted set), so values grow big;
@@ -75,7 +76,7 @@ std::string Dump(engine::Engine& e) {
 // (the load checks that each header's rows are there; this, that nothing
 // else is).
 void ExpectNoStrayElementRows(Store& store) {
-  uint64_t expected = 0, rows = 0;
+  uint64_t expected = 0;
   std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(rocksdb::ReadOptions(), store.cf(Cf::kKeys)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const std::string_view v(it->value().data(), it->value().size());
@@ -86,9 +87,7 @@ void ExpectNoStrayElementRows(Store& store) {
       expected += count;
     }
   }
-  it.reset(store.db()->NewIterator(rocksdb::ReadOptions(), store.cf(Cf::kElements)));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) ++rows;
-  EXPECT_EQ(rows, expected);
+  EXPECT_EQ(CountRows(store, Cf::kElements), expected);
 }
 
 class BigValuesTest : public ::testing::Test {
@@ -170,28 +169,18 @@ TEST_F(BigValuesTest, RandomCommandsSurviveEveryRestart) {
   uint64_t rowed_loads = 0;
   for (int round = 0; round < 12; ++round) {
     std::string expected;
-    {
-      testing::Loaded l = LoadFrom(dir.path());
-      ASSERT_NE(l.store, nullptr);
-      rowed_loads += l.stats.big_values;
-      Persister p(*l.store, *l.engine, {});
-      p.Attach();
-      runtime::Runtime rt(runtime::Options{.procs = 2});
-      absl::Status ran = rt.Run([&] {
-        p.Start();
-        for (int i = 0; i < 5000; ++i) {
-          RandomOp(*l.engine);
-          // Batch boundaries at varying distances, so that changes coalesce
-          // in different ways between two writes of a list.
-          if (i % (1 + static_cast<int>(rng_() % 200)) == 0) p.AwaitDurable();
-        }
-        p.AwaitDurable();
-        expected = Dump(*l.engine);
-        EXPECT_TRUE(p.Stop().ok());
-      });
-      ASSERT_TRUE(ran.ok()) << ran;
-      ASSERT_TRUE(l.store->Close().ok());
-    }
+    LoadStats loaded;
+    RunWithPersister(dir.path(), {}, [&](engine::Engine& e, Persister& p) {
+      for (int i = 0; i < 5000; ++i) {
+        RandomOp(e);
+        // Batch boundaries at varying distances, so that changes coalesce
+        // in different ways between two writes of a list.
+        if (i % (1 + static_cast<int>(rng_() % 200)) == 0) p.AwaitDurable();
+      }
+      p.AwaitDurable();
+      expected = Dump(e);
+    }, {}, &loaded);
+    rowed_loads += loaded.big_values;
     testing::Loaded back = LoadFrom(dir.path());
     ASSERT_NE(back.store, nullptr);
     ASSERT_EQ(Dump(*back.engine), expected) << "round " << round;
@@ -205,33 +194,24 @@ TEST_F(BigValuesTest, RandomCommandsSurviveEveryRestart) {
 TEST_F(BigValuesTest, ABigListIsWrittenIncrementally) {
   TempDir dir;
   PersisterStats filled, converted, changed;
-  {
-    testing::Loaded l = LoadFrom(dir.path());
-    Persister p(*l.store, *l.engine, {});
-    p.Attach();
-    runtime::Runtime rt(runtime::Options{.procs = 1});
-    ASSERT_TRUE(rt.Run([&] {
-      p.Start();
-      std::vector<std::string> argv = {"RPUSH", "q"};
-      for (int i = 0; i < 5000; ++i) argv.push_back("element-" + std::to_string(i));
-      l.engine->Execute(argv);
+  RunWithPersister(dir.path(), {}, [&](engine::Engine& e, Persister& p) {
+    std::vector<std::string> argv = {"RPUSH", "q"};
+    for (int i = 0; i < 5000; ++i) argv.push_back("element-" + std::to_string(i));
+    e.Execute(argv);
+    p.AwaitDurable();
+    filled = p.stats();
+    // A batch that changes few of its elements: from now on, element rows.
+    e.Execute({"RPUSH", "q", "element-5000"});
+    p.AwaitDurable();
+    converted = p.stats();
+    // One element in, one out, per batch: two element rows and the header.
+    for (int i = 0; i < 100; ++i) {
+      e.Execute({"LPUSH", "q", "new-" + std::to_string(i)});
+      e.Execute({"RPOP", "q"});
       p.AwaitDurable();
-      filled = p.stats();
-      // A batch that changes few of its elements: from now on, element rows.
-      l.engine->Execute({"RPUSH", "q", "element-5000"});
-      p.AwaitDurable();
-      converted = p.stats();
-      // One element in, one out, per batch: two element rows and the header.
-      for (int i = 0; i < 100; ++i) {
-        l.engine->Execute({"LPUSH", "q", "new-" + std::to_string(i)});
-        l.engine->Execute({"RPOP", "q"});
-        p.AwaitDurable();
-      }
-      changed = p.stats();
-      EXPECT_TRUE(p.Stop().ok());
-    }).ok());
-    ASSERT_TRUE(l.store->Close().ok());
-  }
+    }
+    changed = p.stats();
+  });
   // Filled within one batch: one row for the whole list.
   EXPECT_LE(filled.records, 2u);
   EXPECT_GE(converted.records - filled.records, 5001u);
@@ -248,43 +228,35 @@ TEST_F(BigValuesTest, ABigListIsWrittenIncrementally) {
 TEST_F(BigValuesTest, BigSetsHashesAndSortedSetsAreWrittenIncrementally) {
   TempDir dir;
   PersisterStats first, second;
-  {
-    testing::Loaded l = LoadFrom(dir.path());
-    Persister p(*l.store, *l.engine, {});
-    p.Attach();
-    runtime::Runtime rt(runtime::Options{.procs = 1});
-    ASSERT_TRUE(rt.Run([&] {
-      p.Start();
-      std::vector<std::string> sadd = {"SADD", "s"}, hset = {"HSET", "h"}, zadd = {"ZADD", "z"};
-      for (int i = 0; i < 3000; ++i) {
-        const std::string m = "member-" + std::to_string(i);
-        sadd.push_back(m);
-        hset.insert(hset.end(), {m, "v" + std::to_string(i)});
-        zadd.insert(zadd.end(), {std::to_string(i), m});
-      }
-      for (const auto& argv : {sadd, hset, zadd}) l.engine->Execute(argv);
+  RunWithPersister(dir.path(), {}, [&](engine::Engine& e, Persister& p) {
+    std::vector<std::string> sadd = {"SADD", "s"}, hset = {"HSET", "h"}, zadd = {"ZADD", "z"};
+    for (int i = 0; i < 3000; ++i) {
+      const std::string m = "member-" + std::to_string(i);
+      sadd.push_back(m);
+      hset.insert(hset.end(), {m, "v" + std::to_string(i)});
+      zadd.insert(zadd.end(), {std::to_string(i), m});
+    }
+    for (const auto& argv : {sadd, hset, zadd}) e.Execute(argv);
+    p.AwaitDurable();
+    // A batch that changes few members of each: from now on, member rows.
+    e.Execute({"SADD", "s", "x", "y"});
+    e.Execute({"HSET", "h", "x", "y"});
+    e.Execute({"ZADD", "z", "9999", "x"});
+    p.AwaitDurable();
+    first = p.stats();
+    // Per batch, one member in and one out of each: six member rows and three headers.
+    for (int i = 0; i < 50; ++i) {
+      const std::string in = "new-" + std::to_string(i), out = "member-" + std::to_string(i);
+      e.Execute({"SADD", "s", in});
+      e.Execute({"SREM", "s", out});
+      e.Execute({"HSET", "h", in, "x"});
+      e.Execute({"HDEL", "h", out});
+      e.Execute({"ZADD", "z", "-1", in});
+      e.Execute({"ZREM", "z", out});
       p.AwaitDurable();
-      // A batch that changes few members of each: from now on, member rows.
-      for (const std::string& k : {"s", "h"}) l.engine->Execute({k == "s" ? "SADD" : "HSET", k, "x", "y"});
-      l.engine->Execute({"ZADD", "z", "9999", "x"});
-      p.AwaitDurable();
-      first = p.stats();
-      // Per batch, one member in and one out of each: six member rows and three headers.
-      for (int i = 0; i < 50; ++i) {
-        const std::string in = "new-" + std::to_string(i), out = "member-" + std::to_string(i);
-        l.engine->Execute({"SADD", "s", in});
-        l.engine->Execute({"SREM", "s", out});
-        l.engine->Execute({"HSET", "h", in, "x"});
-        l.engine->Execute({"HDEL", "h", out});
-        l.engine->Execute({"ZADD", "z", "-1", in});
-        l.engine->Execute({"ZREM", "z", out});
-        p.AwaitDurable();
-      }
-      second = p.stats();
-      EXPECT_TRUE(p.Stop().ok());
-    }).ok());
-    ASSERT_TRUE(l.store->Close().ok());
-  }
+    }
+    second = p.stats();
+  });
   EXPECT_GE(first.records, 9000u);
   const uint64_t rows = second.records - first.records, batches = second.batches - first.batches;
   ASSERT_GT(batches, 0u);
@@ -305,73 +277,44 @@ TEST_F(BigValuesTest, BigSetsHashesAndSortedSetsAreWrittenIncrementally) {
 TEST_F(BigValuesTest, ShardLayoutChangeKeepsBigListsAndFlushDropsTheirRows) {
   TempDir dir;
   std::string expected;
-  {
-    testing::Loaded l = LoadFrom(dir.path());
-    Persister p(*l.store, *l.engine, {});
-    p.Attach();
-    runtime::Runtime rt(runtime::Options{.procs = 1});
-    ASSERT_TRUE(rt.Run([&] {
-      p.Start();
-      for (const std::string& k : kKeys) {
-        std::vector<std::string> argv = {"RPUSH", k};
-        for (int i = 0; i < 700; ++i) argv.push_back(k + "-" + std::to_string(i));
-        l.engine->Execute(argv);
-      }
-      p.AwaitDurable();
-      for (const std::string& k : kKeys) l.engine->Execute({"RPUSH", k, "one-more"});  // to element rows
-      p.AwaitDurable();
-      expected = Dump(*l.engine);
-      EXPECT_TRUE(p.Stop().ok());
-    }).ok());
-    ASSERT_TRUE(l.store->Close().ok());
-  }
+  RunWithPersister(dir.path(), {}, [&](engine::Engine& e, Persister& p) {
+    for (const std::string& k : kKeys) {
+      std::vector<std::string> argv = {"RPUSH", k};
+      for (int i = 0; i < 700; ++i) argv.push_back(k + "-" + std::to_string(i));
+      e.Execute(argv);
+    }
+    p.AwaitDurable();
+    for (const std::string& k : kKeys) e.Execute({"RPUSH", k, "one-more"});  // to element rows
+    p.AwaitDurable();
+    expected = Dump(e);
+  });
   engine::EngineOptions four;
   four.shards_per_db = 4;
-  {
-    testing::Loaded l = LoadFrom(dir.path(), four);
-    EXPECT_EQ(Dump(*l.engine), expected);
-    EXPECT_GT(l.stats.moved_keys, 0u);
-    // A list whose shard changed moved as one row; the others kept their rows.
-    EXPECT_EQ(l.stats.big_values + l.stats.moved_keys, kKeys.size());
-    // Then a change to every list (rows again, under the new layout) and a flush of all.
-    Persister p(*l.store, *l.engine, {});
-    p.Attach();
-    runtime::Runtime rt(runtime::Options{.procs = 1});
-    ASSERT_TRUE(rt.Run([&] {
-      p.Start();
-      // Two batches: one row each (their changes are counted from there),
-      // then element rows under the new layout.
-      for (int round = 0; round < 2; ++round) {
-        for (const std::string& k : kKeys) l.engine->Execute({"RPOP", k});
-        p.AwaitDurable();
-      }
-      expected = Dump(*l.engine);
-      EXPECT_TRUE(p.Stop().ok());
-    }).ok());
-    ASSERT_TRUE(l.store->Close().ok());
-  }
-  {
-    testing::Loaded l = LoadFrom(dir.path(), four);
-    EXPECT_EQ(Dump(*l.engine), expected);
-    EXPECT_EQ(l.stats.moved_keys, 0u);
-    EXPECT_EQ(l.stats.big_values, kKeys.size());
-    Persister p(*l.store, *l.engine, {});
-    p.Attach();
-    runtime::Runtime rt(runtime::Options{.procs = 1});
-    ASSERT_TRUE(rt.Run([&] {
-      p.Start();
-      l.engine->Execute({"FLUSHALL"});
+  LoadStats loaded;
+  // Then a change to every list (rows again, under the new layout).
+  RunWithPersister(dir.path(), {}, [&](engine::Engine& e, Persister& p) {
+    EXPECT_EQ(Dump(e), expected);
+    // Two batches: one row each (their changes are counted from there),
+    // then element rows under the new layout.
+    for (int round = 0; round < 2; ++round) {
+      for (const std::string& k : kKeys) e.Execute({"RPOP", k});
       p.AwaitDurable();
-      EXPECT_TRUE(p.Stop().ok());
-    }).ok());
-    ASSERT_TRUE(l.store->Close().ok());
-  }
+    }
+    expected = Dump(e);
+  }, four, &loaded);
+  EXPECT_GT(loaded.moved_keys, 0u);
+  // A list whose shard changed moved as one row; the others kept their rows.
+  EXPECT_EQ(loaded.big_values + loaded.moved_keys, kKeys.size());
+  // And a flush of all.
+  RunWithPersister(dir.path(), {}, [&](engine::Engine& e, Persister&) {
+    EXPECT_EQ(Dump(e), expected);
+    e.Execute({"FLUSHALL"});
+  }, four, &loaded);
+  EXPECT_EQ(loaded.moved_keys, 0u);
+  EXPECT_EQ(loaded.big_values, kKeys.size());
   testing::Loaded l = LoadFrom(dir.path(), four);
   EXPECT_EQ(l.engine->Execute({"DBSIZE"}), ":0\r\n");
-  size_t element_rows = 0;
-  std::unique_ptr<rocksdb::Iterator> it(l.store->db()->NewIterator(rocksdb::ReadOptions(), l.store->cf(Cf::kElements)));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) ++element_rows;
-  EXPECT_EQ(element_rows, 0u);
+  EXPECT_EQ(CountRows(*l.store, Cf::kElements), 0u);
 }
 
 }  // namespace

@@ -20,29 +20,8 @@ namespace stockd::storage {
 namespace {
 
 using testing::LoadFrom;
+using testing::RunWithPersister;
 using testing::TempDir;
-
-// Runs fn on a runtime with a persister attached to a fresh engine over the
-// store in dir; stops the persister and closes the store afterwards.
-PersisterStats RunWithPersister(const std::string& dir, PersisterOptions popt,
-                                const std::function<void(engine::Engine&, Persister&)>& fn,
-                                engine::EngineOptions eopt = {}) {
-  testing::Loaded l = LoadFrom(dir, eopt);
-  Persister p(*l.store, *l.engine, popt);
-  p.Attach();
-  PersisterStats st;
-  runtime::Runtime rt(runtime::Options{.procs = 2});
-  absl::Status ran = rt.Run([&] {
-    p.Start();
-    fn(*l.engine, p);
-    p.AwaitDurable();
-    st = p.stats();
-    EXPECT_TRUE(p.Stop().ok());
-  });
-  EXPECT_TRUE(ran.ok()) << ran;
-  EXPECT_TRUE(l.store->Close().ok());
-  return st;
-}
 
 TEST(PersisterTest, RecoversEveryKindOfChange) {
   TempDir dir;

@@ -1,15 +1,18 @@
-// tests/storage/storage_test_util.h — a temporary directory per test and a
-// fresh engine loaded from a store directory.
+// tests/storage/storage_test_util.h — a temporary directory per test, a
+// fresh engine loaded from a store directory, and a persister run over it.
 #pragma once
 
 #include <stdlib.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "engine/engine.h"
 #include "gtest/gtest.h"
+#include "runtime/scheduler.h"
+#include "storage/persister.h"
 #include "storage/store.h"
 
 namespace stockd::storage::testing {
@@ -49,6 +52,39 @@ inline Loaded LoadFrom(const std::string& dir, engine::EngineOptions opts = {}) 
   absl::Status s = l.store->Load(*l.engine, &l.stats);
   EXPECT_TRUE(s.ok()) << s;
   return l;
+}
+
+// The rows of one column family.
+inline size_t CountRows(Store& store, Cf cf) {
+  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(rocksdb::ReadOptions(), store.cf(cf)));
+  size_t n = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+  return n;
+}
+
+// Runs fn on a runtime with a persister attached to an engine loaded from the
+// store in dir (its load stats in *loaded, if given); waits for durability,
+// stops the persister and closes the store afterwards.
+inline PersisterStats RunWithPersister(const std::string& dir, PersisterOptions popt,
+                                       const std::function<void(engine::Engine&, Persister&)>& fn,
+                                       engine::EngineOptions eopt = {}, LoadStats* loaded = nullptr) {
+  Loaded l = LoadFrom(dir, eopt);
+  PersisterStats st;
+  if (l.store == nullptr) return st;
+  if (loaded != nullptr) *loaded = l.stats;
+  Persister p(*l.store, *l.engine, popt);
+  p.Attach();
+  runtime::Runtime rt(runtime::Options{.procs = 2});
+  absl::Status ran = rt.Run([&] {
+    p.Start();
+    fn(*l.engine, p);
+    p.AwaitDurable();
+    st = p.stats();
+    EXPECT_TRUE(p.Stop().ok());
+  });
+  EXPECT_TRUE(ran.ok()) << ran;
+  EXPECT_TRUE(l.store->Close().ok());
+  return st;
 }
 
 }  // namespace stockd::storage::testing

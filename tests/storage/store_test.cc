@@ -3,6 +3,7 @@
 // upgraded to format 2, where they are rebuilt from the orders.
 #include "storage/store.h"
 
+#include <initializer_list>
 #include <string>
 
 #include "engine/engine.h"
@@ -15,6 +16,7 @@
 namespace stockd::storage {
 namespace {
 
+using testing::CountRows;
 using testing::LoadFrom;
 using testing::TempDir;
 
@@ -36,13 +38,6 @@ std::string GetRow(Store& store, Cf cf, const std::string& key) {
   return s.ok() ? v : "<none>";
 }
 
-size_t CountRows(Store& store, Cf cf) {
-  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(rocksdb::ReadOptions(), store.cf(cf)));
-  size_t n = 0;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
-  return n;
-}
-
 engine::Order MakeOrder(uint64_t id, const std::string& user, int64_t qty, engine::OrderStatus status,
                         const std::string& reqid) {
   engine::Order o;
@@ -55,6 +50,15 @@ engine::Order MakeOrder(uint64_t id, const std::string& user, int64_t qty, engin
   o.created_ms = 1795690541000;
   o.reqid = reqid;
   return o;
+}
+
+// One single-order row per order (format 2's rows; format 3's for a cancel).
+void PutOrderRows(Store& store, std::initializer_list<engine::Order> orders) {
+  for (const engine::Order& o : orders) {
+    std::string v;
+    EncodeOrder(o, &v);
+    PutRow(store, Cf::kOrders, OrderRow(o.id), v);
+  }
 }
 
 TEST(StoreTest, ANewerFormatIsRefused) {
@@ -78,13 +82,9 @@ TEST(StoreTest, AFormatOneStoreIsUpgradedAndItsCountsComeFromTheOrders) {
     Store& s = **st;
     // What format 1 wrote for two buys and a cancel — with count and REQID
     // rows that disagree with the orders, to see which ones the load trusts.
-    for (const engine::Order& o : {MakeOrder(1, "alice", 2, engine::OrderStatus::kPlaced, "r1"),
-                                   MakeOrder(2, "alice", 3, engine::OrderStatus::kCancelled, "r2"),
-                                   MakeOrder(3, "bob", 1, engine::OrderStatus::kPlaced, "")}) {
-      std::string v;
-      EncodeOrder(o, &v);
-      PutRow(s, Cf::kOrders, OrderRow(o.id), v);
-    }
+    PutOrderRows(s, {MakeOrder(1, "alice", 2, engine::OrderStatus::kPlaced, "r1"),
+                     MakeOrder(2, "alice", 3, engine::OrderStatus::kCancelled, "r2"),
+                     MakeOrder(3, "bob", 1, engine::OrderStatus::kPlaced, "")});
     std::string counter;
     PutFixed64(&counter, 3);
     PutRow(s, Cf::kMeta, kMetaOrderCounter, counter);
@@ -128,12 +128,8 @@ TEST(StoreTest, SegmentsAndCancelledRowsMergeWithCancelledWinning) {
       AppendSegmentOrder(o, &segment);
     }
     PutRow(s, Cf::kOrders, OrderSegmentRow(1, 3), segment);
-    for (const engine::Order& o : {MakeOrder(1, "alice", 2, engine::OrderStatus::kCancelled, "r1"),
-                                   MakeOrder(3, "bob", 1, engine::OrderStatus::kCancelled, "r3")}) {
-      std::string v;
-      EncodeOrder(o, &v);
-      PutRow(s, Cf::kOrders, OrderRow(o.id), v);
-    }
+    PutOrderRows(s, {MakeOrder(1, "alice", 2, engine::OrderStatus::kCancelled, "r1"),
+                     MakeOrder(3, "bob", 1, engine::OrderStatus::kCancelled, "r3")});
     std::string counter;
     PutFixed64(&counter, 3);
     PutRow(s, Cf::kMeta, kMetaOrderCounter, counter);
@@ -160,12 +156,8 @@ TEST(StoreTest, AFormatTwoStoreIsMarkedCurrentAndKeepsItsOrderRows) {
     auto st = Store::Open(dir.path());
     ASSERT_TRUE(st.ok()) << st.status();
     Store& s = **st;
-    for (const engine::Order& o : {MakeOrder(1, "alice", 2, engine::OrderStatus::kPlaced, "r1"),
-                                   MakeOrder(2, "bob", 1, engine::OrderStatus::kCancelled, "")}) {
-      std::string v;
-      EncodeOrder(o, &v);
-      PutRow(s, Cf::kOrders, OrderRow(o.id), v);
-    }
+    PutOrderRows(s, {MakeOrder(1, "alice", 2, engine::OrderStatus::kPlaced, "r1"),
+                     MakeOrder(2, "bob", 1, engine::OrderStatus::kCancelled, "")});
     PutRow(s, Cf::kMeta, kMetaFormatVersion, Fixed32(2));
     ASSERT_TRUE(s.Close().ok());
   }
