@@ -9,7 +9,7 @@
 #include "engine/key_hash.h"
 #include "gtest/gtest.h"
 #include "storage/format.h"
-#include "storage/persister.h"
+#include "storage/coalescer.h"
 #include "storage/store.h"
 #include "tests/storage/storage_test_util.h"
 
