@@ -41,6 +41,16 @@ bool ParseLongDoubleArg(std::string_view s, long double* out);
 // out of range".
 bool ParseDbIndex(std::string_view s, int databases, int* out, std::string_view* error);
 
+// The most elements a random reply with repetitions (SRANDMEMBER, HRANDFIELD,
+// ZRANDMEMBER with a negative count) may hold. Unlike every other reply it is
+// not bounded by the data, and it is built whole under the key's shard lock:
+// `SRANDMEMBER s -4611686018427387905` grew one reply by a gigabyte a second
+// until the machine ran out of memory, while the shard's other clients waited
+// (redis-server 7.0 dies the same way). A larger count on an existing key is
+// refused with kRepeatedCountError.
+inline constexpr int64_t kMaxRepeatedCount = int64_t{1} << 24;
+inline constexpr std::string_view kRepeatedCountError = "ERR value is out of range";
+
 // Case-insensitive ASCII equality with a lowercase literal (option names).
 inline bool EqualsIgnoreCase(std::string_view arg, std::string_view lower) {
   if (arg.size() != lower.size()) return false;

@@ -266,6 +266,7 @@ void CmdHRandField(CommandContext& ctx) {
   };
   const size_t size = h->size();
   if (count < 0) {  // with repetitions
+    if (count < -kMaxRepeatedCount) return ctx.Error(kRepeatedCountError);
     const size_t n = static_cast<size_t>(-count);
     ctx.reply.ArrayHeader(pairs3 ? n : (with_values ? 2 * n : n));
     if (h->is_listpack()) {  // O(1) positions

@@ -175,6 +175,7 @@ void CmdSRandMember(CommandContext& ctx) {
   if (s == nullptr || count == 0) return ctx.reply.EmptyArray();
   const size_t size = s->size();
   if (count < 0) {  // with repetitions
+    if (count < -kMaxRepeatedCount) return ctx.Error(kRepeatedCountError);
     const size_t n = static_cast<size_t>(-count);
     ctx.reply.ArrayHeader(n);
     for (size_t i = 0; i < n; ++i) ctx.reply.Bulk(s->At(ctx.engine.Random() % size, buf));

@@ -4,6 +4,7 @@
 #include <random>
 #include <set>
 
+#include "engine/args.h"
 #include "engine/types/hash.h"
 #include "tests/engine/engine_test_util.h"
 
@@ -105,6 +106,16 @@ TEST_F(HashFamilyTest, Resp3Map) {
   EXPECT_EQ(Run({"HRANDFIELD", "h", "1", "WITHVALUES"}), "*1\r\n*2\r\n" + Bulk("a") + Bulk("1"));
   EXPECT_EQ(Run({"HRANDFIELD", "h", "-2", "WITHVALUES"}),
             "*2\r\n*2\r\n" + Bulk("a") + Bulk("1") + "*2\r\n" + Bulk("a") + Bulk("1"));
+}
+
+// See SetFamilyTest.RandomMemberRefusesUnboundedRepetitions.
+TEST_F(HashFamilyTest, RandFieldRefusesUnboundedRepetitions) {
+  EXPECT_EQ(Run({"HRANDFIELD", "h", "-4611686018427387905"}), "*0\r\n");
+  Run({"HSET", "h", "a", "1"});
+  ASSERT_EQ(Run({"HRANDFIELD", "h", std::to_string(-kMaxRepeatedCount - 1), "WITHVALUES"}),
+            Err("ERR value is out of range"));  // the bound first (see the set test)
+  EXPECT_EQ(Run({"HRANDFIELD", "h", "-4611686018427387905"}), Err("ERR value is out of range"));
+  EXPECT_EQ(Run({"HRANDFIELD", "h", "-3", "WITHVALUES"}), BulkArr({"a", "1", "a", "1", "a", "1"}));
 }
 
 TEST_F(HashFamilyTest, RandField) {

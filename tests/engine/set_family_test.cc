@@ -3,6 +3,7 @@
 #include <random>
 #include <set>
 
+#include "engine/args.h"
 #include "engine/types/set.h"
 #include "tests/engine/engine_test_util.h"
 
@@ -97,6 +98,19 @@ TEST_F(SetFamilyTest, WrongType) {
     EXPECT_EQ(Run(cmd), kWrongType) << cmd[0];
   }
   EXPECT_EQ(Run({"SMOVE", "nope", "str", "1"}), Int(0));  // a missing source wins
+}
+
+// A reply with repetitions is not bounded by the set: past kMaxRepeatedCount
+// it is refused (Redis 7.0 would build it until memory runs out), and the
+// shard serves on. A missing key still answers an empty array, as in Redis.
+TEST_F(SetFamilyTest, RandomMemberRefusesUnboundedRepetitions) {
+  EXPECT_EQ(Run({"SRANDMEMBER", "s", "-4611686018427387905"}), "*0\r\n");
+  Run({"SADD", "s", "a", "b"});
+  // (The bound first: without it the next line would not return.)
+  ASSERT_EQ(Run({"SRANDMEMBER", "s", std::to_string(-kMaxRepeatedCount - 1)}), Err("ERR value is out of range"));
+  EXPECT_EQ(Run({"SRANDMEMBER", "s", "-4611686018427387905"}), Err("ERR value is out of range"));
+  EXPECT_EQ(Run({"SRANDMEMBER", "s", "-1000"}).substr(0, 7), "*1000\r\n");
+  EXPECT_EQ(Run({"SCARD", "s"}), Int(2));
 }
 
 TEST_F(SetFamilyTest, PopAndRandom) {
