@@ -247,7 +247,8 @@ void CmdHRandField(CommandContext& ctx) {
     if (ctx.argv.size() == 4) {
       if (!EqualsIgnoreCase(ctx.argv[3], "withvalues")) return ctx.Error(errors::kSyntax);
       with_values = true;
-      if (count < -INT64_MAX / 2) return ctx.Error("ERR value is out of range");
+      // Redis: field + value count must fit a long, either sign.
+      if (count < -INT64_MAX / 2 || count > INT64_MAX / 2) return ctx.Error("ERR value is out of range");
     }
   }
   bool wrong;

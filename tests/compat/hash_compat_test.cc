@@ -42,7 +42,9 @@ TEST_F(HashCompat, RandFieldShapes) {
   SameAll({{"HRANDFIELD", "h"}, {"HRANDFIELD", "h", "3"}, {"HRANDFIELD", "h", "3", "WITHVALUES"},
            {"HSET", "h", "a", "1", "b", "2", "c", "3"}, {"HRANDFIELD", "h", "0"}, {"HRANDFIELD", "h", "1", "FOO"},
            {"HRANDFIELD", "h", "x"}, {"HRANDFIELD", "h", "-9223372036854775808"},
-           {"HRANDFIELD", "h", "-4611686018427387904", "WITHVALUES"}, {"HRANDFIELD", "h", "1", "WITHVALUES", "x"}});
+           {"HRANDFIELD", "h", "-4611686018427387904", "WITHVALUES"}, {"HRANDFIELD", "h", "1", "WITHVALUES", "x"},
+           {"HRANDFIELD", "h", "4611686018427387904", "WITHVALUES"},
+           {"HRANDFIELD", "h", "9223372036854775807", "WITHVALUES"}, {"HRANDFIELD", "nohash", "-4611686018427387905"}});
   // Whole-hash answers are deterministic; random ones are checked for shape.
   SameUnordered({"HRANDFIELD", "h", "5"});
   SameUnordered({"HRANDFIELD", "h", "5", "WITHVALUES"}, 2);
