@@ -1,6 +1,6 @@
 // engine/list_family.cc — the list commands (Redis's t_list.c): LPUSH RPUSH
 // LPUSHX RPUSHX LPOP RPOP LLEN LRANGE LINDEX LSET LREM LTRIM LINSERT LPOS LMOVE
-// RPOPLPUSH and the blocking BLPOP BRPOP BLMOVE BRPOPLPUSH.
+// RPOPLPUSH LMPOP and the blocking BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP.
 //
 // Lists are deques (engine/types/list.h). A list emptied by a pop or removal
 // is deleted; every push signals the key's blocked clients (engine/blocking.h).
@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/args.h"
 #include "engine/blocking.h"
@@ -98,6 +99,17 @@ std::string PopOne(ListObject* l, End end) {
   return end == End::kLeft ? l->PopFront() : l->PopBack();
 }
 
+// Pops up to `count` (> 0) elements of the non-empty list l at key and replies
+// them as an array (LPOP/RPOP key count; the inner array of LMPOP/BLMPOP);
+// deletes the key when emptied.
+void PopRange(CommandContext& ctx, const KeyLoc& loc, std::string_view key, ListObject* l, End end,
+              size_t count) {
+  const size_t n = std::min(count, l->size());
+  ctx.reply.ArrayHeader(n);
+  for (size_t i = 0; i < n; ++i) ctx.reply.Bulk(PopOne(l, end));
+  AfterRemove(loc, key, l, ctx.now_ms);
+}
+
 // LMOVE's core after the source was found non-empty and the destination
 // checked: moves one element, signals the destination.
 std::string MoveOne(CommandContext& ctx, const KeyLoc& sloc, std::string_view src, ListObject* s,
@@ -160,10 +172,7 @@ void PopGeneric(CommandContext& ctx, End end) {
     return;
   }
   if (count == 0) return ctx.reply.EmptyArray();
-  const size_t n = std::min(static_cast<size_t>(count), l->size());
-  ctx.reply.ArrayHeader(n);
-  for (size_t i = 0; i < n; ++i) ctx.reply.Bulk(PopOne(l, end));
-  AfterRemove(loc, key, l, ctx.now_ms);
+  PopRange(ctx, loc, key, l, end, static_cast<size_t>(count));
 }
 void CmdLPop(CommandContext& ctx) { PopGeneric(ctx, End::kLeft); }
 void CmdRPop(CommandContext& ctx) { PopGeneric(ctx, End::kRight); }
@@ -447,42 +456,122 @@ void CmdRPopLPush(CommandContext& ctx) { MoveGeneric(ctx, End::kRight, End::kLef
 
 // --- blocking ---
 
+// Serves a multi-key pop from one key, when it holds a list: replies
+// [key, element] (count 0: BLPOP/BRPOP) or [key, [up to count elements]]
+// (LMPOP/BLMPOP) and deletes the emptied key. A key of another type replies
+// WRONGTYPE, or counts as empty when `wrong_as_empty` (a woken blocked client
+// is only served from a list, as in Redis). True when it replied.
+bool ServeFromKey(CommandContext& ctx, std::string_view key, End end, size_t count,
+                  bool wrong_as_empty) {
+  KeyLoc loc = ctx.Locate(key);
+  bool wrong;
+  ListObject* l = FindList(loc, key, ctx.now_ms, false, &wrong);
+  if (wrong) {
+    if (wrong_as_empty) return false;
+    ctx.Error(errors::kWrongType);
+    return true;
+  }
+  if (l == nullptr) return false;
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(key);
+  if (count > 0) {
+    PopRange(ctx, loc, key, l, end, count);
+  } else {
+    ctx.reply.Bulk(PopOne(l, end));
+    AfterRemove(loc, key, l, ctx.now_ms);
+  }
+  return true;
+}
+
+// BLPOP/BRPOP/BLMPOP, and LMPOP (deadline nullopt: never blocks): serves from
+// the first key holding a list (after a wake-up the woken key first), else
+// blocks until a push, else (LMPOP, or no blocking allowed: MULTI, scripts)
+// replies the null array.
+void PopFirstOrBlock(CommandContext& ctx, absl::Span<const std::string_view> keys, End end,
+                     size_t count, std::optional<int64_t> deadline) {
+  const std::string_view woken = deadline ? WokenKey(ctx) : std::string_view();
+  const bool rerun = !woken.empty();
+  if (rerun && ServeFromKey(ctx, woken, end, count, true)) return;
+  for (std::string_view key : keys) {
+    if (ServeFromKey(ctx, key, end, count, rerun)) return;
+  }
+  if (deadline && BlockOn(ctx, keys, *deadline)) return;
+  ctx.reply.NullArray();
+}
+
 // BLPOP/BRPOP: keys argv[1..n-2], timeout argv[n-1].
 void BlockingPop(CommandContext& ctx, End end) {
   int64_t deadline;
   if (!ParseBlockTimeout(ctx, ctx.argv.back(), &deadline)) return;
-  auto keys = ctx.argv.subspan(1, ctx.argv.size() - 2);
-  const std::string_view woken = WokenKey(ctx);
-  const bool rerun = !woken.empty();
-  auto try_key = [&](std::string_view key, bool* error) -> bool {
-    KeyLoc loc = ctx.Locate(key);
-    bool wrong;
-    ListObject* l = FindList(loc, key, ctx.now_ms, false, &wrong);
-    *error = false;
-    if (wrong) {
-      if (rerun) return false;  // a blocked client is only served from a list
-      ctx.Error(errors::kWrongType);
-      *error = true;
-      return true;
-    }
-    if (l == nullptr) return false;
-    std::string v = PopOne(l, end);
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk(key);
-    ctx.reply.Bulk(v);
-    AfterRemove(loc, key, l, ctx.now_ms);
-    return true;
-  };
-  bool error;
-  if (rerun && try_key(woken, &error)) return;
-  for (std::string_view key : keys) {
-    if (try_key(key, &error)) return;
-  }
-  if (BlockOn(ctx, keys, deadline)) return;
-  ctx.reply.NullArray();
+  PopFirstOrBlock(ctx, ctx.argv.subspan(1, ctx.argv.size() - 2), end, 0, deadline);
 }
 void CmdBLPop(CommandContext& ctx) { BlockingPop(ctx, End::kLeft); }
 void CmdBRPop(CommandContext& ctx) { BlockingPop(ctx, End::kRight); }
+
+// LMPOP/BLMPOP's `numkeys key [key ...] LEFT|RIGHT [COUNT count]`, from
+// argv[numkeys_at] on, checked in Redis 7.0's order (lmpopGenericCommand).
+struct MPopArgs {
+  absl::Span<const std::string_view> keys;
+  End end = End::kLeft;
+  size_t count = 1;
+};
+
+bool ParseMPop(CommandContext& ctx, size_t numkeys_at, MPopArgs* out) {
+  const absl::Span<const std::string_view> argv = ctx.argv;
+  int64_t numkeys;
+  if (!ParseInt64Arg(argv[numkeys_at], &numkeys) || numkeys <= 0) {
+    ctx.Error("ERR numkeys should be greater than 0");
+    return false;
+  }
+  // LEFT|RIGHT follows the keys: argv[numkeys_at + numkeys + 1] must exist.
+  if (numkeys >= static_cast<int64_t>(argv.size() - numkeys_at - 1)) {
+    ctx.Error(errors::kSyntax);
+    return false;
+  }
+  const size_t where = numkeys_at + 1 + static_cast<size_t>(numkeys);
+  if (!ParseEnd(ctx, argv[where], &out->end)) return false;
+  bool has_count = false;
+  for (size_t i = where + 1; i < argv.size(); ++i) {
+    if (!has_count && EqualsIgnoreCase(argv[i], "count") && i + 1 < argv.size()) {
+      int64_t count;
+      if (!ParseInt64Arg(argv[++i], &count) || count <= 0) {
+        ctx.Error("ERR count should be greater than 0");
+        return false;
+      }
+      out->count = static_cast<size_t>(count);
+      has_count = true;
+    } else {
+      ctx.Error(errors::kSyntax);
+      return false;
+    }
+  }
+  out->keys = argv.subspan(numkeys_at + 1, static_cast<size_t>(numkeys));
+  return true;
+}
+
+// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]. Its row carries
+// kNoKeyLock (numkeys counts the keys, which the legacy key triple cannot
+// express): it locks its keys' shards itself.
+void CmdLMPop(CommandContext& ctx) {
+  MPopArgs a;
+  if (!ParseMPop(ctx, 1, &a)) return;
+  std::vector<KeyRef> refs;
+  refs.reserve(a.keys.size());
+  for (std::string_view key : a.keys) refs.push_back(KeyRef{ctx.session.db, key});
+  ctx.LockKeys(refs);
+  PopFirstOrBlock(ctx, a.keys, a.end, a.count, std::nullopt);
+}
+
+// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]: the timeout
+// is checked after the rest, as Redis does. Its keys are locked by the
+// dispatcher through the row's key positions (see RegisterListFamily).
+void CmdBLMPop(CommandContext& ctx) {
+  MPopArgs a;
+  if (!ParseMPop(ctx, 2, &a)) return;
+  int64_t deadline;
+  if (!ParseBlockTimeout(ctx, ctx.argv[1], &deadline)) return;
+  PopFirstOrBlock(ctx, a.keys, a.end, a.count, deadline);
+}
 
 void BlockingMove(CommandContext& ctx, End from, End to, std::string_view timeout) {
   int64_t deadline;
@@ -530,6 +619,12 @@ void RegisterListFamily(CommandTable& t) {
               "Returns and removes the last elements of a list. Deletes the list if the last "
               "element was popped.",
               "1.0.0"});
+  // Redis's key positions are (0, 0, 0) with a numkeys key spec: kNoKeyLock,
+  // the handler locks its keys (CmdLMPop).
+  t.Register({"lmpop", -4, kWrite | kNoKeyLock, 0, 0, 0, CmdLMPop, "@write @list @slow", "list",
+              "Returns multiple elements from a list after removing them. Deletes the list if "
+              "the last element was popped.",
+              "7.0.0"});
   t.Register({"llen", 2, kReadOnly | kFast, 1, 1, 1, CmdLLen, "@read @list @fast", "list",
               "Returns the length of a list.", "1.0.0"});
   t.Register({"lrange", 4, kReadOnly, 1, 1, 1, CmdLRange, "@read @list @slow", "list",
@@ -567,6 +662,20 @@ void RegisterListFamily(CommandTable& t) {
               "Removes and returns the last element in a list. Blocks until an element is "
               "available otherwise. Deletes the list if the last element was popped.",
               "2.0.0"});
+  // Unlike LMPOP, not kNoKeyLock with Redis's (0, 0, 0): a woken blocked
+  // client's timeout / CLIENT UNBLOCK / gone-client paths (engine/blocking.cc)
+  // relock only the row's key positions before dequeuing the waiter, so a
+  // blocking row must declare positions covering its keys. argv[3 .. argc-2]
+  // holds every key (LEFT|RIGHT always follows them) plus, with COUNT, the
+  // words LEFT|RIGHT and COUNT: extra shards locked, harmless (as SINTERCARD).
+  // The price, until blocking.cc relocks a kNoKeyLock waiter's own keys:
+  // COMMAND INFO shows (3, -2, 1), and scripts refuse BLMPOP as a blocking
+  // command with keys (lua_state.cc), where Redis 7.0 runs it as LMPOP.
+  t.Register({"blmpop", -5, kWrite | kBlocking, 3, -2, 1, CmdBLMPop,
+              "@write @list @slow @blocking", "list",
+              "Pops the first element from one of multiple lists. Blocks until an element is "
+              "available otherwise. Deletes the list if the last element was popped.",
+              "7.0.0"});
   t.Register({"blmove", 6, kW | kBlocking, 1, 2, 1, CmdBLMove, "@write @list @slow @blocking",
               "list",
               "Pops an element from a list, pushes it to another list and returns it. Blocks "

@@ -1,6 +1,15 @@
 // Lists: stockd must answer exactly as redis-server (replies, errors, the
 // deletion of emptied keys), including seeded random command sequences.
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <thread>
+
 #include "tests/compat/collection_compat_util.h"
+#include "tests/util/raw_socket.h"
 
 namespace stockd::testing {
 namespace {
@@ -105,6 +114,285 @@ TEST_F(ListCompat, RandomSequences) {
     if (HasFailure()) FAIL() << "diverged at step " << step;
   }
   for (int i = 0; i < 4; ++i) Same({"LRANGE", "k" + std::to_string(i), "0", "-1"});
+}
+
+
+// --- LMPOP / BLMPOP, compared byte for byte ---
+//
+// hiredis 0.14 parses RESP2 only and renders $-1 and *-1 alike, so these
+// tests talk RESP over raw sockets and compare each reply's exact bytes, in
+// RESP2 and (after HELLO 3) RESP3.
+
+// The end of the RESP2/RESP3 reply starting at pos in b, or npos when b does
+// not hold all of it yet.
+size_t ReplyEnd(const std::string& b, size_t pos) {
+  if (pos >= b.size()) return std::string::npos;
+  const size_t eol = b.find("\r\n", pos);
+  if (eol == std::string::npos) return std::string::npos;
+  const char type = b[pos];
+  const std::string line = b.substr(pos + 1, eol - pos - 1);
+  size_t next = eol + 2;
+  switch (type) {
+    case '$': case '!': case '=': {
+      const long long n = std::stoll(line);
+      if (n < 0) return next;
+      return b.size() < next + static_cast<size_t>(n) + 2 ? std::string::npos : next + static_cast<size_t>(n) + 2;
+    }
+    case '*': case '~': case '>': case '%': {
+      long long n = std::stoll(line);
+      if (type == '%') n *= 2;
+      for (long long i = 0; i < n; ++i) {
+        next = ReplyEnd(b, next);
+        if (next == std::string::npos) return next;
+      }
+      return next;
+    }
+    default:  // + - : _ , # (
+      return next;
+  }
+}
+
+// A RESP connection over a raw socket: one request, one reply's exact bytes.
+class RawResp {
+ public:
+  explicit RawResp(int port) : fd_(DialLoopback(port)) {
+    timeval tv{10, 0};
+    if (fd_ >= 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  }
+  ~RawResp() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  void Send(const std::vector<std::string>& argv) {
+    std::string req = "*" + std::to_string(argv.size()) + "\r\n";
+    for (const auto& a : argv) req += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+    for (size_t off = 0; fd_ >= 0 && off < req.size();) {
+      const ssize_t n = ::send(fd_, req.data() + off, req.size() - off, MSG_NOSIGNAL);
+      if (n <= 0) return;
+      off += static_cast<size_t>(n);
+    }
+  }
+  std::string Read() {
+    for (;;) {
+      const size_t end = ReplyEnd(buf_, 0);
+      if (end != std::string::npos) {
+        std::string r = buf_.substr(0, end);
+        buf_.erase(0, end);
+        return r;
+      }
+      char tmp[4096];
+      const ssize_t n = fd_ < 0 ? -1 : ::recv(fd_, tmp, sizeof(tmp), 0);
+      if (n <= 0) return "(io) " + buf_;
+      buf_.append(tmp, static_cast<size_t>(n));
+    }
+  }
+  std::string Do(const std::vector<std::string>& argv) {
+    Send(argv);
+    return Read();
+  }
+
+ private:
+  int fd_ = -1;
+  std::string buf_;
+};
+
+class MPopCompat : public ListCompat {
+ protected:
+  // A raw connection pair (stockd, redis-server), RESP3 after HELLO 3 when asked.
+  struct Pair {
+    std::unique_ptr<RawResp> s, r;
+  };
+  Pair Open(bool resp3) {
+    Pair p{std::make_unique<RawResp>(stockd_.port()), std::make_unique<RawResp>(redis_.port())};
+    if (resp3) {  // the HELLO replies name each server: not compared
+      EXPECT_EQ(p.s->Do({"HELLO", "3"}).substr(0, 1), "%");
+      EXPECT_EQ(p.r->Do({"HELLO", "3"}).substr(0, 1), "%");
+    }
+    return p;
+  }
+  // Sends argv on both; expects the same bytes; returns stockd's.
+  std::string Exact(Pair& p, const std::vector<std::string>& argv) {
+    const std::string a = p.s->Do(argv), b = p.r->Do(argv);
+    std::string cmd;
+    for (const auto& x : argv) cmd += x + " ";
+    EXPECT_EQ(a, b) << "command: " << cmd;
+    return a;
+  }
+  void ExactAll(Pair& p, const std::vector<std::vector<std::string>>& script) {
+    for (const auto& argv : script) Exact(p, argv);
+  }
+  // Waits until both servers report n blocked clients.
+  void AwaitBlocked(int n) {
+    const std::string want = "blocked_clients:" + std::to_string(n) + "\r";
+    for (int i = 0; i < 500; ++i) {
+      if (s_->Do({"INFO", "clients"}).find(want) != std::string::npos &&
+          r_->Do({"INFO", "clients"}).find(want) != std::string::npos) {
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ADD_FAILURE() << "not " << n << " blocked clients";
+  }
+};
+
+// Replies, nil, deletion of emptied keys, in both protocols.
+const std::vector<std::vector<std::string>> kMPopReplies = {
+    {"DEL", "a", "b", "c"}, {"RPUSH", "b", "1", "2", "3", "4", "5"}, {"RPUSH", "c", "x"},
+    {"LMPOP", "3", "a", "b", "c", "LEFT"}, {"LMPOP", "3", "a", "b", "c", "right"},
+    {"LMPOP", "2", "b", "c", "RIGHT", "COUNT", "2"}, {"LMPOP", "2", "b", "c", "LEFT", "count", "10"},
+    {"EXISTS", "b"}, {"LMPOP", "2", "b", "c", "LEFT", "COUNT", "9223372036854775807"}, {"EXISTS", "c"},
+    {"LMPOP", "2", "b", "c", "LEFT"}, {"LMPOP", "1", "b", "LEFT", "COUNT", "3"}, {"RPUSH", "d", "p", "q"},
+    {"LMPOP", "2", "d", "d", "LEFT", "COUNT", "5"}, {"RPUSH", "b", "v1", "v2", "v3"},
+    {"BLMPOP", "0", "2", "a", "b", "LEFT"}, {"BLMPOP", "0.5", "2", "a", "b", "RIGHT", "COUNT", "5"},
+    {"BLMPOP", "0.01", "2", "a", "b", "LEFT"}, {"BLMPOP", "0.01", "1", "a", "RIGHT", "COUNT", "2"},
+    {"LPOP", "a", "2"}, {"LPOP", "a"},
+};
+
+// Every error, in Redis's order of checks.
+const std::vector<std::vector<std::string>> kMPopErrors = {
+    {"DEL", "l", "s"}, {"RPUSH", "l", "a", "b", "c"}, {"SET", "s", "v"},
+    {"LMPOP", "0", "l", "LEFT"}, {"LMPOP", "-1", "l", "LEFT"}, {"LMPOP", "x", "l", "LEFT"},
+    {"LMPOP", "1.5", "l", "LEFT"}, {"LMPOP", "", "l", "LEFT"}, {"LMPOP", "+1", "l", "LEFT"},
+    {"LMPOP", "01", "l", "LEFT"}, {"LMPOP", "9223372036854775808", "l", "LEFT"}, {"LMPOP", "0", "l", "UP"},
+    {"LMPOP", "2", "l", "LEFT"}, {"LMPOP", "3", "l", "LEFT"}, {"LMPOP", "9223372036854775807", "l", "LEFT"},
+    {"LMPOP", "1", "l", "UP"}, {"LMPOP", "1", "s", "UP"}, {"LMPOP", "1", "l", "LEFT", "COUNT"},
+    {"LMPOP", "1", "l", "LEFT", "FOO"}, {"LMPOP", "1", "l", "LEFT", "COUNT", "1", "COUNT", "2"},
+    {"LMPOP", "1", "l", "LEFT", "COUNT", "1", "FOO"}, {"LMPOP", "1", "l", "LEFT", "COUNT", "0"},
+    {"LMPOP", "1", "l", "LEFT", "COUNT", "-1"}, {"LMPOP", "1", "l", "LEFT", "COUNT", "x"},
+    {"LMPOP", "1", "l", "LEFT", "COUNT", "+1"}, {"LMPOP", "1", "l", "LEFT", "COUNT", "0", "FOO"},
+    {"LMPOP", "1", "l", "LEFT", "COUNT", "9223372036854775808"}, {"LMPOP", "1", "l"}, {"LMPOP", "1"},
+    {"LMPOP"}, {"LMPOP", "2", "s", "l", "LEFT"}, {"LMPOP", "3", "nope", "s", "l", "LEFT"},
+    {"LRANGE", "l", "0", "-1"}, {"LMPOP", "2", "l", "s", "LEFT"},
+    {"BLMPOP", "x", "1", "l", "LEFT"}, {"BLMPOP", "nan", "1", "l", "LEFT"}, {"BLMPOP", "-1", "1", "l", "LEFT"},
+    {"BLMPOP", "1e20", "1", "l", "LEFT"}, {"BLMPOP", "-inf", "1", "l", "LEFT"},
+    {"BLMPOP", "-1", "1", "s", "LEFT"}, {"BLMPOP", "0", "2", "s", "l", "LEFT"}, {"BLMPOP", "x", "0", "l", "LEFT"},
+    {"BLMPOP", "x", "3", "l", "LEFT"}, {"BLMPOP", "x", "9223372036854775807", "l", "LEFT"},
+    {"BLMPOP", "x", "1", "l", "UP"}, {"BLMPOP", "x", "1", "l", "LEFT", "COUNT"},
+    {"BLMPOP", "x", "1", "l", "LEFT", "COUNT", "0"}, {"BLMPOP", "0", "1", "l"}, {"BLMPOP", "1", "0", "x"},
+    {"BLMPOP", "0", "1", "nope", "LEFT", "COUNT"}, {"LRANGE", "l", "0", "-1"},
+};
+
+TEST_F(MPopCompat, RepliesResp2) {
+  Pair p = Open(false);
+  ExactAll(p, kMPopReplies);
+}
+
+TEST_F(MPopCompat, RepliesResp3) {
+  Pair p = Open(true);
+  ExactAll(p, kMPopReplies);
+}
+
+TEST_F(MPopCompat, ErrorsResp2) {
+  Pair p = Open(false);
+  ExactAll(p, kMPopErrors);
+}
+
+TEST_F(MPopCompat, ErrorsResp3) {
+  Pair p = Open(true);
+  ExactAll(p, kMPopErrors);
+}
+
+TEST_F(MPopCompat, MultiExecNeverBlocks) {
+  for (bool resp3 : {false, true}) {
+    Pair p = Open(resp3);
+    ExactAll(p, {
+        {"DEL", "l"}, {"RPUSH", "l", "a", "b", "c"}, {"MULTI"}, {"LMPOP", "2", "nope", "l", "LEFT", "COUNT", "2"},
+        {"BLMPOP", "0", "1", "l", "RIGHT"}, {"BLMPOP", "0", "1", "l", "RIGHT", "COUNT", "3"},
+        {"LMPOP", "1", "l", "LEFT"}, {"LMPOP", "0", "l", "LEFT"}, {"BLMPOP", "x", "1", "l", "LEFT"}, {"EXEC"},
+        {"MULTI"}, {"LMPOP", "1", "l"}, {"EXEC"},
+        // WATCH sees the pop of another connection.
+        {"RPUSH", "w", "1", "2"}, {"WATCH", "w"},
+    });
+    Same({"LMPOP", "1", "w", "LEFT"});  // (hiredis connections: another client)
+    ExactAll(p, {{"MULTI"}, {"LLEN", "w"}, {"EXEC"}, {"WATCH", "w"}});
+    Same({"BLMPOP", "0", "1", "w", "RIGHT", "COUNT", "2"});
+    ExactAll(p, {{"MULTI"}, {"LLEN", "w"}, {"EXEC"}, {"EXISTS", "w"}});
+  }
+}
+
+TEST_F(MPopCompat, Lua) {
+  // LMPOP locks for itself (kNoKeyLock): stockd's scripts run it when they run
+  // exclusively (redis-server has no such setting).
+  ASSERT_EQ(s_->Do({"CONFIG", "SET", "lua-allow-undeclared-keys", "yes"}), "\"OK\"");
+  for (bool resp3 : {false, true}) {
+    Pair p = Open(resp3);
+    ExactAll(p, {
+        {"DEL", "l", "s"}, {"RPUSH", "l", "a", "b", "c", "d"}, {"SET", "s", "v"},
+        {"EVAL", "return redis.call('lmpop', 2, KEYS[1], KEYS[2], 'RIGHT', 'COUNT', 2)", "2", "nope", "l"},
+        {"EVAL", "return redis.call('lmpop', 1, KEYS[1], 'LEFT', 'COUNT', 5)", "1", "l"},
+        {"EVAL", "return redis.pcall('lmpop', 1, KEYS[1], 'RIGHT')", "1", "s"},
+        {"EVAL", "return redis.pcall('lmpop', 0, KEYS[1], 'RIGHT')", "1", "s"},
+        {"EVAL", "return redis.pcall('lmpop', 1, KEYS[1], 'UP')", "1", "s"},
+        {"EVAL", "return redis.pcall('lmpop', 1, KEYS[1], 'LEFT', 'COUNT', 0)", "1", "s"},
+        {"EXISTS", "l"},
+    });
+  }
+  // Nothing to pop: the script sees false. (RESP2 only: a script's false
+  // reaches a RESP3 client as #f from stockd, as null from redis-server, for
+  // every command.)
+  Pair p = Open(false);
+  ExactAll(p, {
+      {"EVAL", "return redis.call('lmpop', 1, KEYS[1], 'RIGHT')", "1", "l"},
+      {"EVAL", "return redis.call('lmpop', 1, KEYS[1], 'RIGHT') == false", "1", "l"},
+  });
+}
+
+TEST_F(MPopCompat, BlockedClientWokenByPushes) {
+  for (bool resp3 : {false, true}) {
+    Pair w1 = Open(resp3), w2 = Open(resp3), w3 = Open(resp3), pusher = Open(false);
+    Exact(pusher, {"DEL", "q", "r"});
+    // Three waiters in arrival order, BLPOP among them (one queue per key).
+    w1.s->Send({"BLMPOP", "0", "2", "r", "q", "LEFT", "COUNT", "2"});
+    w1.r->Send({"BLMPOP", "0", "2", "r", "q", "LEFT", "COUNT", "2"});
+    AwaitBlocked(1);
+    w2.s->Send({"BLPOP", "q", "0"});
+    w2.r->Send({"BLPOP", "q", "0"});
+    AwaitBlocked(2);
+    w3.s->Send({"BLMPOP", "0", "1", "q", "RIGHT", "COUNT", "5"});
+    w3.r->Send({"BLMPOP", "0", "1", "q", "RIGHT", "COUNT", "5"});
+    AwaitBlocked(3);
+    Exact(pusher, {"RPUSH", "q", "e1", "e2", "e3", "e4", "e5", "e6"});
+    EXPECT_EQ(w1.s->Read(), w1.r->Read());
+    EXPECT_EQ(w2.s->Read(), w2.r->Read());
+    EXPECT_EQ(w3.s->Read(), w3.r->Read());
+    Exact(pusher, {"EXISTS", "q"});
+    // LPUSH wakes a RIGHT pop; a key of another type does not serve it.
+    w1.s->Send({"BLMPOP", "0", "2", "q", "r", "RIGHT", "COUNT", "3"});
+    w1.r->Send({"BLMPOP", "0", "2", "q", "r", "RIGHT", "COUNT", "3"});
+    AwaitBlocked(1);
+    Exact(pusher, {"SET", "q", "str"});
+    Exact(pusher, {"LPUSH", "r", "x", "y"});
+    EXPECT_EQ(w1.s->Read(), w1.r->Read());
+    Exact(pusher, {"DEL", "q"});
+    // A timeout.
+    EXPECT_EQ(w2.s->Do({"BLMPOP", "0.05", "2", "q", "r", "LEFT"}), w2.r->Do({"BLMPOP", "0.05", "2", "q", "r", "LEFT"}));
+    AwaitBlocked(0);
+  }
+}
+
+// Seeded random LMPOP/BLMPOP among the list commands, compared byte for byte.
+TEST_F(MPopCompat, RandomSequences) {
+  Pair p = Open(false);
+  RandomArgs g(20260301);
+  auto end = [&] { return std::string(g.Int(0, 1) ? "LEFT" : "RIGHT"); };
+  for (int step = 0; step < 2000; ++step) {
+    switch (g.Int(0, 7)) {
+      case 0: Exact(p, {"RPUSH", g.Key(), g.Member(), g.Member(), g.Member()}); break;
+      case 1: Exact(p, {"LPUSH", g.Key(), g.Member()}); break;
+      case 2: Exact(p, {"LMPOP", "2", g.Key(), g.Key(), end()}); break;
+      case 3: Exact(p, {"LMPOP", "3", g.Key(), g.Key(), g.Key(), end(), "COUNT", std::to_string(g.Int(1, 4))}); break;
+      case 4:  // (a timeout costs redis-server up to a cron tick: a few only)
+        if (g.Int(0, 3) == 0) {
+          Exact(p, {"BLMPOP", "0.001", "2", g.Key(), g.Key(), end(), "COUNT", std::to_string(g.Int(1, 3))});
+        } else {
+          Exact(p, {"LMPOP", "1", g.Key(), end(), "COUNT", std::to_string(g.Int(1, 3))});
+        }
+        break;
+      case 5: Exact(p, {"LMPOP", std::to_string(g.Int(0, 3)), g.Key(), end(), "COUNT", std::to_string(g.Int(-1, 2))}); break;
+      case 6: Exact(p, {"LRANGE", g.Key(), "0", "-1"}); break;
+      case 7: if (g.Int(0, 15) == 0) Exact(p, {"SET", g.Key(), "str"}); else Exact(p, {"DEL", g.Key()}); break;
+    }
+    if (HasFailure()) FAIL() << "diverged at step " << step;
+  }
 }
 
 }  // namespace

@@ -1,5 +1,9 @@
 // tests/engine/list_family_test.cc — engine/list_family.cc, reply by reply
 // (expected bytes checked against redis-server 7.0.15).
+#include <mutex>
+
+#include "engine/lua/scripting.h"
+#include "engine/types/list.h"
 #include "tests/engine/engine_test_util.h"
 
 namespace stockd::engine::testing {
@@ -153,6 +157,179 @@ TEST_F(ListFamilyTest, BlockingFormsWithDataOrNoFiber) {
   EXPECT_EQ(Run({"BLMOVE", "a", "c", "UP", "LEFT", "x"}), Err("ERR syntax error"));
   session_.resp = 3;
   EXPECT_EQ(Run({"BLPOP", "a", "0"}), "_\r\n");
+}
+
+
+// --- LMPOP / BLMPOP (expected bytes checked against redis-server 7.0.15) ---
+
+// [key, [elements...]]: LMPOP/BLMPOP's reply.
+std::string KeyAndElems(std::string_view key, const std::vector<std::string>& elems) {
+  return Arr({Bulk(key), BulkArr(elems)});
+}
+
+TEST_F(ListFamilyTest, LMPopServesTheFirstNonEmptyList) {
+  Run({"RPUSH", "b", "1", "2", "3", "4", "5"});
+  Run({"RPUSH", "c", "x"});
+  EXPECT_EQ(Run({"LMPOP", "3", "a", "b", "c", "LEFT"}), KeyAndElems("b", {"1"}));
+  EXPECT_EQ(Run({"LMPOP", "3", "a", "b", "c", "right"}), KeyAndElems("b", {"5"}));
+  EXPECT_EQ(Run({"LMPOP", "2", "b", "c", "RIGHT", "COUNT", "2"}), KeyAndElems("b", {"4", "3"}));
+  // COUNT above the length pops what there is; the emptied list is deleted.
+  EXPECT_EQ(Run({"LMPOP", "2", "b", "c", "LEFT", "count", "10"}), KeyAndElems("b", {"2"}));
+  EXPECT_EQ(Run({"EXISTS", "b"}), Int(0));
+  EXPECT_EQ(Run({"LMPOP", "2", "b", "c", "LEFT", "COUNT", "9223372036854775807"}), KeyAndElems("c", {"x"}));
+  EXPECT_EQ(Run({"EXISTS", "c"}), Int(0));
+  // Nothing to pop: the null array (RESP3 null).
+  EXPECT_EQ(Run({"LMPOP", "2", "b", "c", "LEFT"}), kNullArray);
+  EXPECT_EQ(Run({"LMPOP", "1", "b", "LEFT", "COUNT", "3"}), kNullArray);
+  // The same key twice.
+  Run({"RPUSH", "d", "p", "q"});
+  EXPECT_EQ(Run({"LMPOP", "2", "d", "d", "LEFT", "COUNT", "5"}), KeyAndElems("d", {"p", "q"}));
+  session_.resp = 3;
+  EXPECT_EQ(Run({"LMPOP", "2", "d", "d", "LEFT"}), "_\r\n");
+  Run({"RPUSH", "d", "z"});
+  EXPECT_EQ(Run({"LMPOP", "1", "d", "RIGHT"}), KeyAndElems("d", {"z"}));
+}
+
+TEST_F(ListFamilyTest, LMPopErrorsInRedisOrder) {
+  Run({"RPUSH", "l", "a"});
+  Run({"SET", "s", "v"});
+  const std::string kNumkeys = Err("ERR numkeys should be greater than 0");
+  const std::string kCount = Err("ERR count should be greater than 0");
+  const std::string kSyntax = Err("ERR syntax error");
+  for (const char* n : {"0", "-1", "x", "1.5", "", "9223372036854775808", "+1"}) {
+    EXPECT_EQ(Run({"LMPOP", n, "l", "LEFT"}), kNumkeys) << n;
+  }
+  EXPECT_EQ(Run({"LMPOP", "0", "l", "UP"}), kNumkeys);  // numkeys is checked first
+  // numkeys beyond the arguments (no room for LEFT|RIGHT after the keys).
+  EXPECT_EQ(Run({"LMPOP", "2", "l", "LEFT"}), kSyntax);
+  EXPECT_EQ(Run({"LMPOP", "3", "l", "LEFT"}), kSyntax);
+  EXPECT_EQ(Run({"LMPOP", "9223372036854775807", "l", "LEFT"}), kSyntax);
+  EXPECT_EQ(Run({"LMPOP", "1", "l", "UP"}), kSyntax);
+  EXPECT_EQ(Run({"LMPOP", "1", "s", "UP"}), kSyntax);  // syntax before WRONGTYPE
+  EXPECT_EQ(Run({"LMPOP", "1", "l", "LEFT", "COUNT"}), kSyntax);
+  EXPECT_EQ(Run({"LMPOP", "1", "l", "LEFT", "FOO"}), kSyntax);
+  EXPECT_EQ(Run({"LMPOP", "1", "l", "LEFT", "COUNT", "1", "COUNT", "2"}), kSyntax);
+  EXPECT_EQ(Run({"LMPOP", "1", "l", "LEFT", "COUNT", "1", "FOO"}), kSyntax);
+  for (const char* c : {"0", "-1", "x", "9223372036854775808"}) {
+    EXPECT_EQ(Run({"LMPOP", "1", "l", "LEFT", "COUNT", c}), kCount) << c;
+  }
+  EXPECT_EQ(Run({"LMPOP", "1", "l", "LEFT", "COUNT", "0", "FOO"}), kCount);  // count before what follows
+  EXPECT_EQ(Run({"LMPOP", "1", "l"}), Err("ERR wrong number of arguments for 'lmpop' command"));
+  EXPECT_EQ(Run({"LMPOP", "1"}), Err("ERR wrong number of arguments for 'lmpop' command"));
+  // WRONGTYPE: the first existing key decides, even before a list with data.
+  EXPECT_EQ(Run({"LMPOP", "2", "s", "l", "LEFT"}), kWrongType);
+  EXPECT_EQ(Run({"LMPOP", "3", "nope", "s", "l", "LEFT"}), kWrongType);
+  EXPECT_EQ(Run({"LRANGE", "l", "0", "-1"}), BulkArr({"a"}));  // errors popped nothing
+  EXPECT_EQ(Run({"LMPOP", "2", "l", "s", "LEFT"}), KeyAndElems("l", {"a"}));
+}
+
+TEST_F(ListFamilyTest, BLMPopErrorsAndDataOffAFiber) {
+  // Off a fiber BLMPOP answers at once, as LMPOP does.
+  Run({"RPUSH", "l", "a", "b", "c"});
+  Run({"SET", "s", "v"});
+  EXPECT_EQ(Run({"BLMPOP", "0", "2", "nope", "l", "RIGHT", "COUNT", "2"}), KeyAndElems("l", {"c", "b"}));
+  EXPECT_EQ(Run({"BLMPOP", "0.5", "1", "l", "LEFT"}), KeyAndElems("l", {"a"}));
+  EXPECT_EQ(Run({"EXISTS", "l"}), Int(0));
+  EXPECT_EQ(Run({"BLMPOP", "0", "1", "l", "LEFT"}), kNullArray);
+  EXPECT_EQ(Run({"BLMPOP", "0", "2", "s", "l", "LEFT"}), kWrongType);
+  // Timeout errors, after the other arguments' (as redis-server).
+  EXPECT_EQ(Run({"BLMPOP", "x", "1", "l", "LEFT"}), Err("ERR timeout is not a float or out of range"));
+  EXPECT_EQ(Run({"BLMPOP", "nan", "1", "l", "LEFT"}), Err("ERR timeout is not a float or out of range"));
+  EXPECT_EQ(Run({"BLMPOP", "-1", "1", "l", "LEFT"}), Err("ERR timeout is negative"));
+  EXPECT_EQ(Run({"BLMPOP", "1e20", "1", "l", "LEFT"}), Err("ERR timeout is negative"));
+  EXPECT_EQ(Run({"BLMPOP", "9223372036854775", "1", "l", "LEFT"}), Err("ERR timeout is out of range"));
+  EXPECT_EQ(Run({"BLMPOP", "-1", "1", "s", "LEFT"}), Err("ERR timeout is negative"));
+  EXPECT_EQ(Run({"BLMPOP", "x", "0", "l", "LEFT"}), Err("ERR numkeys should be greater than 0"));
+  EXPECT_EQ(Run({"BLMPOP", "x", "3", "l", "LEFT"}), Err("ERR syntax error"));
+  EXPECT_EQ(Run({"BLMPOP", "x", "9223372036854775807", "l", "LEFT"}), Err("ERR syntax error"));
+  EXPECT_EQ(Run({"BLMPOP", "x", "1", "l", "UP"}), Err("ERR syntax error"));
+  EXPECT_EQ(Run({"BLMPOP", "x", "1", "l", "LEFT", "COUNT"}), Err("ERR syntax error"));
+  EXPECT_EQ(Run({"BLMPOP", "x", "1", "l", "LEFT", "COUNT", "0"}), Err("ERR count should be greater than 0"));
+  EXPECT_EQ(Run({"BLMPOP", "0", "1", "l"}), Err("ERR wrong number of arguments for 'blmpop' command"));
+  session_.resp = 3;
+  EXPECT_EQ(Run({"BLMPOP", "0", "1", "l", "LEFT"}), "_\r\n");
+}
+
+TEST_F(ListFamilyTest, MPopRecordsItsChanges) {
+  // The change observer (persistence, WATCH) sees the popped key, and a
+  // persisted list's pops are tracked position by position (PopFront/PopBack),
+  // not as a whole rewrite.
+  Run({"RPUSH", "l", "a", "b", "c", "d", "e"});
+  std::vector<std::string> seen;
+  engine_.SetChangeObserver([&](const ChangeSet& cs) {
+    for (const KeyChange& c : cs.changes) seen.emplace_back(c.key);
+  });
+  Shard& shard = engine_.ShardFor(0, "l");
+  auto rows = [&]() -> const ListObject::RowState& {
+    std::lock_guard<SpinLock> lock(shard.lock());
+    return static_cast<const ListObject*>(shard.Peek("l", KeyHash("l"))->value.object())->rows;
+  };
+  {
+    std::lock_guard<SpinLock> lock(shard.lock());
+    static_cast<const ListObject*>(shard.Peek("l", KeyHash("l"))->value.object())->rows.Written();
+  }
+  EXPECT_EQ(Run({"LMPOP", "1", "l", "LEFT", "COUNT", "2"}), KeyAndElems("l", {"a", "b"}));
+  EXPECT_EQ(Run({"BLMPOP", "0", "1", "l", "RIGHT"}), KeyAndElems("l", {"e"}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"l", "l"}));
+  const ListObject::RowState& r = rows();
+  ASSERT_FALSE(r.whole());
+  EXPECT_EQ(r.changes->head_hi - r.changes->head_lo, 2);
+  EXPECT_EQ(r.changes->tail_hi - r.changes->tail_lo, 1);
+  EXPECT_EQ(r.head_pos, 2);
+  // A failed or empty pop changes nothing.
+  seen.clear();
+  Run({"LMPOP", "1", "nope", "LEFT"});
+  Run({"LMPOP", "1", "l", "LEFT", "COUNT", "0"});
+  EXPECT_TRUE(seen.empty());
+  // Emptying the list deletes the key, which is reported.
+  EXPECT_EQ(Run({"LMPOP", "1", "l", "LEFT", "COUNT", "5"}), KeyAndElems("l", {"c", "d"}));
+  EXPECT_EQ(seen, std::vector<std::string>{"l"});
+  EXPECT_EQ(Run({"EXISTS", "l"}), Int(0));
+}
+
+TEST_F(ListFamilyTest, MPopAbortsAWatchingTransaction) {
+  Run({"RPUSH", "l", "a", "b"});
+  Run({"RPUSH", "m", "a", "b"});
+  Session other;
+  EXPECT_EQ(Run({"WATCH", "l"}), kOk);
+  EXPECT_EQ(engine_.Execute(other, {"LMPOP", "2", "nope", "l", "LEFT"}), KeyAndElems("l", {"a"}));
+  EXPECT_EQ(Run({"MULTI"}), kOk);
+  EXPECT_EQ(Run({"LLEN", "l"}), Status("QUEUED"));
+  EXPECT_EQ(Run({"EXEC"}), kNullArray);
+  EXPECT_EQ(Run({"WATCH", "m"}), kOk);
+  EXPECT_EQ(engine_.Execute(other, {"BLMPOP", "0", "1", "m", "RIGHT", "COUNT", "2"}), KeyAndElems("m", {"b", "a"}));
+  EXPECT_EQ(Run({"MULTI"}), kOk);
+  EXPECT_EQ(Run({"LLEN", "m"}), Status("QUEUED"));
+  EXPECT_EQ(Run({"EXEC"}), kNullArray);
+}
+
+TEST_F(ListFamilyTest, MPopInsideMultiNeverBlocks) {
+  Run({"RPUSH", "l", "a", "b", "c"});
+  EXPECT_EQ(Run({"MULTI"}), kOk);
+  EXPECT_EQ(Run({"LMPOP", "2", "nope", "l", "LEFT", "COUNT", "2"}), Status("QUEUED"));
+  EXPECT_EQ(Run({"BLMPOP", "0", "1", "l", "RIGHT"}), Status("QUEUED"));
+  EXPECT_EQ(Run({"BLMPOP", "0", "1", "l", "RIGHT"}), Status("QUEUED"));
+  EXPECT_EQ(Run({"LMPOP", "1", "l", "LEFT"}), Status("QUEUED"));
+  EXPECT_EQ(Run({"LMPOP", "0", "l", "LEFT"}), Status("QUEUED"));  // a run-time error, as Redis
+  EXPECT_EQ(Run({"EXEC"}), "*5\r\n" + KeyAndElems("l", {"a", "b"}) + KeyAndElems("l", {"c"}) + kNullArray +
+                               kNullArray + Err("ERR numkeys should be greater than 0"));
+  EXPECT_EQ(Run({"MULTI"}), kOk);
+  EXPECT_EQ(Run({"LMPOP", "1", "l"}), Err("ERR wrong number of arguments for 'lmpop' command"));
+  EXPECT_EQ(Run({"EXEC"}), Err("EXECABORT Transaction discarded because of previous errors."));
+}
+
+TEST_F(ListFamilyTest, MPopFromLua) {
+  Run({"RPUSH", "l", "a", "b", "c"});
+  // LMPOP locks for itself (kNoKeyLock): scripts may run it when they run
+  // exclusively (lua-allow-undeclared-keys yes).
+  engine_.scripting().set_allow_undeclared_keys(true);
+  EXPECT_EQ(Run({"EVAL", "return redis.call('lmpop', 2, KEYS[1], KEYS[2], 'RIGHT', 'COUNT', 2)", "2", "nope", "l"}),
+            KeyAndElems("l", {"c", "b"}));
+  EXPECT_EQ(Run({"EVAL", "return redis.call('lmpop', 1, KEYS[1], 'RIGHT')", "1", "l"}), KeyAndElems("l", {"a"}));
+  EXPECT_EQ(Run({"EVAL", "return redis.call('lmpop', 1, KEYS[1], 'RIGHT')", "1", "l"}), kNil);
+  Run({"SET", "s", "v"});
+  EXPECT_EQ(Run({"EVAL", "return redis.pcall('lmpop', 1, KEYS[1], 'RIGHT')", "1", "s"}), kWrongType);
+  EXPECT_EQ(Run({"EXISTS", "l"}), Int(0));
 }
 
 }  // namespace
