@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "tests/compat/collection_compat_util.h"
-#include "tests/util/raw_socket.h"
+#include "tests/util/raw_resp.h"
 
 namespace stockd::testing {
 namespace {
@@ -122,78 +122,6 @@ TEST_F(ListCompat, RandomSequences) {
 // hiredis 0.14 parses RESP2 only and renders $-1 and *-1 alike, so these
 // tests talk RESP over raw sockets and compare each reply's exact bytes, in
 // RESP2 and (after HELLO 3) RESP3.
-
-// The end of the RESP2/RESP3 reply starting at pos in b, or npos when b does
-// not hold all of it yet.
-size_t ReplyEnd(const std::string& b, size_t pos) {
-  if (pos >= b.size()) return std::string::npos;
-  const size_t eol = b.find("\r\n", pos);
-  if (eol == std::string::npos) return std::string::npos;
-  const char type = b[pos];
-  const std::string line = b.substr(pos + 1, eol - pos - 1);
-  size_t next = eol + 2;
-  switch (type) {
-    case '$': case '!': case '=': {
-      const long long n = std::stoll(line);
-      if (n < 0) return next;
-      return b.size() < next + static_cast<size_t>(n) + 2 ? std::string::npos : next + static_cast<size_t>(n) + 2;
-    }
-    case '*': case '~': case '>': case '%': {
-      long long n = std::stoll(line);
-      if (type == '%') n *= 2;
-      for (long long i = 0; i < n; ++i) {
-        next = ReplyEnd(b, next);
-        if (next == std::string::npos) return next;
-      }
-      return next;
-    }
-    default:  // + - : _ , # (
-      return next;
-  }
-}
-
-// A RESP connection over a raw socket: one request, one reply's exact bytes.
-class RawResp {
- public:
-  explicit RawResp(int port) : fd_(DialLoopback(port)) {
-    timeval tv{10, 0};
-    if (fd_ >= 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  }
-  ~RawResp() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  void Send(const std::vector<std::string>& argv) {
-    std::string req = "*" + std::to_string(argv.size()) + "\r\n";
-    for (const auto& a : argv) req += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
-    for (size_t off = 0; fd_ >= 0 && off < req.size();) {
-      const ssize_t n = ::send(fd_, req.data() + off, req.size() - off, MSG_NOSIGNAL);
-      if (n <= 0) return;
-      off += static_cast<size_t>(n);
-    }
-  }
-  std::string Read() {
-    for (;;) {
-      const size_t end = ReplyEnd(buf_, 0);
-      if (end != std::string::npos) {
-        std::string r = buf_.substr(0, end);
-        buf_.erase(0, end);
-        return r;
-      }
-      char tmp[4096];
-      const ssize_t n = fd_ < 0 ? -1 : ::recv(fd_, tmp, sizeof(tmp), 0);
-      if (n <= 0) return "(io) " + buf_;
-      buf_.append(tmp, static_cast<size_t>(n));
-    }
-  }
-  std::string Do(const std::vector<std::string>& argv) {
-    Send(argv);
-    return Read();
-  }
-
- private:
-  int fd_ = -1;
-  std::string buf_;
-};
 
 class MPopCompat : public ListCompat {
  protected:
@@ -310,9 +238,8 @@ TEST_F(MPopCompat, MultiExecNeverBlocks) {
 }
 
 TEST_F(MPopCompat, Lua) {
-  // LMPOP locks for itself (kNoKeyLock): stockd's scripts run it when they run
-  // exclusively (redis-server has no such setting).
-  ASSERT_EQ(s_->Do({"CONFIG", "SET", "lua-allow-undeclared-keys", "yes"}), "\"OK\"");
+  // Under stockd's default config: the numkeys keys are checked against KEYS
+  // (all declared here). BLMPOP runs as LMPOP from a script, as in Redis.
   for (bool resp3 : {false, true}) {
     Pair p = Open(resp3);
     ExactAll(p, {
@@ -323,6 +250,11 @@ TEST_F(MPopCompat, Lua) {
         {"EVAL", "return redis.pcall('lmpop', 0, KEYS[1], 'RIGHT')", "1", "s"},
         {"EVAL", "return redis.pcall('lmpop', 1, KEYS[1], 'UP')", "1", "s"},
         {"EVAL", "return redis.pcall('lmpop', 1, KEYS[1], 'LEFT', 'COUNT', 0)", "1", "s"},
+        {"RPUSH", "m", "x", "y"},
+        {"EVAL", "return redis.call('blmpop', 0, 2, KEYS[1], KEYS[2], 'RIGHT')", "2", "nope", "m"},
+        {"EVAL", "return redis.pcall('blmpop', 0, 0, KEYS[1], 'RIGHT')", "1", "m"},
+        {"EVAL", "return redis.pcall('blmpop', 'x', 1, KEYS[1], 'RIGHT')", "1", "m"},
+        {"DEL", "m"},
         {"EXISTS", "l"},
     });
   }

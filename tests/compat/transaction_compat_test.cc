@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "tests/compat/compat_util.h"
+#include "tests/util/raw_resp.h"
 
 namespace stockd::testing {
 namespace {
@@ -143,10 +144,30 @@ TEST_F(TxCompat, ResetEndsTheTransaction) {
   SameAll({{"MULTI"}, {"EXEC"}});
 }
 
+// RESP3 after HELLO 3: the null of an EXEC aborted by WATCH, EXEC's array of
+// RESP3 replies (HGETALL's map inside it) and the empty EXEC, byte for byte.
+// Over raw sockets: hiredis 0.14 cannot read RESP3 (tests/util/raw_resp.h),
+// so through it both servers only gave the same I/O error.
 TEST_F(TxCompat, RespThreeReplies) {
-  SameAll({{"HELLO", "3"}, {"WATCH", "w"}});
-  Same2({"SET", "w", "1"});
-  SameAll({{"MULTI"}, {"HSET", "h", "f", "v"}, {"HGETALL", "h"}, {"EXEC"}, {"MULTI"}, {"EXEC"}});
+  RawResp s(stockd_.port()), r(redis_.port()), s2(stockd_.port()), r2(redis_.port());
+  auto same = [](RawResp& a, RawResp& b, const std::vector<std::string>& argv) {
+    const std::string x = a.Do(argv), y = b.Do(argv);
+    EXPECT_EQ(x, y) << "command: " << argv[0];
+    return x;
+  };
+  ASSERT_EQ(s.Do({"HELLO", "3"}).substr(0, 1), "%");  // the HELLO maps name each server
+  ASSERT_EQ(r.Do({"HELLO", "3"}).substr(0, 1), "%");
+  same(s, r, {"DEL", "w", "h"});
+  same(s, r, {"WATCH", "w"});
+  same(s2, r2, {"SET", "w", "1"});
+  for (const auto& argv : std::vector<std::vector<std::string>>{{"MULTI"}, {"HSET", "h", "f", "v"}, {"HGETALL", "h"}})
+    same(s, r, argv);
+  EXPECT_EQ(same(s, r, {"EXEC"}), "_\r\n");
+  for (const auto& argv : std::vector<std::vector<std::string>>{{"MULTI"}, {"HSET", "h", "f", "v"}, {"HGETALL", "h"}})
+    same(s, r, argv);
+  EXPECT_EQ(same(s, r, {"EXEC"}), "*2\r\n:1\r\n%1\r\n$1\r\nf\r\n$1\r\nv\r\n");
+  same(s, r, {"MULTI"});
+  EXPECT_EQ(same(s, r, {"EXEC"}), "*0\r\n");
 }
 
 // Seeded random interleavings of two connections over three keys.
