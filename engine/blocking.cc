@@ -210,17 +210,13 @@ void Blocking::Run(CommandContext& ctx, Handler handler, WriteGate** gate) {
 
 namespace {
 
-// The global shard ids of the command's declared keys (as the dispatcher
-// computes them).
+// The global shard ids of the command's keys, as the dispatcher locks them
+// (Command::ForEachKeyIndex: BZMPOP's and BLMPOP's numkeys keys included).
 absl::InlinedVector<uint32_t, 8> CommandShardIds(CommandContext& ctx) {
-  const CommandSpec& spec = ctx.command.spec();
   absl::InlinedVector<uint32_t, 8> ids;
-  const int argc = static_cast<int>(ctx.argv.size());
-  const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
-  const int step = spec.key_step > 0 ? spec.key_step : 1;
-  for (int i = spec.first_key; i > 0 && i <= last && i < argc; i += step) {
+  ctx.command.ForEachKeyIndex(ctx.argv, [&](int i) {
     ids.push_back(ctx.engine.ShardId(ctx.session.db, KeyHash(ctx.argv[static_cast<size_t>(i)])));
-  }
+  });
   return ids;
 }
 

@@ -1,7 +1,10 @@
 // engine/command.cc — the command table (see command.h).
 #include "engine/command.h"
 
+#include <cstdint>
 #include <cstring>
+
+#include "engine/value.h"
 
 namespace stockd::engine {
 namespace {
@@ -47,7 +50,8 @@ LastLookup& LookupSlot(std::string_view name) {
 
 CommandTable::CommandTable() : generation_(next_generation.fetch_add(1)) {}
 
-std::vector<std::string_view> FlagNames(uint32_t flags) {
+std::vector<std::string_view> FlagNames(uint32_t flags, bool movable_keys) {
+  // Redis 7.0's addReplyCommandFlags order; may_replicate is hidden there.
   static constexpr struct {
     uint32_t flag;
     std::string_view name;
@@ -56,13 +60,14 @@ std::vector<std::string_view> FlagNames(uint32_t flags) {
       {kAdmin, "admin"},         {kPubSub, "pubsub"},         {kNoScript, "noscript"},
       {kBlocking, "blocking"},   {kLoading, "loading"},       {kStale, "stale"},
       {kSkipMonitor, "skip_monitor"}, {kSkipSlowlog, "skip_slowlog"}, {kFast, "fast"},
-      {kNoAuth, "no_auth"},      {kMayReplicate, "may_replicate"}, {kNoMulti, "no_multi"},
-      {kAllowBusy, "allow_busy"}, {kNoMandatoryKeys, "no_mandatory_keys"},
+      {kNoAuth, "no_auth"},      {kNoMandatoryKeys, "no_mandatory_keys"}, {kNoMulti, "no_multi"},
   };
   std::vector<std::string_view> out;
   for (const auto& n : kNames) {
     if (flags & n.flag) out.push_back(n.name);
   }
+  if (movable_keys) out.push_back("movablekeys");
+  if (flags & kAllowBusy) out.push_back("allow_busy");
   return out;
 }
 
@@ -83,9 +88,52 @@ void CommandStats::Reset() {
     for (auto& v : c.v) v.store(0, std::memory_order_relaxed);
 }
 
-Command::Command(const CommandSpec& spec, Command* parent) : spec_(spec), parent_(parent) {
+Command::Command(const CommandSpec& spec, Command* parent) : parent_(parent) {
+  SetSpec(spec);
   full_name_ = parent ? std::string(parent->name()) + "|" + std::string(spec.name)
                       : std::string(spec.name);
+}
+
+void Command::SetSpec(const CommandSpec& spec) {
+  spec_ = spec;
+  if ((spec.flags & kNoKeyLock) || (spec.first_key <= 0 && spec.numkeys_at <= 0)) {
+    dispatch_keys_ = DispatchKeys::kNone;
+  } else {
+    dispatch_keys_ = spec.numkeys_at > 0 ? DispatchKeys::kNumKeys : DispatchKeys::kTriple;
+  }
+}
+
+int Command::NumKeys(std::string_view s, int argc, CountParse parse) const {
+  const int at = spec_.numkeys_at;
+  if (at <= 0 || at >= argc) return 0;
+  const int room = argc - at - 1;
+  if (parse == CountParse::kStrict) {
+    int64_t v;
+    return ParseStrictInt64(s, &v) && v >= 1 && v <= room ? static_cast<int>(v) : 0;
+  }
+  // atoi(argv[at]) as glibc computes it, (int)strtol(s, NULL, 10): leading
+  // white space, a sign, digits up to the first non-digit, saturated to the
+  // long range, then truncated to int. Redis's genericGetKeys reads numkeys
+  // so; a count kStrict accepts reads the same here.
+  size_t p = 0;
+  while (p < s.size() && (s[p] == ' ' || (s[p] >= '\t' && s[p] <= '\r'))) ++p;
+  bool negative = false;
+  if (p < s.size() && (s[p] == '+' || s[p] == '-')) negative = s[p++] == '-';
+  uint64_t v = 0;
+  bool overflow = false;
+  for (; p < s.size() && s[p] >= '0' && s[p] <= '9'; ++p) {
+    const uint64_t d = static_cast<uint64_t>(s[p] - '0');
+    if (!overflow && v > (static_cast<uint64_t>(INT64_MAX) - d) / 10) overflow = true;
+    if (!overflow) v = v * 10 + d;
+  }
+  int64_t l;
+  if (overflow) {
+    l = negative ? INT64_MIN : INT64_MAX;
+  } else {
+    l = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+  }
+  const int n = static_cast<int>(l);  // modular, as the C cast on x86-64
+  return n >= 1 && n <= room ? n : 0;
 }
 
 const Command* Command::FindSubcommand(std::string_view name) const {
@@ -100,7 +148,7 @@ Command* CommandTable::Register(const CommandSpec& spec) {
   generation_ = next_generation.fetch_add(1);
   auto it = by_name_.find(spec.name);
   if (it != by_name_.end()) {
-    it->second->spec_ = spec;
+    it->second->SetSpec(spec);
     return it->second.get();
   }
   auto cmd = std::make_unique<Command>(spec, nullptr);
@@ -114,7 +162,7 @@ Command* CommandTable::RegisterSubcommand(Command* parent, const CommandSpec& sp
   generation_ = next_generation.fetch_add(1);
   auto it = parent->subcommands_.find(spec.name);
   if (it != parent->subcommands_.end()) {
-    it->second->spec_ = spec;
+    it->second->SetSpec(spec);
     return it->second.get();
   }
   auto cmd = std::make_unique<Command>(spec, parent);

@@ -6,11 +6,28 @@
 //  * Arity follows Redis: N > 0 means exactly N arguments, -N means at least N,
 //    both counting the command name (and, for a subcommand, counting the
 //    container and the subcommand name: OBJECT ENCODING key has arity 3).
-//  * Key positions follow Redis's legacy (first_key, last_key, key_step) triple,
-//    indexes into argv: last_key -1 is the last argument, -2 the one before it.
-//    first_key 0 means "no keys". The dispatcher hashes exactly these arguments
-//    to find and lock the command's shards; a handler touches no other key
-//    unless its row carries kNoKeyLock and it locks through CommandContext.
+//  * A row's keys are given by two specs, either or both:
+//     - Redis's legacy (first_key, last_key, key_step) triple, indexes into
+//       argv: last_key -1 is the last argument, -2 the one before it;
+//       first_key 0 means "none". COMMAND INFO prints it as is.
+//     - numkeys_at > 0 (Redis's "keynum" key spec, for commands whose keys
+//       follow a count: ZUNION, ZUNIONSTORE's sources, SINTERCARD, ZMPOP,
+//       BZMPOP, EVAL ...): argv[numkeys_at] is the count N and the N arguments
+//       after it are keys. N is read as Redis's key specs read it (string2ll,
+//       as the handlers' ParseInt64Arg: so the keys locked are the keys the
+//       handler touches); when it is not a valid count within 1 .. argc -
+//       numkeys_at - 1 the call has no numkeys keys, and the handler must
+//       reply its error without touching a key. COMMAND GETKEYS alone reads
+//       it as Redis's getkeys procs do (atoi: "+2", "2x" count 2). Such rows
+//       are "movablekeys" in COMMAND INFO.
+//    Command::ForEachKeyIndex enumerates a call's keys (triple first, then the
+//    numkeys keys) and is the only place that interprets these fields: the
+//    dispatcher (Engine::Execute / ExecuteHeld: script key checks), EXEC's
+//    lock plan, a woken blocked command's re-lock, COMMAND GETKEYS and ACL key
+//    checks all walk it. The dispatcher hashes exactly these arguments to find
+//    and lock the command's shards; a handler touches no other key unless its
+//    row carries kNoKeyLock and it locks through CommandContext (a kNoKeyLock
+//    row's key specs then only describe it: EVAL's keys, COPY ... DB).
 //  * Names are stored lowercase; Find() is case-insensitive and does not
 //    allocate (it is on every command's path).
 //  * A container command (OBJECT, CLIENT, CONFIG, ...) is a row without a
@@ -70,8 +87,10 @@ enum CommandFlag : uint32_t {
 };
 
 // The Redis names of the flags set in `flags` ("write", "denyoom", ...), in
-// the order Redis prints them.
-std::vector<std::string_view> FlagNames(uint32_t flags);
+// the order Redis 7.0 prints them (COMMAND INFO), plus "movablekeys" in its
+// place when movable_keys (Command::movable_keys: derived, not a flag bit).
+// Like Redis, "may_replicate" is never printed.
+std::vector<std::string_view> FlagNames(uint32_t flags, bool movable_keys = false);
 
 // One row of the table, as a family declares it. String fields must outlive
 // the table (string literals in practice).
@@ -88,6 +107,10 @@ struct CommandSpec {
   std::string_view group;    // "string", "generic", "server", "connection", ...
   std::string_view summary;  // one line, as `COMMAND DOCS`
   std::string_view since;    // "1.0.0"
+  // Keys counted by an argument (see the file comment): argv[numkeys_at] is
+  // the count, that many keys follow it. 0 = none. Last, so rows written with
+  // positional initializers stay valid.
+  int numkeys_at = 0;
 };
 
 // Per-command counters for INFO commandstats, updated by the dispatcher after
@@ -146,11 +169,53 @@ class Command {
                             : argc >= static_cast<size_t>(-spec_.arity);
   }
 
+  // How a numkeys count is read (see the file comment): kStrict as Redis's
+  // key specs and the handlers (canonical decimal only), kAtoi as Redis's
+  // getkeys procs behind COMMAND GETKEYS.
+  enum class CountParse : uint8_t { kStrict, kAtoi };
+
+  // Calls fn(i) for the index into argv of each key of this call: the legacy
+  // triple's (bounded by argc), then the numkeys keys (see the file comment).
+  // Returns false when the row counts keys by numkeys and argv[numkeys_at] is
+  // not a valid count (no numkeys keys were enumerated); true otherwise.
+  // Argv: a span or vector of string_view / string. REQUIRES: ArityOk(argc).
+  template <typename Argv, typename Fn>
+  bool ForEachKeyIndex(const Argv& argv, Fn&& fn, CountParse parse = CountParse::kStrict) const {
+    const int argc = static_cast<int>(argv.size());
+    if (spec_.first_key > 0) {
+      const int last = spec_.last_key < 0 ? argc + spec_.last_key : spec_.last_key;
+      const int step = spec_.key_step > 0 ? spec_.key_step : 1;
+      for (int i = spec_.first_key; i <= last && i < argc; i += step) fn(i);
+    }
+    const int at = spec_.numkeys_at;
+    if (at <= 0) return true;
+    const int n = at < argc ? NumKeys(std::string_view(argv[static_cast<size_t>(at)]), argc, parse) : 0;
+    for (int i = 1; i <= n; ++i) fn(at + i);
+    return n > 0;
+  }
+  // The number of numkeys keys of a call with argc arguments whose
+  // argv[numkeys_at] is `count`, or 0 when it is not a valid count within
+  // 1 .. argc - numkeys_at - 1 (or the row has no numkeys spec).
+  int NumKeys(std::string_view count, int argc, CountParse parse = CountParse::kStrict) const;
+  // True when the row has keys (either spec).
+  bool has_keys() const { return spec_.first_key > 0 || spec_.numkeys_at > 0; }
+  // Redis's "movablekeys": a call's key positions depend on its arguments.
+  bool movable_keys() const { return spec_.numkeys_at > 0; }
+
+  // How the dispatcher locks this row's keys (derived from the spec, so the
+  // single-key path tests one byte): kNone for a row without keys or with
+  // kNoKeyLock, kTriple when only the legacy triple gives keys, kNumKeys when
+  // the row has a numkeys spec.
+  enum class DispatchKeys : uint8_t { kNone, kTriple, kNumKeys };
+  DispatchKeys dispatch_keys() const { return dispatch_keys_; }
+
   CommandStats& stats() const { return stats_; }
 
  private:
   friend class CommandTable;
+  void SetSpec(const CommandSpec& spec);
   CommandSpec spec_;
+  DispatchKeys dispatch_keys_ = DispatchKeys::kNone;
   std::string full_name_;
   Command* parent_;
   absl::flat_hash_map<std::string, std::unique_ptr<Command>, KeyHasher, KeyEq> subcommands_;

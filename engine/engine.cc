@@ -225,7 +225,11 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
     // Shards held by a script past busy-reply-threshold answer -BUSY instead
     // of being waited for (a script on other keys does not get in the way).
     bool busy = false;
-    if (spec.first_key > 0 && !(spec.flags & kNoKeyLock)) {
+    // Key locking by the row's key specs (command.h). kTriple is the hot path
+    // (one byte tested, as first_key and kNoKeyLock were before); rows with a
+    // numkeys spec take the general walk below.
+    const Command::DispatchKeys dk = cmd->dispatch_keys();
+    if (dk == Command::DispatchKeys::kTriple) {
       const int argc = static_cast<int>(argv.size());
       const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
       const int step = spec.key_step > 0 ? spec.key_step : 1;
@@ -245,6 +249,17 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
         }
         busy = !ctx.LockShardIdsUnlessBusy(std::move(ids));
       }
+    } else if (dk == Command::DispatchKeys::kNumKeys) {
+      // A bad count yields no numkeys keys: the handler replies its error
+      // before touching a key (possibly with nothing locked at all).
+      absl::InlinedVector<uint32_t, 8> ids;
+      cmd->ForEachKeyIndex(argv, [&](int i) {
+        std::string_view key = argv[static_cast<size_t>(i)];
+        const uint64_t h = KeyHash(key);
+        ctx.RememberKeyHash(key, h);
+        ids.push_back(ShardId(session.db, h));
+      });
+      if (!ids.empty()) busy = !ctx.LockShardIdsUnlessBusy(std::move(ids));
     } else if ((spec.flags & kNoKeyLock) && AnyShardBusy() && spec.group != "scripting") {
       busy = true;  // it may lock any shard (KEYS, FLUSHALL, ...): as Redis, refuse while busy
     }
@@ -329,11 +344,12 @@ void Engine::ExecuteHeld(Session& session, const Command* found, absl::Span<cons
   int errors;
   {
     CommandContext ctx(*this, session, argv, reply, *cmd, now_ms);
-    if (spec.first_key > 0 && !(spec.flags & kNoKeyLock)) {
-      const int argc = static_cast<int>(argv.size());
-      const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
-      const int step = spec.key_step > 0 ? spec.key_step : 1;
-      for (int i = spec.first_key; i <= last && i < argc; i += step) {
+    if (cmd->dispatch_keys() != Command::DispatchKeys::kNone) {
+      // Every key the row's specs name (numkeys keys included) must be
+      // declared and held; the first one that is not refuses the call.
+      int refused = -1;
+      cmd->ForEachKeyIndex(argv, [&](int i) {
+        if (refused >= 0) return;
         std::string_view key = argv[static_cast<size_t>(i)];
         const uint64_t h = KeyHash(key);
         bool allowed = call.any_key;
@@ -341,13 +357,17 @@ void Engine::ExecuteHeld(Session& session, const Command* found, absl::Span<cons
           for (std::string_view k : call.declared_keys) allowed = allowed || k == key;
         }
         if (!allowed || !std::binary_search(call.held.begin(), call.held.end(), ShardId(session.db, h))) {
-          std::string msg = "ERR Script attempted to access key '";
-          msg.append(key.substr(0, 128)).append(
-              "' not declared in KEYS (declare it, or set lua-allow-undeclared-keys yes)");
-          Reject(reply, msg);
+          refused = i;
           return;
         }
         ctx.RememberKeyHash(key, h);
+      });
+      if (refused >= 0) {
+        std::string msg = "ERR Script attempted to access key '";
+        msg.append(argv[static_cast<size_t>(refused)].substr(0, 128))
+            .append("' not declared in KEYS (declare it, or set lua-allow-undeclared-keys yes)");
+        Reject(reply, msg);
+        return;
       }
     }
     ctx.AdoptHeld(call.held);

@@ -251,10 +251,10 @@ constexpr uint32_t kFcallFlags = kNoScript | kSkipMonitor | kMayReplicate | kNoM
 void RegisterFunctionFamily(CommandTable& t) {
   t.Register({.name = "fcall", .arity = -3, .flags = kFcallFlags, .handler = FCallCmd,
               .acl_categories = "@slow @scripting", .group = "scripting",
-              .summary = "Invoke a function", .since = "7.0.0"});
+              .summary = "Invoke a function", .since = "7.0.0", .numkeys_at = 2});
   t.Register({.name = "fcall_ro", .arity = -3, .flags = kFcallFlags | kReadOnly,
               .handler = FCallRoCmd, .acl_categories = "@slow @scripting", .group = "scripting",
-              .summary = "Invoke a read-only function", .since = "7.0.0"});
+              .summary = "Invoke a read-only function", .since = "7.0.0", .numkeys_at = 2});
   Command* fn = t.Register({.name = "function", .arity = -2, .flags = 0,
                             .acl_categories = "@slow @scripting", .group = "scripting",
                             .summary = "A container for function commands", .since = "7.0.0"});

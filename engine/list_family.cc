@@ -549,22 +549,19 @@ bool ParseMPop(CommandContext& ctx, size_t numkeys_at, MPopArgs* out) {
   return true;
 }
 
-// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]. Its row carries
-// kNoKeyLock (numkeys counts the keys, which the legacy key triple cannot
-// express): it locks its keys' shards itself.
+// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]. Its keys are locked
+// by the dispatcher through the row's numkeys spec (engine/command.h) when
+// numkeys is a valid count; ParseMPop replies the error before any key
+// otherwise.
 void CmdLMPop(CommandContext& ctx) {
   MPopArgs a;
   if (!ParseMPop(ctx, 1, &a)) return;
-  std::vector<KeyRef> refs;
-  refs.reserve(a.keys.size());
-  for (std::string_view key : a.keys) refs.push_back(KeyRef{ctx.session.db, key});
-  ctx.LockKeys(refs);
   PopFirstOrBlock(ctx, a.keys, a.end, a.count, std::nullopt);
 }
 
 // BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]: the timeout
-// is checked after the rest, as Redis does. Its keys are locked by the
-// dispatcher through the row's key positions (see RegisterListFamily).
+// is checked after the rest, as Redis does. Its keys are locked as LMPOP's
+// (numkeys spec), also when a woken waiter is re-run (engine/blocking.cc).
 void CmdBLMPop(CommandContext& ctx) {
   MPopArgs a;
   if (!ParseMPop(ctx, 2, &a)) return;
@@ -619,12 +616,12 @@ void RegisterListFamily(CommandTable& t) {
               "Returns and removes the last elements of a list. Deletes the list if the last "
               "element was popped.",
               "1.0.0"});
-  // Redis's key positions are (0, 0, 0) with a numkeys key spec: kNoKeyLock,
-  // the handler locks its keys (CmdLMPop).
-  t.Register({"lmpop", -4, kWrite | kNoKeyLock, 0, 0, 0, CmdLMPop, "@write @list @slow", "list",
+  // Redis's key positions are (0, 0, 0) with a numkeys key spec: argv[1]
+  // counts the keys after it (the last field; engine/command.h).
+  t.Register({"lmpop", -4, kWrite, 0, 0, 0, CmdLMPop, "@write @list @slow", "list",
               "Returns multiple elements from a list after removing them. Deletes the list if "
               "the last element was popped.",
-              "7.0.0"});
+              "7.0.0", 1});
   t.Register({"llen", 2, kReadOnly | kFast, 1, 1, 1, CmdLLen, "@read @list @fast", "list",
               "Returns the length of a list.", "1.0.0"});
   t.Register({"lrange", 4, kReadOnly, 1, 1, 1, CmdLRange, "@read @list @slow", "list",
@@ -662,20 +659,14 @@ void RegisterListFamily(CommandTable& t) {
               "Removes and returns the last element in a list. Blocks until an element is "
               "available otherwise. Deletes the list if the last element was popped.",
               "2.0.0"});
-  // Unlike LMPOP, not kNoKeyLock with Redis's (0, 0, 0): a woken blocked
-  // client's timeout / CLIENT UNBLOCK / gone-client paths (engine/blocking.cc)
-  // relock only the row's key positions before dequeuing the waiter, so a
-  // blocking row must declare positions covering its keys. argv[3 .. argc-2]
-  // holds every key (LEFT|RIGHT always follows them) plus, with COUNT, the
-  // words LEFT|RIGHT and COUNT: extra shards locked, harmless (as SINTERCARD).
-  // The price, until blocking.cc relocks a kNoKeyLock waiter's own keys:
-  // COMMAND INFO shows (3, -2, 1), and scripts refuse BLMPOP as a blocking
-  // command with keys (lua_state.cc), where Redis 7.0 runs it as LMPOP.
-  t.Register({"blmpop", -5, kWrite | kBlocking, 3, -2, 1, CmdBLMPop,
+  // As LMPOP, with the count at argv[2]: a woken blocked client is re-run
+  // with the same keys locked (engine/blocking.cc walks the key specs too),
+  // and scripts run it without blocking, as Redis 7.0 does (lua_state.cc).
+  t.Register({"blmpop", -5, kWrite | kBlocking, 0, 0, 0, CmdBLMPop,
               "@write @list @slow @blocking", "list",
               "Pops the first element from one of multiple lists. Blocks until an element is "
               "available otherwise. Deletes the list if the last element was popped.",
-              "7.0.0"});
+              "7.0.0", 2});
   t.Register({"blmove", 6, kW | kBlocking, 1, 2, 1, CmdBLMove, "@write @list @slow @blocking",
               "list",
               "Pops an element from a list, pushes it to another list and returns it. Blocks "

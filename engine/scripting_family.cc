@@ -1,7 +1,8 @@
 // engine/scripting_family.cc — EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT
 // (Redis 7.0 semantics; the runs themselves are engine/lua/scripting.h's).
-// The rows carry kNoKeyLock: their keys are counted by numkeys, which the
-// legacy key triple cannot express, so the script locks them itself.
+// The rows declare their keys by numkeys (argv[2]; command.h), for COMMAND
+// GETKEYS / INFO and ACLs, but carry kNoKeyLock: the script locks its keys
+// itself, for its whole run (engine/lua/scripting.h).
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -92,16 +93,16 @@ constexpr uint32_t kEvalFlags = kNoScript | kSkipMonitor | kMayReplicate | kNoMa
 void RegisterScriptingFamily(CommandTable& t) {
   t.Register({.name = "eval", .arity = -3, .flags = kEvalFlags, .handler = EvalCmd,
               .acl_categories = "@slow @scripting", .group = "scripting",
-              .summary = "Execute a Lua script server side", .since = "2.6.0"});
+              .summary = "Execute a Lua script server side", .since = "2.6.0", .numkeys_at = 2});
   t.Register({.name = "evalsha", .arity = -3, .flags = kEvalFlags, .handler = EvalShaCmd,
               .acl_categories = "@slow @scripting", .group = "scripting",
-              .summary = "Execute a Lua script server side", .since = "2.6.0"});
+              .summary = "Execute a Lua script server side", .since = "2.6.0", .numkeys_at = 2});
   t.Register({.name = "eval_ro", .arity = -3, .flags = kEvalFlags | kReadOnly, .handler = EvalRoCmd,
               .acl_categories = "@slow @scripting", .group = "scripting",
-              .summary = "Execute a read-only Lua script server side", .since = "7.0.0"});
+              .summary = "Execute a read-only Lua script server side", .since = "7.0.0", .numkeys_at = 2});
   t.Register({.name = "evalsha_ro", .arity = -3, .flags = kEvalFlags | kReadOnly,
               .handler = EvalShaRoCmd, .acl_categories = "@slow @scripting", .group = "scripting",
-              .summary = "Execute a read-only Lua script server side", .since = "7.0.0"});
+              .summary = "Execute a read-only Lua script server side", .since = "7.0.0", .numkeys_at = 2});
   Command* script = t.Register({.name = "script", .arity = -2, .flags = 0,
                                 .acl_categories = "@slow @scripting", .group = "scripting",
                                 .summary = "A container for Lua scripts management commands",

@@ -415,10 +415,9 @@ void RegisterSetFamily(CommandTable& t) {
               "Stores the union of multiple sets in a key.", "1.0.0"});
   t.Register({"sdiffstore", -3, kW, 1, -1, 1, CmdSDiffStore, "@write @set @slow", "set",
               "Stores the difference of multiple sets in a key.", "1.0.0"});
-  // Keys are argv[2 .. 1+numkeys]; the legacy triple cannot say so, so the
-  // dispatcher locks every argument from 2 on (LIMIT's words included: harmless).
-  t.Register({"sintercard", -3, kReadOnly, 2, -1, 1, CmdSInterCard, "@read @set @slow", "set",
-              "Returns the number of members of the intersect of multiple sets.", "7.0.0"});
+  // Its keys follow numkeys (argv[1]; command.h): 0 0 0 and movablekeys, as Redis.
+  t.Register({"sintercard", -3, kReadOnly, 0, 0, 0, CmdSInterCard, "@read @set @slow", "set",
+              "Returns the number of members of the intersect of multiple sets.", "7.0.0", 1});
   t.Register({"sscan", -3, kReadOnly, 1, 1, 1, CmdSScan, "@read @set @slow", "set",
               "Iterates over members of a set.", "2.6.0"});
 }

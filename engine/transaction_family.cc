@@ -125,13 +125,11 @@ void CmdExec(CommandContext& ctx) {
     writes = writes || (spec.flags & kWrite) != 0 || spec.group == "scripting";
     if ((spec.flags & kNoKeyLock) || q.command->full_name() == "select") {
       all = true;
-    } else if (!all && spec.first_key > 0) {
-      const int argc = static_cast<int>(q.argv.size());
-      const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
-      const int step = spec.key_step > 0 ? spec.key_step : 1;
-      for (int i = spec.first_key; i <= last && i < argc; i += step) {
+    } else if (!all && q.command->has_keys()) {
+      // The same keys the dispatcher would lock (command.h: numkeys keys too).
+      q.command->ForEachKeyIndex(q.argv, [&](int i) {
         ids.push_back(engine.ShardId(session.db, KeyHash(q.argv[static_cast<size_t>(i)])));
-      }
+      });
     }
   }
   if (all) {

@@ -712,7 +712,9 @@ void ComputeSetOp(SetOp op, std::vector<SetOpInput> in, Aggregate agg, bool card
 
 // ZUNION/ZINTER/ZDIFF numkeys key... [WEIGHTS w...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES],
 // ZUNIONSTORE/ZINTERSTORE/ZDIFFSTORE dst numkeys key... [...], ZINTERCARD numkeys key... [LIMIT n].
-// The rows carry kNoKeyLock (the keys follow numkeys): the handler locks them.
+// The rows' numkeys spec (command.h) has the dispatcher lock the keys when
+// numkeys is a valid count; otherwise the checks below reply before any key
+// is touched.
 void SetOpGeneric(CommandContext& ctx, SetOpSpec spec) {
   const size_t numkeys_idx = spec.store ? 2 : 1;
   int64_t numkeys;
@@ -724,11 +726,6 @@ void SetOpGeneric(CommandContext& ctx, SetOpSpec spec) {
   if (numkeys > static_cast<int64_t>(ctx.argv.size() - numkeys_idx - 1)) return ctx.Error(errors::kSyntax);
   const size_t n = static_cast<size_t>(numkeys);
   auto keys = ctx.argv.subspan(numkeys_idx + 1, n);
-  std::vector<KeyRef> refs;
-  refs.reserve(n + 1);
-  if (spec.store) refs.push_back({ctx.session.db, ctx.argv[1]});
-  for (std::string_view k : keys) refs.push_back({ctx.session.db, k});
-  ctx.LockKeys(refs);
 
   std::vector<SetOpInput> inputs(n);
   for (size_t k = 0; k < n; ++k) {
@@ -922,11 +919,7 @@ void ReplyMPop(CommandContext& ctx, std::string_view key, const std::vector<std:
 void CmdZMPop(CommandContext& ctx) {
   MPopArgs args;
   if (!ParseMPop(ctx, 1, &args)) return;
-  auto keys = ctx.argv.subspan(2, args.numkeys);
-  std::vector<KeyRef> refs;
-  refs.reserve(keys.size());
-  for (std::string_view k : keys) refs.push_back({ctx.session.db, k});
-  ctx.LockKeys(refs);  // kNoKeyLock: the keys follow numkeys
+  auto keys = ctx.argv.subspan(2, args.numkeys);  // locked by the dispatcher (numkeys spec)
   for (std::string_view key : keys) {
     KeyLoc loc = ctx.Locate(key);
     bool wrong;
@@ -1065,34 +1058,32 @@ void RegisterZSetFamily(CommandTable& t) {
   t.Register({"bzpopmax", -3, kWrite | kFast | kBlocking, 1, -2, 1, CmdBZPopMax,
               "@write @sortedset @fast @blocking", "sorted_set",
               "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member is available otherwise.", "5.0.0"});
-  t.Register({"zunionstore", -4, kW | kNoKeyLock, 1, 1, 1, CmdZUnionStore, "@write @sortedset @slow", "sorted_set",
-              "Stores the union of multiple sorted sets in a key.", "2.0.0"});
-  t.Register({"zinterstore", -4, kW | kNoKeyLock, 1, 1, 1, CmdZInterStore, "@write @sortedset @slow", "sorted_set",
-              "Stores the intersect of multiple sorted sets in a key.", "2.0.0"});
-  // Keys counted by numkeys: the legacy triple cannot say where they are
-  // (Redis declares 0 0 0, or the destination only, plus "movablekeys"), so
-  // these rows carry kNoKeyLock and the handlers lock the keys themselves.
-  t.Register({"zunion", -3, kR | kNoKeyLock, 0, 0, 0, CmdZUnion, "@read @sortedset @slow", "sorted_set",
-              "Add multiple sorted sets", "6.2.0"});
-  t.Register({"zinter", -3, kR | kNoKeyLock, 0, 0, 0, CmdZInter, "@read @sortedset @slow", "sorted_set",
-              "Intersect multiple sorted sets", "6.2.0"});
-  t.Register({"zdiff", -3, kR | kNoKeyLock, 0, 0, 0, CmdZDiff, "@read @sortedset @slow", "sorted_set",
-              "Subtract multiple sorted sets", "6.2.0"});
-  t.Register({"zdiffstore", -4, kW | kNoKeyLock, 1, 1, 1, CmdZDiffStore, "@write @sortedset @slow", "sorted_set",
-              "Subtract multiple sorted sets and store the resulting sorted set in a new key", "6.2.0"});
-  t.Register({"zintercard", -3, kR | kNoKeyLock, 0, 0, 0, CmdZInterCard, "@read @sortedset @slow", "sorted_set",
-              "Intersect multiple sorted sets and return the cardinality of the result", "7.0.0"});
+  // Keys counted by numkeys (the last field: argv[numkeys_at] counts the keys
+  // after it; command.h): as Redis, the triple is 0 0 0, or the destination
+  // only, and COMMAND INFO says "movablekeys". The dispatcher locks them all.
+  t.Register({"zunionstore", -4, kW, 1, 1, 1, CmdZUnionStore, "@write @sortedset @slow", "sorted_set",
+              "Stores the union of multiple sorted sets in a key.", "2.0.0", 2});
+  t.Register({"zinterstore", -4, kW, 1, 1, 1, CmdZInterStore, "@write @sortedset @slow", "sorted_set",
+              "Stores the intersect of multiple sorted sets in a key.", "2.0.0", 2});
+  t.Register({"zunion", -3, kR, 0, 0, 0, CmdZUnion, "@read @sortedset @slow", "sorted_set",
+              "Add multiple sorted sets", "6.2.0", 1});
+  t.Register({"zinter", -3, kR, 0, 0, 0, CmdZInter, "@read @sortedset @slow", "sorted_set",
+              "Intersect multiple sorted sets", "6.2.0", 1});
+  t.Register({"zdiff", -3, kR, 0, 0, 0, CmdZDiff, "@read @sortedset @slow", "sorted_set",
+              "Subtract multiple sorted sets", "6.2.0", 1});
+  t.Register({"zdiffstore", -4, kW, 1, 1, 1, CmdZDiffStore, "@write @sortedset @slow", "sorted_set",
+              "Subtract multiple sorted sets and store the resulting sorted set in a new key", "6.2.0", 2});
+  t.Register({"zintercard", -3, kR, 0, 0, 0, CmdZInterCard, "@read @sortedset @slow", "sorted_set",
+              "Intersect multiple sorted sets and return the cardinality of the result", "7.0.0", 1});
   t.Register({"zrandmember", -2, kR, 1, 1, 1, CmdZRandMember, "@read @sortedset @slow", "sorted_set",
               "Get one or multiple random elements from a sorted set", "6.2.0"});
-  t.Register({"zmpop", -4, kWrite | kNoKeyLock, 0, 0, 0, CmdZMPop, "@write @sortedset @slow", "sorted_set",
-              "Remove and return members with scores in a sorted set", "7.0.0"});
-  // A blocked client is re-run with the shards of its row's key positions
-  // locked (engine/blocking.cc), so BZMPOP cannot lock for itself: it
-  // declares every argument from the first key on (MIN|MAX and COUNT's words
-  // included: harmless extra locks), as SINTERCARD does.
-  t.Register({"bzmpop", -5, kWrite | kBlocking, 3, -1, 1, CmdBZMPop, "@write @sortedset @slow @blocking",
+  t.Register({"zmpop", -4, kWrite, 0, 0, 0, CmdZMPop, "@write @sortedset @slow", "sorted_set",
+              "Remove and return members with scores in a sorted set", "7.0.0", 1});
+  // A woken blocked client is re-run with the same keys locked (blocking.cc
+  // walks the row's key specs too).
+  t.Register({"bzmpop", -5, kWrite | kBlocking, 0, 0, 0, CmdBZMPop, "@write @sortedset @slow @blocking",
               "sorted_set", "Remove and return members with scores in a sorted set or block until one is available",
-              "7.0.0"});
+              "7.0.0", 2});
   t.Register({"zscan", -3, kR, 1, 1, 1, CmdZScan, "@read @sortedset @slow", "sorted_set",
               "Iterates over members and scores of a sorted set.", "2.8.0"});
 }

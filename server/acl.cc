@@ -171,48 +171,21 @@ uint8_t KeyPermsNeeded(const engine::Command& cmd, absl::Span<const std::string_
   return kKeyAll;  // neither flag (EVAL's keys, ...): read and write
 }
 
-namespace {
-
-// argv[at] as a key count, the keys following it (bounded by argc).
-void NumKeys(absl::Span<const std::string_view> argv, size_t at, uint8_t perms, KeyRefs* out) {
-  int64_t n = 0;
-  if (at >= argv.size() || !absl::SimpleAtoi(A(argv[at]), &n) || n <= 0) return;
-  for (size_t i = at + 1; i < argv.size() && static_cast<int64_t>(i - at) <= n; ++i) out->push_back({i, perms});
-}
-
-}  // namespace
-
 KeyRefs AclKeys(const engine::Command& cmd, absl::Span<const std::string_view> argv) {
   KeyRefs out;
   const std::string_view name = cmd.full_name();
-  // numkeys forms (Redis's getkeys procs / keynum key specs).
-  if (name == "eval" || name == "evalsha" || name == "eval_ro" || name == "evalsha_ro" || name == "fcall" ||
-      name == "fcall_ro") {
-    NumKeys(argv, 2, kKeyAll, &out);
-    return out;
-  }
-  if (name == "zunionstore" || name == "zinterstore" || name == "zdiffstore") {
-    if (argv.size() > 1) out.push_back({1, kKeyWrite});
-    NumKeys(argv, 2, kKeyRead, &out);
-    return out;
-  }
-  if (name == "zunion" || name == "zinter" || name == "zdiff" || name == "zintercard" || name == "sintercard") {
-    NumKeys(argv, 1, kKeyRead, &out);
-    return out;
-  }
-  if (name == "lmpop" || name == "zmpop") {
-    NumKeys(argv, 1, kKeyAll, &out);
-    return out;
-  }
-  if (name == "blmpop" || name == "bzmpop") {
-    NumKeys(argv, 2, kKeyAll, &out);
-    return out;
-  }
   const engine::CommandSpec& spec = cmd.spec();
-  if (spec.first_key <= 0) return out;
-  // Source and destination need different permissions.
-  uint8_t first = 0, rest = 0;
-  if (name == "copy") {
+  // The keys are the row's (Command::ForEachKeyIndex: the legacy triple, then
+  // the keys counted by numkeys, read as Redis reads them). Permissions:
+  // `first` for the triple's first key, `rest` for its others, `counted` for
+  // the numkeys keys (sources and destinations need different ones).
+  uint8_t first = 0, rest = 0, counted = 0;
+  if (name == "eval" || name == "evalsha" || name == "eval_ro" || name == "evalsha_ro" || name == "fcall" ||
+      name == "fcall_ro" || name == "lmpop" || name == "zmpop" || name == "blmpop" || name == "bzmpop") {
+    first = rest = counted = kKeyAll;
+  } else if (name == "zunionstore" || name == "zinterstore" || name == "zdiffstore") {
+    first = kKeyWrite, counted = kKeyRead;
+  } else if (name == "copy") {
     first = kKeyRead, rest = kKeyWrite;
   } else if (name == "rename" || name == "renamenx" || name == "smove" || name == "lmove" || name == "blmove" ||
              name == "rpoplpush" || name == "brpoplpush") {
@@ -220,14 +193,13 @@ KeyRefs AclKeys(const engine::Command& cmd, absl::Span<const std::string_view> a
   } else if (name == "sinterstore" || name == "sunionstore" || name == "sdiffstore" || name == "zrangestore") {
     first = kKeyWrite, rest = kKeyRead;
   } else {
-    first = rest = KeyPermsNeeded(cmd, argv);
+    if (!cmd.has_keys()) return out;
+    first = rest = counted = KeyPermsNeeded(cmd, argv);
   }
-  const int argc = static_cast<int>(argv.size());
-  const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
-  const int step = spec.key_step > 0 ? spec.key_step : 1;
-  for (int i = spec.first_key; i <= last && i < argc; i += step) {
-    out.push_back({static_cast<size_t>(i), i == spec.first_key ? first : rest});
-  }
+  cmd.ForEachKeyIndex(argv, [&](int i) {
+    const uint8_t perms = spec.numkeys_at > 0 && i > spec.numkeys_at ? counted : i == spec.first_key ? first : rest;
+    out.push_back({static_cast<size_t>(i), perms});
+  });
   return out;
 }
 

@@ -49,7 +49,7 @@ void ReplyCommandInfo(CommandContext& ctx, const Command& c) {
   r.ArrayHeader(10);
   r.Bulk(c.full_name());
   r.Integer(s.arity);
-  auto flags = engine::FlagNames(s.flags);
+  auto flags = engine::FlagNames(s.flags, c.movable_keys());
   r.SetHeader(flags.size());
   for (auto f : flags) r.SimpleString(f);
   r.Integer(s.first_key);
@@ -59,9 +59,10 @@ void ReplyCommandInfo(CommandContext& ctx, const Command& c) {
   r.SetHeader(cats.size());
   for (const auto& cat : cats) r.SimpleString(cat);
   r.ArrayHeader(0);  // tips
+  // Key specs: one equivalent to the legacy (first, last, step) triple, and a
+  // "keynum" one for the numkeys keys (command.h), as Redis 7 describes them.
+  r.ArrayHeader((s.first_key > 0 ? 1 : 0) + (s.numkeys_at > 0 ? 1 : 0));
   if (s.first_key > 0) {
-    // One key spec equivalent to the legacy (first, last, step) triple.
-    r.ArrayHeader(1);
     r.MapHeader(3);
     r.Bulk("flags");
     r.ArrayHeader(0);
@@ -85,8 +86,31 @@ void ReplyCommandInfo(CommandContext& ctx, const Command& c) {
     r.Integer(s.key_step);
     r.Bulk("limit");
     r.Integer(0);
-  } else {
+  }
+  if (s.numkeys_at > 0) {
+    r.MapHeader(3);
+    r.Bulk("flags");
     r.ArrayHeader(0);
+    r.Bulk("begin_search");
+    r.MapHeader(2);
+    r.Bulk("type");
+    r.Bulk("index");
+    r.Bulk("spec");
+    r.MapHeader(1);
+    r.Bulk("index");
+    r.Integer(s.numkeys_at);
+    r.Bulk("find_keys");
+    r.MapHeader(2);
+    r.Bulk("type");
+    r.Bulk("keynum");
+    r.Bulk("spec");
+    r.MapHeader(3);
+    r.Bulk("keynumidx");
+    r.Integer(0);
+    r.Bulk("firstkey");
+    r.Integer(1);
+    r.Bulk("keystep");
+    r.Integer(1);
   }
   r.ArrayHeader(c.subcommands().size());
   for (const Command* sub : c.subcommands()) ReplyCommandInfo(ctx, *sub);
@@ -192,23 +216,33 @@ void CmdCommandGetKeys(CommandContext& ctx) {
   if (c && c->is_container() && args.size() > 1) {
     if (const Command* s = c->FindSubcommand(args[1])) c = s;
   }
+  // Redis 7.0's commandGetKeys, checks in its order.
   if (c == nullptr) {
     ctx.Error("ERR Invalid command specified");
+    return;
+  }
+  if (!c->has_keys()) {
+    ctx.Error("ERR The command has no key arguments");
     return;
   }
   if (!c->ArityOk(args.size())) {
     ctx.Error("ERR Invalid number of arguments specified for command");
     return;
   }
-  const auto& s = c->spec();
-  if (s.first_key <= 0) {
-    ctx.Error("ERR The command has no key arguments");
+  std::vector<std::string_view> keys;
+  // The count read as Redis's getkeys procs read it (atoi), which COMMAND
+  // GETKEYS falls back to when the key spec's strict reading fails.
+  const bool counted = c->ForEachKeyIndex(
+      args, [&](int i) { keys.push_back(args[static_cast<size_t>(i)]); }, Command::CountParse::kAtoi);
+  // A bad numkeys count: no keys at all (even ZUNIONSTORE's destination).
+  if (!counted || keys.empty()) {
+    if (c->has_flag(engine::kNoMandatoryKeys)) {
+      ctx.reply.ArrayHeader(0);
+    } else {
+      ctx.Error("ERR Invalid arguments specified for command");
+    }
     return;
   }
-  int argc = static_cast<int>(args.size());
-  int last = s.last_key >= 0 ? s.last_key : argc + s.last_key;
-  std::vector<std::string_view> keys;
-  for (int i = s.first_key; i <= last && i < argc; i += std::max(1, s.key_step)) keys.push_back(args[i]);
   ctx.reply.ArrayHeader(keys.size());
   for (auto k : keys) ctx.reply.Bulk(k);
 }
@@ -408,7 +442,7 @@ void RegisterServerFamily(engine::CommandTable& t) {
   sub(command, "info", -2, kLS, CmdCommandInfo, "@slow @connection", "Get array of specific Redis command details, or all when no argument is given.");
   sub(command, "docs", -2, kLS, CmdCommandDocs, "@slow @connection", "Get array of specific Redis command documentation");
   sub(command, "list", -2, kLS, CmdCommandList, "@slow @connection", "Get an array of Redis command names");
-  sub(command, "getkeys", -3, kLS, CmdCommandGetKeys, "@slow @connection", "Extract keys given a full Redis command");
+  sub(command, "getkeys", -4, kLS, CmdCommandGetKeys, "@slow @connection", "Extract keys given a full Redis command");
   sub(command, "help", 2, kLS, CmdCommandHelp, "@slow @connection", "Show helpful text about the different subcommands");
 
   t.Register({.name = "time", .arity = 1, .flags = kLS | engine::kFast, .handler = CmdTime,

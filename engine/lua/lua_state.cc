@@ -592,7 +592,10 @@ const Command* LuaState::ResolveCommand(const Engine& engine, std::string_view n
     }
   }
   const Command* cmd = engine.commands().Find(name);
-  *refused = cmd != nullptr && cmd->has_flag(kBlocking) && cmd->spec().first_key > 0;
+  // Redis 7.0 flags noscript its blocking commands with fixed key positions
+  // (BLPOP, BLMOVE, BZPOPMIN, ...), not those counting keys by numkeys
+  // (BLMPOP, BZMPOP: movablekeys) nor keyless ones; those run non-blocking.
+  *refused = cmd != nullptr && cmd->has_flag(kBlocking) && cmd->has_keys() && !cmd->movable_keys();
   if (name.size() <= sizeof(NameVerdict::name)) {
     NameVerdict& v = verdicts_[next_verdict_++ % verdicts_.size()];
     v.len = name.size();
@@ -622,8 +625,9 @@ bool LuaState::CallCommand(bool raise) {
   }
   const Command* cmd = nullptr;
   if (err == nullptr) {
-    // Redis 7.0 flags its blocking commands with keys (BLPOP, BZPOPMIN, ...)
-    // noscript; ORDER.READ ... BLOCK (no keys) runs as if without BLOCK.
+    // Redis 7.0 flags its blocking commands with fixed keys (BLPOP, BZPOPMIN,
+    // ...) noscript; BZMPOP, BLMPOP and ORDER.READ ... BLOCK (no keys) run as
+    // if without blocking (ResolveCommand).
     size_t len;
     const char* name = lua_tolstring(L_, 1, &len);
     bool refused;

@@ -108,7 +108,7 @@ class LuaState {
   };
   void SetGlobalArray(ArgTable& t, absl::Span<const std::string_view> items);
   // The command redis.call(name, ...) runs (null: unknown), and whether it
-  // must be refused (a blocking command with keys, as Redis 7.0's noscript
+  // must be refused (a blocking command with fixed keys, as Redis 7.0's noscript
   // flag); remembered for the last few names, since a script calls a handful
   // of commands over and over.
   const Command* ResolveCommand(const Engine& engine, std::string_view name, bool* refused);

@@ -332,23 +332,28 @@ TEST_F(ZSetCompat, InsideMultiExec) {
   });
 }
 
-// Scripts: ZRANDMEMBER (a plain key) runs as in Redis. The numkeys commands
-// lock their keys themselves (kNoKeyLock), which stockd lets a script do only
-// with lua-allow-undeclared-keys yes (by default it refuses them: "This
-// command may touch any key"), so stockd is configured so for the rest.
+// Scripts, under the default config: the numkeys commands' keys are checked
+// against KEYS like any command's (engine/command.h: numkeys_at), so with
+// every key declared they run as in Redis; BZMPOP runs without blocking.
 TEST_F(ZSetCompat, FromScripts) {
-  SameAll({{"ZADD", "a", "1", "x", "2", "y"}, {"ZADD", "b", "3", "y", "4", "z"},
-           {"EVAL", "return redis.call('zrandmember', KEYS[1], 5, 'WITHSCORES')", "1", "a"}});
-  ASSERT_EQ(s_->Do({"CONFIG", "SET", "lua-allow-undeclared-keys", "yes"}), "\"OK\"");
   SameAll({
+      {"ZADD", "a", "1", "x", "2", "y"}, {"ZADD", "b", "3", "y", "4", "z"},
+      {"EVAL", "return redis.call('zrandmember', KEYS[1], 5, 'WITHSCORES')", "1", "a"},
       {"EVAL", "return redis.call('zunion', 2, KEYS[1], KEYS[2], 'WITHSCORES')", "2", "a", "b"},
       {"EVAL", "return redis.call('zinter', 2, KEYS[1], KEYS[2], 'AGGREGATE', 'MAX', 'WITHSCORES')", "2", "a", "b"},
       {"EVAL", "return redis.call('zdiff', 2, KEYS[1], KEYS[2])", "2", "a", "b"},
       {"EVAL", "return redis.call('zintercard', 2, KEYS[1], KEYS[2], 'LIMIT', 1)", "2", "a", "b"},
+      {"EVAL", "return redis.call('zunionstore', KEYS[1], 2, KEYS[2], KEYS[3], 'WEIGHTS', 2, 1)", "3", "u", "a", "b"},
+      {"EVAL", "return redis.call('zinterstore', KEYS[1], 2, KEYS[2], KEYS[3])", "3", "i", "a", "b"},
       {"EVAL", "return redis.call('zdiffstore', KEYS[1], 2, KEYS[2], KEYS[3])", "3", "d", "b", "a"},
       {"EVAL", "return redis.call('zmpop', 2, KEYS[1], KEYS[2], 'MAX', 'COUNT', 2)", "2", "nokey", "b"},
+      {"EVAL", "return redis.call('bzmpop', 0, 2, KEYS[1], KEYS[2], 'MIN')", "2", "nokey", "a"},
+      {"EVAL", "return redis.call('bzmpop', 0, 1, KEYS[1], 'MIN')", "1", "nokey"},
       {"EVAL", "return redis.pcall('zunion', 0, KEYS[1])", "1", "a"},
-      {"ZRANGE", "d", "0", "-1", "WITHSCORES"}, {"EXISTS", "b"},
+      {"EVAL", "return redis.pcall('zunionstore', KEYS[1], 'x', KEYS[2])", "2", "d", "a"},
+      {"EVAL", "return redis.pcall('zmpop', 5, KEYS[1], 'MIN')", "1", "a"},
+      {"ZRANGE", "d", "0", "-1", "WITHSCORES"}, {"ZRANGE", "u", "0", "-1", "WITHSCORES"},
+      {"ZRANGE", "i", "0", "-1", "WITHSCORES"}, {"ZRANGE", "a", "0", "-1", "WITHSCORES"}, {"EXISTS", "b"},
   });
 }
 

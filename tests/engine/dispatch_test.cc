@@ -120,5 +120,153 @@ TEST_F(DispatchTest, FlagNames) {
   EXPECT_GE(engine_.commands().size(), 49u);
 }
 
+// A row with only a name, arity, flags and key specs.
+CommandSpec KeySpec(std::string_view name, int arity, uint32_t flags, int first, int last, int step, int numkeys_at) {
+  CommandSpec s;
+  s.name = name;
+  s.arity = arity;
+  s.flags = flags;
+  s.first_key = first;
+  s.last_key = last;
+  s.key_step = step;
+  s.numkeys_at = numkeys_at;
+  return s;
+}
+
+// The argv indexes Command::ForEachKeyIndex yields, and its answer.
+std::pair<std::vector<int>, bool> KeyIndexes(const Command& c, std::vector<std::string_view> argv,
+                                             Command::CountParse parse = Command::CountParse::kStrict) {
+  std::vector<int> out;
+  const bool ok = c.ForEachKeyIndex(argv, [&](int i) { out.push_back(i); }, parse);
+  return {out, ok};
+}
+using Ix = std::vector<int>;
+
+TEST_F(DispatchTest, KeyIndexesWalkTheTripleAndTheNumkeysSpec) {
+  // Triple only: MSET-like (1, -1, 2) and a fixed single key.
+  const Command mset(KeySpec("t1", -3, 0, 1, -1, 2, 0), nullptr);
+  EXPECT_EQ(KeyIndexes(mset, {"t1", "a", "1", "b", "2"}), std::make_pair(Ix{1, 3}, true));
+  EXPECT_EQ(mset.dispatch_keys(), Command::DispatchKeys::kTriple);
+  EXPECT_FALSE(mset.movable_keys());
+  // Numkeys only (ZUNION): argv[1] counts the keys after it.
+  const Command zunion(KeySpec("t2", -3, 0, 0, 0, 0, 1), nullptr);
+  EXPECT_EQ(zunion.dispatch_keys(), Command::DispatchKeys::kNumKeys);
+  EXPECT_TRUE(zunion.movable_keys());
+  EXPECT_TRUE(zunion.has_keys());
+  EXPECT_EQ(KeyIndexes(zunion, {"t2", "2", "a", "b", "WEIGHTS", "1", "2"}), std::make_pair(Ix{2, 3}, true));
+  EXPECT_EQ(KeyIndexes(zunion, {"t2", "1", "a"}), std::make_pair(Ix{2}, true));
+  // Destination by the triple, sources by numkeys (ZUNIONSTORE).
+  const Command store(KeySpec("t3", -4, 0, 1, 1, 1, 2), nullptr);
+  EXPECT_EQ(KeyIndexes(store, {"t3", "d", "3", "a", "b", "c", "AGGREGATE", "MAX"}),
+            std::make_pair(Ix{1, 3, 4, 5}, true));
+  // A bad count yields no numkeys keys (the triple's still) and false:
+  // zero, negative, not a number, more keys than arguments, overflow.
+  for (std::string_view bad : {"0", "-1", "x", "", "4", "99999999999999999999", "-99999999999999999999"}) {
+    for (auto parse : {Command::CountParse::kStrict, Command::CountParse::kAtoi}) {
+      EXPECT_EQ(KeyIndexes(store, {"t3", "d", bad, "a", "b", "c"}, parse), std::make_pair(Ix{1}, false)) << bad;
+      EXPECT_EQ(KeyIndexes(zunion, {"t2", bad, "a", "b", "c"}, parse), std::make_pair(Ix{}, false)) << bad;
+    }
+  }
+  // By default the count is read as the handlers read it (canonical decimal,
+  // Redis's string2ll); COMMAND GETKEYS reads it as Redis's getkeys procs do
+  // (atoi: leading blanks, a sign, trailing garbage, truncated to int).
+  for (std::string_view two : {" 2", "+2", "02", "2x", "\t2.9"}) {
+    EXPECT_EQ(KeyIndexes(zunion, {"t2", two, "a", "b", "c"}), std::make_pair(Ix{}, false)) << two;
+    EXPECT_EQ(KeyIndexes(zunion, {"t2", two, "a", "b", "c"}, Command::CountParse::kAtoi),
+              std::make_pair(Ix{2, 3}, true))
+        << two;
+  }
+  EXPECT_EQ(KeyIndexes(zunion, {"t2", "4294967297", "a"}, Command::CountParse::kAtoi), std::make_pair(Ix{2}, true));
+  EXPECT_EQ(KeyIndexes(zunion, {"t2", "4294967297", "a"}), std::make_pair(Ix{}, false));
+  // A row without keys, or locking for itself, is not locked by the dispatcher.
+  const Command none(KeySpec("t4", 1, 0, 0, 0, 0, 0), nullptr);
+  EXPECT_EQ(none.dispatch_keys(), Command::DispatchKeys::kNone);
+  EXPECT_FALSE(none.has_keys());
+  EXPECT_EQ(KeyIndexes(none, {"t4"}), std::make_pair(Ix{}, true));
+  const Command self(KeySpec("t5", -3, kNoKeyLock, 0, 0, 0, 2), nullptr);
+  EXPECT_EQ(self.dispatch_keys(), Command::DispatchKeys::kNone);
+  EXPECT_EQ(KeyIndexes(self, {"t5", "script", "1", "k"}), std::make_pair(Ix{3}, true));
+}
+
+TEST_F(DispatchTest, NumkeysRowsAreDeclaredAsRedisDeclaresThem) {
+  const CommandTable& t = engine_.commands();
+  struct Row {
+    std::string_view name;
+    int first, numkeys_at;
+  };
+  for (const Row& r : {Row{"zunion", 0, 1}, Row{"zinter", 0, 1}, Row{"zdiff", 0, 1}, Row{"zintercard", 0, 1},
+                       Row{"zmpop", 0, 1}, Row{"bzmpop", 0, 2}, Row{"sintercard", 0, 1},
+                       Row{"lmpop", 0, 1}, Row{"blmpop", 0, 2},
+                       Row{"zunionstore", 1, 2}, Row{"zinterstore", 1, 2}, Row{"zdiffstore", 1, 2},
+                       Row{"eval", 0, 2}, Row{"evalsha", 0, 2}, Row{"fcall", 0, 2}, Row{"fcall_ro", 0, 2}}) {
+    const Command* c = t.Find(r.name);
+    ASSERT_NE(c, nullptr) << r.name;
+    EXPECT_EQ(c->spec().first_key, r.first) << r.name;
+    EXPECT_EQ(c->spec().numkeys_at, r.numkeys_at) << r.name;
+    EXPECT_TRUE(c->movable_keys()) << r.name;
+    // Scripts lock their own keys; the others are locked by the dispatcher.
+    EXPECT_EQ(c->has_flag(kNoKeyLock), c->spec().group == "scripting") << r.name;
+  }
+  EXPECT_EQ(KeyIndexes(*t.Find("zunionstore"), {"zunionstore", "d", "2", "a", "b", "WEIGHTS", "1", "2"}),
+            std::make_pair(Ix{1, 3, 4}, true));
+  EXPECT_EQ(KeyIndexes(*t.Find("bzmpop"), {"bzmpop", "0", "2", "a", "b", "MIN", "COUNT", "2"}),
+            std::make_pair(Ix{3, 4}, true));
+  EXPECT_EQ(FlagNames(kReadOnly, true), (std::vector<std::string_view>{"readonly", "movablekeys"}));
+  // Redis 7.0's order (no_mandatory_keys before no_multi, movablekeys before
+  // allow_busy) and may_replicate hidden.
+  EXPECT_EQ(FlagNames(kNoScript | kMayReplicate | kNoMandatoryKeys | kNoMulti | kAllowBusy, true),
+            (std::vector<std::string_view>{"noscript", "no_mandatory_keys", "no_multi", "movablekeys", "allow_busy"}));
+}
+
+// A key of db 0 on a shard none of `others` is on.
+std::string KeyOffShards(Engine& e, std::vector<std::string> others) {
+  for (int i = 0;; ++i) {
+    std::string k = "other" + std::to_string(i);
+    bool clash = false;
+    for (const auto& o : others) clash = clash || e.ShardId(0, KeyHash(o)) == e.ShardId(0, KeyHash(k));
+    if (!clash) return k;
+  }
+}
+
+TEST_F(DispatchTest, DispatcherLocksExactlyTheNumkeysKeysShards) {
+  // A busy shard (held by a script past busy-reply-threshold: locked and
+  // marked) answers -BUSY to the commands that would lock it, and only to
+  // them: so it shows which shards the dispatcher locks for a numkeys row.
+  // (kNoKeyLock rows are refused while any shard is busy.)
+  const std::string busy_error = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+  Run({"ZADD", "a", "1", "x"});
+  Run({"ZADD", "b", "2", "x"});
+  Run({"SADD", "s", "m"});
+  const std::string other = KeyOffShards(engine_, {"a", "b", "d", "s", "MIN"});  // "ZMPOP 2 a MIN" counts MIN
+  const uint32_t other_shard[] = {engine_.ShardId(0, KeyHash(other))};
+  engine_.shard(other_shard[0]).lock().lock();
+  engine_.SetShardsBusy(other_shard, true);
+  EXPECT_EQ(Run({"ZUNIONSTORE", "d", "2", "a", "b"}), Int(1));
+  EXPECT_EQ(Run({"ZINTER", "2", "a", "b", "WITHSCORES"}), Arr({Bulk("x"), Bulk("3")}));
+  EXPECT_EQ(Run({"ZINTERCARD", "2", "a", "b"}), Int(1));
+  EXPECT_EQ(Run({"SINTERCARD", "1", "s"}), Int(1));
+  EXPECT_EQ(Run({"ZMPOP", "1", "d", "MIN"}), Arr({Bulk("d"), Arr({Arr({Bulk("x"), Bulk("3")})})}));
+  // A bad count locks no source key and replies Redis's errors.
+  EXPECT_EQ(Run({"ZUNION", "0", "a"}), Err("ERR at least 1 input key is needed for 'zunion' command"));
+  EXPECT_EQ(Run({"ZUNION", "x", "a"}), Err("ERR value is not an integer or out of range"));
+  EXPECT_EQ(Run({"ZUNION", "3", "a"}), Err("ERR syntax error"));
+  EXPECT_EQ(Run({"ZUNIONSTORE", "d", "2", "a"}), Err("ERR syntax error"));
+  EXPECT_EQ(Run({"ZMPOP", "0", "a", "MIN"}), Err("ERR numkeys should be greater than 0"));
+  EXPECT_EQ(Run({"ZMPOP", "2", "a", "MIN"}), Err("ERR syntax error"));
+  EXPECT_EQ(Run({"SINTERCARD", "2", "s"}), Err("ERR Number of keys can't be greater than number of args"));
+  engine_.SetShardsBusy(other_shard, false);
+  engine_.shard(other_shard[0]).lock().unlock();
+  // A source key's shard busy: the numkeys keys are locked, so -BUSY.
+  const uint32_t b_shard[] = {engine_.ShardId(0, KeyHash("b"))};
+  engine_.shard(b_shard[0]).lock().lock();
+  engine_.SetShardsBusy(b_shard, true);
+  EXPECT_EQ(Run({"ZUNIONSTORE", other, "2", "a", "b"}), Err(busy_error));
+  EXPECT_EQ(Run({"ZINTERCARD", "2", "a", "b"}), Err(busy_error));
+  EXPECT_EQ(Run({"BZMPOP", "0", "2", "a", "b", "MIN"}), Err(busy_error));
+  engine_.SetShardsBusy(b_shard, false);
+  engine_.shard(b_shard[0]).lock().unlock();
+  EXPECT_EQ(Run({"EXISTS", other}), Int(0));
+}
+
 }  // namespace
 }  // namespace stockd::engine::testing

@@ -320,9 +320,8 @@ TEST_F(ListFamilyTest, MPopInsideMultiNeverBlocks) {
 
 TEST_F(ListFamilyTest, MPopFromLua) {
   Run({"RPUSH", "l", "a", "b", "c"});
-  // LMPOP locks for itself (kNoKeyLock): scripts may run it when they run
-  // exclusively (lua-allow-undeclared-keys yes).
-  engine_.scripting().set_allow_undeclared_keys(true);
+  // LMPOP's keys are checked against KEYS as any command's (its row's
+  // numkeys spec), under the default config.
   EXPECT_EQ(Run({"EVAL", "return redis.call('lmpop', 2, KEYS[1], KEYS[2], 'RIGHT', 'COUNT', 2)", "2", "nope", "l"}),
             KeyAndElems("l", {"c", "b"}));
   EXPECT_EQ(Run({"EVAL", "return redis.call('lmpop', 1, KEYS[1], 'RIGHT')", "1", "l"}), KeyAndElems("l", {"a"}));
@@ -330,6 +329,15 @@ TEST_F(ListFamilyTest, MPopFromLua) {
   Run({"SET", "s", "v"});
   EXPECT_EQ(Run({"EVAL", "return redis.pcall('lmpop', 1, KEYS[1], 'RIGHT')", "1", "s"}), kWrongType);
   EXPECT_EQ(Run({"EXISTS", "l"}), Int(0));
+  const std::string undeclared = Run({"EVAL", "return redis.call('lmpop', 2, KEYS[1], 'other', 'LEFT')", "1", "l"});
+  EXPECT_EQ(undeclared.rfind("-ERR Script attempted to access key 'other' not declared in KEYS", 0), 0u) << undeclared;
+  // BLMPOP runs as LMPOP from a script (never blocks), as in Redis 7.0.
+  Run({"RPUSH", "l", "x", "y"});
+  EXPECT_EQ(Run({"EVAL", "return redis.call('blmpop', 0, 2, KEYS[1], KEYS[2], 'LEFT')", "2", "nope", "l"}),
+            KeyAndElems("l", {"x"}));
+  EXPECT_EQ(Run({"EVAL", "return redis.call('blmpop', 0, 1, KEYS[1], 'LEFT')", "1", "nope"}), kNil);
+  EXPECT_EQ(Run({"EVAL", "return redis.pcall('blmpop', 0, 0, KEYS[1], 'LEFT')", "1", "l"}),
+            Err("ERR numkeys should be greater than 0"));
 }
 
 }  // namespace

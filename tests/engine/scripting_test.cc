@@ -133,6 +133,58 @@ TEST(Eval, UndeclaredKeyIsAnError) {
   EXPECT_EQ(r.rfind("-ERR This command may touch any key", 0), 0u) << r;
 }
 
+// Commands whose keys follow numkeys run from a script under the default
+// config when every key they name is declared (the dispatcher's key specs,
+// command.h), and name the first undeclared one as any other command does.
+TEST(Eval, NumkeysCommandsCheckTheirKeysAgainstKeys) {
+  Engine e;
+  e.Execute(V{"ZADD", "a", "1", "x", "2", "y"});
+  e.Execute(V{"ZADD", "b", "3", "y", "4", "z"});
+  e.Execute(V{"SADD", "s1", "p", "q"});
+  e.Execute(V{"SADD", "s2", "q", "r"});
+  EXPECT_EQ(e.Execute(V{"EVAL", "return redis.call('zunionstore', KEYS[1], 2, KEYS[2], KEYS[3])", "3", "d", "a", "b"}),
+            ":3\r\n");
+  EXPECT_EQ(e.Execute(V{"ZRANGE", "d", "0", "-1", "WITHSCORES"}),
+            "*6\r\n$1\r\nx\r\n$1\r\n1\r\n$1\r\nz\r\n$1\r\n4\r\n$1\r\ny\r\n$1\r\n5\r\n");
+  EXPECT_EQ(e.Execute(V{"EVAL", "return redis.call('zinter', 2, KEYS[1], KEYS[2], 'WITHSCORES')", "2", "a", "b"}),
+            "*2\r\n$1\r\ny\r\n$1\r\n5\r\n");
+  EXPECT_EQ(e.Execute(V{"EVAL", "return redis.call('sintercard', 2, KEYS[1], KEYS[2])", "2", "s1", "s2"}),
+            ":1\r\n");
+  EXPECT_EQ(e.Execute(V{"EVAL", "return redis.call('zmpop', 2, KEYS[1], KEYS[2], 'MAX')", "2", "nokey", "b"}),
+            "*2\r\n$1\r\nb\r\n*1\r\n*2\r\n$1\r\nz\r\n$1\r\n4\r\n");
+  // A bad count: the command's own error (no key is touched).
+  EXPECT_EQ(e.Execute(V{"EVAL", "return redis.pcall('zunionstore', KEYS[1], 0, KEYS[2])", "2", "d", "a"}),
+            "-ERR at least 1 input key is needed for 'zunionstore' command\r\n");
+  // An undeclared key, destination or source: the undeclared-key error.
+  const std::string undeclared = " not declared in KEYS (declare it, or set lua-allow-undeclared-keys yes)";
+  const std::string cases[][2] = {
+      {"return redis.call('zunionstore', KEYS[1], 2, KEYS[2], 'b')", "b"},
+      {"return redis.call('zunionstore', 'dd', 2, KEYS[1], KEYS[2])", "dd"},
+      {"return redis.call('zinter', 2, KEYS[1], 'b')", "b"},
+      {"return redis.call('sintercard', 2, KEYS[1], 's2')", "s2"},
+  };
+  for (const auto& [script, key] : cases) {
+    const std::string r = e.Execute(V{"EVAL", script, "2", "a", "s1"});
+    EXPECT_EQ(r.rfind("-ERR Script attempted to access key '" + key + "'" + undeclared, 0), 0u) << script << r;
+  }
+  EXPECT_EQ(e.Execute(V{"EXISTS", "dd"}), ":0\r\n");
+  // The same error text as a plain command's undeclared key.
+  const std::string plain = e.Execute(V{"EVAL", "return redis.call('get', 'b')", "1", "a"});
+  EXPECT_EQ(plain.rfind("-ERR Script attempted to access key 'b'" + undeclared, 0), 0u) << plain;
+}
+
+// BZMPOP counts its keys by numkeys, so Redis 7.0 lets scripts run it (it
+// does not block there), unlike BLPOP.
+TEST(Eval, BzmpopRunsWithoutBlocking) {
+  Engine e;
+  e.Execute(V{"ZADD", "z", "1", "m"});
+  EXPECT_EQ(e.Execute(V{"EVAL", "return redis.call('bzmpop', 0, 2, KEYS[1], KEYS[2], 'MIN')", "2", "nokey", "z"}),
+            "*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$1\r\nm\r\n$1\r\n1\r\n");
+  EXPECT_EQ(e.Execute(V{"EVAL", "return redis.call('bzmpop', 0, 1, KEYS[1], 'MIN')", "1", "z"}), "$-1\r\n");
+  EXPECT_EQ(e.Execute(V{"EVAL", "return redis.pcall('blpop', KEYS[1], 0)", "1", "z"}),
+            "-ERR This Redis command is not allowed from script\r\n");
+}
+
 TEST(Eval, AllowUndeclaredKeysRunsExclusively) {
   EngineOptions o;
   o.lua_allow_undeclared_keys = true;

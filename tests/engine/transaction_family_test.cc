@@ -4,6 +4,7 @@
 // FLUSHDB/FLUSHALL), kNoMulti, blocking commands, SELECT, scripts, the write
 // gate and the change observer, and EXEC's atomicity under concurrency.
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <thread>
 
@@ -358,6 +359,107 @@ TEST_F(TransactionTest, ExecReservesTheWriteGateOnce) {
   EXPECT_EQ(Run({"GET", "a"}), Bulk("1"));
   EXPECT_EQ(gate.released, 2);
   engine_.SetWriteGate(nullptr);
+}
+
+// EXEC locks the shards of its commands' keys, numkeys keys included
+// (Command::ForEachKeyIndex), not every shard: a shard locked elsewhere does
+// not hold it up unless one of ZUNIONSTORE's sources lives there.
+TEST_F(TransactionTest, ExecLocksOnlyTheNumkeysCommandsShards) {
+  EXPECT_EQ(Run({"ZADD", "a", "1", "x"}), Int(1));
+  EXPECT_EQ(Run({"ZADD", "b", "2", "x", "5", "y"}), Int(2));
+  std::string other;
+  for (int i = 0; other.empty(); ++i) {
+    std::string k = "other" + std::to_string(i);
+    const uint32_t id = engine_.ShardId(0, KeyHash(k));
+    bool clash = false;
+    for (const char* key : {"a", "b", "d"}) clash = clash || id == engine_.ShardId(0, KeyHash(key));
+    if (!clash) other = k;
+  }
+  // Runs a transaction in its own session and thread while `held`'s shard is
+  // locked here (for up to wait_ms); true when it finished meanwhile.
+  auto exec_while_held = [&](std::string_view held, int wait_ms, const std::vector<std::vector<std::string>>& cmds,
+                             std::string* reply) {
+    SpinLock& lock = engine_.ShardFor(0, held).lock();
+    lock.lock();
+    std::atomic<bool> done{false};
+    std::thread t([&] {
+      Session s;
+      engine_.Execute(s, {"MULTI"});
+      for (const auto& c : cmds) engine_.Execute(s, c);
+      *reply = engine_.Execute(s, {"EXEC"});
+      done.store(true);
+    });
+    for (int i = 0; i < wait_ms / 5 && !done.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const bool finished_while_held = done.load();
+    lock.unlock();
+    t.join();
+    return finished_while_held;
+  };
+  std::string reply;
+  EXPECT_TRUE(exec_while_held(other, 20000,
+                              {{"ZUNIONSTORE", "d", "2", "a", "b", "WEIGHTS", "1", "2"},
+                               {"ZINTERCARD", "2", "a", "d"},
+                               {"ZUNION", "0", "a"},  // a bad count: its error, in place
+                               {"ZRANGE", "d", "0", "-1", "WITHSCORES"}},
+                              &reply));
+  EXPECT_EQ(reply, Arr({Int(2), Int(1), Err("ERR at least 1 input key is needed for 'zunion' command"),
+                        BulkArr({"x", "5", "y", "10"})}));
+  // With b's shard held the transaction waits for it (up to the release).
+  EXPECT_FALSE(exec_while_held("b", 200, {{"ZUNIONSTORE", "d", "2", "a", "b"}}, &reply));
+  EXPECT_EQ(reply, Arr({Int(2)}));
+  EXPECT_EQ(Run({"ZRANGE", "d", "0", "-1", "WITHSCORES"}), BulkArr({"x", "3", "y", "5"}));
+}
+
+// Writers move one point from a to b inside MULTI/EXEC; readers sum a and b
+// with ZUNIONSTORE inside EXEC and with a plain ZUNION (dispatcher-locked):
+// the total never changes if both hold every source shard for the call.
+TEST(TransactionConcurrencyTest, NumkeysCommandsSeeAtomicState) {
+  Engine engine;
+  std::string a = "a", b = "b";
+  for (int i = 0; engine.ShardId(0, KeyHash(a)) == engine.ShardId(0, KeyHash(b)); ++i) {
+    b = "b" + std::to_string(i);
+  }
+  engine.Execute({"ZADD", a, "1000000", "m"});
+  engine.Execute({"ZADD", b, "0", "m"});
+  const std::string total = "1000000";
+  constexpr int kMoves = 3000;
+  std::atomic<bool> stop{false};
+  std::atomic<int> torn{0}, reads{0};
+  std::thread writer([&] {
+    while (reads.load() < 2) std::this_thread::yield();
+    Session s;
+    for (int i = 0; i < kMoves; ++i) {
+      engine.Execute(s, {"MULTI"});
+      engine.Execute(s, {"ZINCRBY", a, "-1", "m"});
+      engine.Execute(s, {"ZINCRBY", b, "1", "m"});
+      if (engine.Execute(s, {"EXEC"}).rfind("*2\r\n", 0) != 0) torn.fetch_add(1000000);
+    }
+  });
+  auto reader = [&](bool in_exec) {
+    Session s;
+    const std::string dst = "sum{" + std::to_string(in_exec) + "}";
+    while (!stop.load()) {
+      std::string r;
+      if (in_exec) {
+        engine.Execute(s, {"MULTI"});
+        engine.Execute(s, {"ZUNIONSTORE", dst, "2", a, b});
+        engine.Execute(s, {"ZSCORE", dst, "m"});
+        r = engine.Execute(s, {"EXEC"});
+        if (r != "*2\r\n:1\r\n" + Bulk(total)) torn.fetch_add(1);
+      } else {
+        r = engine.Execute(s, {"ZUNION", "2", a, b, "WITHSCORES"});
+        if (r != Arr({Bulk("m"), Bulk(total)})) torn.fetch_add(1);
+      }
+      reads.fetch_add(1);
+    }
+  };
+  std::thread r1(reader, true), r2(reader, false);
+  writer.join();
+  stop.store(true);
+  r1.join();
+  r2.join();
+  EXPECT_EQ(torn.load(), 0);
+  EXPECT_EQ(engine.Execute({"ZSCORE", b, "m"}), Bulk(std::to_string(kMoves)));
 }
 
 TEST(TransactionConcurrencyTest, ExecIsAtomicAcrossShards) {
