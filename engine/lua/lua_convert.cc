@@ -16,7 +16,7 @@ extern "C" {
 namespace stockd::engine::lua {
 namespace {
 
-void WriteArray(lua_State* L, protocol::ReplyWriter& w);
+void WriteArray(lua_State* L, protocol::ReplyWriter& w, int script_resp);
 
 // Parses one RESP line's payload (after the type byte) up to "\r\n".
 std::string_view Line(std::string_view& in) {
@@ -203,7 +203,7 @@ bool PushReply(lua_State* L, std::string_view resp) {
   return is_error;
 }
 
-void WriteLuaValue(lua_State* L, protocol::ReplyWriter& w) {
+void WriteLuaValue(lua_State* L, protocol::ReplyWriter& w, int script_resp) {
   lua_checkstack(L, 8);
   switch (lua_type(L, -1)) {
     case LUA_TSTRING: {
@@ -213,14 +213,14 @@ void WriteLuaValue(lua_State* L, protocol::ReplyWriter& w) {
       return;
     }
     case LUA_TBOOLEAN:
-      if (w.resp() == 2) {
+      if (script_resp == 2) {
         if (lua_toboolean(L, -1)) {
           w.Integer(1);
         } else {
           w.Null();
         }
       } else {
-        w.Boolean(lua_toboolean(L, -1) != 0);
+        w.Boolean(lua_toboolean(L, -1) != 0);  // #t/#f, or :1/:0 to a RESP2 client
       }
       return;
     case LUA_TNUMBER:
@@ -233,7 +233,7 @@ void WriteLuaValue(lua_State* L, protocol::ReplyWriter& w) {
       return;
   }
   if (OnlyNumberKeys(L, 8)) {
-    WriteArray(L, w);
+    WriteArray(L, w, script_resp);
     return;
   }
   std::string s;
@@ -279,9 +279,9 @@ void WriteLuaValue(lua_State* L, protocol::ReplyWriter& w) {
     lua_pushnil(L);
     while (lua_next(L, -2) != 0) {
       lua_pushvalue(L, -2);  // the key (a copy: converting must not disturb lua_next)
-      WriteLuaValue(L, w);
+      WriteLuaValue(L, w, script_resp);
       lua_pop(L, 1);
-      WriteLuaValue(L, w);
+      WriteLuaValue(L, w, script_resp);
       lua_pop(L, 1);
     }
     lua_pop(L, 1);
@@ -302,19 +302,19 @@ void WriteLuaValue(lua_State* L, protocol::ReplyWriter& w) {
     while (lua_next(L, -2) != 0) {
       lua_pop(L, 1);
       lua_pushvalue(L, -1);
-      WriteLuaValue(L, w);
+      WriteLuaValue(L, w, script_resp);
       lua_pop(L, 1);
     }
     lua_pop(L, 1);
     return;
   }
   lua_pop(L, 1);
-  WriteArray(L, w);
+  WriteArray(L, w, script_resp);
 }
 
 namespace {
 
-void WriteArray(lua_State* L, protocol::ReplyWriter& w) {
+void WriteArray(lua_State* L, protocol::ReplyWriter& w, int script_resp) {
   // An array: elements 1, 2, ... up to the first nil.
   size_t n = 0;
   for (;;) {
@@ -327,7 +327,7 @@ void WriteArray(lua_State* L, protocol::ReplyWriter& w) {
   w.ArrayHeader(n);
   for (size_t i = 1; i <= n; ++i) {
     lua_rawgeti(L, -1, static_cast<int>(i));
-    WriteLuaValue(L, w);
+    WriteLuaValue(L, w, script_resp);
     lua_pop(L, 1);
   }
 }

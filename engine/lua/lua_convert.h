@@ -29,8 +29,11 @@ namespace stockd::engine::lua {
 // {err=msg} table is pushed, msg without the '-').
 bool PushReply(lua_State* L, std::string_view resp);
 
-// Writes the Lua value on the top of the stack (not popped) to `w`.
-void WriteLuaValue(lua_State* L, protocol::ReplyWriter& w);
+// Writes the Lua value on the top of the stack (not popped) to `w`. As in
+// Redis, the script's own protocol (redis.setresp: 2 unless the script chose
+// 3) decides how a boolean converts — true :1 and false a null under 2, a
+// RESP3 boolean under 3 — and `w` (the client's protocol) how that is written.
+void WriteLuaValue(lua_State* L, protocol::ReplyWriter& w, int script_resp);
 
 // The table field names the conversions look up, for LuaState to keep
 // referenced: an unreferenced Lua string is collected, and pushing it again

@@ -549,7 +549,7 @@ void LuaState::CallPushed(ScriptRun& run, absl::Span<const std::string_view> key
       }
       lua_pop(L_, 1);
     }
-    WriteLuaValue(L_, reply);
+    WriteLuaValue(L_, reply, run.inner.resp);
   } else {
     std::string msg;
     if (lua_istable(L_, -1)) {

@@ -2,6 +2,7 @@
 // redis-server compared: the Lua<->RESP conversion rules, error texts (with
 // the script line and sha), the sandbox, the script cache.
 #include "tests/compat/compat_util.h"
+#include "tests/util/raw_resp.h"
 
 namespace stockd::testing {
 namespace {
@@ -28,6 +29,30 @@ TEST_F(ScriptingCompat, LuaToRespConversions) {
         "return tostring(12.5)", "return 0x10", "return {true,false}"}) {
     Same(Eval(body));
   }
+}
+
+// Booleans follow the script's protocol (redis.setresp), not the client's:
+// under 2 (the default) false is a null and true :1 even to a RESP3 client;
+// under 3 they are RESP3 booleans, written :1/:0 to a RESP2 client. Raw
+// sockets, byte for byte: hiredis 0.14 cannot read RESP3.
+TEST_F(ScriptingCompat, BooleansFollowTheScriptsProtocol) {
+  const std::vector<std::string> scripts = {
+      "return false", "return true", "return {false, true}", "redis.setresp(3); return false",
+      "redis.setresp(3); return true", "redis.setresp(3); return {false, true}",
+      "redis.setresp(3); redis.setresp(2); return {false, true}"};
+  for (const bool resp3 : {false, true}) {
+    RawResp st(stockd_.port()), rd(redis_.port());
+    if (resp3) {
+      ASSERT_EQ(st.Do({"HELLO", "3"}).substr(0, 1), "%");
+      ASSERT_EQ(rd.Do({"HELLO", "3"}).substr(0, 1), "%");
+    }
+    for (const std::string& script : scripts)
+      EXPECT_EQ(st.Do({"EVAL", script, "0"}), rd.Do({"EVAL", script, "0"})) << script << (resp3 ? " (RESP3)" : "");
+  }
+  RawResp st(stockd_.port());
+  ASSERT_EQ(st.Do({"HELLO", "3"}).substr(0, 1), "%");
+  EXPECT_EQ(st.Do({"EVAL", "return {false, true}", "0"}), "*2\r\n_\r\n:1\r\n");
+  EXPECT_EQ(st.Do({"EVAL", "redis.setresp(3); return {false, true}", "0"}), "*2\r\n#f\r\n#t\r\n");
 }
 
 TEST_F(ScriptingCompat, RespToLuaConversions) {
