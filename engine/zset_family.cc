@@ -827,6 +827,7 @@ void CmdZRandMember(CommandContext& ctx) {
     if (withscores) r.Double(s);
   };
   const size_t size = z->size();
+  if (count < -kMaxRepeatedCount) return ctx.Error(kRepeatedCountError);  // see args.h
   if (count > 0 && static_cast<uint64_t>(count) >= size) {  // the whole set
     header(size);
     z->ForRankRange(0, size - 1, true, emit);

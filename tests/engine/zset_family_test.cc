@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/time/clock.h"
+#include "engine/args.h"
 #include "engine/blocking.h"
 #include "engine/types/zset.h"
 #include "runtime/fiber.h"
@@ -349,6 +350,16 @@ TEST_F(ZSetFamilyTest, StoreFormsStoreWhatTheReplyFormsAnswer) {
 }
 
 // ---- ZRANDMEMBER ----
+
+// See SetFamilyTest.RandomMemberRefusesUnboundedRepetitions.
+TEST_F(ZSetFamilyTest, RandMemberRefusesUnboundedRepetitions) {
+  EXPECT_EQ(Run({"ZRANDMEMBER", "z", "-4611686018427387905"}), "*0\r\n");
+  Run({"ZADD", "z", "1", "a"});
+  ASSERT_EQ(Run({"ZRANDMEMBER", "z", std::to_string(-kMaxRepeatedCount - 1), "WITHSCORES"}),
+            Err("ERR value is out of range"));  // the bound first: without it the next line would not return
+  EXPECT_EQ(Run({"ZRANDMEMBER", "z", "-4611686018427387905"}), Err("ERR value is out of range"));
+  EXPECT_EQ(Run({"ZRANDMEMBER", "z", "-2"}), "*2\r\n$1\r\na\r\n$1\r\na\r\n");
+}
 
 TEST_F(ZSetFamilyTest, RandMemberShapes) {
   EXPECT_EQ(Run({"ZRANDMEMBER", "nokey"}), kNil);
