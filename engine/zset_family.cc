@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -576,29 +577,51 @@ void PopGeneric(CommandContext& ctx, bool highest) {
 void CmdZPopMin(CommandContext& ctx) { PopGeneric(ctx, false); }
 void CmdZPopMax(CommandContext& ctx) { PopGeneric(ctx, true); }
 
-// BZPOPMIN/BZPOPMAX key [key ...] timeout → [key, member, score].
-void BlockingPop(CommandContext& ctx, bool highest) {
-  int64_t deadline;
-  if (!ParseBlockTimeout(ctx, ctx.argv.back(), &deadline)) return;
-  auto keys = ctx.argv.subspan(1, ctx.argv.size() - 2);
-  const std::string_view woken = WokenKey(ctx);
+// [key, [[member, score], ...]] in RESP2 and RESP3 alike, as Redis 7.0.
+void ReplyMPop(CommandContext& ctx, std::string_view key, const std::vector<std::pair<std::string, double>>& items) {
+  auto& r = ctx.reply;
+  r.ArrayHeader(2);
+  r.Bulk(key);
+  r.ArrayHeader(items.size());
+  for (const auto& [m, s] : items) {
+    r.ArrayHeader(2);
+    r.Bulk(m);
+    r.Double(s);
+  }
+}
+
+// How a pop from one of several keys replies: BZPOPMIN's [key, member,
+// score] (count 1) or ZMPOP's [key, [[member, score], ...]].
+enum class PopReply { kKeyMemberScore, kKeyAndItems };
+
+// Pops from the first of `keys` holding a sorted set (after the woken key,
+// when a blocked client reruns); with a deadline, blocks (BlockOn) while none
+// does; else replies the null array. A key of another type is an error,
+// except on a rerun: a blocked client is only served from a sorted set.
+void PopFirstOrBlock(CommandContext& ctx, absl::Span<const std::string_view> keys, bool highest,
+                     size_t count, PopReply shape, std::optional<int64_t> deadline) {
+  const std::string_view woken = deadline ? WokenKey(ctx) : std::string_view();
   const bool rerun = !woken.empty();
   auto try_key = [&](std::string_view key) -> bool {  // true when it replied
     KeyLoc loc = ctx.Locate(key);
     bool wrong;
     ZSetObject* z = FindZSet(loc, key, ctx.now_ms, false, &wrong);
     if (wrong) {
-      if (rerun) return false;  // a blocked client is only served from a sorted set
+      if (rerun) return false;
       ctx.Error(errors::kWrongType);
       return true;
     }
     if (z == nullptr) return false;
-    auto items = PopSome(ctx, loc, key, z, highest, 1);
-    ctx.reply.ArrayHeader(3);
-    ctx.reply.Bulk(key);
-    ctx.reply.Bulk(items[0].first);
-    ctx.reply.Double(items[0].second);
-    if (rerun) {
+    auto items = PopSome(ctx, loc, key, z, highest, count);
+    if (shape == PopReply::kKeyAndItems) {
+      ReplyMPop(ctx, key, items);
+    } else {
+      ctx.reply.ArrayHeader(3);
+      ctx.reply.Bulk(key);
+      ctx.reply.Bulk(items[0].first);
+      ctx.reply.Double(items[0].second);
+    }
+    if (rerun) {  // more left: the next waiter's turn
       bool w2;
       if (FindZSet(loc, key, ctx.now_ms, true, &w2) != nullptr) SignalKeyReady(ctx, loc, key, 1);
     }
@@ -607,8 +630,15 @@ void BlockingPop(CommandContext& ctx, bool highest) {
   if (rerun && try_key(woken)) return;
   for (std::string_view key : keys)
     if (try_key(key)) return;
-  if (BlockOn(ctx, keys, deadline)) return;
+  if (deadline && BlockOn(ctx, keys, *deadline)) return;
   ctx.reply.NullArray();
+}
+
+// BZPOPMIN/BZPOPMAX key [key ...] timeout → [key, member, score].
+void BlockingPop(CommandContext& ctx, bool highest) {
+  int64_t deadline;
+  if (!ParseBlockTimeout(ctx, ctx.argv.back(), &deadline)) return;
+  PopFirstOrBlock(ctx, ctx.argv.subspan(1, ctx.argv.size() - 2), highest, 1, PopReply::kKeyMemberScore, deadline);
 }
 void CmdBZPopMin(CommandContext& ctx) { BlockingPop(ctx, false); }
 void CmdBZPopMax(CommandContext& ctx) { BlockingPop(ctx, true); }
@@ -902,34 +932,14 @@ bool ParseMPop(CommandContext& ctx, size_t numkeys_idx, MPopArgs* out) {
   return true;
 }
 
-// [key, [[member, score], ...]] in RESP2 and RESP3 alike, as Redis 7.0.
-void ReplyMPop(CommandContext& ctx, std::string_view key, const std::vector<std::pair<std::string, double>>& items) {
-  auto& r = ctx.reply;
-  r.ArrayHeader(2);
-  r.Bulk(key);
-  r.ArrayHeader(items.size());
-  for (const auto& [m, s] : items) {
-    r.ArrayHeader(2);
-    r.Bulk(m);
-    r.Double(s);
-  }
-}
-
 // ZMPOP numkeys key... MIN|MAX [COUNT n]: pops from the first key that exists
 // (WRONGTYPE when that one is not a sorted set); the null array when none does.
 void CmdZMPop(CommandContext& ctx) {
   MPopArgs args;
   if (!ParseMPop(ctx, 1, &args)) return;
-  auto keys = ctx.argv.subspan(2, args.numkeys);  // locked by the dispatcher (numkeys spec)
-  for (std::string_view key : keys) {
-    KeyLoc loc = ctx.Locate(key);
-    bool wrong;
-    ZSetObject* z = FindZSet(loc, key, ctx.now_ms, false, &wrong);
-    if (wrong) return ctx.Error(errors::kWrongType);
-    if (z == nullptr) continue;
-    return ReplyMPop(ctx, key, PopSome(ctx, loc, key, z, args.highest, args.count));
-  }
-  ctx.reply.NullArray();
+  // The keys are locked by the dispatcher (numkeys spec).
+  PopFirstOrBlock(ctx, ctx.argv.subspan(2, args.numkeys), args.highest, args.count, PopReply::kKeyAndItems,
+                  std::nullopt);
 }
 
 // BZMPOP timeout numkeys key... MIN|MAX [COUNT n]: ZMPOP that blocks (as
@@ -940,31 +950,8 @@ void CmdBZMPop(CommandContext& ctx) {
   if (!ParseMPop(ctx, 2, &args)) return;
   int64_t deadline;
   if (!ParseBlockTimeout(ctx, ctx.argv[1], &deadline)) return;
-  auto keys = ctx.argv.subspan(3, args.numkeys);
-  const std::string_view woken = WokenKey(ctx);
-  const bool rerun = !woken.empty();
-  auto try_key = [&](std::string_view key) -> bool {  // true when it replied
-    KeyLoc loc = ctx.Locate(key);
-    bool wrong;
-    ZSetObject* z = FindZSet(loc, key, ctx.now_ms, false, &wrong);
-    if (wrong) {
-      if (rerun) return false;  // a blocked client is only served from a sorted set
-      ctx.Error(errors::kWrongType);
-      return true;
-    }
-    if (z == nullptr) return false;
-    ReplyMPop(ctx, key, PopSome(ctx, loc, key, z, args.highest, args.count));
-    if (rerun) {
-      bool w2;
-      if (FindZSet(loc, key, ctx.now_ms, true, &w2) != nullptr) SignalKeyReady(ctx, loc, key, 1);
-    }
-    return true;
-  };
-  if (rerun && try_key(woken)) return;
-  for (std::string_view key : keys)
-    if (try_key(key)) return;
-  if (BlockOn(ctx, keys, deadline)) return;
-  ctx.reply.NullArray();
+  PopFirstOrBlock(ctx, ctx.argv.subspan(3, args.numkeys), args.highest, args.count, PopReply::kKeyAndItems,
+                  deadline);
 }
 
 // ---- ZSCAN ----

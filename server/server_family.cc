@@ -62,56 +62,37 @@ void ReplyCommandInfo(CommandContext& ctx, const Command& c) {
   // Key specs: one equivalent to the legacy (first, last, step) triple, and a
   // "keynum" one for the numkeys keys (command.h), as Redis 7 describes them.
   r.ArrayHeader((s.first_key > 0 ? 1 : 0) + (s.numkeys_at > 0 ? 1 : 0));
+  // {flags: [], begin_search: {type: index, spec: {index: at}}, find_keys:
+  // {type: find_type, spec: {k1: v1, k2: v2, k3: v3}}}
+  auto key_spec = [&r](int at, std::string_view find_type, std::pair<std::string_view, int64_t> k1,
+                       std::pair<std::string_view, int64_t> k2, std::pair<std::string_view, int64_t> k3) {
+    r.MapHeader(3);
+    r.Bulk("flags");
+    r.ArrayHeader(0);
+    r.Bulk("begin_search");
+    r.MapHeader(2);
+    r.Bulk("type");
+    r.Bulk("index");
+    r.Bulk("spec");
+    r.MapHeader(1);
+    r.Bulk("index");
+    r.Integer(at);
+    r.Bulk("find_keys");
+    r.MapHeader(2);
+    r.Bulk("type");
+    r.Bulk(find_type);
+    r.Bulk("spec");
+    r.MapHeader(3);
+    for (const auto& [name, value] : {k1, k2, k3}) {
+      r.Bulk(name);
+      r.Integer(value);
+    }
+  };
   if (s.first_key > 0) {
-    r.MapHeader(3);
-    r.Bulk("flags");
-    r.ArrayHeader(0);
-    r.Bulk("begin_search");
-    r.MapHeader(2);
-    r.Bulk("type");
-    r.Bulk("index");
-    r.Bulk("spec");
-    r.MapHeader(1);
-    r.Bulk("index");
-    r.Integer(s.first_key);
-    r.Bulk("find_keys");
-    r.MapHeader(2);
-    r.Bulk("type");
-    r.Bulk("range");
-    r.Bulk("spec");
-    r.MapHeader(3);
-    r.Bulk("lastkey");
-    r.Integer(s.last_key >= 0 ? s.last_key - s.first_key : s.last_key);
-    r.Bulk("keystep");
-    r.Integer(s.key_step);
-    r.Bulk("limit");
-    r.Integer(0);
+    key_spec(s.first_key, "range", {"lastkey", s.last_key >= 0 ? s.last_key - s.first_key : s.last_key},
+             {"keystep", s.key_step}, {"limit", 0});
   }
-  if (s.numkeys_at > 0) {
-    r.MapHeader(3);
-    r.Bulk("flags");
-    r.ArrayHeader(0);
-    r.Bulk("begin_search");
-    r.MapHeader(2);
-    r.Bulk("type");
-    r.Bulk("index");
-    r.Bulk("spec");
-    r.MapHeader(1);
-    r.Bulk("index");
-    r.Integer(s.numkeys_at);
-    r.Bulk("find_keys");
-    r.MapHeader(2);
-    r.Bulk("type");
-    r.Bulk("keynum");
-    r.Bulk("spec");
-    r.MapHeader(3);
-    r.Bulk("keynumidx");
-    r.Integer(0);
-    r.Bulk("firstkey");
-    r.Integer(1);
-    r.Bulk("keystep");
-    r.Integer(1);
-  }
+  if (s.numkeys_at > 0) key_spec(s.numkeys_at, "keynum", {"keynumidx", 0}, {"firstkey", 1}, {"keystep", 1});
   r.ArrayHeader(c.subcommands().size());
   for (const Command* sub : c.subcommands()) ReplyCommandInfo(ctx, *sub);
 }
