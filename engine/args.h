@@ -44,7 +44,7 @@ bool ParseDbIndex(std::string_view s, int databases, int* out, std::string_view*
 // The most elements a random reply with repetitions (SRANDMEMBER, HRANDFIELD,
 // ZRANDMEMBER with a negative count) may hold. Unlike every other reply it is
 // not bounded by the data, and it is built whole under the key's shard lock:
-// `SRANDMEMBER s -4611686018427387905` grew one reply by a gigabyte a second
+// `SRANDMEMBER s -4611686018427387905` grew one reply by 0.3 GB a second
 // until the machine ran out of memory, while the shard's other clients waited
 // (redis-server 7.0 dies the same way). A larger count on an existing key is
 // refused with kRepeatedCountError.
