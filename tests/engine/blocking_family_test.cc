@@ -11,36 +11,19 @@
 #include "runtime/fiber.h"
 #include "runtime/scheduler.h"
 #include "runtime/time.h"
+#include "tests/engine/blocking_test_util.h"
 #include "tests/engine/engine_test_util.h"
 
 namespace stockd::engine::testing {
 namespace {
 
-class BlockingTest : public ::testing::Test {
+class BlockingTest : public RuntimeEngineTest {
  protected:
   // One client: a session and its reply buffer.
   struct Client {
     Session session;
     std::string Run(Engine& e, const std::vector<std::string>& argv) { return e.Execute(session, argv); }
   };
-
-  // Runs body as the main fiber of a 2-proc runtime.
-  void InRuntime(absl::AnyInvocable<void()> body) {
-    runtime::Options o;
-    o.procs = 2;
-    runtime::Runtime rt(o);
-    ASSERT_TRUE(rt.Run(std::move(body)).ok());
-  }
-
-  // Parks until `n` clients are blocked (bounded).
-  void AwaitBlocked(size_t n) {
-    for (int i = 0; i < 2000 && engine_.blocking().blocked_clients() != n; ++i) {
-      runtime::Sleep(absl::Milliseconds(1));
-    }
-    ASSERT_EQ(engine_.blocking().blocked_clients(), n);
-  }
-
-  Engine engine_;
 };
 
 TEST_F(BlockingTest, PushWakesBlockedPop) {

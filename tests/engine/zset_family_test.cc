@@ -17,6 +17,7 @@
 #include "runtime/fiber.h"
 #include "runtime/scheduler.h"
 #include "runtime/time.h"
+#include "tests/engine/blocking_test_util.h"
 #include "tests/engine/engine_test_util.h"
 
 namespace stockd::engine::testing {
@@ -521,24 +522,7 @@ TEST_F(ZSetFamilyTest, WatchSeesPopsAndStores) {
 
 // ---- BZMPOP blocking (engine/blocking.h), as tests/engine/blocking_family_test.cc ----
 
-class ZSetBlockingTest : public ::testing::Test {
- protected:
-  // Runs body as the main fiber of a 2-proc runtime.
-  void InRuntime(absl::AnyInvocable<void()> body) {
-    runtime::Options o;
-    o.procs = 2;
-    runtime::Runtime rt(o);
-    ASSERT_TRUE(rt.Run(std::move(body)).ok());
-  }
-  // Parks until `n` clients are blocked (bounded).
-  void AwaitBlocked(size_t n) {
-    for (int i = 0; i < 2000 && engine_.blocking().blocked_clients() != n; ++i) {
-      runtime::Sleep(absl::Milliseconds(1));
-    }
-    ASSERT_EQ(engine_.blocking().blocked_clients(), n);
-  }
-  Engine engine_;
-};
+using ZSetBlockingTest = RuntimeEngineTest;
 
 TEST_F(ZSetBlockingTest, BZMPopIsWokenByZAddFromAnotherClient) {
   InRuntime([&] {
