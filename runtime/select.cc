@@ -153,13 +153,21 @@ int SelectImpl(absl::Span<const SelectCase> cases, bool has_default, bool has_de
   if (parker.on_fiber()) {
     parker.Park([&] {
       // Arm the timer only now that the fiber is parked: it may fire at once.
-      // It cannot complete a wake-up before UnlockAll, and after UnlockAll
-      // nothing here touches the fiber's stack.
+      // It cannot complete a wake-up before UnlockAll (the woken fiber waits
+      // in pass 3's LockAll), and after UnlockAll nothing here touches the
+      // fiber's stack. But a firing timer does resume the fiber at once, and
+      // its Park() returning ends this closure's life: so everything is taken
+      // from the closure before the timer is armed (ASan caught the read of a
+      // captured reference after AddTimer as a use after scope).
+      LockSet* const lockset = &locks;
       if (has_deadline) {
-        st.timer = detail::AddTimer(deadline, &OnSelectTimer, &st);
-        armed = true;
+        SelectState* const state = &st;
+        bool* const armed_flag = &armed;
+        const absl::Time when = deadline;
+        state->timer = detail::AddTimer(when, &OnSelectTimer, state);
+        *armed_flag = true;
       }
-      locks.UnlockAll();
+      lockset->UnlockAll();
     });
   } else if (has_deadline) {
     parker.ParkThreadUntil([&] { locks.UnlockAll(); }, deadline, [&] {
