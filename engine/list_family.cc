@@ -649,31 +649,32 @@ void RegisterListFamily(CommandTable& t) {
               "Returns the last element of a list after removing and pushing it to another "
               "list. Deletes the list if the last element was popped.",
               "1.2.0"});
-  t.Register({"blpop", -3, kWrite | kBlocking, 1, -2, 1, CmdBLPop,
+  t.Register({"blpop", -3, kWrite | kNoScript | kBlocking, 1, -2, 1, CmdBLPop,
               "@write @list @slow @blocking", "list",
               "Removes and returns the first element in a list. Blocks until an element is "
               "available otherwise. Deletes the list if the last element was popped.",
               "2.0.0"});
-  t.Register({"brpop", -3, kWrite | kBlocking, 1, -2, 1, CmdBRPop,
+  t.Register({"brpop", -3, kWrite | kNoScript | kBlocking, 1, -2, 1, CmdBRPop,
               "@write @list @slow @blocking", "list",
               "Removes and returns the last element in a list. Blocks until an element is "
               "available otherwise. Deletes the list if the last element was popped.",
               "2.0.0"});
   // As LMPOP, with the count at argv[2]: a woken blocked client is re-run
-  // with the same keys locked (engine/blocking.cc walks the key specs too),
-  // and scripts run it without blocking, as Redis 7.0 does (lua_state.cc).
+  // with the same keys locked (engine/blocking.cc walks the key specs too).
+  // Not noscript, unlike BLPOP and BLMOVE (as in Redis 7.0): scripts run it
+  // without blocking.
   t.Register({"blmpop", -5, kWrite | kBlocking, 0, 0, 0, CmdBLMPop,
               "@write @list @slow @blocking", "list",
               "Pops the first element from one of multiple lists. Blocks until an element is "
               "available otherwise. Deletes the list if the last element was popped.",
               "7.0.0", 2});
-  t.Register({"blmove", 6, kW | kBlocking, 1, 2, 1, CmdBLMove, "@write @list @slow @blocking",
+  t.Register({"blmove", 6, kW | kNoScript | kBlocking, 1, 2, 1, CmdBLMove, "@write @list @slow @blocking",
               "list",
               "Pops an element from a list, pushes it to another list and returns it. Blocks "
               "until an element is available otherwise. Deletes the list if the last element "
               "was moved.",
               "6.2.0"});
-  t.Register({"brpoplpush", 4, kW | kBlocking, 1, 2, 1, CmdBRPopLPush,
+  t.Register({"brpoplpush", 4, kW | kNoScript | kBlocking, 1, 2, 1, CmdBRPopLPush,
               "@write @list @slow @blocking", "list",
               "Pops an element from a list, pushes it to another list and returns it. Block "
               "until an element is available otherwise. Deletes the list if the last element "

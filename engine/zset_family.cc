@@ -1040,10 +1040,10 @@ void RegisterZSetFamily(CommandTable& t) {
               "Returns the lowest-scoring members from a sorted set after removing them.", "5.0.0"});
   t.Register({"zpopmax", -2, kWrite | kFast, 1, 1, 1, CmdZPopMax, "@write @sortedset @fast", "sorted_set",
               "Returns the highest-scoring members from a sorted set after removing them.", "5.0.0"});
-  t.Register({"bzpopmin", -3, kWrite | kFast | kBlocking, 1, -2, 1, CmdBZPopMin,
+  t.Register({"bzpopmin", -3, kWrite | kNoScript | kFast | kBlocking, 1, -2, 1, CmdBZPopMin,
               "@write @sortedset @fast @blocking", "sorted_set",
               "Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise.", "5.0.0"});
-  t.Register({"bzpopmax", -3, kWrite | kFast | kBlocking, 1, -2, 1, CmdBZPopMax,
+  t.Register({"bzpopmax", -3, kWrite | kNoScript | kFast | kBlocking, 1, -2, 1, CmdBZPopMax,
               "@write @sortedset @fast @blocking", "sorted_set",
               "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member is available otherwise.", "5.0.0"});
   // Keys counted by numkeys (the last field: argv[numkeys_at] counts the keys

@@ -582,26 +582,18 @@ void LuaState::CallPushed(ScriptRun& run, absl::Span<const std::string_view> key
   lua_settop(L_, 0);
 }
 
-const Command* LuaState::ResolveCommand(const Engine& engine, std::string_view name, bool* refused) {
+const Command* LuaState::ResolveCommand(const Engine& engine, std::string_view name) {
   // The command table is read-only once the engine serves, so an answer stays
   // right; names are compared as spelled (Find is case-insensitive anyway).
   for (const NameVerdict& v : verdicts_) {
-    if (v.len == name.size() && std::memcmp(v.name, name.data(), name.size()) == 0) {
-      *refused = v.refused;
-      return v.cmd;
-    }
+    if (v.len == name.size() && std::memcmp(v.name, name.data(), name.size()) == 0) return v.cmd;
   }
   const Command* cmd = engine.commands().Find(name);
-  // Redis 7.0 flags noscript its blocking commands with fixed key positions
-  // (BLPOP, BLMOVE, BZPOPMIN, ...), not those counting keys by numkeys
-  // (BLMPOP, BZMPOP: movablekeys) nor keyless ones; those run non-blocking.
-  *refused = cmd != nullptr && cmd->has_flag(kBlocking) && cmd->has_keys() && !cmd->movable_keys();
   if (name.size() <= sizeof(NameVerdict::name)) {
     NameVerdict& v = verdicts_[next_verdict_++ % verdicts_.size()];
     v.len = name.size();
     std::memcpy(v.name, name.data(), name.size());
     v.cmd = cmd;
-    v.refused = *refused;
   }
   return cmd;
 }
@@ -625,14 +617,9 @@ bool LuaState::CallCommand(bool raise) {
   }
   const Command* cmd = nullptr;
   if (err == nullptr) {
-    // Redis 7.0 flags its blocking commands with fixed keys (BLPOP, BZPOPMIN,
-    // ...) noscript; BZMPOP, BLMPOP and ORDER.READ ... BLOCK (no keys) run as
-    // if without blocking (ResolveCommand).
     size_t len;
     const char* name = lua_tolstring(L_, 1, &len);
-    bool refused;
-    cmd = ResolveCommand(*run->engine, std::string_view(name, len), &refused);
-    if (refused) err = "ERR This Redis command is not allowed from script";
+    cmd = ResolveCommand(*run->engine, std::string_view(name, len));
   }
   if (err != nullptr) {
     lua_newtable(L_);

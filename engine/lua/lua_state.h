@@ -107,16 +107,15 @@ class LuaState {
     int len = 0;    // the items the last fill wrote
   };
   void SetGlobalArray(ArgTable& t, absl::Span<const std::string_view> items);
-  // The command redis.call(name, ...) runs (null: unknown), and whether it
-  // must be refused (a blocking command with fixed keys, as Redis 7.0's noscript
-  // flag); remembered for the last few names, since a script calls a handful
-  // of commands over and over.
-  const Command* ResolveCommand(const Engine& engine, std::string_view name, bool* refused);
+  // The command redis.call(name, ...) runs (null: unknown); remembered for the
+  // last few names, since a script calls a handful of commands over and over.
+  // (What a script may not run — Redis's noscript rows: BLPOP, BLMOVE, ... —
+  // the engine refuses, ExecuteHeld.)
+  const Command* ResolveCommand(const Engine& engine, std::string_view name);
   struct NameVerdict {
     char name[24];
     size_t len = SIZE_MAX;  // SIZE_MAX: empty
     const Command* cmd = nullptr;
-    bool refused = false;
   };
   std::array<NameVerdict, 8> verdicts_{};
   size_t next_verdict_ = 0;

@@ -95,7 +95,8 @@ TEST_F(CommandCompat, InfoFlagsAndKeyPositions) {
   };
   for (const char* name : {"zunion", "zinter", "zdiff", "zunionstore", "zinterstore", "zdiffstore", "zintercard",
                            "zmpop", "bzmpop", "sintercard", "lmpop", "blmpop", "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall",
-                           "fcall_ro", "get", "mset", "zadd", "zrangestore"}) {
+                           "fcall_ro", "get", "mset", "zadd", "zrangestore", "blpop", "brpop", "blmove",
+                           "brpoplpush", "bzpopmin", "bzpopmax"}) {
     EXPECT_EQ(head(*s_, name), head(*r_, name)) << name;
   }
   EXPECT_NE(head(*s_, "zunionstore").find("\"movablekeys\""), std::string::npos);
