@@ -9,6 +9,8 @@
 #include <cstring>
 #include <cstdint>
 
+#include "engine/errors.h"
+
 namespace stockd::engine {
 
 namespace {
@@ -63,6 +65,36 @@ int FormatLongDoubleHuman(long double v, char* buf, int len) {
     l = 1;
   }
   return l;
+}
+
+bool ParseMPopArgs(absl::Span<const std::string_view> argv, size_t numkeys_at, std::string_view first,
+                   std::string_view second, MPopArgs* out, std::string_view* error) {
+  auto fail = [error](std::string_view text) {
+    *error = text;
+    return false;
+  };
+  int64_t numkeys;
+  if (!ParseInt64Arg(argv[numkeys_at], &numkeys) || numkeys <= 0) return fail("ERR numkeys should be greater than 0");
+  // The FIRST|SECOND word follows the keys: argv[numkeys_at + numkeys + 1] must exist.
+  if (numkeys >= static_cast<int64_t>(argv.size() - numkeys_at - 1)) return fail(errors::kSyntax);
+  const size_t where = numkeys_at + 1 + static_cast<size_t>(numkeys);
+  if (EqualsIgnoreCase(argv[where], first)) {
+    out->second = false;
+  } else if (EqualsIgnoreCase(argv[where], second)) {
+    out->second = true;
+  } else {
+    return fail(errors::kSyntax);
+  }
+  bool has_count = false;
+  for (size_t i = where + 1; i < argv.size(); ++i) {
+    if (has_count || !EqualsIgnoreCase(argv[i], "count") || i + 1 == argv.size()) return fail(errors::kSyntax);
+    int64_t count;
+    if (!ParseInt64Arg(argv[++i], &count) || count <= 0) return fail("ERR count should be greater than 0");
+    out->count = static_cast<size_t>(count);
+    has_count = true;
+  }
+  out->keys = argv.subspan(numkeys_at + 1, static_cast<size_t>(numkeys));
+  return true;
 }
 
 }  // namespace stockd::engine

@@ -3,9 +3,11 @@
 // "ERR value is not a valid float" fire on the same inputs as in Redis 7).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
+#include "absl/types/span.h"
 #include "engine/value.h"
 
 namespace stockd::engine {
@@ -47,9 +49,21 @@ bool ParseDbIndex(std::string_view s, int databases, int* out, std::string_view*
 // `SRANDMEMBER s -4611686018427387905` grew one reply by 0.3 GB a second
 // until the machine ran out of memory, while the shard's other clients waited
 // (redis-server 7.0 dies the same way). A larger count on an existing key is
-// refused with kRepeatedCountError.
+// refused with errors::kOutOfRange.
 inline constexpr int64_t kMaxRepeatedCount = int64_t{1} << 24;
-inline constexpr std::string_view kRepeatedCountError = "ERR value is out of range";
+
+// The arguments LMPOP/BLMPOP and ZMPOP/BZMPOP share, from argv[numkeys_at]:
+// `numkeys key [key ...] FIRST|SECOND [COUNT count]`, where the two words are
+// LEFT|RIGHT or MIN|MAX (given lowercase). Checked in the order of Redis's
+// lmpopGenericCommand / zmpopGenericCommand.
+struct MPopArgs {
+  absl::Span<const std::string_view> keys;
+  bool second = false;  // the second word (RIGHT, MAX) was given
+  size_t count = 1;
+};
+// False with *error set to the error reply's text when argv does not parse.
+bool ParseMPopArgs(absl::Span<const std::string_view> argv, size_t numkeys_at, std::string_view first,
+                   std::string_view second, MPopArgs* out, std::string_view* error);
 
 // Case-insensitive ASCII equality with a lowercase literal (option names).
 inline bool EqualsIgnoreCase(std::string_view arg, std::string_view lower) {

@@ -2,7 +2,9 @@
 #include "engine/command.h"
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "engine/value.h"
 
@@ -111,28 +113,12 @@ int Command::NumKeys(std::string_view s, int argc, CountParse parse) const {
     int64_t v;
     return ParseStrictInt64(s, &v) && v >= 1 && v <= room ? static_cast<int>(v) : 0;
   }
-  // atoi(argv[at]) as glibc computes it, (int)strtol(s, NULL, 10): leading
-  // white space, a sign, digits up to the first non-digit, saturated to the
-  // long range, then truncated to int. Redis's genericGetKeys reads numkeys
-  // so; a count kStrict accepts reads the same here.
-  size_t p = 0;
-  while (p < s.size() && (s[p] == ' ' || (s[p] >= '\t' && s[p] <= '\r'))) ++p;
-  bool negative = false;
-  if (p < s.size() && (s[p] == '+' || s[p] == '-')) negative = s[p++] == '-';
-  uint64_t v = 0;
-  bool overflow = false;
-  for (; p < s.size() && s[p] >= '0' && s[p] <= '9'; ++p) {
-    const uint64_t d = static_cast<uint64_t>(s[p] - '0');
-    if (!overflow && v > (static_cast<uint64_t>(INT64_MAX) - d) / 10) overflow = true;
-    if (!overflow) v = v * 10 + d;
-  }
-  int64_t l;
-  if (overflow) {
-    l = negative ? INT64_MIN : INT64_MAX;
-  } else {
-    l = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
-  }
-  const int n = static_cast<int>(l);  // modular, as the C cast on x86-64
+  // As Redis's genericGetKeys reads numkeys: atoi, i.e. (int)strtol(s, NULL,
+  // 10): leading space, a sign, the digits up to the first other byte,
+  // saturated to the long range, then truncated to int. (COMMAND GETKEYS
+  // only: off the hot path, so the NUL-terminated copy is fine.)
+  const std::string text(s);
+  const int n = static_cast<int>(std::strtol(text.c_str(), nullptr, 10));  // modular, as the C cast
   return n >= 1 && n <= room ? n : 0;
 }
 

@@ -21,6 +21,11 @@ inline constexpr std::string_view kMaxBulk =
 inline constexpr std::string_view kOffsetRange = "ERR offset is out of range";
 inline constexpr std::string_view kSameObject = "ERR source and destination objects are the same";
 inline constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
+inline constexpr std::string_view kOutOfRange = "ERR value is out of range";
+inline constexpr std::string_view kOutOfRangePositive = "ERR value is out of range, must be positive";
+// A count of INT64_MIN (SRANDMEMBER, HRANDFIELD, ZRANDMEMBER: its negation overflows).
+inline constexpr std::string_view kOutOfRangeLong =
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 
 // "ERR invalid expire time in 'set' command" (full_name as Redis's c->cmd->fullname).
 inline std::string InvalidExpire(std::string_view full_name) {

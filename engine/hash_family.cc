@@ -239,16 +239,12 @@ void CmdHRandField(CommandContext& ctx) {
   bool with_values = false;
   if (has_count) {
     if (!ParseInt64Arg(ctx.argv[2], &count)) return ctx.Error(errors::kNotInteger);
-    if (count == INT64_MIN) {
-      return ctx.Error(
-          "ERR value is out of range, value must between -9223372036854775807 and "
-          "9223372036854775807");
-    }
+    if (count == INT64_MIN) return ctx.Error(errors::kOutOfRangeLong);
     if (ctx.argv.size() == 4) {
       if (!EqualsIgnoreCase(ctx.argv[3], "withvalues")) return ctx.Error(errors::kSyntax);
       with_values = true;
       // Redis: field + value count must fit a long, either sign.
-      if (count < -INT64_MAX / 2 || count > INT64_MAX / 2) return ctx.Error("ERR value is out of range");
+      if (count < -INT64_MAX / 2 || count > INT64_MAX / 2) return ctx.Error(errors::kOutOfRange);
     }
   }
   bool wrong;
@@ -267,7 +263,7 @@ void CmdHRandField(CommandContext& ctx) {
   };
   const size_t size = h->size();
   if (count < 0) {  // with repetitions
-    if (count < -kMaxRepeatedCount) return ctx.Error(kRepeatedCountError);
+    if (count < -kMaxRepeatedCount) return ctx.Error(errors::kOutOfRange);
     const size_t n = static_cast<size_t>(-count);
     ctx.reply.ArrayHeader(pairs3 ? n : (with_values ? 2 * n : n));
     if (h->is_listpack()) {  // O(1) positions

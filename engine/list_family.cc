@@ -23,8 +23,6 @@ namespace {
 
 enum class End { kLeft, kRight };
 
-inline constexpr std::string_view kOutOfRangePositive = "ERR value is out of range, must be positive";
-
 // The list at key for writing: nullptr when missing; *wrong when not a list.
 ListObject* FindList(const KeyLoc& loc, std::string_view key, int64_t now_ms, bool read,
                      bool* wrong) {
@@ -148,7 +146,7 @@ void CmdRPushX(CommandContext& ctx) { PushGeneric(ctx, End::kRight, true); }
 // Redis's getPositiveLongFromObjectOrReply: one text for both failures.
 bool ParsePositive(CommandContext& ctx, std::string_view arg, int64_t* out) {
   if (!ParseInt64Arg(arg, out) || *out < 0) {
-    ctx.Error(kOutOfRangePositive);
+    ctx.Error(errors::kOutOfRangePositive);
     return false;
   }
   return true;
@@ -508,55 +506,15 @@ void BlockingPop(CommandContext& ctx, End end) {
 void CmdBLPop(CommandContext& ctx) { BlockingPop(ctx, End::kLeft); }
 void CmdBRPop(CommandContext& ctx) { BlockingPop(ctx, End::kRight); }
 
-// LMPOP/BLMPOP's `numkeys key [key ...] LEFT|RIGHT [COUNT count]`, from
-// argv[numkeys_at] on, checked in Redis 7.0's order (lmpopGenericCommand).
-struct MPopArgs {
-  absl::Span<const std::string_view> keys;
-  End end = End::kLeft;
-  size_t count = 1;
-};
-
-bool ParseMPop(CommandContext& ctx, size_t numkeys_at, MPopArgs* out) {
-  const absl::Span<const std::string_view> argv = ctx.argv;
-  int64_t numkeys;
-  if (!ParseInt64Arg(argv[numkeys_at], &numkeys) || numkeys <= 0) {
-    ctx.Error("ERR numkeys should be greater than 0");
-    return false;
-  }
-  // LEFT|RIGHT follows the keys: argv[numkeys_at + numkeys + 1] must exist.
-  if (numkeys >= static_cast<int64_t>(argv.size() - numkeys_at - 1)) {
-    ctx.Error(errors::kSyntax);
-    return false;
-  }
-  const size_t where = numkeys_at + 1 + static_cast<size_t>(numkeys);
-  if (!ParseEnd(ctx, argv[where], &out->end)) return false;
-  bool has_count = false;
-  for (size_t i = where + 1; i < argv.size(); ++i) {
-    if (!has_count && EqualsIgnoreCase(argv[i], "count") && i + 1 < argv.size()) {
-      int64_t count;
-      if (!ParseInt64Arg(argv[++i], &count) || count <= 0) {
-        ctx.Error("ERR count should be greater than 0");
-        return false;
-      }
-      out->count = static_cast<size_t>(count);
-      has_count = true;
-    } else {
-      ctx.Error(errors::kSyntax);
-      return false;
-    }
-  }
-  out->keys = argv.subspan(numkeys_at + 1, static_cast<size_t>(numkeys));
-  return true;
-}
-
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]. Its keys are locked
 // by the dispatcher through the row's numkeys spec (engine/command.h) when
-// numkeys is a valid count; ParseMPop replies the error before any key
+// numkeys is a valid count; ParseMPopArgs (args.h) fails before any key
 // otherwise.
 void CmdLMPop(CommandContext& ctx) {
   MPopArgs a;
-  if (!ParseMPop(ctx, 1, &a)) return;
-  PopFirstOrBlock(ctx, a.keys, a.end, a.count, std::nullopt);
+  std::string_view error;
+  if (!ParseMPopArgs(ctx.argv, 1, "left", "right", &a, &error)) return ctx.Error(error);
+  PopFirstOrBlock(ctx, a.keys, a.second ? End::kRight : End::kLeft, a.count, std::nullopt);
 }
 
 // BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]: the timeout
@@ -564,10 +522,11 @@ void CmdLMPop(CommandContext& ctx) {
 // (numkeys spec), also when a woken waiter is re-run (engine/blocking.cc).
 void CmdBLMPop(CommandContext& ctx) {
   MPopArgs a;
-  if (!ParseMPop(ctx, 2, &a)) return;
+  std::string_view error;
+  if (!ParseMPopArgs(ctx.argv, 2, "left", "right", &a, &error)) return ctx.Error(error);
   int64_t deadline;
   if (!ParseBlockTimeout(ctx, ctx.argv[1], &deadline)) return;
-  PopFirstOrBlock(ctx, a.keys, a.end, a.count, deadline);
+  PopFirstOrBlock(ctx, a.keys, a.second ? End::kRight : End::kLeft, a.count, deadline);
 }
 
 void BlockingMove(CommandContext& ctx, End from, End to, std::string_view timeout) {

@@ -22,9 +22,6 @@
 namespace stockd::engine {
 namespace {
 
-inline constexpr std::string_view kOutOfRangePositive = "ERR value is out of range, must be positive";
-inline constexpr std::string_view kOutOfRangeLong =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 
 // The set at key: nullptr when missing; *wrong when another type.
 SetObject* FindSet(const KeyLoc& loc, std::string_view key, int64_t now_ms, bool read, bool* wrong) {
@@ -124,7 +121,7 @@ void CmdSPop(CommandContext& ctx) {
   const bool has_count = ctx.argv.size() == 3;
   int64_t count = 1;
   if (has_count && (!ParseInt64Arg(ctx.argv[2], &count) || count < 0)) {
-    return ctx.Error(kOutOfRangePositive);
+    return ctx.Error(errors::kOutOfRangePositive);
   }
   std::string_view key = ctx.argv[1];
   KeyLoc loc = ctx.Locate(key);
@@ -162,7 +159,7 @@ void CmdSRandMember(CommandContext& ctx) {
   int64_t count = 0;
   if (has_count) {
     if (!ParseInt64Arg(ctx.argv[2], &count)) return ctx.Error(errors::kNotInteger);
-    if (count == INT64_MIN) return ctx.Error(kOutOfRangeLong);
+    if (count == INT64_MIN) return ctx.Error(errors::kOutOfRangeLong);
   }
   bool wrong;
   SetObject* s = ReadSet(ctx, ctx.argv[1], &wrong);
@@ -175,7 +172,7 @@ void CmdSRandMember(CommandContext& ctx) {
   if (s == nullptr || count == 0) return ctx.reply.EmptyArray();
   const size_t size = s->size();
   if (count < 0) {  // with repetitions
-    if (count < -kMaxRepeatedCount) return ctx.Error(kRepeatedCountError);
+    if (count < -kMaxRepeatedCount) return ctx.Error(errors::kOutOfRange);
     const size_t n = static_cast<size_t>(-count);
     ctx.reply.ArrayHeader(n);
     for (size_t i = 0; i < n; ++i) ctx.reply.Bulk(s->At(ctx.engine.Random() % size, buf));

@@ -37,7 +37,6 @@ namespace {
 constexpr std::string_view kMinMaxNotFloat = "ERR min or max is not a float";
 constexpr std::string_view kLexRangeError = "ERR min or max not valid string range item";
 constexpr std::string_view kNaNScore = "ERR resulting score is not a number (NaN)";
-constexpr std::string_view kOutOfRangePositive = "ERR value is out of range, must be positive";
 
 // Redis's getDoubleFromObject: strtod over the whole text, no leading space,
 // not NaN. Integer scores (redis-benchmark's) skip strtod: it was ~3% of ZADD.
@@ -549,7 +548,7 @@ void PopGeneric(CommandContext& ctx, bool highest) {
   int64_t count = 1;
   if (has_count) {
     if (!ParseInt64Arg(ctx.argv[2], &count)) return ctx.Error(errors::kNotInteger);
-    if (count < 0) return ctx.Error(kOutOfRangePositive);
+    if (count < 0) return ctx.Error(errors::kOutOfRangePositive);
   }
   std::string_view key = ctx.argv[1];
   KeyLoc loc = ctx.Locate(key);
@@ -834,16 +833,13 @@ void CmdZRandMember(CommandContext& ctx) {
   }
   int64_t count;
   if (!ParseInt64Arg(ctx.argv[2], &count)) return ctx.Error(errors::kNotInteger);
-  if (count == INT64_MIN) {
-    return ctx.Error(
-        "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
-  }
+  if (count == INT64_MIN) return ctx.Error(errors::kOutOfRangeLong);
   bool withscores = false;
   if (ctx.argv.size() > 4 || (ctx.argv.size() == 4 && !EqualsIgnoreCase(ctx.argv[3], "withscores")))
     return ctx.Error(errors::kSyntax);
   if (ctx.argv.size() == 4) {
     withscores = true;
-    if (count < -INT64_MAX / 2 || count > INT64_MAX / 2) return ctx.Error("ERR value is out of range");
+    if (count < -INT64_MAX / 2 || count > INT64_MAX / 2) return ctx.Error(errors::kOutOfRange);
   }
   bool wrong;
   ZSetObject* z = ReadZSet(ctx, ctx.argv[1], &wrong);
@@ -857,7 +853,7 @@ void CmdZRandMember(CommandContext& ctx) {
     if (withscores) r.Double(s);
   };
   const size_t size = z->size();
-  if (count < -kMaxRepeatedCount) return ctx.Error(kRepeatedCountError);  // see args.h
+  if (count < -kMaxRepeatedCount) return ctx.Error(errors::kOutOfRange);  // see args.h
   if (count > 0 && static_cast<uint64_t>(count) >= size) {  // the whole set
     header(size);
     z->ForRankRange(0, size - 1, true, emit);
@@ -887,59 +883,14 @@ void CmdZRandMember(CommandContext& ctx) {
 
 // ---- ZMPOP / BZMPOP ----
 
-struct MPopArgs {
-  size_t numkeys = 0;
-  bool highest = false;
-  int64_t count = 1;
-};
-
-// Parses "numkeys key... MIN|MAX [COUNT n]" from argv[numkeys_idx] (Redis's
-// zmpopGenericCommand, errors in its order). Replies the error and returns
-// false when invalid.
-bool ParseMPop(CommandContext& ctx, size_t numkeys_idx, MPopArgs* out) {
-  int64_t numkeys;
-  if (!ParseInt64Arg(ctx.argv[numkeys_idx], &numkeys) || numkeys < 1) {
-    ctx.Error("ERR numkeys should be greater than 0");
-    return false;
-  }
-  if (numkeys >= static_cast<int64_t>(ctx.argv.size() - numkeys_idx - 1)) {  // no room for MIN|MAX
-    ctx.Error(errors::kSyntax);
-    return false;
-  }
-  out->numkeys = static_cast<size_t>(numkeys);
-  const size_t where_idx = numkeys_idx + out->numkeys + 1;
-  if (EqualsIgnoreCase(ctx.argv[where_idx], "min")) {
-    out->highest = false;
-  } else if (EqualsIgnoreCase(ctx.argv[where_idx], "max")) {
-    out->highest = true;
-  } else {
-    ctx.Error(errors::kSyntax);
-    return false;
-  }
-  bool has_count = false;
-  for (size_t j = where_idx + 1; j < ctx.argv.size(); ++j) {
-    if (!has_count && EqualsIgnoreCase(ctx.argv[j], "count") && j + 1 < ctx.argv.size()) {
-      if (!ParseInt64Arg(ctx.argv[++j], &out->count) || out->count < 1) {
-        ctx.Error("ERR count should be greater than 0");
-        return false;
-      }
-      has_count = true;
-    } else {
-      ctx.Error(errors::kSyntax);
-      return false;
-    }
-  }
-  return true;
-}
-
 // ZMPOP numkeys key... MIN|MAX [COUNT n]: pops from the first key that exists
 // (WRONGTYPE when that one is not a sorted set); the null array when none does.
 void CmdZMPop(CommandContext& ctx) {
   MPopArgs args;
-  if (!ParseMPop(ctx, 1, &args)) return;
+  std::string_view error;
+  if (!ParseMPopArgs(ctx.argv, 1, "min", "max", &args, &error)) return ctx.Error(error);
   // The keys are locked by the dispatcher (numkeys spec).
-  PopFirstOrBlock(ctx, ctx.argv.subspan(2, args.numkeys), args.highest, args.count, PopReply::kKeyAndItems,
-                  std::nullopt);
+  PopFirstOrBlock(ctx, args.keys, args.second, args.count, PopReply::kKeyAndItems, std::nullopt);
 }
 
 // BZMPOP timeout numkeys key... MIN|MAX [COUNT n]: ZMPOP that blocks (as
@@ -947,11 +898,11 @@ void CmdZMPop(CommandContext& ctx) {
 // the other arguments, as in Redis.
 void CmdBZMPop(CommandContext& ctx) {
   MPopArgs args;
-  if (!ParseMPop(ctx, 2, &args)) return;
+  std::string_view error;
+  if (!ParseMPopArgs(ctx.argv, 2, "min", "max", &args, &error)) return ctx.Error(error);
   int64_t deadline;
   if (!ParseBlockTimeout(ctx, ctx.argv[1], &deadline)) return;
-  PopFirstOrBlock(ctx, ctx.argv.subspan(3, args.numkeys), args.highest, args.count, PopReply::kKeyAndItems,
-                  deadline);
+  PopFirstOrBlock(ctx, args.keys, args.second, args.count, PopReply::kKeyAndItems, deadline);
 }
 
 // ---- ZSCAN ----
