@@ -155,7 +155,6 @@ void Persister::FlushPendingStock() {
 }
 
 void Persister::Push(Item item) {
-  queued_.fetch_add(1, std::memory_order_relaxed);
   item.seq = written_.fetch_add(1, std::memory_order_acq_rel) + 1;
   if (ch_.TrySend(item)) return;
   // No room (a write without a reservation) or closed (shutdown): the
@@ -166,7 +165,29 @@ void Persister::Push(Item item) {
 
 // --- the write gate ---
 
+namespace {
+// This thread's reservation cell (threads are numbered as they first reserve).
+size_t ThisThreadsCell(size_t cells) {
+  static std::atomic<size_t> next{0};
+  thread_local const size_t index = next.fetch_add(1, std::memory_order_relaxed);
+  return index % cells;
+}
+}  // namespace
+
+int64_t Persister::Backlog() const {
+  const uint64_t taken = taken_.load(std::memory_order_acquire);  // first: written_ only grows past it
+  const uint64_t written = written_.load(std::memory_order_acquire);
+  return written > taken ? static_cast<int64_t>(written - taken) : 0;
+}
+
+int64_t Persister::Reserved() const {
+  int64_t sum = 0;  // a cell may be negative (reserved on one thread, released on another)
+  for (const ReserveCell& c : reserved_) sum += c.n.load(std::memory_order_acquire);
+  return sum;
+}
+
 bool Persister::Reserve(std::string* error) {
+  std::atomic<int64_t>& mine = reserved_[ThisThreadsCell(kReserveCells)].n;
   for (;;) {
     if (failing_.load(std::memory_order_acquire)) {
       absl::MutexLock lock(&wake_mu_);
@@ -176,12 +197,18 @@ bool Persister::Reserve(std::string* error) {
         return false;
       }
     }
-    const int64_t limit = static_cast<int64_t>(options_.queue_limit);
-    if (reserved_.fetch_add(1, std::memory_order_acq_rel) + queued_.load(std::memory_order_acquire) < limit ||
-        stopped_.load(std::memory_order_acquire)) {
-      return true;
-    }
-    reserved_.fetch_sub(1, std::memory_order_acq_rel);
+    // Whether a command may go ahead, `others` being the reservations not yet
+    // counted. The park below re-checks the same predicate: with a laxer
+    // re-check a writer found "full" and "not full" at once and spun, and on
+    // one P that spin kept the persister fiber from ever making room.
+    const auto room = [this](int64_t others) {
+      const int64_t limit = static_cast<int64_t>(options_.queue_limit);
+      const int64_t backlog = Backlog();
+      return backlog < limit / 2 || backlog + Reserved() + others < limit || stopped_.load(std::memory_order_acquire);
+    };
+    mine.fetch_add(1, std::memory_order_acq_rel);
+    if (room(0)) return true;
+    mine.fetch_sub(1, std::memory_order_acq_rel);
     runtime::Chan<int> gen(0);
     {
       absl::MutexLock lock(&wake_mu_);
@@ -189,8 +216,7 @@ bool Persister::Reserve(std::string* error) {
       ++space_waiters_;
     }
     // Re-check after registering: the fiber may have made room meanwhile.
-    if (reserved_.load(std::memory_order_acquire) + queued_.load(std::memory_order_acquire) >= limit &&
-        !failing_.load(std::memory_order_acquire)) {
+    if (!room(1) && !failing_.load(std::memory_order_acquire)) {
       (void)gen.Recv();  // closed by WakeReservers
     }
     absl::MutexLock lock(&wake_mu_);
@@ -200,7 +226,7 @@ bool Persister::Reserve(std::string* error) {
 
 void Persister::Release() {
   FlushPendingStock();
-  reserved_.fetch_sub(1, std::memory_order_acq_rel);
+  reserved_[ThisThreadsCell(kReserveCells)].n.fetch_sub(1, std::memory_order_acq_rel);
 }
 
 void Persister::AwaitDurable() {
@@ -359,7 +385,7 @@ void Persister::Drain(std::vector<Item>& out) {
   n += spill.size();
   for (Item& it : spill) out.push_back(std::move(it));
   if (n != 0) {
-    queued_.fetch_sub(static_cast<int64_t>(n), std::memory_order_acq_rel);
+    taken_.fetch_add(n, std::memory_order_acq_rel);
     WakeReservers();
   }
 }
@@ -441,7 +467,7 @@ void Persister::Loop() {
     if (carry_.empty()) {
       if (ch_.RecvMany(items, options_.batch_items) == 0) closed = true;
       if (!items.empty()) {
-        queued_.fetch_sub(static_cast<int64_t>(items.size()), std::memory_order_acq_rel);
+        taken_.fetch_add(items.size(), std::memory_order_acq_rel);
         WakeReservers();
       }
     } else {

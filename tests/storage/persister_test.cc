@@ -164,6 +164,25 @@ TEST(PersisterTest, TinyQueueParksWritersAndLosesNothing) {
   }
 }
 
+// On one P the persister fiber drains the queue only when writers park: a
+// writer that found the queue neither full enough to park nor free enough to
+// go on spun there for ever (the admission and the re-check disagreed by one).
+TEST(PersisterTest, OneProcWritersAtAFullQueueParkAndTheFiberDrainsIt) {
+  TempDir dir;
+  PersisterOptions popt;
+  popt.queue_limit = 4;
+  popt.batch_items = 4;
+  constexpr int kKeys = 3000;
+  RunWithPersister(
+      dir.path(), popt,
+      [&](engine::Engine& e, Persister&) {
+        for (int i = 0; i < kKeys; ++i) e.Execute({"SET", "k" + std::to_string(i), "v"});
+      },
+      {}, nullptr, /*procs=*/1);
+  testing::Loaded l = LoadFrom(dir.path());
+  EXPECT_EQ(l.engine->Execute({"DBSIZE"}), ":" + std::to_string(kKeys) + "\r\n");
+}
+
 TEST(PersisterTest, EverysecPersistsOnStopAndNeverWaits) {
   TempDir dir;
   PersisterOptions popt;

@@ -67,14 +67,15 @@ inline size_t CountRows(Store& store, Cf cf) {
 // stops the persister and closes the store afterwards.
 inline PersisterStats RunWithPersister(const std::string& dir, PersisterOptions popt,
                                        const std::function<void(engine::Engine&, Persister&)>& fn,
-                                       engine::EngineOptions eopt = {}, LoadStats* loaded = nullptr) {
+                                       engine::EngineOptions eopt = {}, LoadStats* loaded = nullptr,
+                                       int procs = 2) {
   Loaded l = LoadFrom(dir, eopt);
   PersisterStats st;
   if (l.store == nullptr) return st;
   if (loaded != nullptr) *loaded = l.stats;
   Persister p(*l.store, *l.engine, popt);
   p.Attach();
-  runtime::Runtime rt(runtime::Options{.procs = 2});
+  runtime::Runtime rt(runtime::Options{.procs = procs});
   absl::Status ran = rt.Run([&] {
     p.Start();
     fn(*l.engine, p);
