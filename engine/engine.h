@@ -234,15 +234,6 @@ class Engine {
   // The shard of key in db. The caller must lock it (or go through CommandContext).
   Shard& ShardFor(int db, std::string_view key) { return *shards_[ShardId(db, KeyHash(key))]; }
   Shard& shard(uint32_t global_id) { return *shards_[global_id]; }
-  // A hint that a command on key in db comes soon (Shard::Prefetch).
-  void PrefetchKey(int db, std::string_view key) const {
-    const uint64_t h = KeyHash(key);
-    shards_[ShardId(db, h)]->Prefetch(key, h);
-  }
-  void PrefetchKeyTable(int db, std::string_view key) const {
-    const uint64_t h = KeyHash(key);
-    shards_[ShardId(db, h)]->PrefetchTable(h);
-  }
   uint32_t ShardId(int db, uint64_t hash) const {
     return static_cast<uint32_t>(db) * shards_per_db_u_ +
            static_cast<uint32_t>((hash >> 48) & (shards_per_db_u_ - 1));

@@ -208,15 +208,6 @@ Entry* Shard::Set(std::string_view key, uint64_t hash, Value value, int64_t now_
   return &e;
 }
 
-void Shard::Prefetch(std::string_view key, uint64_t hash) const {
-#if !defined(STOCKD_TSAN)
-  TableOf(hash).prefetch(key);
-#else
-  (void)key;
-  (void)hash;
-#endif
-}
-
 std::pair<Entry*, bool> Shard::FindOrInsert(std::string_view key, uint64_t hash, int64_t now_ms) {
   last_now_ms_ = now_ms;
   Table& t = TableOf(hash);

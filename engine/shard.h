@@ -122,16 +122,6 @@ class Shard {
   // Inserts key if absent. Returns {entry, inserted}. A new entry holds
   // Value() (int 0); the caller fills it and the change is recorded here.
   std::pair<Entry*, bool> FindOrInsert(std::string_view key, uint64_t hash, int64_t now_ms);
-  // Starts loading what a lookup of key will touch first (its probe group's
-  // control bytes and first slots), without the lock: a pipelined connection
-  // asks for its next command's key while it runs the current one, so the
-  // cache misses overlap. Only a hint: during a concurrent rehash it may
-  // fetch the wrong lines, never worse (a prefetch does not fault). TSan
-  // builds skip it, the unlocked read of the table being the race it is.
-  void Prefetch(std::string_view key, uint64_t hash) const;
-  // The step before: only the table's own header (the pointers Prefetch
-  // reads), for a command two further on.
-  void PrefetchTable(uint64_t hash) const { __builtin_prefetch(&TableOf(hash)); }
   // Deletes key (if present, even if expired). Returns whether it existed
   // unexpired at now_ms.
   bool Delete(std::string_view key, uint64_t hash, int64_t now_ms);

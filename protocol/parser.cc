@@ -197,37 +197,4 @@ Parser::Result Parser::Next(InputBuffer& in, std::vector<std::string_view>* argv
   }
 }
 
-namespace {
-
-// Reads "<prefix><digits>\r\n" at pos; advances pos past it.
-bool PeekHeader(std::string_view s, size_t* pos, char prefix, int64_t* n) {
-  if (*pos >= s.size() || s[*pos] != prefix) return false;
-  int64_t v = 0;
-  size_t i = *pos + 1;
-  const size_t start = i;
-  for (; i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 18; ++i) v = v * 10 + (s[i] - '0');
-  if (i == start || i + 1 >= s.size() || s[i] != '\r' || s[i + 1] != '\n') return false;
-  *pos = i + 2;
-  *n = v;
-  return true;
-}
-
-}  // namespace
-
-bool PeekCommand(std::string_view s, std::string_view* second_arg, size_t* length) {
-  *length = 0;
-  size_t pos = 0;
-  int64_t argc, len;
-  if (!PeekHeader(s, &pos, '*', &argc) || argc < 2) return false;
-  for (int64_t i = 0; i < argc; ++i) {
-    if (i == 64 || !PeekHeader(s, &pos, '$', &len) || static_cast<size_t>(len) > s.size() - pos) return i > 1;
-    if (i == 1) *second_arg = s.substr(pos, static_cast<size_t>(len));
-    pos += static_cast<size_t>(len);
-    if (s.size() - pos < 2) return i >= 1;
-    pos += 2;
-  }
-  *length = pos;
-  return true;
-}
-
 }  // namespace stockd::protocol

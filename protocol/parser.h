@@ -126,13 +126,4 @@ class Parser {
   std::string error_;
 };
 
-// The multibulk command at the front of `unparsed`: its second argument
-// (usually the first key), when its first two arguments are buffered whole,
-// and its whole length in *length (0 when it is not buffered whole or has
-// more than 64 arguments). False when there is no second argument to give
-// (inline, incomplete, fewer than two arguments, malformed). Reads only:
-// Next() still parses and validates the command. For hints, such as
-// prefetching the keys of the commands after a pipelined one.
-bool PeekCommand(std::string_view unparsed, std::string_view* second_arg, size_t* length);
-
 }  // namespace stockd::protocol

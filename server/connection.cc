@@ -254,19 +254,6 @@ void Connection::Serve() {
         close = true;
         break;
       }
-      // Pipelined input: start loading the next commands' keys (usually their
-      // second argument) while this one runs, so their cache misses overlap:
-      // the table header two commands ahead, the probe group one ahead.
-      if (!in_.empty()) {
-        const std::string_view rest(in_.data(), in_.size());
-        std::string_view key;
-        size_t length;
-        if (protocol::PeekCommand(rest, &key, &length)) {
-          server_.engine().PrefetchKey(session_.db, key);
-          if (length != 0 && protocol::PeekCommand(rest.substr(length), &key, &length))
-            server_.engine().PrefetchKeyTable(session_.db, key);
-        }
-      }
       Execute(argv);
       if (OverOutputHardLimit()) {
         close = true;

@@ -8,10 +8,7 @@
 //  * if the chunked parse has no error, both results are identical;
 //  * a chunked error that the one-shot parse does not have is a size limit
 //    ("too big ..."), which Redis also evaluates per read;
-//  * every argument lies inside the input buffer (zero-copy contract);
-//  * PeekCommand (the pipelining prefetch hint) never points outside the
-//    buffer, and when the parser then yields a command, that command's
-//    second argument and length are the ones PeekCommand gave.
+//  * every argument lies inside the input buffer (zero-copy contract).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -42,16 +39,9 @@ void Drain(Parser& parser, InputBuffer& in, Outcome* out) {
   for (;;) {
     const char* lo = in.data();
     const char* hi = in.data() + in.size();
-    std::string_view peeked;
-    size_t peeked_length = 0;
-    const bool peek = stockd::protocol::PeekCommand(std::string_view(lo, in.size()), &peeked, &peeked_length);
-    if (peek) Check(peeked.data() >= lo && peeked.data() + peeked.size() <= hi);
     Parser::Result r = parser.Next(in, &argv);
     if (r == Parser::Result::kCommand) {
       Check(!argv.empty());
-      // The prefetch hint agrees with the parse of a command it vouched for.
-      if (peek) Check(argv.size() >= 2 && argv[1] == peeked);
-      if (peeked_length != 0) Check(static_cast<size_t>(in.data() - lo) == peeked_length);
       std::vector<std::string> cmd;
       for (std::string_view a : argv) {
         Check(a.data() >= lo && a.data() + a.size() <= hi);

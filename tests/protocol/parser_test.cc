@@ -294,58 +294,5 @@ TEST(ParserTest, LongInlineLineFedByteByByteIsLinear) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 }
 
-// PeekCommand: the hint a pipelined connection prefetches from. It must
-// agree with Next() on every complete command and never claim more.
-TEST(PeekCommandTest, GivesTheSecondArgumentAndTheLengthOfACompleteCommand) {
-  const std::string one = "*3\r\n$3\r\nSET\r\n$5\r\nkey:1\r\n$2\r\nvv\r\n";
-  const std::string two = "*2\r\n$3\r\nGET\r\n$4\r\nabcd\r\n";
-  const std::string both = one + two;  // arg points into it
-  std::string_view arg;
-  size_t length = 99;
-  ASSERT_TRUE(PeekCommand(both, &arg, &length));
-  EXPECT_EQ(arg, "key:1");
-  EXPECT_EQ(length, one.size());
-  ASSERT_TRUE(PeekCommand(std::string_view(both).substr(length), &arg, &length));
-  EXPECT_EQ(arg, "abcd");
-  EXPECT_EQ(length, two.size());
-  // Binary-safe: the length decides, not the bytes.
-  ASSERT_TRUE(PeekCommand(std::string_view("*2\r\n$1\r\nx\r\n$3\r\n\r\n\0\r\n", 20), &arg, &length));
-  EXPECT_EQ(arg, std::string_view("\r\n\0", 3));
-  EXPECT_EQ(length, 20u);
-}
-
-TEST(PeekCommandTest, IncompleteCommandsGiveTheKeyOnlyWhenItIsWhole) {
-  const std::string cmd = "*3\r\n$3\r\nSET\r\n$5\r\nkey:1\r\n$2\r\nvv\r\n";
-  for (size_t cut = 0; cut < cmd.size(); ++cut) {
-    std::string_view arg;
-    size_t length = 99;
-    const bool got = PeekCommand(std::string_view(cmd).substr(0, cut), &arg, &length);
-    EXPECT_EQ(length, 0u) << "cut " << cut;
-    const size_t key_end = cmd.find("key:1") + 5;
-    EXPECT_EQ(got, cut >= key_end) << "cut " << cut;
-    if (got) {
-      EXPECT_EQ(arg, "key:1");
-    }
-  }
-}
-
-TEST(PeekCommandTest, DeclinesWhatItCannotVouchFor) {
-  std::string_view arg;
-  size_t length;
-  EXPECT_FALSE(PeekCommand("", &arg, &length));
-  EXPECT_FALSE(PeekCommand("GET key\r\n", &arg, &length));             // inline
-  EXPECT_FALSE(PeekCommand("*1\r\n$4\r\nPING\r\n", &arg, &length));    // no second argument
-  EXPECT_FALSE(PeekCommand("*-1\r\n", &arg, &length));
-  EXPECT_FALSE(PeekCommand("*2\r\n$x\r\nGET\r\n", &arg, &length));     // malformed header
-  EXPECT_FALSE(PeekCommand("*2\r\n$3\r\nGET\r\n$99999999999999999999\r\n", &arg, &length));
-  EXPECT_FALSE(PeekCommand("*2\r\n$3\r\nGET\r\n$4\r\nab", &arg, &length));  // body not buffered
-  // More than 64 arguments: the key, but no length (too long to skip over).
-  std::string big = "*70\r\n";
-  for (int i = 0; i < 70; ++i) big += "$1\r\nk\r\n";
-  ASSERT_TRUE(PeekCommand(big, &arg, &length));
-  EXPECT_EQ(arg, "k");
-  EXPECT_EQ(length, 0u);
-}
-
 }  // namespace
 }  // namespace stockd::protocol
