@@ -416,7 +416,7 @@ void RegisterSetFamily(CommandTable& t) {
   t.Register({"sintercard", -3, kReadOnly, 0, 0, 0, CmdSInterCard, "@read @set @slow", "set",
               "Returns the number of members of the intersect of multiple sets.", "7.0.0", 1});
   t.Register({"sscan", -3, kReadOnly, 1, 1, 1, CmdSScan, "@read @set @slow", "set",
-              "Iterates over members of a set.", "2.6.0"});
+              "Iterates over members of a set.", "2.8.0"});
 }
 
 }  // namespace stockd::engine

@@ -393,9 +393,10 @@ void RegisterAclFamily(engine::CommandTable& t) {
   constexpr uint32_t kBase = engine::kNoScript | engine::kLoading | engine::kStale;
   engine::Command* aclc = t.Register({.name = "acl", .arity = -2, .acl_categories = "@slow", .group = "server",
                                       .summary = "A container for Access List Control commands", .since = "6.0.0"});
-  auto sub = [&](std::string_view name, int arity, uint32_t flags, engine::Handler h, std::string_view summary) {
+  auto sub = [&](std::string_view name, int arity, uint32_t flags, engine::Handler h, std::string_view summary,
+                 std::string_view since = "6.0.0") {
     t.RegisterSubcommand(aclc, {.name = name, .arity = arity, .flags = flags | kBase, .handler = h,
-                                .acl_categories = "@slow", .group = "server", .summary = summary, .since = "6.0.0"});
+                                .acl_categories = "@slow", .group = "server", .summary = summary, .since = since});
   };
   sub("setuser", -3, engine::kAdmin, CmdAclSetUser, "Modify or create the rules for a specific ACL user");
   sub("getuser", 3, engine::kAdmin, CmdAclGetUser, "Get the rules for a specific ACL user");
@@ -407,7 +408,7 @@ void RegisterAclFamily(engine::CommandTable& t) {
   sub("log", -2, engine::kAdmin, CmdAclLog, "List latest events denied because of ACLs in place");
   sub("genpass", -2, 0, CmdAclGenPass, "Generate a pseudorandom secure password to use for ACL users");
   sub("dryrun", -4, engine::kAdmin, CmdAclDryRun,
-      "Returns whether the user can execute the given command without executing the command.");
+      "Returns whether the user can execute the given command without executing the command.", "7.0.0");
   sub("load", 2, engine::kAdmin, CmdAclLoad, "Reload the ACLs from the configured ACL file");
   sub("save", 2, engine::kAdmin, CmdAclSave, "Save the current ACL rules in the configured ACL file");
   sub("help", 2, 0, CmdAclHelp, "Show helpful text about the different subcommands");

@@ -394,19 +394,22 @@ void RegisterConnectionFamily(engine::CommandTable& t) {
   engine::Command* client = t.Register({.name = "client", .arity = -2, .acl_categories = "@slow",
                                         .group = "connection", .summary = "A container for client connection commands",
                                         .since = "2.4.0"});
-  auto sub = [&](std::string_view name, int arity, uint32_t flags, engine::Handler h, std::string_view summary) {
+  auto sub = [&](std::string_view name, int arity, uint32_t flags, engine::Handler h, std::string_view summary,
+                 std::string_view since) {
     t.RegisterSubcommand(client, {.name = name, .arity = arity, .flags = flags | kConnFlags, .handler = h,
-                                  .acl_categories = "@slow @connection", .group = "connection", .summary = summary});
+                                  .acl_categories = "@slow @connection", .group = "connection", .summary = summary,
+                                  .since = since});
   };
-  sub("id", 2, 0, CmdClientId, "Returns the client ID for the current connection");
-  sub("setname", 3, 0, CmdClientSetName, "Set the current connection name");
-  sub("getname", 2, 0, CmdClientGetName, "Get the current connection name");
-  sub("info", 2, 0, CmdClientInfo, "Returns information about the current client connection.");
-  sub("list", -2, engine::kAdmin, CmdClientList, "Get the list of client connections");
-  sub("kill", -3, engine::kAdmin, CmdClientKill, "Kill the connection of a client");
-  sub("no-evict", 3, engine::kAdmin, CmdClientNoEvict, "Set client eviction mode for the current connection");
-  sub("unblock", -3, engine::kAdmin, CmdClientUnblock, "Unblock a client blocked in a blocking command from a different connection");
-  sub("help", 2, 0, CmdClientHelp, "Show helpful text about the different subcommands");
+  sub("id", 2, 0, CmdClientId, "Returns the client ID for the current connection", "5.0.0");
+  sub("setname", 3, 0, CmdClientSetName, "Set the current connection name", "2.6.9");
+  sub("getname", 2, 0, CmdClientGetName, "Get the current connection name", "2.6.9");
+  sub("info", 2, 0, CmdClientInfo, "Returns information about the current client connection.", "6.2.0");
+  sub("list", -2, engine::kAdmin, CmdClientList, "Get the list of client connections", "2.4.0");
+  sub("kill", -3, engine::kAdmin, CmdClientKill, "Kill the connection of a client", "2.4.0");
+  sub("no-evict", 3, engine::kAdmin, CmdClientNoEvict, "Set client eviction mode for the current connection", "7.0.0");
+  sub("unblock", -3, engine::kAdmin, CmdClientUnblock,
+      "Unblock a client blocked in a blocking command from a different connection", "5.0.0");
+  sub("help", 2, 0, CmdClientHelp, "Show helpful text about the different subcommands", "5.0.0");
 }
 
 }  // namespace stockd::server

@@ -415,16 +415,20 @@ void RegisterServerFamily(engine::CommandTable& t) {
                                  .acl_categories = "@slow @connection", .group = "server",
                                  .summary = "Get array of Redis command details", .since = "2.8.13"});
   auto sub = [&](Command* parent, std::string_view name, int arity, uint32_t flags, engine::Handler h,
-                 std::string_view cats, std::string_view summary) {
+                 std::string_view cats, std::string_view summary, std::string_view since) {
     t.RegisterSubcommand(parent, {.name = name, .arity = arity, .flags = flags, .handler = h,
-                                  .acl_categories = cats, .group = "server", .summary = summary});
+                                  .acl_categories = cats, .group = "server", .summary = summary, .since = since});
   };
-  sub(command, "count", 2, kLS, CmdCommandCount, "@slow @connection", "Get total number of Redis commands");
-  sub(command, "info", -2, kLS, CmdCommandInfo, "@slow @connection", "Get array of specific Redis command details, or all when no argument is given.");
-  sub(command, "docs", -2, kLS, CmdCommandDocs, "@slow @connection", "Get array of specific Redis command documentation");
-  sub(command, "list", -2, kLS, CmdCommandList, "@slow @connection", "Get an array of Redis command names");
-  sub(command, "getkeys", -4, kLS, CmdCommandGetKeys, "@slow @connection", "Extract keys given a full Redis command");
-  sub(command, "help", 2, kLS, CmdCommandHelp, "@slow @connection", "Show helpful text about the different subcommands");
+  sub(command, "count", 2, kLS, CmdCommandCount, "@slow @connection", "Get total number of Redis commands", "2.8.13");
+  sub(command, "info", -2, kLS, CmdCommandInfo, "@slow @connection",
+      "Get array of specific Redis command details, or all when no argument is given.", "2.8.13");
+  sub(command, "docs", -2, kLS, CmdCommandDocs, "@slow @connection", "Get array of specific Redis command documentation",
+      "7.0.0");
+  sub(command, "list", -2, kLS, CmdCommandList, "@slow @connection", "Get an array of Redis command names", "7.0.0");
+  sub(command, "getkeys", -4, kLS, CmdCommandGetKeys, "@slow @connection", "Extract keys given a full Redis command",
+      "2.8.13");
+  sub(command, "help", 2, kLS, CmdCommandHelp, "@slow @connection", "Show helpful text about the different subcommands",
+      "5.0.0");
 
   t.Register({.name = "time", .arity = 1, .flags = kLS | engine::kFast, .handler = CmdTime,
               .acl_categories = "@fast", .group = "server", .summary = "Return the current server time", .since = "2.6.0"});
@@ -434,10 +438,10 @@ void RegisterServerFamily(engine::CommandTable& t) {
               .summary = "Synchronously save the dataset to disk and then shut down the server", .since = "1.0.0"});
   Command* slowlog = t.Register({.name = "slowlog", .arity = -2, .acl_categories = "@slow", .group = "server",
                                  .summary = "A container for slow log commands", .since = "2.2.12"});
-  sub(slowlog, "get", -2, engine::kAdmin | kLS, CmdSlowlogGet, "", "Get the slow log's entries");
-  sub(slowlog, "len", 2, engine::kAdmin | kLS, CmdSlowlogLen, "", "Get the slow log's length");
-  sub(slowlog, "reset", 2, engine::kAdmin | kLS, CmdSlowlogReset, "", "Clear all entries from the slow log");
-  sub(slowlog, "help", 2, kLS, CmdSlowlogHelp, "@slow", "Show helpful text about the different subcommands");
+  sub(slowlog, "get", -2, engine::kAdmin | kLS, CmdSlowlogGet, "", "Get the slow log's entries", "2.2.12");
+  sub(slowlog, "len", 2, engine::kAdmin | kLS, CmdSlowlogLen, "", "Get the slow log's length", "2.2.12");
+  sub(slowlog, "reset", 2, engine::kAdmin | kLS, CmdSlowlogReset, "", "Clear all entries from the slow log", "2.2.12");
+  sub(slowlog, "help", 2, kLS, CmdSlowlogHelp, "@slow", "Show helpful text about the different subcommands", "6.2.0");
   t.Register({.name = "debug", .arity = -2, .flags = engine::kAdmin | engine::kNoScript | kLS, .handler = CmdDebug,
               .acl_categories = "", .group = "server", .summary = "A container for debugging commands", .since = "1.0.0"});
 }

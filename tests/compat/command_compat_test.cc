@@ -2,10 +2,12 @@
 // key description against redis-server 7.0, for the commands whose keys
 // follow a numkeys argument (engine/command.h: numkeys_at) and a few with the
 // legacy key triple only.
+#include <map>
 #include <string>
 #include <vector>
 
 #include "tests/compat/compat_util.h"
+#include "tests/util/raw_resp.h"
 
 namespace stockd::testing {
 namespace {
@@ -100,6 +102,73 @@ TEST_F(CommandCompat, InfoFlagsAndKeyPositions) {
     EXPECT_EQ(head(*s_, name), head(*r_, name)) << name;
   }
   EXPECT_NE(head(*s_, "zunionstore").find("\"movablekeys\""), std::string::npos);
+}
+
+// A RESP2 reply as a tree (hiredis 0.14 refuses redis-server's COMMAND DOCS:
+// its argument lists nest deeper than 7).
+struct RespNode {
+  char type = 0;
+  std::string text;  // a string's bytes, an integer's digits
+  std::vector<RespNode> kids;
+};
+
+RespNode ParseResp(const std::string& b, size_t& pos) {
+  RespNode n;
+  const size_t eol = b.find("\r\n", pos);
+  n.type = b[pos];
+  const std::string line = b.substr(pos + 1, eol - pos - 1);
+  pos = eol + 2;
+  if (n.type == '$') {
+    const long long len = std::stoll(line);
+    if (len >= 0) {
+      n.text = b.substr(pos, static_cast<size_t>(len));
+      pos += static_cast<size_t>(len) + 2;
+    }
+  } else if (n.type == '*') {
+    for (long long i = 0, len = std::stoll(line); i < len; ++i) n.kids.push_back(ParseResp(b, pos));
+  } else {
+    n.text = line;
+  }
+  return n;
+}
+
+// COMMAND DOCS' "since" of every command and subcommand both servers have
+// (redis-cli and client libraries show it): subcommands registered without
+// one reported the table's default, 1.0.0.
+TEST_F(CommandCompat, DocsSinceOfEveryCommandBothHave) {
+  // name ("client|id" for a subcommand) -> since.
+  auto since_of_all = [](int port) {
+    std::map<std::string, std::string> out;
+    RawResp c(port);
+    c.Send({"COMMAND", "DOCS"});
+    const std::string raw = c.Read();
+    if (raw.empty() || raw[0] != '*') return out;
+    size_t pos = 0;
+    const RespNode docs = ParseResp(raw, pos);
+    auto add = [&](const RespNode& list, auto& self) -> void {
+      for (size_t i = 0; i + 1 < list.kids.size(); i += 2) {
+        const RespNode& doc = list.kids[i + 1];
+        std::string& since = out[list.kids[i].text] = "(none)";
+        for (size_t f = 0; f + 1 < doc.kids.size(); f += 2) {
+          if (doc.kids[f].text == "since") since = doc.kids[f + 1].text;
+          if (doc.kids[f].text == "subcommands") self(doc.kids[f + 1], self);
+        }
+      }
+    };
+    add(docs, add);
+    return out;
+  };
+  const std::map<std::string, std::string> ours = since_of_all(stockd_.port()), redis = since_of_all(redis_.port());
+  ASSERT_GT(ours.size(), 200u);
+  ASSERT_GT(redis.size(), 200u);
+  size_t compared = 0;
+  for (const auto& [name, since] : ours) {
+    auto it = redis.find(name);
+    if (it == redis.end()) continue;  // STOCK.*, ORDER.*, CL.THROTTLE
+    EXPECT_EQ(since, it->second) << name;
+    ++compared;
+  }
+  EXPECT_GT(compared, 200u);
 }
 
 }  // namespace
