@@ -62,7 +62,8 @@ std::vector<std::string_view> FlagNames(uint32_t flags, bool movable_keys) {
       {kAdmin, "admin"},         {kPubSub, "pubsub"},         {kNoScript, "noscript"},
       {kBlocking, "blocking"},   {kLoading, "loading"},       {kStale, "stale"},
       {kSkipMonitor, "skip_monitor"}, {kSkipSlowlog, "skip_slowlog"}, {kFast, "fast"},
-      {kNoAuth, "no_auth"},      {kNoMandatoryKeys, "no_mandatory_keys"}, {kNoMulti, "no_multi"},
+      {kNoAuth, "no_auth"},      {kNoMandatoryKeys, "no_mandatory_keys"},
+      {kNoAsyncLoading, "no_async_loading"}, {kNoMulti, "no_multi"},
   };
   std::vector<std::string_view> out;
   for (const auto& n : kNames) {

@@ -78,6 +78,7 @@ enum CommandFlag : uint32_t {
   kNoMulti = 1u << 14,       // not allowed inside MULTI ("no_multi")
   kAllowBusy = 1u << 15,     // allowed while a script is busy ("allow_busy")
   kNoMandatoryKeys = 1u << 16,  // key positions may be empty ("no_mandatory_keys")
+  kNoAsyncLoading = 1u << 17,   // refused while a replica loads asynchronously ("no_async_loading"; shown only)
   // stockd-specific (not printed by COMMAND INFO):
   // The dispatcher does not lock the key positions' shards: the handler locks
   // what it needs through CommandContext (LockKeys / LockDb / LockAll /

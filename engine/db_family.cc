@@ -121,7 +121,7 @@ void CmdMemoryHelp(CommandContext& ctx) {
 
 void RegisterDbFamily(CommandTable& t) {
   t.Register({"select", 2, kLoading | kStale | kFast, 0, 0, 0, CmdSelect,
-              "@keyspace @fast", "connection",
+              "@fast @connection", "connection",
               "Changes the selected database.", "1.0.0"});
   t.Register({"dbsize", 1, kReadOnly | kFast, 0, 0, 0, CmdDbSize, "@keyspace @read @fast",
               "server", "Returns the number of keys in the database.", "1.0.0"});

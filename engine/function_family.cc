@@ -256,7 +256,7 @@ void RegisterFunctionFamily(CommandTable& t) {
               .handler = FCallRoCmd, .acl_categories = "@slow @scripting", .group = "scripting",
               .summary = "Invoke a read-only function", .since = "7.0.0", .numkeys_at = 2});
   Command* fn = t.Register({.name = "function", .arity = -2, .flags = 0,
-                            .acl_categories = "@slow @scripting", .group = "scripting",
+                            .acl_categories = "@slow", .group = "scripting",
                             .summary = "A container for function commands", .since = "7.0.0"});
   constexpr uint32_t kSub = kNoScript | kNoKeyLock;
   struct Row {
@@ -275,7 +275,7 @@ void RegisterFunctionFamily(CommandTable& t) {
       {"stats", 2, kSub | kAllowBusy, FunctionStatsCmd, "Return information about the function currently running (name, description, duration)"},
       {"dump", 2, kSub, FunctionDumpCmd, "Dump all functions into a serialized binary payload"},
       {"restore", -3, kSub | kWrite | kDenyOom, FunctionRestoreCmd, "Restore all the functions on the given payload"},
-      {"help", 2, kSub | kLoading | kStale, FunctionHelpCmd, "Show helpful text about the different subcommands"},
+      {"help", 2, kLoading | kStale, FunctionHelpCmd, "Show helpful text about the different subcommands"},
   };
   for (const Row& r : rows) {
     t.RegisterSubcommand(fn, {.name = r.name, .arity = r.arity, .flags = r.flags, .handler = r.handler,

@@ -104,7 +104,7 @@ void RegisterScriptingFamily(CommandTable& t) {
               .handler = EvalShaRoCmd, .acl_categories = "@slow @scripting", .group = "scripting",
               .summary = "Execute a read-only Lua script server side", .since = "7.0.0", .numkeys_at = 2});
   Command* script = t.Register({.name = "script", .arity = -2, .flags = 0,
-                                .acl_categories = "@slow @scripting", .group = "scripting",
+                                .acl_categories = "@slow", .group = "scripting",
                                 .summary = "A container for Lua scripts management commands",
                                 .since = "2.6.0"});
   constexpr uint32_t kSub = kNoScript | kNoKeyLock;
@@ -113,7 +113,7 @@ void RegisterScriptingFamily(CommandTable& t) {
                                 .group = "scripting",
                                 .summary = "Load the specified Lua script into the script cache.",
                                 .since = "2.6.0"});
-  t.RegisterSubcommand(script, {.name = "exists", .arity = -3, .flags = kSub | kStale,
+  t.RegisterSubcommand(script, {.name = "exists", .arity = -3, .flags = kSub,
                                 .handler = ScriptExistsCmd, .acl_categories = "@slow @scripting",
                                 .group = "scripting",
                                 .summary = "Check existence of scripts in the script cache.",
@@ -128,7 +128,7 @@ void RegisterScriptingFamily(CommandTable& t) {
                                 .group = "scripting",
                                 .summary = "Kill the script currently in execution.",
                                 .since = "2.6.0"});
-  t.RegisterSubcommand(script, {.name = "help", .arity = 2, .flags = kSub | kStale | kLoading,
+  t.RegisterSubcommand(script, {.name = "help", .arity = 2, .flags = kStale | kLoading,
                                 .handler = ScriptHelpCmd, .acl_categories = "@slow @scripting",
                                 .group = "scripting", .summary = "Show helpful text about the different subcommands",
                                 .since = "5.0.0"});

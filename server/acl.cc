@@ -104,7 +104,8 @@ uint64_t Bit(std::string_view name) {
   return b < 0 ? 0 : (uint64_t{1} << b);
 }
 
-// Declared categories plus those implied by flags (Redis's setImplicitACLCategories).
+}  // namespace
+
 uint64_t CommandCategories(const engine::Command& c) {
   const engine::CommandSpec& s = c.spec();
   uint64_t cats = 0;
@@ -127,8 +128,6 @@ uint64_t CommandCategories(const engine::Command& c) {
   if (s.group == "stock") cats |= Bit("stock");
   return cats;
 }
-
-}  // namespace
 
 CommandIndex::CommandIndex(const engine::CommandTable& table) : table_(table) {
   auto add = [&](const engine::Command* c, uint64_t inherited) {

@@ -54,6 +54,10 @@ enum KeyPerm : uint8_t { kKeyRead = 1, kKeyWrite = 2, kKeyAll = 3 };
 const std::vector<std::string_view>& CategoryNames();
 // Bit of a category name (case-insensitive, without '@'), or -1.
 int CategoryBit(std::string_view name);
+// A command's categories as bits of CategoryNames(): the declared ones plus
+// those its flags imply (Redis's setImplicitACLCategories). ACL checks and
+// COMMAND INFO both read them.
+uint64_t CommandCategories(const engine::Command& c);
 
 class CommandIndex {
  public:

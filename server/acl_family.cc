@@ -411,7 +411,9 @@ void RegisterAclFamily(engine::CommandTable& t) {
       "Returns whether the user can execute the given command without executing the command.", "7.0.0");
   sub("load", 2, engine::kAdmin, CmdAclLoad, "Reload the ACLs from the configured ACL file");
   sub("save", 2, engine::kAdmin, CmdAclSave, "Save the current ACL rules in the configured ACL file");
-  sub("help", 2, 0, CmdAclHelp, "Show helpful text about the different subcommands");
+  t.RegisterSubcommand(aclc, {.name = "help", .arity = 2, .flags = engine::kLoading | engine::kStale, .handler = CmdAclHelp,
+                              .acl_categories = "@slow", .group = "server",
+                              .summary = "Show helpful text about the different subcommands", .since = "6.0.0"});
 }
 
 }  // namespace stockd::server

@@ -377,7 +377,7 @@ constexpr uint32_t kConnFlags = engine::kNoScript | engine::kLoading | engine::k
 void RegisterConnectionFamily(engine::CommandTable& t) {
   t.Register({.name = "ping", .arity = -1, .flags = engine::kFast, .handler = CmdPing,
               .acl_categories = "@fast @connection", .group = "connection", .summary = "Ping the server", .since = "1.0.0"});
-  t.Register({.name = "echo", .arity = 2, .flags = engine::kFast, .handler = CmdEcho,
+  t.Register({.name = "echo", .arity = 2, .flags = engine::kFast | engine::kLoading | engine::kStale, .handler = CmdEcho,
               .acl_categories = "@fast @connection", .group = "connection", .summary = "Echo the given string", .since = "1.0.0"});
   t.Register({.name = "quit", .arity = -1, .flags = engine::kAllowBusy | engine::kNoAuth | kConnFlags | engine::kFast,
               .handler = CmdQuit, .acl_categories = "@fast @connection", .group = "connection",
@@ -409,7 +409,9 @@ void RegisterConnectionFamily(engine::CommandTable& t) {
   sub("no-evict", 3, engine::kAdmin, CmdClientNoEvict, "Set client eviction mode for the current connection", "7.0.0");
   sub("unblock", -3, engine::kAdmin, CmdClientUnblock,
       "Unblock a client blocked in a blocking command from a different connection", "5.0.0");
-  sub("help", 2, 0, CmdClientHelp, "Show helpful text about the different subcommands", "5.0.0");
+  t.RegisterSubcommand(client, {.name = "help", .arity = 2, .flags = engine::kLoading | engine::kStale,
+                                .handler = CmdClientHelp, .acl_categories = "@slow @connection", .group = "connection",
+                                .summary = "Show helpful text about the different subcommands", .since = "5.0.0"});
 }
 
 }  // namespace stockd::server

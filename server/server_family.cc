@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "engine/engine.h"
 #include "runtime/time.h"
+#include "server/acl.h"
 #include "server/connection.h"
 #include "server/families.h"
 #include "server/server.h"
@@ -21,25 +22,15 @@ using engine::CommandContext;
 
 namespace {
 
-// ACL categories of a command as COMMAND INFO prints them: the ones implied
-// by its flags (as Redis's setImplicitACLCategories) and the declared ones.
+// ACL categories of a command as COMMAND INFO prints them: in Redis's
+// category order (acl::CategoryNames).
 std::vector<std::string> AclCategories(const Command& c) {
   std::vector<std::string> cats;
-  uint32_t f = c.spec().flags;
-  if (f & engine::kWrite) cats.push_back("@write");
-  if (f & engine::kReadOnly) cats.push_back("@read");
-  if (f & engine::kAdmin) {
-    cats.push_back("@admin");
-    cats.push_back("@dangerous");
+  const uint64_t bits = acl::CommandCategories(c);
+  const auto& names = acl::CategoryNames();
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (bits & (uint64_t{1} << i)) cats.push_back(absl::StrCat("@", A(names[i])));
   }
-  if (f & engine::kPubSub) cats.push_back("@pubsub");
-  if (f & engine::kBlocking) cats.push_back("@blocking");
-  for (absl::string_view cat : absl::StrSplit(A(c.spec().acl_categories), ' ', absl::SkipEmpty())) {
-    std::string s(cat);
-    if (std::find(cats.begin(), cats.end(), s) == cats.end()) cats.push_back(s);
-  }
-  bool fast = std::find(cats.begin(), cats.end(), "@fast") != cats.end();
-  if (!fast && std::find(cats.begin(), cats.end(), "@slow") == cats.end()) cats.push_back("@slow");
   return cats;
 }
 

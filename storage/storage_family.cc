@@ -58,7 +58,9 @@ void CmdBgsave(CommandContext& ctx) {
     g_last_bgsave_ok.store(DoSave().ok());
     g_bgsave_running.store(false);
   }).Detach();
-  ctx.reply.SimpleString("Background saving started");
+  // Inside EXEC (the only held call BGSAVE may run in: it is noscript) Redis
+  // defers the save to after the transaction and says so.
+  ctx.reply.SimpleString(ctx.session.no_block ? "Background saving scheduled" : "Background saving started");
 }
 
 void CmdLastsave(CommandContext& ctx) { ctx.reply.Integer(g_last_save.load(std::memory_order_relaxed)); }
@@ -78,8 +80,9 @@ void RegisterStorageFamily(engine::CommandTable& t, Persister* persister, std::s
   delete g_dir;
   g_dir = new std::string(std::move(dir));
   g_last_save.store(absl::ToUnixSeconds(absl::Now()));
-  constexpr uint32_t kSaveFlags = engine::kAdmin | engine::kNoScript | engine::kNoMulti;
-  t.Register({.name = "save", .arity = 1, .flags = kSaveFlags, .handler = CmdSave, .acl_categories = "@slow",
+  // As Redis 7.0: SAVE is refused inside MULTI, BGSAVE is not (it only starts the fiber).
+  constexpr uint32_t kSaveFlags = engine::kAdmin | engine::kNoScript | engine::kNoAsyncLoading;
+  t.Register({.name = "save", .arity = 1, .flags = kSaveFlags | engine::kNoMulti, .handler = CmdSave, .acl_categories = "@slow",
               .group = "server", .summary = "Synchronously save the dataset to disk (a RocksDB checkpoint)",
               .since = "1.0.0"});
   t.Register({.name = "bgsave", .arity = -1, .flags = kSaveFlags, .handler = CmdBgsave, .acl_categories = "@slow",
@@ -87,7 +90,7 @@ void RegisterStorageFamily(engine::CommandTable& t, Persister* persister, std::s
               .since = "1.0.0"});
   t.Register({.name = "lastsave", .arity = 1,
               .flags = engine::kLoading | engine::kStale | engine::kFast, .handler = CmdLastsave,
-              .acl_categories = "@fast", .group = "server",
+              .acl_categories = "@admin @dangerous @fast", .group = "server",
               .summary = "Get the UNIX time stamp of the last successful save to disk", .since = "1.0.0"});
 }
 

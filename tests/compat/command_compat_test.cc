@@ -171,5 +171,53 @@ TEST_F(CommandCompat, DocsSinceOfEveryCommandBothHave) {
   EXPECT_GT(compared, 200u);
 }
 
+// COMMAND INFO's name, arity, flags, legacy key triple and ACL categories of
+// every command and subcommand both servers have, in Redis's order.
+// Known difference: WATCH lacks allow_busy (stockd's WATCH needs its keys'
+// shard locks, which a busy script holds; it answers -BUSY instead).
+TEST_F(CommandCompat, InfoOfEveryCommandBothHave) {
+  auto info_of_all = [](int port) {
+    std::map<std::string, std::string> out;
+    RawResp c(port);
+    c.Send({"COMMAND", "INFO"});
+    const std::string raw = c.Read();
+    if (raw.empty() || raw[0] != '*') return out;
+    size_t pos = 0;
+    const RespNode all = ParseResp(raw, pos);
+    auto render = [](const RespNode& n) {
+      std::string r = n.text;
+      for (const RespNode& k : n.kids) r += k.text + " ";
+      return r;
+    };
+    auto add = [&](const RespNode& list, auto& self) -> void {
+      for (const RespNode& e : list.kids) {
+        if (e.kids.size() < 7) continue;
+        std::string head;
+        for (size_t i = 1; i < 7; ++i) head += "[" + render(e.kids[i]) + "]";
+        out[e.kids[0].text] = head;
+        if (e.kids.size() > 9) self(e.kids[9], self);
+      }
+    };
+    add(all, add);
+    return out;
+  };
+  const std::map<std::string, std::string> ours = info_of_all(stockd_.port()), redis = info_of_all(redis_.port());
+  ASSERT_GT(ours.size(), 200u);
+  ASSERT_GT(redis.size(), 200u);
+  size_t compared = 0;
+  for (const auto& [name, head] : ours) {
+    auto it = redis.find(name);
+    if (it == redis.end() || name == "watch") continue;
+    EXPECT_EQ(head, it->second) << name;
+    ++compared;
+  }
+  EXPECT_GT(compared, 200u);
+}
+
+// BGSAVE has no no_multi flag (SAVE has): inside EXEC it is deferred.
+TEST_F(CommandCompat, BgsaveInsideMultiIsScheduledAndSaveIsRefused) {
+  SameAll({{"MULTI"}, {"BGSAVE"}, {"EXEC"}, {"MULTI"}, {"SAVE"}, {"EXEC"}});
+}
+
 }  // namespace
 }  // namespace stockd::testing
