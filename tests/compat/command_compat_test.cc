@@ -132,6 +132,31 @@ RespNode ParseResp(const std::string& b, size_t& pos) {
   return n;
 }
 
+// COMMAND <sub> (DOCS, INFO) of every command, as a tree.
+RespNode CommandReply(int port, const std::string& sub) {
+  RawResp c(port);
+  c.Send({"COMMAND", sub});
+  const std::string raw = c.Read();
+  size_t pos = 0;
+  return raw.empty() || raw[0] != '*' ? RespNode{} : ParseResp(raw, pos);
+}
+
+// Expects ours[name] == redis[name] for each name both have (but `skip`);
+// there must be over 200 of them.
+void ExpectSameWhereBothHave(const std::map<std::string, std::string>& ours,
+                             const std::map<std::string, std::string>& redis, const std::string& skip = "") {
+  ASSERT_GT(ours.size(), 200u);
+  ASSERT_GT(redis.size(), 200u);
+  size_t compared = 0;
+  for (const auto& [name, value] : ours) {
+    auto it = redis.find(name);
+    if (it == redis.end() || name == skip) continue;  // STOCK.*, ORDER.*, CL.THROTTLE
+    EXPECT_EQ(value, it->second) << name;
+    ++compared;
+  }
+  EXPECT_GT(compared, 200u);
+}
+
 // COMMAND DOCS' "since" of every command and subcommand both servers have
 // (redis-cli and client libraries show it): subcommands registered without
 // one reported the table's default, 1.0.0.
@@ -139,12 +164,6 @@ TEST_F(CommandCompat, DocsSinceOfEveryCommandBothHave) {
   // name ("client|id" for a subcommand) -> since.
   auto since_of_all = [](int port) {
     std::map<std::string, std::string> out;
-    RawResp c(port);
-    c.Send({"COMMAND", "DOCS"});
-    const std::string raw = c.Read();
-    if (raw.empty() || raw[0] != '*') return out;
-    size_t pos = 0;
-    const RespNode docs = ParseResp(raw, pos);
     auto add = [&](const RespNode& list, auto& self) -> void {
       for (size_t i = 0; i + 1 < list.kids.size(); i += 2) {
         const RespNode& doc = list.kids[i + 1];
@@ -155,20 +174,10 @@ TEST_F(CommandCompat, DocsSinceOfEveryCommandBothHave) {
         }
       }
     };
-    add(docs, add);
+    add(CommandReply(port, "DOCS"), add);
     return out;
   };
-  const std::map<std::string, std::string> ours = since_of_all(stockd_.port()), redis = since_of_all(redis_.port());
-  ASSERT_GT(ours.size(), 200u);
-  ASSERT_GT(redis.size(), 200u);
-  size_t compared = 0;
-  for (const auto& [name, since] : ours) {
-    auto it = redis.find(name);
-    if (it == redis.end()) continue;  // STOCK.*, ORDER.*, CL.THROTTLE
-    EXPECT_EQ(since, it->second) << name;
-    ++compared;
-  }
-  EXPECT_GT(compared, 200u);
+  ExpectSameWhereBothHave(since_of_all(stockd_.port()), since_of_all(redis_.port()));
 }
 
 // COMMAND INFO's name, arity, flags, legacy key triple and ACL categories of
@@ -178,12 +187,6 @@ TEST_F(CommandCompat, DocsSinceOfEveryCommandBothHave) {
 TEST_F(CommandCompat, InfoOfEveryCommandBothHave) {
   auto info_of_all = [](int port) {
     std::map<std::string, std::string> out;
-    RawResp c(port);
-    c.Send({"COMMAND", "INFO"});
-    const std::string raw = c.Read();
-    if (raw.empty() || raw[0] != '*') return out;
-    size_t pos = 0;
-    const RespNode all = ParseResp(raw, pos);
     auto render = [](const RespNode& n) {
       std::string r = n.text;
       for (const RespNode& k : n.kids) r += k.text + " ";
@@ -198,20 +201,10 @@ TEST_F(CommandCompat, InfoOfEveryCommandBothHave) {
         if (e.kids.size() > 9) self(e.kids[9], self);
       }
     };
-    add(all, add);
+    add(CommandReply(port, "INFO"), add);
     return out;
   };
-  const std::map<std::string, std::string> ours = info_of_all(stockd_.port()), redis = info_of_all(redis_.port());
-  ASSERT_GT(ours.size(), 200u);
-  ASSERT_GT(redis.size(), 200u);
-  size_t compared = 0;
-  for (const auto& [name, head] : ours) {
-    auto it = redis.find(name);
-    if (it == redis.end() || name == "watch") continue;
-    EXPECT_EQ(head, it->second) << name;
-    ++compared;
-  }
-  EXPECT_GT(compared, 200u);
+  ExpectSameWhereBothHave(info_of_all(stockd_.port()), info_of_all(redis_.port()), "watch");
 }
 
 // BGSAVE has no no_multi flag (SAVE has): inside EXEC it is deferred.
