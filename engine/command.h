@@ -112,6 +112,12 @@ struct CommandSpec {
   // the count, that many keys follow it. 0 = none. Last, so rows written with
   // positional initializers stay valid.
   int numkeys_at = 0;
+  // COMMAND DOCS' doc_flags and deprecation, as Redis 7.0 documents them:
+  // the version that deprecated the command and what replaces it (empty for
+  // a current command); syscmd marks a system command (DEBUG).
+  std::string_view deprecated_since = {};
+  std::string_view replaced_by = {};
+  bool syscmd = false;
 };
 
 // Per-command counters for INFO commandstats, updated by the dispatcher after

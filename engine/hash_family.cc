@@ -346,7 +346,8 @@ void RegisterHashFamily(CommandTable& t) {
   t.Register({"hsetnx", 4, kW | kFast, 1, 1, 1, CmdHSetNx, "@write @hash @fast", "hash",
               "Sets the value of a field in a hash only when the field doesn't exist.", "2.0.0"});
   t.Register({"hmset", -4, kW | kFast, 1, 1, 1, CmdHMSet, "@write @hash @fast", "hash",
-              "Sets the values of multiple fields.", "2.0.0"});
+              "Sets the values of multiple fields.", "2.0.0", 0, "4.0.0",
+              "`HSET` with multiple field-value pairs"});
   t.Register({"hget", 3, kReadOnly | kFast, 1, 1, 1, CmdHGet, "@read @hash @fast", "hash",
               "Returns the value of a field in a hash.", "2.0.0"});
   t.Register({"hmget", -3, kReadOnly | kFast, 1, 1, 1, CmdHMGet, "@read @hash @fast", "hash",

@@ -607,7 +607,8 @@ void RegisterListFamily(CommandTable& t) {
   t.Register({"rpoplpush", 3, kW, 1, 2, 1, CmdRPopLPush, "@write @list @slow", "list",
               "Returns the last element of a list after removing and pushing it to another "
               "list. Deletes the list if the last element was popped.",
-              "1.2.0"});
+              "1.2.0", 0, "6.2.0",
+              "`LMOVE` with the `RIGHT` and `LEFT` arguments"});
   t.Register({"blpop", -3, kWrite | kNoScript | kBlocking, 1, -2, 1, CmdBLPop,
               "@write @list @slow @blocking", "list",
               "Removes and returns the first element in a list. Blocks until an element is "
@@ -638,7 +639,8 @@ void RegisterListFamily(CommandTable& t) {
               "Pops an element from a list, pushes it to another list and returns it. Block "
               "until an element is available otherwise. Deletes the list if the last element "
               "was popped.",
-              "2.2.0"});
+              "2.2.0", 0, "6.2.0",
+              "`BLMOVE` with the `RIGHT` and `LEFT` arguments"});
 }
 
 }  // namespace stockd::engine

@@ -467,7 +467,8 @@ void RegisterStringFamily(CommandTable& t) {
               "2.6.0"});
   t.Register({"getset", 3, kW | kFast, 1, 1, 1, CmdGetSet, "@write @string @fast", "string",
               "Returns the previous string value of a key after setting it to a new value.",
-              "1.0.0"});
+              "1.0.0", 0, "6.2.0",
+              "`SET` with the `!GET` argument"});
   t.Register({"getdel", 2, kWrite | kFast, 1, 1, 1, CmdGetDel, "@write @string @fast", "string",
               "Returns the string value of a key after deleting the key.", "6.2.0"});
   t.Register({"getex", -2, kWrite | kFast, 1, 1, 1, CmdGetEx, "@write @string @fast", "string",
@@ -488,7 +489,8 @@ void RegisterStringFamily(CommandTable& t) {
   t.Register({"getrange", 4, kReadOnly, 1, 1, 1, CmdGetRange, "@read @string @slow", "string",
               "Returns a substring of the string stored at a key.", "2.4.0"});
   t.Register({"substr", 4, kReadOnly, 1, 1, 1, CmdGetRange, "@read @string @slow", "string",
-              "Returns a substring from a string value.", "1.0.0"});
+              "Returns a substring from a string value.", "1.0.0", 0, "2.0.0",
+              "`GETRANGE`"});
   t.Register({"setrange", 4, kW, 1, 1, 1, CmdSetRange, "@write @string @slow", "string",
               "Overwrites a part of a string value with another by an offset. Creates the key "
               "if it doesn't exist.",

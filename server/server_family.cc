@@ -91,14 +91,28 @@ void ReplyCommandInfo(CommandContext& ctx, const Command& c) {
 void ReplyCommandDocs(CommandContext& ctx, const Command& c) {
   const engine::CommandSpec& s = c.spec();
   auto& r = ctx.reply;
-  bool subs = !c.subcommands().empty();
-  r.MapHeader(3 + (subs ? 1 : 0));
+  const bool subs = !c.subcommands().empty();
+  const bool deprecated = !s.deprecated_since.empty();
+  const size_t doc_flags = (deprecated ? 1 : 0) + (s.syscmd ? 1 : 0);
+  r.MapHeader(3 + (doc_flags != 0 ? 1 : 0) + (deprecated ? 2 : 0) + (subs ? 1 : 0));
   r.Bulk("summary");
   r.Bulk(s.summary);
   r.Bulk("since");
   r.Bulk(s.since.empty() ? "1.0.0" : s.since);
   r.Bulk("group");
   r.Bulk(s.group.empty() ? "generic" : s.group);
+  if (doc_flags != 0) {  // Redis's order: deprecated, then syscmd
+    r.Bulk("doc_flags");
+    r.SetHeader(doc_flags);
+    if (deprecated) r.SimpleString("deprecated");
+    if (s.syscmd) r.SimpleString("syscmd");
+  }
+  if (deprecated) {
+    r.Bulk("deprecated_since");
+    r.Bulk(s.deprecated_since);
+    r.Bulk("replaced_by");
+    r.Bulk(s.replaced_by);
+  }
   if (subs) {
     r.Bulk("subcommands");
     r.MapHeader(c.subcommands().size());
@@ -434,7 +448,8 @@ void RegisterServerFamily(engine::CommandTable& t) {
   sub(slowlog, "reset", 2, engine::kAdmin | kLS, CmdSlowlogReset, "", "Clear all entries from the slow log", "2.2.12");
   sub(slowlog, "help", 2, kLS, CmdSlowlogHelp, "@slow", "Show helpful text about the different subcommands", "6.2.0");
   t.Register({.name = "debug", .arity = -2, .flags = engine::kAdmin | engine::kNoScript | kLS, .handler = CmdDebug,
-              .acl_categories = "", .group = "server", .summary = "A container for debugging commands", .since = "1.0.0"});
+              .acl_categories = "", .group = "server", .summary = "A container for debugging commands", .since = "1.0.0",
+              .syscmd = true});
 }
 
 }  // namespace stockd::server

@@ -157,27 +157,35 @@ void ExpectSameWhereBothHave(const std::map<std::string, std::string>& ours,
   EXPECT_GT(compared, 200u);
 }
 
-// COMMAND DOCS' "since" of every command and subcommand both servers have
-// (redis-cli and client libraries show it): subcommands registered without
-// one reported the table's default, 1.0.0.
-TEST_F(CommandCompat, DocsSinceOfEveryCommandBothHave) {
-  // name ("client|id" for a subcommand) -> since.
-  auto since_of_all = [](int port) {
+// COMMAND DOCS' since, group, doc_flags, deprecated_since and replaced_by
+// of every command and subcommand both servers have (clients show them; the
+// summaries, complexities and argument trees are not compared).
+TEST_F(CommandCompat, DocsOfEveryCommandBothHave) {
+  // name ("client|id" for a subcommand) -> "since=... group=... ...".
+  auto docs_of_all = [](int port) {
     std::map<std::string, std::string> out;
     auto add = [&](const RespNode& list, auto& self) -> void {
       for (size_t i = 0; i + 1 < list.kids.size(); i += 2) {
         const RespNode& doc = list.kids[i + 1];
-        std::string& since = out[list.kids[i].text] = "(none)";
+        std::string& line = out[list.kids[i].text];
         for (size_t f = 0; f + 1 < doc.kids.size(); f += 2) {
-          if (doc.kids[f].text == "since") since = doc.kids[f + 1].text;
-          if (doc.kids[f].text == "subcommands") self(doc.kids[f + 1], self);
+          const std::string& field = doc.kids[f].text;
+          const RespNode& value = doc.kids[f + 1];
+          if (field == "subcommands") self(value, self);
+          if (field != "since" && field != "group" && field != "doc_flags" && field != "deprecated_since" &&
+              field != "replaced_by") {
+            continue;
+          }
+          line += field + "=" + value.text;
+          for (const RespNode& k : value.kids) line += k.text + ",";
+          line += " ";
         }
       }
     };
     add(CommandReply(port, "DOCS"), add);
     return out;
   };
-  ExpectSameWhereBothHave(since_of_all(stockd_.port()), since_of_all(redis_.port()));
+  ExpectSameWhereBothHave(docs_of_all(stockd_.port()), docs_of_all(redis_.port()));
 }
 
 // COMMAND INFO's name, arity, flags, legacy key triple and ACL categories of

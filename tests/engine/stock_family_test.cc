@@ -352,7 +352,7 @@ TEST_F(StockTest, EveryStateChangeEmitsRecords) {
     uint64_t id;
     std::string key, user, status, reqid;
     int64_t qty, units;
-    uint64_t reqid_order = 0, counter;
+    uint64_t reqid_order = 0, counter = 0;
   };
   std::vector<Seen> seen;
   log().SetRecordObserver([&](const StockRecords& r) {
