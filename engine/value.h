@@ -24,7 +24,7 @@
 
 namespace stockd::engine {
 
-enum class ValueType : uint8_t { kString, kList, kSet, kZSet, kHash, kStream };
+enum class ValueType : uint8_t { kString, kList, kSet, kZSet, kHash };
 
 enum class Encoding : uint8_t {
   kRaw,
@@ -35,10 +35,9 @@ enum class Encoding : uint8_t {
   kQuicklist,
   kIntset,
   kSkiplist,
-  kStream,
 };
 
-// "string", "list", "set", "zset", "hash", "stream" (TYPE, SCAN ... TYPE).
+// "string", "list", "set", "zset", "hash" (TYPE, SCAN ... TYPE).
 std::string_view TypeName(ValueType type);
 // "raw", "int", "embstr", "hashtable", "listpack", ... (OBJECT ENCODING).
 std::string_view EncodingName(Encoding encoding);

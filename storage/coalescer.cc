@@ -105,8 +105,9 @@ size_t Coalescer::SnapshotShard(uint32_t shard_id, int db, int index, engine::Sh
         ++n;
         continue;
       }
-      // A type without a codec yet: the key cannot be persisted. Delete the
-      // old row so a restart does not resurrect a stale value.
+      // An encoder's error (none of today's fails): the key cannot be
+      // persisted. Delete the old row so a restart does not resurrect a
+      // stale value.
       runtime::LogWarning("Not persisting key '%s': %s", key, std::string(s.message()));
     }
     if (!d.flush) {  // after a DeleteRange of the shard there is nothing to delete

@@ -9,9 +9,8 @@
 //  * Every value type serializes through exactly one encode and one decode
 //    function, chosen by its tag (ValueTag): int, string, hash, list, set,
 //    zset. A new type (e.g. stream) plugs in by adding its pair to the codec
-//    table in format.cc — the one extension point. Encoding a type that has
-//    no codec fails with Unimplemented (the persister logs it and deletes
-//    the key's row rather than keep a stale value).
+//    table in format.cc — the one extension point; format.cc does not
+//    compile while a ValueType lacks its row.
 //  * Decoders never trust their input: a short or malformed row is an error
 //    status, never a crash.
 #pragma once

@@ -164,6 +164,9 @@ class Persister final : public engine::WriteGate {
   void WakeDurableWaiters();
   void WakeReservers();
   void SetError(const absl::Status& s);
+  // Items pushed and not yet taken by the fiber; the sum of the reservation cells.
+  int64_t Backlog() const;
+  int64_t Reserved() const;
 
   Store& store_;
   engine::Engine& engine_;
@@ -187,8 +190,6 @@ class Persister final : public engine::WriteGate {
   };
   static constexpr size_t kReserveCells = 8;
   ReserveCell reserved_[kReserveCells];
-  int64_t Backlog() const;
-  int64_t Reserved() const;
   std::atomic<uint64_t> durable_{0};
   std::atomic<bool> failing_{false};
   std::atomic<bool> stopped_{false};

@@ -156,15 +156,7 @@ TEST_F(AclCompatTest, AuthHelloAndNoPerm) {
 // redis-cli's typed rendering of a RESP3 reply (maps "1# k => v", sets "1~",
 // doubles "(double)"): the Debian hiredis predates RESP3, redis-cli does not.
 std::string Cli3(int port, const std::string& auth, const std::string& args) {
-  std::string cmd = "redis-cli --no-raw -3 --no-auth-warning -p " + std::to_string(port) + " " + auth + " " + args;
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return "(popen failed)";
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out;
+  return RunCapture("redis-cli --no-raw -3 --no-auth-warning -p " + std::to_string(port) + " " + auth + " " + args);
 }
 
 // Drops the lines of fields whose values differ by nature (ages, client-info)

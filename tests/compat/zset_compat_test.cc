@@ -294,14 +294,7 @@ TEST_F(ZSetCompat, BZMPopWaitsForAnotherClient) {
 
 // redis-cli's typed rendering of a RESP3 reply (hiredis 0.14 predates RESP3).
 std::string Cli3(int port, const std::string& args) {
-  std::string out;
-  FILE* p = popen(("redis-cli --no-raw -3 -p " + std::to_string(port) + " " + args).c_str(), "r");
-  if (p == nullptr) return "(popen failed)";
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out;
+  return RunCapture("redis-cli --no-raw -3 -p " + std::to_string(port) + " " + args);
 }
 
 TEST_F(ZSetCompat, Resp3Replies) {

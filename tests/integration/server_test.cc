@@ -24,14 +24,7 @@ class StockdTest : public StockdFixture {
       std::ofstream(in_path) << input;
       cmd += " < " + in_path;
     }
-    cmd += " 2>&1";
-    std::string out;
-    FILE* p = popen(cmd.c_str(), "r");
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-    pclose(p);
-    return out;
+    return RunCapture(cmd + " 2>&1");
   }
 };
 

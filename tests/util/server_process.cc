@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -53,6 +54,17 @@ std::string RedisServerBinary() {
   for (const char* p : {"/usr/bin/redis-server", "/usr/local/bin/redis-server"})
     if (::access(p, X_OK) == 0) return p;
   return "";
+}
+
+std::string RunCapture(const std::string& shell_command) {
+  FILE* p = ::popen(shell_command.c_str(), "r");
+  if (p == nullptr) return "(popen failed)";
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+  ::pclose(p);
+  return out;
 }
 
 Client::Client(const std::string& host, int port, std::chrono::milliseconds timeout) {

@@ -28,6 +28,9 @@ std::string StockdBinary();
 // Path of redis-server, or "" if it is not installed.
 std::string RedisServerBinary();
 
+// Runs a shell command and returns what it wrote to stdout (redis-cli runs).
+std::string RunCapture(const std::string& shell_command);
+
 struct RedisReplyDeleter {
   void operator()(redisReply* r) const { if (r) freeReplyObject(r); }
 };
