@@ -1,6 +1,8 @@
 // engine/command.h — the command table: every command is declared once, as a
-// row (name, arity, flags, key positions, handler, documentation), and checked
-// centrally before its handler runs (as Redis's struct redisCommand does).
+// row (name, arity, flags, key positions, handler, group, since, deprecation),
+// and checked centrally before its handler runs (as Redis's struct
+// redisCommand does). Its summary, complexity and arguments are its
+// CommandDoc (engine/command_docs.h).
 //
 // Contract:
 //  * Arity follows Redis: N > 0 means exactly N arguments, -N means at least N,
@@ -105,9 +107,8 @@ struct CommandSpec {
   Handler handler = nullptr;  // nullptr for a container command
   std::string_view acl_categories;  // "@string @fast" (the @write/@read/... implied by
                                     // flags are added by COMMAND INFO, as in Redis)
-  std::string_view group;    // "string", "generic", "server", "connection", ...
-  std::string_view summary;  // one line, as `COMMAND DOCS`
-  std::string_view since;    // "1.0.0"
+  std::string_view group;  // "string", "generic", "server", "connection", ...
+  std::string_view since;  // "1.0.0" (the summary, arguments ...: engine/command_docs.h)
   // Keys counted by an argument (see the file comment): argv[numkeys_at] is
   // the count, that many keys follow it. 0 = none. Last, so rows written with
   // positional initializers stay valid.

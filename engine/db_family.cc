@@ -121,28 +121,20 @@ void CmdMemoryHelp(CommandContext& ctx) {
 
 void RegisterDbFamily(CommandTable& t) {
   t.Register({"select", 2, kLoading | kStale | kFast, 0, 0, 0, CmdSelect,
-              "@fast @connection", "connection",
-              "Changes the selected database.", "1.0.0"});
+              "@fast @connection", "connection", "1.0.0"});
   t.Register({"dbsize", 1, kReadOnly | kFast, 0, 0, 0, CmdDbSize, "@keyspace @read @fast",
-              "server", "Returns the number of keys in the database.", "1.0.0"});
+              "server", "1.0.0"});
   t.Register({"flushdb", -1, kWrite | kNoKeyLock, 0, 0, 0, CmdFlushDb,
-              "@keyspace @write @slow @dangerous", "server",
-              "Remove all keys from the current database.", "1.0.0"});
+              "@keyspace @write @slow @dangerous", "server", "1.0.0"});
   t.Register({"flushall", -1, kWrite | kNoKeyLock, 0, 0, 0, CmdFlushAll,
-              "@keyspace @write @slow @dangerous", "server",
-              "Removes all keys from all databases.", "1.0.0"});
+              "@keyspace @write @slow @dangerous", "server", "1.0.0"});
   t.Register({"swapdb", 3, kWrite | kFast | kNoKeyLock, 0, 0, 0, CmdSwapDb,
-              "@keyspace @write @fast @dangerous", "server", "Swaps two Redis databases.",
-              "4.0.0"});
-  Command* memory = t.Register({"memory", -2, 0, 0, 0, 0, nullptr, "@slow", "server",
-                                "A container for memory diagnostics commands.", "4.0.0"});
+              "@keyspace @write @fast @dangerous", "server", "4.0.0"});
+  Command* memory = t.Register({"memory", -2, 0, 0, 0, 0, nullptr, "@slow", "server", "4.0.0"});
   t.RegisterSubcommand(memory, {"usage", -3, kReadOnly, 2, 2, 1, CmdMemoryUsage,
-                                "@read @slow", "server",
-                                "Estimates the memory usage of a key.", "4.0.0"});
+                                "@read @slow", "server", "4.0.0"});
   t.RegisterSubcommand(memory, {"help", 2, kLoading | kStale, 0, 0, 0, CmdMemoryHelp, "@slow",
-                                "server", "Returns helpful text about the different "
-                                "subcommands.",
-                                "4.0.0"});
+                                "server", "4.0.0"});
 }
 
 }  // namespace stockd::engine

@@ -250,37 +250,33 @@ constexpr uint32_t kFcallFlags = kNoScript | kSkipMonitor | kMayReplicate | kNoM
 
 void RegisterFunctionFamily(CommandTable& t) {
   t.Register({.name = "fcall", .arity = -3, .flags = kFcallFlags, .handler = FCallCmd,
-              .acl_categories = "@slow @scripting", .group = "scripting",
-              .summary = "Invoke a function", .since = "7.0.0", .numkeys_at = 2});
+              .acl_categories = "@slow @scripting", .group = "scripting", .since = "7.0.0", .numkeys_at = 2});
   t.Register({.name = "fcall_ro", .arity = -3, .flags = kFcallFlags | kReadOnly,
               .handler = FCallRoCmd, .acl_categories = "@slow @scripting", .group = "scripting",
-              .summary = "Invoke a read-only function", .since = "7.0.0", .numkeys_at = 2});
+              .since = "7.0.0", .numkeys_at = 2});
   Command* fn = t.Register({.name = "function", .arity = -2, .flags = 0,
-                            .acl_categories = "@slow", .group = "scripting",
-                            .summary = "A container for function commands", .since = "7.0.0"});
+                            .acl_categories = "@slow", .group = "scripting", .since = "7.0.0"});
   constexpr uint32_t kSub = kNoScript | kNoKeyLock;
   struct Row {
     std::string_view name;
     int arity;
     uint32_t flags;
     Handler handler;
-    std::string_view summary;
   };
   const Row rows[] = {
-      {"load", -3, kSub | kWrite | kDenyOom, FunctionLoadCmd, "Create a function with the given arguments (name, code, description)"},
-      {"delete", 3, kSub | kWrite, FunctionDeleteCmd, "Delete a function by name"},
-      {"flush", -2, kSub | kWrite, FunctionFlushCmd, "Deleting all functions"},
-      {"list", -2, kSub, FunctionListCmd, "List information about all the functions"},
-      {"kill", 2, kSub | kAllowBusy, FunctionKillCmd, "Kill the function currently in execution."},
-      {"stats", 2, kSub | kAllowBusy, FunctionStatsCmd, "Return information about the function currently running (name, description, duration)"},
-      {"dump", 2, kSub, FunctionDumpCmd, "Dump all functions into a serialized binary payload"},
-      {"restore", -3, kSub | kWrite | kDenyOom, FunctionRestoreCmd, "Restore all the functions on the given payload"},
-      {"help", 2, kLoading | kStale, FunctionHelpCmd, "Show helpful text about the different subcommands"},
+      {"load", -3, kSub | kWrite | kDenyOom, FunctionLoadCmd},
+      {"delete", 3, kSub | kWrite, FunctionDeleteCmd},
+      {"flush", -2, kSub | kWrite, FunctionFlushCmd},
+      {"list", -2, kSub, FunctionListCmd},
+      {"kill", 2, kSub | kAllowBusy, FunctionKillCmd},
+      {"stats", 2, kSub | kAllowBusy, FunctionStatsCmd},
+      {"dump", 2, kSub, FunctionDumpCmd},
+      {"restore", -3, kSub | kWrite | kDenyOom, FunctionRestoreCmd},
+      {"help", 2, kLoading | kStale, FunctionHelpCmd},
   };
   for (const Row& r : rows) {
     t.RegisterSubcommand(fn, {.name = r.name, .arity = r.arity, .flags = r.flags, .handler = r.handler,
-                              .acl_categories = "@slow @scripting", .group = "scripting",
-                              .summary = r.summary, .since = "7.0.0"});
+                              .acl_categories = "@slow @scripting", .group = "scripting", .since = "7.0.0"});
   }
 }
 

@@ -341,46 +341,24 @@ void CmdHScan(CommandContext& ctx) {
 
 void RegisterHashFamily(CommandTable& t) {
   constexpr uint32_t kW = kWrite | kDenyOom;
-  t.Register({"hset", -4, kW | kFast, 1, 1, 1, CmdHSet, "@write @hash @fast", "hash",
-              "Creates or modifies the value of a field in a hash.", "2.0.0"});
-  t.Register({"hsetnx", 4, kW | kFast, 1, 1, 1, CmdHSetNx, "@write @hash @fast", "hash",
-              "Sets the value of a field in a hash only when the field doesn't exist.", "2.0.0"});
-  t.Register({"hmset", -4, kW | kFast, 1, 1, 1, CmdHMSet, "@write @hash @fast", "hash",
-              "Sets the values of multiple fields.", "2.0.0", 0, "4.0.0",
+  t.Register({"hset", -4, kW | kFast, 1, 1, 1, CmdHSet, "@write @hash @fast", "hash", "2.0.0"});
+  t.Register({"hsetnx", 4, kW | kFast, 1, 1, 1, CmdHSetNx, "@write @hash @fast", "hash", "2.0.0"});
+  t.Register({"hmset", -4, kW | kFast, 1, 1, 1, CmdHMSet, "@write @hash @fast", "hash", "2.0.0", 0, "4.0.0",
               "`HSET` with multiple field-value pairs"});
-  t.Register({"hget", 3, kReadOnly | kFast, 1, 1, 1, CmdHGet, "@read @hash @fast", "hash",
-              "Returns the value of a field in a hash.", "2.0.0"});
-  t.Register({"hmget", -3, kReadOnly | kFast, 1, 1, 1, CmdHMGet, "@read @hash @fast", "hash",
-              "Returns the values of all fields in a hash.", "2.0.0"});
-  t.Register({"hgetall", 2, kReadOnly, 1, 1, 1, CmdHGetAll, "@read @hash @slow", "hash",
-              "Returns all fields and values in a hash.", "2.0.0"});
-  t.Register({"hdel", -3, kWrite | kFast, 1, 1, 1, CmdHDel, "@write @hash @fast", "hash",
-              "Deletes one or more fields and their values from a hash. Deletes the hash if no "
-              "fields remain.",
-              "2.0.0"});
-  t.Register({"hexists", 3, kReadOnly | kFast, 1, 1, 1, CmdHExists, "@read @hash @fast", "hash",
-              "Determines whether a field exists in a hash.", "2.0.0"});
-  t.Register({"hlen", 2, kReadOnly | kFast, 1, 1, 1, CmdHLen, "@read @hash @fast", "hash",
-              "Returns the number of fields in a hash.", "2.0.0"});
-  t.Register({"hkeys", 2, kReadOnly, 1, 1, 1, CmdHKeys, "@read @hash @slow", "hash",
-              "Returns all fields in a hash.", "2.0.0"});
-  t.Register({"hvals", 2, kReadOnly, 1, 1, 1, CmdHVals, "@read @hash @slow", "hash",
-              "Returns all values in a hash.", "2.0.0"});
-  t.Register({"hstrlen", 3, kReadOnly | kFast, 1, 1, 1, CmdHStrLen, "@read @hash @fast", "hash",
-              "Returns the length of the value of a field.", "3.2.0"});
-  t.Register({"hincrby", 4, kW | kFast, 1, 1, 1, CmdHIncrBy, "@write @hash @fast", "hash",
-              "Increments the integer value of a field in a hash by a number. Uses 0 as initial "
-              "value if the field doesn't exist.",
-              "2.0.0"});
+  t.Register({"hget", 3, kReadOnly | kFast, 1, 1, 1, CmdHGet, "@read @hash @fast", "hash", "2.0.0"});
+  t.Register({"hmget", -3, kReadOnly | kFast, 1, 1, 1, CmdHMGet, "@read @hash @fast", "hash", "2.0.0"});
+  t.Register({"hgetall", 2, kReadOnly, 1, 1, 1, CmdHGetAll, "@read @hash @slow", "hash", "2.0.0"});
+  t.Register({"hdel", -3, kWrite | kFast, 1, 1, 1, CmdHDel, "@write @hash @fast", "hash", "2.0.0"});
+  t.Register({"hexists", 3, kReadOnly | kFast, 1, 1, 1, CmdHExists, "@read @hash @fast", "hash", "2.0.0"});
+  t.Register({"hlen", 2, kReadOnly | kFast, 1, 1, 1, CmdHLen, "@read @hash @fast", "hash", "2.0.0"});
+  t.Register({"hkeys", 2, kReadOnly, 1, 1, 1, CmdHKeys, "@read @hash @slow", "hash", "2.0.0"});
+  t.Register({"hvals", 2, kReadOnly, 1, 1, 1, CmdHVals, "@read @hash @slow", "hash", "2.0.0"});
+  t.Register({"hstrlen", 3, kReadOnly | kFast, 1, 1, 1, CmdHStrLen, "@read @hash @fast", "hash", "3.2.0"});
+  t.Register({"hincrby", 4, kW | kFast, 1, 1, 1, CmdHIncrBy, "@write @hash @fast", "hash", "2.0.0"});
   t.Register({"hincrbyfloat", 4, kW | kFast, 1, 1, 1, CmdHIncrByFloat, "@write @hash @fast",
-              "hash",
-              "Increments the floating point value of a field by a number. Uses 0 as initial "
-              "value if the field doesn't exist.",
-              "2.6.0"});
-  t.Register({"hrandfield", -2, kReadOnly, 1, 1, 1, CmdHRandField, "@read @hash @slow", "hash",
-              "Returns one or more random fields from a hash.", "6.2.0"});
-  t.Register({"hscan", -3, kReadOnly, 1, 1, 1, CmdHScan, "@read @hash @slow", "hash",
-              "Iterates over fields and values of a hash.", "2.8.0"});
+              "hash", "2.6.0"});
+  t.Register({"hrandfield", -2, kReadOnly, 1, 1, 1, CmdHRandField, "@read @hash @slow", "hash", "6.2.0"});
+  t.Register({"hscan", -3, kReadOnly, 1, 1, 1, CmdHScan, "@read @hash @slow", "hash", "2.8.0"});
 }
 
 }  // namespace stockd::engine

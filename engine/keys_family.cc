@@ -372,79 +372,55 @@ void CmdObjectHelp(CommandContext& ctx) {
 }  // namespace
 
 void RegisterKeysFamily(CommandTable& t) {
-  t.Register({"del", -2, kWrite, 1, -1, 1, CmdDel, "@keyspace @write @slow", "generic",
-              "Deletes one or more keys.", "1.0.0"});
+  t.Register({"del", -2, kWrite, 1, -1, 1, CmdDel, "@keyspace @write @slow", "generic", "1.0.0"});
   t.Register({"unlink", -2, kWrite | kFast, 1, -1, 1, CmdDel, "@keyspace @write @fast",
-              "generic", "Asynchronously deletes one or more keys.", "4.0.0"});
+              "generic", "4.0.0"});
   t.Register({"exists", -2, kReadOnly | kFast, 1, -1, 1, CmdExists, "@keyspace @read @fast",
-              "generic", "Determines whether one or more keys exist.", "1.0.0"});
+              "generic", "1.0.0"});
   t.Register({"touch", -2, kReadOnly | kFast, 1, -1, 1, CmdTouch, "@keyspace @read @fast",
-              "generic",
-              "Returns the number of existing keys out of those specified after updating the "
-              "time they were last accessed.",
-              "3.2.1"});
-  t.Register({"type", 2, kReadOnly | kFast, 1, 1, 1, CmdType, "@keyspace @read @fast", "generic",
-              "Determines the type of value stored at a key.", "1.0.0"});
-  t.Register({"rename", 3, kWrite, 1, 2, 1, CmdRename, "@keyspace @write @slow", "generic",
-              "Renames a key and overwrites the destination.", "1.0.0"});
+              "generic", "3.2.1"});
+  t.Register({"type", 2, kReadOnly | kFast, 1, 1, 1, CmdType, "@keyspace @read @fast", "generic", "1.0.0"});
+  t.Register({"rename", 3, kWrite, 1, 2, 1, CmdRename, "@keyspace @write @slow", "generic", "1.0.0"});
   t.Register({"renamenx", 3, kWrite | kFast, 1, 2, 1, CmdRenameNx, "@keyspace @write @fast",
-              "generic", "Renames a key only when the target key name doesn't exist.", "1.0.0"});
+              "generic", "1.0.0"});
   t.Register({"copy", -3, kWrite | kDenyOom | kNoKeyLock, 1, 2, 1, CmdCopy,
-              "@keyspace @write @slow", "generic", "Copies the value of a key to a new key.",
-              "6.2.0"});
+              "@keyspace @write @slow", "generic", "6.2.0"});
   t.Register({"move", 3, kWrite | kFast | kNoKeyLock, 1, 1, 1, CmdMove, "@keyspace @write @fast",
-              "generic", "Moves a key to another database.", "1.0.0"});
+              "generic", "1.0.0"});
   t.Register({"keys", 2, kReadOnly | kNoKeyLock, 0, 0, 0, CmdKeys,
-              "@keyspace @read @slow @dangerous", "generic",
-              "Returns all key names that match a pattern.", "1.0.0"});
+              "@keyspace @read @slow @dangerous", "generic", "1.0.0"});
   t.Register({"scan", -2, kReadOnly | kNoKeyLock, 0, 0, 0, CmdScan, "@keyspace @read @slow",
-              "generic", "Iterates over the key names in the database.", "2.8.0"});
+              "generic", "2.8.0"});
   t.Register({"randomkey", 1, kReadOnly | kNoKeyLock, 0, 0, 0, CmdRandomKey,
-              "@keyspace @read @slow", "generic", "Returns a random key name from the database.",
-              "1.0.0"});
+              "@keyspace @read @slow", "generic", "1.0.0"});
   t.Register({"expire", -3, kWrite | kFast, 1, 1, 1, CmdExpire, "@keyspace @write @fast",
-              "generic", "Sets the expiration time of a key in seconds.", "1.0.0"});
+              "generic", "1.0.0"});
   t.Register({"pexpire", -3, kWrite | kFast, 1, 1, 1, CmdPExpire, "@keyspace @write @fast",
-              "generic", "Sets the expiration time of a key in milliseconds.", "2.6.0"});
+              "generic", "2.6.0"});
   t.Register({"expireat", -3, kWrite | kFast, 1, 1, 1, CmdExpireAt, "@keyspace @write @fast",
-              "generic", "Sets the expiration time of a key to a Unix timestamp.", "1.2.0"});
+              "generic", "1.2.0"});
   t.Register({"pexpireat", -3, kWrite | kFast, 1, 1, 1, CmdPExpireAt, "@keyspace @write @fast",
-              "generic", "Sets the expiration time of a key to a Unix milliseconds timestamp.",
-              "2.6.0"});
-  t.Register({"ttl", 2, kReadOnly | kFast, 1, 1, 1, CmdTtl, "@keyspace @read @fast", "generic",
-              "Returns the expiration time in seconds of a key.", "1.0.0"});
-  t.Register({"pttl", 2, kReadOnly | kFast, 1, 1, 1, CmdPTtl, "@keyspace @read @fast", "generic",
-              "Returns the expiration time in milliseconds of a key.", "2.6.0"});
+              "generic", "2.6.0"});
+  t.Register({"ttl", 2, kReadOnly | kFast, 1, 1, 1, CmdTtl, "@keyspace @read @fast", "generic", "1.0.0"});
+  t.Register({"pttl", 2, kReadOnly | kFast, 1, 1, 1, CmdPTtl, "@keyspace @read @fast", "generic", "2.6.0"});
   t.Register({"expiretime", 2, kReadOnly | kFast, 1, 1, 1, CmdExpireTime,
-              "@keyspace @read @fast", "generic",
-              "Returns the expiration time of a key as a Unix timestamp.", "7.0.0"});
+              "@keyspace @read @fast", "generic", "7.0.0"});
   t.Register({"pexpiretime", 2, kReadOnly | kFast, 1, 1, 1, CmdPExpireTime,
-              "@keyspace @read @fast", "generic",
-              "Returns the expiration time of a key as a Unix milliseconds timestamp.", "7.0.0"});
+              "@keyspace @read @fast", "generic", "7.0.0"});
   t.Register({"persist", 2, kWrite | kFast, 1, 1, 1, CmdPersist, "@keyspace @write @fast",
-              "generic", "Removes the expiration time of a key.", "2.2.0"});
+              "generic", "2.2.0"});
 
-  Command* object = t.Register({"object", -2, 0, 0, 0, 0, nullptr, "@slow", "generic",
-                                "A container for object introspection commands.", "2.2.3"});
+  Command* object = t.Register({"object", -2, 0, 0, 0, 0, nullptr, "@slow", "generic", "2.2.3"});
   t.RegisterSubcommand(object, {"encoding", 3, kReadOnly, 2, 2, 1, CmdObjectEncoding,
-                                "@keyspace @read @slow", "generic",
-                                "Returns the internal encoding of a Redis object.", "2.2.3"});
+                                "@keyspace @read @slow", "generic", "2.2.3"});
   t.RegisterSubcommand(object, {"freq", 3, kReadOnly, 2, 2, 1, CmdObjectFreq,
-                                "@keyspace @read @slow", "generic",
-                                "Returns the logarithmic access frequency counter of a Redis "
-                                "object.",
-                                "4.0.0"});
+                                "@keyspace @read @slow", "generic", "4.0.0"});
   t.RegisterSubcommand(object, {"idletime", 3, kReadOnly, 2, 2, 1, CmdObjectIdletime,
-                                "@keyspace @read @slow", "generic",
-                                "Returns the time since the last access to a Redis object.",
-                                "2.2.3"});
+                                "@keyspace @read @slow", "generic", "2.2.3"});
   t.RegisterSubcommand(object, {"refcount", 3, kReadOnly, 2, 2, 1, CmdObjectRefcount,
-                                "@keyspace @read @slow", "generic",
-                                "Returns the reference count of a value of a key.", "2.2.3"});
+                                "@keyspace @read @slow", "generic", "2.2.3"});
   t.RegisterSubcommand(object, {"help", 2, kLoading | kStale, 0, 0, 0, CmdObjectHelp,
-                                "@keyspace @slow", "generic", "Returns helpful text about the "
-                                "different subcommands.",
-                                "6.2.0"});
+                                "@keyspace @slow", "generic", "6.2.0"});
 }
 
 }  // namespace stockd::engine

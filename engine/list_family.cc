@@ -557,89 +557,40 @@ void CmdBRPopLPush(CommandContext& ctx) {
 
 void RegisterListFamily(CommandTable& t) {
   constexpr uint32_t kW = kWrite | kDenyOom;
-  t.Register({"lpush", -3, kW | kFast, 1, 1, 1, CmdLPush, "@write @list @fast", "list",
-              "Prepends one or more elements to a list. Creates the key if it doesn't exist.",
-              "1.0.0"});
-  t.Register({"rpush", -3, kW | kFast, 1, 1, 1, CmdRPush, "@write @list @fast", "list",
-              "Appends one or more elements to a list. Creates the key if it doesn't exist.",
-              "1.0.0"});
-  t.Register({"lpushx", -3, kW | kFast, 1, 1, 1, CmdLPushX, "@write @list @fast", "list",
-              "Prepends one or more elements to a list only when the list exists.", "2.2.0"});
-  t.Register({"rpushx", -3, kW | kFast, 1, 1, 1, CmdRPushX, "@write @list @fast", "list",
-              "Appends an element to a list only when the list exists.", "2.2.0"});
-  t.Register({"lpop", -2, kWrite | kFast, 1, 1, 1, CmdLPop, "@write @list @fast", "list",
-              "Returns the first elements in a list after removing it. Deletes the list if the "
-              "last element was popped.",
-              "1.0.0"});
-  t.Register({"rpop", -2, kWrite | kFast, 1, 1, 1, CmdRPop, "@write @list @fast", "list",
-              "Returns and removes the last elements of a list. Deletes the list if the last "
-              "element was popped.",
-              "1.0.0"});
+  t.Register({"lpush", -3, kW | kFast, 1, 1, 1, CmdLPush, "@write @list @fast", "list", "1.0.0"});
+  t.Register({"rpush", -3, kW | kFast, 1, 1, 1, CmdRPush, "@write @list @fast", "list", "1.0.0"});
+  t.Register({"lpushx", -3, kW | kFast, 1, 1, 1, CmdLPushX, "@write @list @fast", "list", "2.2.0"});
+  t.Register({"rpushx", -3, kW | kFast, 1, 1, 1, CmdRPushX, "@write @list @fast", "list", "2.2.0"});
+  t.Register({"lpop", -2, kWrite | kFast, 1, 1, 1, CmdLPop, "@write @list @fast", "list", "1.0.0"});
+  t.Register({"rpop", -2, kWrite | kFast, 1, 1, 1, CmdRPop, "@write @list @fast", "list", "1.0.0"});
   // Redis's key positions are (0, 0, 0) with a numkeys key spec: argv[1]
   // counts the keys after it (the last field; engine/command.h).
-  t.Register({"lmpop", -4, kWrite, 0, 0, 0, CmdLMPop, "@write @list @slow", "list",
-              "Returns multiple elements from a list after removing them. Deletes the list if "
-              "the last element was popped.",
-              "7.0.0", 1});
-  t.Register({"llen", 2, kReadOnly | kFast, 1, 1, 1, CmdLLen, "@read @list @fast", "list",
-              "Returns the length of a list.", "1.0.0"});
-  t.Register({"lrange", 4, kReadOnly, 1, 1, 1, CmdLRange, "@read @list @slow", "list",
-              "Returns a range of elements from a list.", "1.0.0"});
-  t.Register({"lindex", 3, kReadOnly, 1, 1, 1, CmdLIndex, "@read @list @slow", "list",
-              "Returns an element from a list by its index.", "1.0.0"});
-  t.Register({"lset", 4, kW, 1, 1, 1, CmdLSet, "@write @list @slow", "list",
-              "Sets the value of an element in a list by its index.", "1.0.0"});
-  t.Register({"lrem", 4, kWrite, 1, 1, 1, CmdLRem, "@write @list @slow", "list",
-              "Removes elements from a list. Deletes the list if the last element was removed.",
-              "1.0.0"});
-  t.Register({"ltrim", 4, kWrite, 1, 1, 1, CmdLTrim, "@write @list @slow", "list",
-              "Removes elements from both ends a list. Deletes the list if all elements were "
-              "trimmed.",
-              "1.0.0"});
-  t.Register({"linsert", 5, kW, 1, 1, 1, CmdLInsert, "@write @list @slow", "list",
-              "Inserts an element before or after another element in a list.", "2.2.0"});
-  t.Register({"lpos", -3, kReadOnly, 1, 1, 1, CmdLPos, "@read @list @slow", "list",
-              "Returns the index of matching elements in a list.", "6.0.6"});
-  t.Register({"lmove", 5, kW, 1, 2, 1, CmdLMove, "@write @list @slow", "list",
-              "Returns an element after popping it from one list and pushing it to another. "
-              "Deletes the list if the last element was moved.",
-              "6.2.0"});
-  t.Register({"rpoplpush", 3, kW, 1, 2, 1, CmdRPopLPush, "@write @list @slow", "list",
-              "Returns the last element of a list after removing and pushing it to another "
-              "list. Deletes the list if the last element was popped.",
-              "1.2.0", 0, "6.2.0",
+  t.Register({"lmpop", -4, kWrite, 0, 0, 0, CmdLMPop, "@write @list @slow", "list", "7.0.0", 1});
+  t.Register({"llen", 2, kReadOnly | kFast, 1, 1, 1, CmdLLen, "@read @list @fast", "list", "1.0.0"});
+  t.Register({"lrange", 4, kReadOnly, 1, 1, 1, CmdLRange, "@read @list @slow", "list", "1.0.0"});
+  t.Register({"lindex", 3, kReadOnly, 1, 1, 1, CmdLIndex, "@read @list @slow", "list", "1.0.0"});
+  t.Register({"lset", 4, kW, 1, 1, 1, CmdLSet, "@write @list @slow", "list", "1.0.0"});
+  t.Register({"lrem", 4, kWrite, 1, 1, 1, CmdLRem, "@write @list @slow", "list", "1.0.0"});
+  t.Register({"ltrim", 4, kWrite, 1, 1, 1, CmdLTrim, "@write @list @slow", "list", "1.0.0"});
+  t.Register({"linsert", 5, kW, 1, 1, 1, CmdLInsert, "@write @list @slow", "list", "2.2.0"});
+  t.Register({"lpos", -3, kReadOnly, 1, 1, 1, CmdLPos, "@read @list @slow", "list", "6.0.6"});
+  t.Register({"lmove", 5, kW, 1, 2, 1, CmdLMove, "@write @list @slow", "list", "6.2.0"});
+  t.Register({"rpoplpush", 3, kW, 1, 2, 1, CmdRPopLPush, "@write @list @slow", "list", "1.2.0", 0, "6.2.0",
               "`LMOVE` with the `RIGHT` and `LEFT` arguments"});
   t.Register({"blpop", -3, kWrite | kNoScript | kBlocking, 1, -2, 1, CmdBLPop,
-              "@write @list @slow @blocking", "list",
-              "Removes and returns the first element in a list. Blocks until an element is "
-              "available otherwise. Deletes the list if the last element was popped.",
-              "2.0.0"});
+              "@write @list @slow @blocking", "list", "2.0.0"});
   t.Register({"brpop", -3, kWrite | kNoScript | kBlocking, 1, -2, 1, CmdBRPop,
-              "@write @list @slow @blocking", "list",
-              "Removes and returns the last element in a list. Blocks until an element is "
-              "available otherwise. Deletes the list if the last element was popped.",
-              "2.0.0"});
+              "@write @list @slow @blocking", "list", "2.0.0"});
   // As LMPOP, with the count at argv[2]: a woken blocked client is re-run
   // with the same keys locked (engine/blocking.cc walks the key specs too).
   // Not noscript, unlike BLPOP and BLMOVE (as in Redis 7.0): scripts run it
   // without blocking.
   t.Register({"blmpop", -5, kWrite | kBlocking, 0, 0, 0, CmdBLMPop,
-              "@write @list @slow @blocking", "list",
-              "Pops the first element from one of multiple lists. Blocks until an element is "
-              "available otherwise. Deletes the list if the last element was popped.",
-              "7.0.0", 2});
+              "@write @list @slow @blocking", "list", "7.0.0", 2});
   t.Register({"blmove", 6, kW | kNoScript | kBlocking, 1, 2, 1, CmdBLMove, "@write @list @slow @blocking",
-              "list",
-              "Pops an element from a list, pushes it to another list and returns it. Blocks "
-              "until an element is available otherwise. Deletes the list if the last element "
-              "was moved.",
-              "6.2.0"});
+              "list", "6.2.0"});
   t.Register({"brpoplpush", 4, kW | kNoScript | kBlocking, 1, 2, 1, CmdBRPopLPush,
-              "@write @list @slow @blocking", "list",
-              "Pops an element from a list, pushes it to another list and returns it. Block "
-              "until an element is available otherwise. Deletes the list if the last element "
-              "was popped.",
-              "2.2.0", 0, "6.2.0",
+              "@write @list @slow @blocking", "list", "2.2.0", 0, "6.2.0",
               "`BLMOVE` with the `RIGHT` and `LEFT` arguments"});
 }
 

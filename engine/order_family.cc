@@ -97,15 +97,11 @@ void CmdOrderLast(CommandContext& ctx) {
 
 void RegisterOrderFamily(CommandTable& t) {
   t.Register({.name = "order.get", .arity = 2, .flags = kReadOnly | kFast, .handler = CmdOrderGet,
-              .acl_categories = "@fast", .group = "stock", .summary = "Get an order by id",
-              .since = "0.1.0"});
+              .acl_categories = "@fast", .group = "stock", .since = "0.1.0"});
   t.Register({.name = "order.read", .arity = -2, .flags = kReadOnly | kBlocking,
-              .handler = CmdOrderRead, .acl_categories = "@slow", .group = "stock",
-              .summary = "Read orders after an id, optionally blocking until one arrives",
-              .since = "0.1.0"});
+              .handler = CmdOrderRead, .acl_categories = "@slow", .group = "stock", .since = "0.1.0"});
   t.Register({.name = "order.last", .arity = 1, .flags = kReadOnly | kFast, .handler = CmdOrderLast,
-              .acl_categories = "@fast", .group = "stock", .summary = "The highest order id",
-              .since = "0.1.0"});
+              .acl_categories = "@fast", .group = "stock", .since = "0.1.0"});
 }
 
 }  // namespace stockd::engine

@@ -92,46 +92,32 @@ constexpr uint32_t kEvalFlags = kNoScript | kSkipMonitor | kMayReplicate | kNoMa
 
 void RegisterScriptingFamily(CommandTable& t) {
   t.Register({.name = "eval", .arity = -3, .flags = kEvalFlags, .handler = EvalCmd,
-              .acl_categories = "@slow @scripting", .group = "scripting",
-              .summary = "Execute a Lua script server side", .since = "2.6.0", .numkeys_at = 2});
+              .acl_categories = "@slow @scripting", .group = "scripting", .since = "2.6.0", .numkeys_at = 2});
   t.Register({.name = "evalsha", .arity = -3, .flags = kEvalFlags, .handler = EvalShaCmd,
-              .acl_categories = "@slow @scripting", .group = "scripting",
-              .summary = "Execute a Lua script server side", .since = "2.6.0", .numkeys_at = 2});
+              .acl_categories = "@slow @scripting", .group = "scripting", .since = "2.6.0", .numkeys_at = 2});
   t.Register({.name = "eval_ro", .arity = -3, .flags = kEvalFlags | kReadOnly, .handler = EvalRoCmd,
-              .acl_categories = "@slow @scripting", .group = "scripting",
-              .summary = "Execute a read-only Lua script server side", .since = "7.0.0", .numkeys_at = 2});
+              .acl_categories = "@slow @scripting", .group = "scripting", .since = "7.0.0", .numkeys_at = 2});
   t.Register({.name = "evalsha_ro", .arity = -3, .flags = kEvalFlags | kReadOnly,
               .handler = EvalShaRoCmd, .acl_categories = "@slow @scripting", .group = "scripting",
-              .summary = "Execute a read-only Lua script server side", .since = "7.0.0", .numkeys_at = 2});
+              .since = "7.0.0", .numkeys_at = 2});
   Command* script = t.Register({.name = "script", .arity = -2, .flags = 0,
-                                .acl_categories = "@slow", .group = "scripting",
-                                .summary = "A container for Lua scripts management commands",
-                                .since = "2.6.0"});
+                                .acl_categories = "@slow", .group = "scripting", .since = "2.6.0"});
   constexpr uint32_t kSub = kNoScript | kNoKeyLock;
   t.RegisterSubcommand(script, {.name = "load", .arity = 3, .flags = kSub | kStale,
                                 .handler = ScriptLoadCmd, .acl_categories = "@slow @scripting",
-                                .group = "scripting",
-                                .summary = "Load the specified Lua script into the script cache.",
-                                .since = "2.6.0"});
+                                .group = "scripting", .since = "2.6.0"});
   t.RegisterSubcommand(script, {.name = "exists", .arity = -3, .flags = kSub,
                                 .handler = ScriptExistsCmd, .acl_categories = "@slow @scripting",
-                                .group = "scripting",
-                                .summary = "Check existence of scripts in the script cache.",
-                                .since = "2.6.0"});
+                                .group = "scripting", .since = "2.6.0"});
   t.RegisterSubcommand(script, {.name = "flush", .arity = -2, .flags = kSub | kMayReplicate,
                                 .handler = ScriptFlushCmd, .acl_categories = "@slow @scripting",
-                                .group = "scripting",
-                                .summary = "Remove all the scripts from the script cache.",
-                                .since = "2.6.0"});
+                                .group = "scripting", .since = "2.6.0"});
   t.RegisterSubcommand(script, {.name = "kill", .arity = 2, .flags = kSub | kAllowBusy,
                                 .handler = ScriptKillCmd, .acl_categories = "@slow @scripting",
-                                .group = "scripting",
-                                .summary = "Kill the script currently in execution.",
-                                .since = "2.6.0"});
+                                .group = "scripting", .since = "2.6.0"});
   t.RegisterSubcommand(script, {.name = "help", .arity = 2, .flags = kStale | kLoading,
                                 .handler = ScriptHelpCmd, .acl_categories = "@slow @scripting",
-                                .group = "scripting", .summary = "Show helpful text about the different subcommands",
-                                .since = "5.0.0"});
+                                .group = "scripting", .since = "5.0.0"});
 }
 
 }  // namespace stockd::engine

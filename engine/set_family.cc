@@ -378,45 +378,25 @@ void CmdSScan(CommandContext& ctx) {
 
 void RegisterSetFamily(CommandTable& t) {
   constexpr uint32_t kW = kWrite | kDenyOom;
-  t.Register({"sadd", -3, kW | kFast, 1, 1, 1, CmdSAdd, "@write @set @fast", "set",
-              "Adds one or more members to a set. Creates the key if it doesn't exist.", "1.0.0"});
-  t.Register({"srem", -3, kWrite | kFast, 1, 1, 1, CmdSRem, "@write @set @fast", "set",
-              "Removes one or more members from a set. Deletes the set if the last member was "
-              "removed.",
-              "1.0.0"});
-  t.Register({"sismember", 3, kReadOnly | kFast, 1, 1, 1, CmdSIsMember, "@read @set @fast", "set",
-              "Determines whether a member belongs to a set.", "1.0.0"});
+  t.Register({"sadd", -3, kW | kFast, 1, 1, 1, CmdSAdd, "@write @set @fast", "set", "1.0.0"});
+  t.Register({"srem", -3, kWrite | kFast, 1, 1, 1, CmdSRem, "@write @set @fast", "set", "1.0.0"});
+  t.Register({"sismember", 3, kReadOnly | kFast, 1, 1, 1, CmdSIsMember, "@read @set @fast", "set", "1.0.0"});
   t.Register({"smismember", -3, kReadOnly | kFast, 1, 1, 1, CmdSMIsMember, "@read @set @fast",
-              "set", "Determines whether multiple members belong to a set.", "6.2.0"});
-  t.Register({"smembers", 2, kReadOnly, 1, 1, 1, CmdSMembers, "@read @set @slow", "set",
-              "Returns all members of a set.", "1.0.0"});
-  t.Register({"scard", 2, kReadOnly | kFast, 1, 1, 1, CmdSCard, "@read @set @fast", "set",
-              "Returns the number of members in a set.", "1.0.0"});
-  t.Register({"spop", -2, kWrite | kFast, 1, 1, 1, CmdSPop, "@write @set @fast", "set",
-              "Returns one or more random members from a set after removing them. Deletes the "
-              "set if the last member was popped.",
-              "1.0.0"});
-  t.Register({"srandmember", -2, kReadOnly, 1, 1, 1, CmdSRandMember, "@read @set @slow", "set",
-              "Get one or multiple random members from a set", "1.0.0"});
-  t.Register({"smove", 4, kWrite | kFast, 1, 2, 1, CmdSMove, "@write @set @fast", "set",
-              "Moves a member from one set to another.", "1.0.0"});
-  t.Register({"sinter", -2, kReadOnly, 1, -1, 1, CmdSInter, "@read @set @slow", "set",
-              "Returns the intersect of multiple sets.", "1.0.0"});
-  t.Register({"sunion", -2, kReadOnly, 1, -1, 1, CmdSUnion, "@read @set @slow", "set",
-              "Returns the union of multiple sets.", "1.0.0"});
-  t.Register({"sdiff", -2, kReadOnly, 1, -1, 1, CmdSDiff, "@read @set @slow", "set",
-              "Returns the difference of multiple sets.", "1.0.0"});
-  t.Register({"sinterstore", -3, kW, 1, -1, 1, CmdSInterStore, "@write @set @slow", "set",
-              "Stores the intersect of multiple sets in a key.", "1.0.0"});
-  t.Register({"sunionstore", -3, kW, 1, -1, 1, CmdSUnionStore, "@write @set @slow", "set",
-              "Stores the union of multiple sets in a key.", "1.0.0"});
-  t.Register({"sdiffstore", -3, kW, 1, -1, 1, CmdSDiffStore, "@write @set @slow", "set",
-              "Stores the difference of multiple sets in a key.", "1.0.0"});
+              "set", "6.2.0"});
+  t.Register({"smembers", 2, kReadOnly, 1, 1, 1, CmdSMembers, "@read @set @slow", "set", "1.0.0"});
+  t.Register({"scard", 2, kReadOnly | kFast, 1, 1, 1, CmdSCard, "@read @set @fast", "set", "1.0.0"});
+  t.Register({"spop", -2, kWrite | kFast, 1, 1, 1, CmdSPop, "@write @set @fast", "set", "1.0.0"});
+  t.Register({"srandmember", -2, kReadOnly, 1, 1, 1, CmdSRandMember, "@read @set @slow", "set", "1.0.0"});
+  t.Register({"smove", 4, kWrite | kFast, 1, 2, 1, CmdSMove, "@write @set @fast", "set", "1.0.0"});
+  t.Register({"sinter", -2, kReadOnly, 1, -1, 1, CmdSInter, "@read @set @slow", "set", "1.0.0"});
+  t.Register({"sunion", -2, kReadOnly, 1, -1, 1, CmdSUnion, "@read @set @slow", "set", "1.0.0"});
+  t.Register({"sdiff", -2, kReadOnly, 1, -1, 1, CmdSDiff, "@read @set @slow", "set", "1.0.0"});
+  t.Register({"sinterstore", -3, kW, 1, -1, 1, CmdSInterStore, "@write @set @slow", "set", "1.0.0"});
+  t.Register({"sunionstore", -3, kW, 1, -1, 1, CmdSUnionStore, "@write @set @slow", "set", "1.0.0"});
+  t.Register({"sdiffstore", -3, kW, 1, -1, 1, CmdSDiffStore, "@write @set @slow", "set", "1.0.0"});
   // Its keys follow numkeys (argv[1]; command.h): 0 0 0 and movablekeys, as Redis.
-  t.Register({"sintercard", -3, kReadOnly, 0, 0, 0, CmdSInterCard, "@read @set @slow", "set",
-              "Returns the number of members of the intersect of multiple sets.", "7.0.0", 1});
-  t.Register({"sscan", -3, kReadOnly, 1, 1, 1, CmdSScan, "@read @set @slow", "set",
-              "Iterates over members of a set.", "2.8.0"});
+  t.Register({"sintercard", -3, kReadOnly, 0, 0, 0, CmdSInterCard, "@read @set @slow", "set", "7.0.0", 1});
+  t.Register({"sscan", -3, kReadOnly, 1, 1, 1, CmdSScan, "@read @set @slow", "set", "2.8.0"});
 }
 
 }  // namespace stockd::engine

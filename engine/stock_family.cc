@@ -241,26 +241,20 @@ void CmdStockBought(CommandContext& ctx) {
 void RegisterStockFamily(CommandTable& t) {
   t.Register({.name = "stock.set", .arity = -3, .flags = kWrite | kDenyOom, .first_key = 1,
               .last_key = 1, .key_step = 1, .handler = CmdStockSet, .acl_categories = "@slow",
-              .group = "stock",
-              .summary = "Set the stock of a SKU and, optionally, its admission rate",
-              .since = "0.1.0"});
+              .group = "stock", .since = "0.1.0"});
   t.Register({.name = "stock.get", .arity = 2, .flags = kReadOnly | kFast, .first_key = 1,
               .last_key = 1, .key_step = 1, .handler = CmdStockGet, .acl_categories = "@fast",
-              .group = "stock", .summary = "Get the remaining stock of a SKU", .since = "0.1.0"});
+              .group = "stock", .since = "0.1.0"});
   // Not denyoom: over maxmemory a flash sale keeps selling what it holds (a
   // buy decrements and adds one order record, bounded by the stock set).
   t.Register({.name = "stock.buy", .arity = -3, .flags = kWrite | kFast, .first_key = 1,
               .last_key = 1, .key_step = 1, .handler = CmdStockBuy, .acl_categories = "@fast",
-              .group = "stock",
-              .summary = "Buy atomically: rate limit, per-user limit, stock, order",
-              .since = "0.1.0"});
+              .group = "stock", .since = "0.1.0"});
   t.Register({.name = "stock.cancel", .arity = 2, .flags = kWrite | kNoKeyLock | kFast,
-              .handler = CmdStockCancel, .acl_categories = "@fast", .group = "stock",
-              .summary = "Cancel an order and return its units to the stock", .since = "0.1.0"});
+              .handler = CmdStockCancel, .acl_categories = "@fast", .group = "stock", .since = "0.1.0"});
   t.Register({.name = "stock.bought", .arity = 3, .flags = kReadOnly | kFast, .first_key = 1,
               .last_key = 1, .key_step = 1, .handler = CmdStockBought,
-              .acl_categories = "@fast", .group = "stock",
-              .summary = "Units of a SKU a user holds (placed, not cancelled)", .since = "0.1.0"});
+              .acl_categories = "@fast", .group = "stock", .since = "0.1.0"});
 }
 
 }  // namespace stockd::engine

@@ -449,73 +449,31 @@ void CmdIncrByFloat(CommandContext& ctx) {
 
 void RegisterStringFamily(CommandTable& t) {
   constexpr uint32_t kW = kWrite | kDenyOom;
-  t.Register({"get", 2, kReadOnly | kFast, 1, 1, 1, CmdGet, "@read @string @fast", "string",
-              "Returns the string value of a key.", "1.0.0"});
-  t.Register({"set", -3, kW, 1, 1, 1, CmdSet, "@write @string @slow", "string",
-              "Sets the string value of a key, ignoring its type. The key is created if it "
-              "doesn't exist.",
-              "1.0.0"});
-  t.Register({"setnx", 3, kW | kFast, 1, 1, 1, CmdSetNx, "@write @string @fast", "string",
-              "Set the string value of a key only when the key doesn't exist.", "1.0.0"});
-  t.Register({"setex", 4, kW, 1, 1, 1, CmdSetEx, "@write @string @slow", "string",
-              "Sets the string value and expiration time of a key. Creates the key if it "
-              "doesn't exist.",
-              "2.0.0"});
-  t.Register({"psetex", 4, kW, 1, 1, 1, CmdPSetEx, "@write @string @slow", "string",
-              "Sets both string value and expiration time in milliseconds of a key. The key is "
-              "created if it doesn't exist.",
-              "2.6.0"});
-  t.Register({"getset", 3, kW | kFast, 1, 1, 1, CmdGetSet, "@write @string @fast", "string",
-              "Returns the previous string value of a key after setting it to a new value.",
-              "1.0.0", 0, "6.2.0",
+  t.Register({"get", 2, kReadOnly | kFast, 1, 1, 1, CmdGet, "@read @string @fast", "string", "1.0.0"});
+  t.Register({"set", -3, kW, 1, 1, 1, CmdSet, "@write @string @slow", "string", "1.0.0"});
+  t.Register({"setnx", 3, kW | kFast, 1, 1, 1, CmdSetNx, "@write @string @fast", "string", "1.0.0"});
+  t.Register({"setex", 4, kW, 1, 1, 1, CmdSetEx, "@write @string @slow", "string", "2.0.0"});
+  t.Register({"psetex", 4, kW, 1, 1, 1, CmdPSetEx, "@write @string @slow", "string", "2.6.0"});
+  t.Register({"getset", 3, kW | kFast, 1, 1, 1, CmdGetSet, "@write @string @fast", "string", "1.0.0", 0, "6.2.0",
               "`SET` with the `!GET` argument"});
-  t.Register({"getdel", 2, kWrite | kFast, 1, 1, 1, CmdGetDel, "@write @string @fast", "string",
-              "Returns the string value of a key after deleting the key.", "6.2.0"});
-  t.Register({"getex", -2, kWrite | kFast, 1, 1, 1, CmdGetEx, "@write @string @fast", "string",
-              "Returns the string value of a key after setting its expiration time.", "6.2.0"});
-  t.Register({"mget", -2, kReadOnly | kFast, 1, -1, 1, CmdMGet, "@read @string @fast", "string",
-              "Atomically returns the string values of one or more keys.", "1.0.0"});
-  t.Register({"mset", -3, kW, 1, -1, 2, CmdMSet, "@write @string @slow", "string",
-              "Atomically creates or modifies the string values of one or more keys.", "1.0.1"});
-  t.Register({"msetnx", -3, kW, 1, -1, 2, CmdMSetNx, "@write @string @slow", "string",
-              "Atomically modifies the string values of one or more keys only when all keys "
-              "don't exist.",
-              "1.0.1"});
-  t.Register({"append", 3, kW | kFast, 1, 1, 1, CmdAppend, "@write @string @fast", "string",
-              "Appends a string to the value of a key. Creates the key if it doesn't exist.",
-              "2.0.0"});
+  t.Register({"getdel", 2, kWrite | kFast, 1, 1, 1, CmdGetDel, "@write @string @fast", "string", "6.2.0"});
+  t.Register({"getex", -2, kWrite | kFast, 1, 1, 1, CmdGetEx, "@write @string @fast", "string", "6.2.0"});
+  t.Register({"mget", -2, kReadOnly | kFast, 1, -1, 1, CmdMGet, "@read @string @fast", "string", "1.0.0"});
+  t.Register({"mset", -3, kW, 1, -1, 2, CmdMSet, "@write @string @slow", "string", "1.0.1"});
+  t.Register({"msetnx", -3, kW, 1, -1, 2, CmdMSetNx, "@write @string @slow", "string", "1.0.1"});
+  t.Register({"append", 3, kW | kFast, 1, 1, 1, CmdAppend, "@write @string @fast", "string", "2.0.0"});
   t.Register({"strlen", 2, kReadOnly | kFast, 1, 1, 1, CmdStrLen, "@read @string @fast",
-              "string", "Returns the length of a string value.", "2.2.0"});
-  t.Register({"getrange", 4, kReadOnly, 1, 1, 1, CmdGetRange, "@read @string @slow", "string",
-              "Returns a substring of the string stored at a key.", "2.4.0"});
-  t.Register({"substr", 4, kReadOnly, 1, 1, 1, CmdGetRange, "@read @string @slow", "string",
-              "Returns a substring from a string value.", "1.0.0", 0, "2.0.0",
+              "string", "2.2.0"});
+  t.Register({"getrange", 4, kReadOnly, 1, 1, 1, CmdGetRange, "@read @string @slow", "string", "2.4.0"});
+  t.Register({"substr", 4, kReadOnly, 1, 1, 1, CmdGetRange, "@read @string @slow", "string", "1.0.0", 0, "2.0.0",
               "`GETRANGE`"});
-  t.Register({"setrange", 4, kW, 1, 1, 1, CmdSetRange, "@write @string @slow", "string",
-              "Overwrites a part of a string value with another by an offset. Creates the key "
-              "if it doesn't exist.",
-              "2.2.0"});
-  t.Register({"incr", 2, kW | kFast, 1, 1, 1, CmdIncr, "@write @string @fast", "string",
-              "Increments the integer value of a key by one. Uses 0 as initial value if the key "
-              "doesn't exist.",
-              "1.0.0"});
-  t.Register({"decr", 2, kW | kFast, 1, 1, 1, CmdDecr, "@write @string @fast", "string",
-              "Decrements the integer value of a key by one. Uses 0 as initial value if the key "
-              "doesn't exist.",
-              "1.0.0"});
-  t.Register({"incrby", 3, kW | kFast, 1, 1, 1, CmdIncrBy, "@write @string @fast", "string",
-              "Increments the integer value of a key by a number. Uses 0 as initial value if "
-              "the key doesn't exist.",
-              "1.0.0"});
-  t.Register({"decrby", 3, kW | kFast, 1, 1, 1, CmdDecrBy, "@write @string @fast", "string",
-              "Decrements a number from the integer value of a key. Uses 0 as initial value if "
-              "the key doesn't exist.",
-              "1.0.0"});
+  t.Register({"setrange", 4, kW, 1, 1, 1, CmdSetRange, "@write @string @slow", "string", "2.2.0"});
+  t.Register({"incr", 2, kW | kFast, 1, 1, 1, CmdIncr, "@write @string @fast", "string", "1.0.0"});
+  t.Register({"decr", 2, kW | kFast, 1, 1, 1, CmdDecr, "@write @string @fast", "string", "1.0.0"});
+  t.Register({"incrby", 3, kW | kFast, 1, 1, 1, CmdIncrBy, "@write @string @fast", "string", "1.0.0"});
+  t.Register({"decrby", 3, kW | kFast, 1, 1, 1, CmdDecrBy, "@write @string @fast", "string", "1.0.0"});
   t.Register({"incrbyfloat", 3, kW | kFast, 1, 1, 1, CmdIncrByFloat, "@write @string @fast",
-              "string",
-              "Increment the floating point value of a key by a number. Uses 0 as initial value "
-              "if the key doesn't exist.",
-              "2.6.0"});
+              "string", "2.6.0"});
 }
 
 }  // namespace stockd::engine

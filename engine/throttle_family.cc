@@ -69,8 +69,7 @@ void CmdThrottle(CommandContext& ctx) {
 void RegisterThrottleFamily(CommandTable& t) {
   t.Register({.name = "cl.throttle", .arity = -5, .flags = kWrite | kDenyOom | kFast, .first_key = 1,
               .last_key = 1, .key_step = 1, .handler = CmdThrottle, .acl_categories = "@fast",
-              .group = "stock",
-              .summary = "Rate limit with GCRA (redis-cell compatible)", .since = "0.1.0"});
+              .group = "stock", .since = "0.1.0"});
 }
 
 }  // namespace stockd::engine

@@ -196,20 +196,17 @@ constexpr uint32_t kTxFlags = kNoScript | kLoading | kStale;
 
 void RegisterTransactionFamily(CommandTable& t) {
   t.Register({"multi", 1, kTxFlags | kFast | kAllowBusy, 0, 0, 0, CmdMulti, "@fast @transaction",
-              "transactions", "Starts a transaction.", "1.2.0"});
+              "transactions", "1.2.0"});
   t.Register({"exec", 1, kTxFlags | kSkipSlowlog | kNoKeyLock, 0, 0, 0, CmdExec,
-              "@slow @transaction", "transactions", "Executes all commands in a transaction.",
-              "1.2.0"});
+              "@slow @transaction", "transactions", "1.2.0"});
   t.Register({"discard", 1, kTxFlags | kFast | kAllowBusy | kNoKeyLock, 0, 0, 0, CmdDiscard,
-              "@fast @transaction", "transactions", "Discards a transaction.", "2.0.0"});
+              "@fast @transaction", "transactions", "2.0.0"});
   // Not kAllowBusy (unlike Redis): a keyed command runs under its shards'
   // locks, which a busy script holds.
   t.Register({"watch", -2, kTxFlags | kFast, 1, -1, 1, CmdWatch,
-              "@fast @transaction", "transactions",
-              "Monitors changes to keys to determine the execution of a transaction.", "2.2.0"});
+              "@fast @transaction", "transactions", "2.2.0"});
   t.Register({"unwatch", 1, kTxFlags | kFast | kAllowBusy | kNoKeyLock, 0, 0, 0, CmdUnwatch,
-              "@fast @transaction", "transactions",
-              "Forgets about watched keys of a transaction.", "2.2.0"});
+              "@fast @transaction", "transactions", "2.2.0"});
 }
 
 }  // namespace stockd::engine

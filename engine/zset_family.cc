@@ -947,89 +947,61 @@ void CmdZScan(CommandContext& ctx) {
 void RegisterZSetFamily(CommandTable& t) {
   constexpr uint32_t kW = kWrite | kDenyOom;
   constexpr uint32_t kR = kReadOnly;
-  t.Register({"zadd", -4, kW | kFast, 1, 1, 1, CmdZAdd, "@write @sortedset @fast", "sorted-set",
-              "Adds one or more members to a sorted set, or updates their scores. Creates the key if it doesn't exist.", "1.2.0"});
-  t.Register({"zincrby", 4, kW | kFast, 1, 1, 1, CmdZIncrBy, "@write @sortedset @fast", "sorted-set",
-              "Increments the score of a member in a sorted set.", "1.2.0"});
-  t.Register({"zscore", 3, kR | kFast, 1, 1, 1, CmdZScore, "@read @sortedset @fast", "sorted-set",
-              "Returns the score of a member in a sorted set.", "1.2.0"});
-  t.Register({"zmscore", -3, kR | kFast, 1, 1, 1, CmdZMScore, "@read @sortedset @fast", "sorted-set",
-              "Returns the score of one or more members in a sorted set.", "6.2.0"});
-  t.Register({"zcard", 2, kR | kFast, 1, 1, 1, CmdZCard, "@read @sortedset @fast", "sorted-set",
-              "Returns the number of members in a sorted set.", "1.2.0"});
-  t.Register({"zcount", 4, kR | kFast, 1, 1, 1, CmdZCount, "@read @sortedset @fast", "sorted-set",
-              "Returns the count of members in a sorted set that have scores within a range.", "2.0.0"});
-  t.Register({"zlexcount", 4, kR | kFast, 1, 1, 1, CmdZLexCount, "@read @sortedset @fast", "sorted-set",
-              "Returns the number of members in a sorted set within a lexicographical range.", "2.8.9"});
-  t.Register({"zrank", 3, kR | kFast, 1, 1, 1, CmdZRank, "@read @sortedset @fast", "sorted-set",
-              "Returns the index of a member in a sorted set ordered by ascending scores.", "2.0.0"});
-  t.Register({"zrevrank", 3, kR | kFast, 1, 1, 1, CmdZRevRank, "@read @sortedset @fast", "sorted-set",
-              "Returns the index of a member in a sorted set ordered by descending scores.", "2.0.0"});
-  t.Register({"zrange", -4, kR, 1, 1, 1, CmdZRange, "@read @sortedset @slow", "sorted-set",
-              "Returns members in a sorted set within a range of indexes.", "1.2.0"});
-  t.Register({"zrevrange", -4, kR, 1, 1, 1, CmdZRevRange, "@read @sortedset @slow", "sorted-set",
-              "Returns members in a sorted set within a range of indexes in reverse order.", "1.2.0", 0, "6.2.0",
+  t.Register({"zadd", -4, kW | kFast, 1, 1, 1, CmdZAdd, "@write @sortedset @fast", "sorted-set", "1.2.0"});
+  t.Register({"zincrby", 4, kW | kFast, 1, 1, 1, CmdZIncrBy, "@write @sortedset @fast", "sorted-set", "1.2.0"});
+  t.Register({"zscore", 3, kR | kFast, 1, 1, 1, CmdZScore, "@read @sortedset @fast", "sorted-set", "1.2.0"});
+  t.Register({"zmscore", -3, kR | kFast, 1, 1, 1, CmdZMScore, "@read @sortedset @fast", "sorted-set", "6.2.0"});
+  t.Register({"zcard", 2, kR | kFast, 1, 1, 1, CmdZCard, "@read @sortedset @fast", "sorted-set", "1.2.0"});
+  t.Register({"zcount", 4, kR | kFast, 1, 1, 1, CmdZCount, "@read @sortedset @fast", "sorted-set", "2.0.0"});
+  t.Register({"zlexcount", 4, kR | kFast, 1, 1, 1, CmdZLexCount, "@read @sortedset @fast", "sorted-set", "2.8.9"});
+  t.Register({"zrank", 3, kR | kFast, 1, 1, 1, CmdZRank, "@read @sortedset @fast", "sorted-set", "2.0.0"});
+  t.Register({"zrevrank", 3, kR | kFast, 1, 1, 1, CmdZRevRank, "@read @sortedset @fast", "sorted-set", "2.0.0"});
+  t.Register({"zrange", -4, kR, 1, 1, 1, CmdZRange, "@read @sortedset @slow", "sorted-set", "1.2.0"});
+  t.Register({"zrevrange", -4, kR, 1, 1, 1, CmdZRevRange, "@read @sortedset @slow", "sorted-set", "1.2.0", 0, "6.2.0",
               "`ZRANGE` with the `REV` argument"});
   t.Register({"zrangebyscore", -4, kR, 1, 1, 1, CmdZRangeByScore, "@read @sortedset @slow", "sorted-set",
-              "Returns members in a sorted set within a range of scores.", "1.0.5", 0, "6.2.0",
+              "1.0.5", 0, "6.2.0",
               "`ZRANGE` with the `BYSCORE` argument"});
   t.Register({"zrevrangebyscore", -4, kR, 1, 1, 1, CmdZRevRangeByScore, "@read @sortedset @slow", "sorted-set",
-              "Returns members in a sorted set within a range of scores in reverse order.", "2.2.0", 0, "6.2.0",
+              "2.2.0", 0, "6.2.0",
               "`ZRANGE` with the `REV` and `BYSCORE` arguments"});
   t.Register({"zrangebylex", -4, kR, 1, 1, 1, CmdZRangeByLex, "@read @sortedset @slow", "sorted-set",
-              "Returns members in a sorted set within a lexicographical range.", "2.8.9", 0, "6.2.0",
+              "2.8.9", 0, "6.2.0",
               "`ZRANGE` with the `BYLEX` argument"});
   t.Register({"zrevrangebylex", -4, kR, 1, 1, 1, CmdZRevRangeByLex, "@read @sortedset @slow", "sorted-set",
-              "Returns members in a sorted set within a lexicographical range in reverse order.", "2.8.9", 0, "6.2.0",
+              "2.8.9", 0, "6.2.0",
               "`ZRANGE` with the `REV` and `BYLEX` arguments"});
-  t.Register({"zrangestore", -5, kW, 1, 2, 1, CmdZRangeStore, "@write @sortedset @slow", "sorted-set",
-              "Stores a range of members from sorted set in a key.", "6.2.0"});
-  t.Register({"zrem", -3, kWrite | kFast, 1, 1, 1, CmdZRem, "@write @sortedset @fast", "sorted-set",
-              "Removes one or more members from a sorted set. Deletes the sorted set if all members were removed.", "1.2.0"});
+  t.Register({"zrangestore", -5, kW, 1, 2, 1, CmdZRangeStore, "@write @sortedset @slow", "sorted-set", "6.2.0"});
+  t.Register({"zrem", -3, kWrite | kFast, 1, 1, 1, CmdZRem, "@write @sortedset @fast", "sorted-set", "1.2.0"});
   t.Register({"zremrangebyrank", 4, kWrite, 1, 1, 1, CmdZRemRangeByRank, "@write @sortedset @slow", "sorted-set",
-              "Removes members in a sorted set within a range of indexes.", "2.0.0"});
+              "2.0.0"});
   t.Register({"zremrangebyscore", 4, kWrite, 1, 1, 1, CmdZRemRangeByScore, "@write @sortedset @slow", "sorted-set",
-              "Removes members in a sorted set within a range of scores.", "1.2.0"});
+              "1.2.0"});
   t.Register({"zremrangebylex", 4, kWrite, 1, 1, 1, CmdZRemRangeByLex, "@write @sortedset @slow", "sorted-set",
-              "Removes members in a sorted set within a lexicographical range.", "2.8.9"});
-  t.Register({"zpopmin", -2, kWrite | kFast, 1, 1, 1, CmdZPopMin, "@write @sortedset @fast", "sorted-set",
-              "Returns the lowest-scoring members from a sorted set after removing them.", "5.0.0"});
-  t.Register({"zpopmax", -2, kWrite | kFast, 1, 1, 1, CmdZPopMax, "@write @sortedset @fast", "sorted-set",
-              "Returns the highest-scoring members from a sorted set after removing them.", "5.0.0"});
+              "2.8.9"});
+  t.Register({"zpopmin", -2, kWrite | kFast, 1, 1, 1, CmdZPopMin, "@write @sortedset @fast", "sorted-set", "5.0.0"});
+  t.Register({"zpopmax", -2, kWrite | kFast, 1, 1, 1, CmdZPopMax, "@write @sortedset @fast", "sorted-set", "5.0.0"});
   t.Register({"bzpopmin", -3, kWrite | kNoScript | kFast | kBlocking, 1, -2, 1, CmdBZPopMin,
-              "@write @sortedset @fast @blocking", "sorted-set",
-              "Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise.", "5.0.0"});
+              "@write @sortedset @fast @blocking", "sorted-set", "5.0.0"});
   t.Register({"bzpopmax", -3, kWrite | kNoScript | kFast | kBlocking, 1, -2, 1, CmdBZPopMax,
-              "@write @sortedset @fast @blocking", "sorted-set",
-              "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member is available otherwise.", "5.0.0"});
+              "@write @sortedset @fast @blocking", "sorted-set", "5.0.0"});
   // Keys counted by numkeys (the last field: argv[numkeys_at] counts the keys
   // after it; command.h): as Redis, the triple is 0 0 0, or the destination
   // only, and COMMAND INFO says "movablekeys". The dispatcher locks them all.
-  t.Register({"zunionstore", -4, kW, 1, 1, 1, CmdZUnionStore, "@write @sortedset @slow", "sorted-set",
-              "Stores the union of multiple sorted sets in a key.", "2.0.0", 2});
-  t.Register({"zinterstore", -4, kW, 1, 1, 1, CmdZInterStore, "@write @sortedset @slow", "sorted-set",
-              "Stores the intersect of multiple sorted sets in a key.", "2.0.0", 2});
-  t.Register({"zunion", -3, kR, 0, 0, 0, CmdZUnion, "@read @sortedset @slow", "sorted-set",
-              "Add multiple sorted sets", "6.2.0", 1});
-  t.Register({"zinter", -3, kR, 0, 0, 0, CmdZInter, "@read @sortedset @slow", "sorted-set",
-              "Intersect multiple sorted sets", "6.2.0", 1});
-  t.Register({"zdiff", -3, kR, 0, 0, 0, CmdZDiff, "@read @sortedset @slow", "sorted-set",
-              "Subtract multiple sorted sets", "6.2.0", 1});
-  t.Register({"zdiffstore", -4, kW, 1, 1, 1, CmdZDiffStore, "@write @sortedset @slow", "sorted-set",
-              "Subtract multiple sorted sets and store the resulting sorted set in a new key", "6.2.0", 2});
-  t.Register({"zintercard", -3, kR, 0, 0, 0, CmdZInterCard, "@read @sortedset @slow", "sorted-set",
-              "Intersect multiple sorted sets and return the cardinality of the result", "7.0.0", 1});
-  t.Register({"zrandmember", -2, kR, 1, 1, 1, CmdZRandMember, "@read @sortedset @slow", "sorted-set",
-              "Get one or multiple random elements from a sorted set", "6.2.0"});
-  t.Register({"zmpop", -4, kWrite, 0, 0, 0, CmdZMPop, "@write @sortedset @slow", "sorted-set",
-              "Remove and return members with scores in a sorted set", "7.0.0", 1});
+  t.Register({"zunionstore", -4, kW, 1, 1, 1, CmdZUnionStore, "@write @sortedset @slow", "sorted-set", "2.0.0", 2});
+  t.Register({"zinterstore", -4, kW, 1, 1, 1, CmdZInterStore, "@write @sortedset @slow", "sorted-set", "2.0.0", 2});
+  t.Register({"zunion", -3, kR, 0, 0, 0, CmdZUnion, "@read @sortedset @slow", "sorted-set", "6.2.0", 1});
+  t.Register({"zinter", -3, kR, 0, 0, 0, CmdZInter, "@read @sortedset @slow", "sorted-set", "6.2.0", 1});
+  t.Register({"zdiff", -3, kR, 0, 0, 0, CmdZDiff, "@read @sortedset @slow", "sorted-set", "6.2.0", 1});
+  t.Register({"zdiffstore", -4, kW, 1, 1, 1, CmdZDiffStore, "@write @sortedset @slow", "sorted-set", "6.2.0", 2});
+  t.Register({"zintercard", -3, kR, 0, 0, 0, CmdZInterCard, "@read @sortedset @slow", "sorted-set", "7.0.0", 1});
+  t.Register({"zrandmember", -2, kR, 1, 1, 1, CmdZRandMember, "@read @sortedset @slow", "sorted-set", "6.2.0"});
+  t.Register({"zmpop", -4, kWrite, 0, 0, 0, CmdZMPop, "@write @sortedset @slow", "sorted-set", "7.0.0", 1});
   // A woken blocked client is re-run with the same keys locked (blocking.cc
   // walks the row's key specs too).
   t.Register({"bzmpop", -5, kWrite | kBlocking, 0, 0, 0, CmdBZMPop, "@write @sortedset @slow @blocking",
-              "sorted-set", "Remove and return members with scores in a sorted set or block until one is available",
-              "7.0.0", 2});
-  t.Register({"zscan", -3, kR, 1, 1, 1, CmdZScan, "@read @sortedset @slow", "sorted-set",
-              "Iterates over members and scores of a sorted set.", "2.8.0"});
+              "sorted-set", "7.0.0", 2});
+  t.Register({"zscan", -3, kR, 1, 1, 1, CmdZScan, "@read @sortedset @slow", "sorted-set", "2.8.0"});
 }
 
 }  // namespace stockd::engine

@@ -392,28 +392,26 @@ absl::StatusOr<std::unique_ptr<engine::Authorizer>> StartAcl(Server& server) {
 void RegisterAclFamily(engine::CommandTable& t) {
   constexpr uint32_t kBase = engine::kNoScript | engine::kLoading | engine::kStale;
   engine::Command* aclc = t.Register({.name = "acl", .arity = -2, .acl_categories = "@slow", .group = "server",
-                                      .summary = "A container for Access List Control commands", .since = "6.0.0"});
-  auto sub = [&](std::string_view name, int arity, uint32_t flags, engine::Handler h, std::string_view summary,
+                                      .since = "6.0.0"});
+  auto sub = [&](std::string_view name, int arity, uint32_t flags, engine::Handler h,
                  std::string_view since = "6.0.0") {
     t.RegisterSubcommand(aclc, {.name = name, .arity = arity, .flags = flags | kBase, .handler = h,
-                                .acl_categories = "@slow", .group = "server", .summary = summary, .since = since});
+                                .acl_categories = "@slow", .group = "server", .since = since});
   };
-  sub("setuser", -3, engine::kAdmin, CmdAclSetUser, "Modify or create the rules for a specific ACL user");
-  sub("getuser", 3, engine::kAdmin, CmdAclGetUser, "Get the rules for a specific ACL user");
-  sub("deluser", -3, engine::kAdmin, CmdAclDelUser, "Remove the specified ACL users and the associated rules");
-  sub("list", 2, engine::kAdmin, CmdAclList, "List the current ACL rules in ACL config file format");
-  sub("users", 2, engine::kAdmin, CmdAclUsers, "List the username of all the configured ACL rules");
-  sub("whoami", 2, 0, CmdAclWhoAmI, "Return the name of the user associated to the current connection");
-  sub("cat", -2, 0, CmdAclCat, "List the ACL categories or the commands inside a category");
-  sub("log", -2, engine::kAdmin, CmdAclLog, "List latest events denied because of ACLs in place");
-  sub("genpass", -2, 0, CmdAclGenPass, "Generate a pseudorandom secure password to use for ACL users");
-  sub("dryrun", -4, engine::kAdmin, CmdAclDryRun,
-      "Returns whether the user can execute the given command without executing the command.", "7.0.0");
-  sub("load", 2, engine::kAdmin, CmdAclLoad, "Reload the ACLs from the configured ACL file");
-  sub("save", 2, engine::kAdmin, CmdAclSave, "Save the current ACL rules in the configured ACL file");
+  sub("setuser", -3, engine::kAdmin, CmdAclSetUser);
+  sub("getuser", 3, engine::kAdmin, CmdAclGetUser);
+  sub("deluser", -3, engine::kAdmin, CmdAclDelUser);
+  sub("list", 2, engine::kAdmin, CmdAclList);
+  sub("users", 2, engine::kAdmin, CmdAclUsers);
+  sub("whoami", 2, 0, CmdAclWhoAmI);
+  sub("cat", -2, 0, CmdAclCat);
+  sub("log", -2, engine::kAdmin, CmdAclLog);
+  sub("genpass", -2, 0, CmdAclGenPass);
+  sub("dryrun", -4, engine::kAdmin, CmdAclDryRun, "7.0.0");
+  sub("load", 2, engine::kAdmin, CmdAclLoad);
+  sub("save", 2, engine::kAdmin, CmdAclSave);
   t.RegisterSubcommand(aclc, {.name = "help", .arity = 2, .flags = engine::kLoading | engine::kStale, .handler = CmdAclHelp,
-                              .acl_categories = "@slow", .group = "server",
-                              .summary = "Show helpful text about the different subcommands", .since = "6.0.0"});
+                              .acl_categories = "@slow", .group = "server", .since = "6.0.0"});
 }
 
 }  // namespace stockd::server

@@ -102,19 +102,17 @@ void CmdConfigHelp(CommandContext& ctx) {
 
 void RegisterConfigFamily(engine::CommandTable& t) {
   engine::Command* config = t.Register({.name = "config", .arity = -2, .acl_categories = "@slow", .group = "server",
-                                        .summary = "A container for server configuration commands", .since = "2.0.0"});
+                                        .since = "2.0.0"});
   constexpr uint32_t kF = engine::kAdmin | engine::kNoScript | engine::kLoading | engine::kStale;
   t.RegisterSubcommand(config, {.name = "get", .arity = -3, .flags = kF, .handler = CmdConfigGet, .acl_categories = "@slow",
-                                .group = "server", .summary = "Get the values of configuration parameters", .since = "2.0.0"});
+                                .group = "server", .since = "2.0.0"});
   t.RegisterSubcommand(config, {.name = "set", .arity = -4, .flags = kF | engine::kMayReplicate, .handler = CmdConfigSet,
-                                .acl_categories = "@slow", .group = "server", .summary = "Set configuration parameters to the given values",
-                                .since = "2.0.0"});
+                                .acl_categories = "@slow", .group = "server", .since = "2.0.0"});
   t.RegisterSubcommand(config, {.name = "resetstat", .arity = 2, .flags = kF, .handler = CmdConfigResetStat,
-                                .acl_categories = "@slow", .group = "server", .summary = "Reset the stats returned by INFO",
-                                .since = "2.0.0"});
+                                .acl_categories = "@slow", .group = "server", .since = "2.0.0"});
   t.RegisterSubcommand(config, {.name = "help", .arity = 2, .flags = engine::kLoading | engine::kStale,
                                 .handler = CmdConfigHelp, .acl_categories = "@slow", .group = "server",
-                                .summary = "Show helpful text about the different subcommands", .since = "5.0.0"});
+                                .since = "5.0.0"});
 }
 
 void RegisterServerCommands(engine::CommandTable& table) {

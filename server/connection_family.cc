@@ -376,42 +376,35 @@ constexpr uint32_t kConnFlags = engine::kNoScript | engine::kLoading | engine::k
 
 void RegisterConnectionFamily(engine::CommandTable& t) {
   t.Register({.name = "ping", .arity = -1, .flags = engine::kFast, .handler = CmdPing,
-              .acl_categories = "@fast @connection", .group = "connection", .summary = "Ping the server", .since = "1.0.0"});
+              .acl_categories = "@fast @connection", .group = "connection", .since = "1.0.0"});
   t.Register({.name = "echo", .arity = 2, .flags = engine::kFast | engine::kLoading | engine::kStale, .handler = CmdEcho,
-              .acl_categories = "@fast @connection", .group = "connection", .summary = "Echo the given string", .since = "1.0.0"});
+              .acl_categories = "@fast @connection", .group = "connection", .since = "1.0.0"});
   t.Register({.name = "quit", .arity = -1, .flags = engine::kAllowBusy | engine::kNoAuth | kConnFlags | engine::kFast,
-              .handler = CmdQuit, .acl_categories = "@fast @connection", .group = "connection",
-              .summary = "Close the connection", .since = "1.0.0"});
+              .handler = CmdQuit, .acl_categories = "@fast @connection", .group = "connection", .since = "1.0.0"});
   t.Register({.name = "reset", .arity = 1, .flags = kConnFlags | engine::kNoAuth | engine::kFast | engine::kAllowBusy,
-              .handler = CmdReset, .acl_categories = "@fast @connection", .group = "connection",
-              .summary = "Reset the connection", .since = "6.2.0"});
+              .handler = CmdReset, .acl_categories = "@fast @connection", .group = "connection", .since = "6.2.0"});
   t.Register({.name = "auth", .arity = -2, .flags = kConnFlags | engine::kNoAuth | engine::kFast | engine::kAllowBusy,
-              .handler = CmdAuth, .acl_categories = "@fast @connection", .group = "connection",
-              .summary = "Authenticate to the server", .since = "1.0.0"});
+              .handler = CmdAuth, .acl_categories = "@fast @connection", .group = "connection", .since = "1.0.0"});
   t.Register({.name = "hello", .arity = -1, .flags = kConnFlags | engine::kNoAuth | engine::kFast | engine::kAllowBusy,
-              .handler = CmdHello, .acl_categories = "@fast @connection", .group = "connection",
-              .summary = "Handshake with Redis", .since = "6.0.0"});
+              .handler = CmdHello, .acl_categories = "@fast @connection", .group = "connection", .since = "6.0.0"});
   engine::Command* client = t.Register({.name = "client", .arity = -2, .acl_categories = "@slow",
-                                        .group = "connection", .summary = "A container for client connection commands",
-                                        .since = "2.4.0"});
-  auto sub = [&](std::string_view name, int arity, uint32_t flags, engine::Handler h, std::string_view summary,
+                                        .group = "connection", .since = "2.4.0"});
+  auto sub = [&](std::string_view name, int arity, uint32_t flags, engine::Handler h,
                  std::string_view since) {
     t.RegisterSubcommand(client, {.name = name, .arity = arity, .flags = flags | kConnFlags, .handler = h,
-                                  .acl_categories = "@slow @connection", .group = "connection", .summary = summary,
-                                  .since = since});
+                                  .acl_categories = "@slow @connection", .group = "connection", .since = since});
   };
-  sub("id", 2, 0, CmdClientId, "Returns the client ID for the current connection", "5.0.0");
-  sub("setname", 3, 0, CmdClientSetName, "Set the current connection name", "2.6.9");
-  sub("getname", 2, 0, CmdClientGetName, "Get the current connection name", "2.6.9");
-  sub("info", 2, 0, CmdClientInfo, "Returns information about the current client connection.", "6.2.0");
-  sub("list", -2, engine::kAdmin, CmdClientList, "Get the list of client connections", "2.4.0");
-  sub("kill", -3, engine::kAdmin, CmdClientKill, "Kill the connection of a client", "2.4.0");
-  sub("no-evict", 3, engine::kAdmin, CmdClientNoEvict, "Set client eviction mode for the current connection", "7.0.0");
-  sub("unblock", -3, engine::kAdmin, CmdClientUnblock,
-      "Unblock a client blocked in a blocking command from a different connection", "5.0.0");
+  sub("id", 2, 0, CmdClientId, "5.0.0");
+  sub("setname", 3, 0, CmdClientSetName, "2.6.9");
+  sub("getname", 2, 0, CmdClientGetName, "2.6.9");
+  sub("info", 2, 0, CmdClientInfo, "6.2.0");
+  sub("list", -2, engine::kAdmin, CmdClientList, "2.4.0");
+  sub("kill", -3, engine::kAdmin, CmdClientKill, "2.4.0");
+  sub("no-evict", 3, engine::kAdmin, CmdClientNoEvict, "7.0.0");
+  sub("unblock", -3, engine::kAdmin, CmdClientUnblock, "5.0.0");
   t.RegisterSubcommand(client, {.name = "help", .arity = 2, .flags = engine::kLoading | engine::kStale,
                                 .handler = CmdClientHelp, .acl_categories = "@slow @connection", .group = "connection",
-                                .summary = "Show helpful text about the different subcommands", .since = "5.0.0"});
+                                .since = "5.0.0"});
 }
 
 }  // namespace stockd::server

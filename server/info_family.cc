@@ -299,8 +299,7 @@ void CmdInfo(CommandContext& ctx) {
 
 void RegisterInfoFamily(engine::CommandTable& t) {
   t.Register({.name = "info", .arity = -1, .flags = engine::kLoading | engine::kStale, .handler = CmdInfo,
-              .acl_categories = "@slow @dangerous", .group = "server",
-              .summary = "Get information and statistics about the server", .since = "1.0.0"});
+              .acl_categories = "@slow @dangerous", .group = "server", .since = "1.0.0"});
 }
 
 }  // namespace stockd::server

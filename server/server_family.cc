@@ -1,6 +1,8 @@
 // server/server_family.cc — commands about the server: COMMAND, TIME,
 // SHUTDOWN, SLOWLOG, DEBUG.
 #include <algorithm>
+#include <bit>
+#include <span>
 #include <stdexcept>
 
 #include "absl/strings/ascii.h"
@@ -8,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "engine/command_docs.h"
 #include "engine/engine.h"
 #include "runtime/time.h"
 #include "server/acl.h"
@@ -88,19 +91,69 @@ void ReplyCommandInfo(CommandContext& ctx, const Command& c) {
   for (const Command* sub : c.subcommands()) ReplyCommandInfo(ctx, *sub);
 }
 
+// COMMAND DOCS' "arguments": each argument a map, fields in Redis 7.0's
+// order (addReplyCommandArgList), absent ones omitted.
+void ReplyCommandArgs(protocol::ReplyWriter& r, std::span<const engine::CommandArg> args) {
+  r.ArrayHeader(args.size());
+  for (const engine::CommandArg& a : args) {
+    const bool nested = a.type == engine::ArgType::kOneOf || a.type == engine::ArgType::kBlock;
+    const int flags = std::popcount(a.flags);
+    r.MapHeader(2 + (a.key_spec_index >= 0) + !a.token.empty() + !a.summary.empty() + !a.since.empty() +
+                !a.deprecated_since.empty() + (flags != 0) + nested);
+    r.Bulk("name");
+    r.Bulk(a.name);
+    r.Bulk("type");
+    r.Bulk(engine::ArgTypeName(a.type));
+    if (a.key_spec_index >= 0) {
+      r.Bulk("key_spec_index");
+      r.Integer(a.key_spec_index);
+    }
+    for (const auto& [field, value] : {std::pair<std::string_view, std::string_view>{"token", a.token},
+                                       {"summary", a.summary},
+                                       {"since", a.since},
+                                       {"deprecated_since", a.deprecated_since}}) {
+      if (value.empty()) continue;
+      r.Bulk(field);
+      r.Bulk(value);
+    }
+    if (flags != 0) {
+      r.Bulk("flags");
+      r.SetHeader(flags);
+      if (a.flags & engine::kArgOptional) r.SimpleString("optional");
+      if (a.flags & engine::kArgMultiple) r.SimpleString("multiple");
+      if (a.flags & engine::kArgMultipleToken) r.SimpleString("multiple_token");
+    }
+    if (nested) {
+      r.Bulk("arguments");
+      ReplyCommandArgs(r, a.args);
+    }
+  }
+}
+
+// One command's COMMAND DOCS entry, fields in Redis 7.0's order
+// (addReplyCommandDocs): the row's since, group and deprecation, the rest
+// from its CommandDoc (engine/command_docs.h).
 void ReplyCommandDocs(CommandContext& ctx, const Command& c) {
   const engine::CommandSpec& s = c.spec();
+  static constexpr engine::CommandDoc kNoDoc{};
+  const engine::CommandDoc* found = engine::FindCommandDoc(c.full_name());
+  const engine::CommandDoc& d = found != nullptr ? *found : kNoDoc;
   auto& r = ctx.reply;
   const bool subs = !c.subcommands().empty();
   const bool deprecated = !s.deprecated_since.empty();
   const size_t doc_flags = (deprecated ? 1 : 0) + (s.syscmd ? 1 : 0);
-  r.MapHeader(3 + (doc_flags != 0 ? 1 : 0) + (deprecated ? 2 : 0) + (subs ? 1 : 0));
+  r.MapHeader(3 + !d.complexity.empty() + (doc_flags != 0) + (deprecated ? 2 : 0) + !d.history.empty() +
+              !d.args.empty() + subs);
   r.Bulk("summary");
-  r.Bulk(s.summary);
+  r.Bulk(d.summary);
   r.Bulk("since");
   r.Bulk(s.since.empty() ? "1.0.0" : s.since);
   r.Bulk("group");
   r.Bulk(s.group.empty() ? "generic" : s.group);
+  if (!d.complexity.empty()) {
+    r.Bulk("complexity");
+    r.Bulk(d.complexity);
+  }
   if (doc_flags != 0) {  // Redis's order: deprecated, then syscmd
     r.Bulk("doc_flags");
     r.SetHeader(doc_flags);
@@ -112,6 +165,19 @@ void ReplyCommandDocs(CommandContext& ctx, const Command& c) {
     r.Bulk(s.deprecated_since);
     r.Bulk("replaced_by");
     r.Bulk(s.replaced_by);
+  }
+  if (!d.history.empty()) {
+    r.Bulk("history");
+    r.SetHeader(d.history.size());
+    for (const engine::CommandHistory& h : d.history) {
+      r.ArrayHeader(2);
+      r.Bulk(h.version);
+      r.Bulk(h.change);
+    }
+  }
+  if (!d.args.empty()) {
+    r.Bulk("arguments");
+    ReplyCommandArgs(r, d.args);
   }
   if (subs) {
     r.Bulk("subcommands");
@@ -417,38 +483,32 @@ void CmdDebug(CommandContext& ctx) {
 void RegisterServerFamily(engine::CommandTable& t) {
   constexpr uint32_t kLS = engine::kLoading | engine::kStale;
   Command* command = t.Register({.name = "command", .arity = -1, .flags = kLS, .handler = CmdCommand,
-                                 .acl_categories = "@slow @connection", .group = "server",
-                                 .summary = "Get array of Redis command details", .since = "2.8.13"});
+                                 .acl_categories = "@slow @connection", .group = "server", .since = "2.8.13"});
   auto sub = [&](Command* parent, std::string_view name, int arity, uint32_t flags, engine::Handler h,
-                 std::string_view cats, std::string_view summary, std::string_view since) {
+                 std::string_view cats, std::string_view since) {
     t.RegisterSubcommand(parent, {.name = name, .arity = arity, .flags = flags, .handler = h,
-                                  .acl_categories = cats, .group = "server", .summary = summary, .since = since});
+                                  .acl_categories = cats, .group = "server", .since = since});
   };
-  sub(command, "count", 2, kLS, CmdCommandCount, "@slow @connection", "Get total number of Redis commands", "2.8.13");
-  sub(command, "info", -2, kLS, CmdCommandInfo, "@slow @connection",
-      "Get array of specific Redis command details, or all when no argument is given.", "2.8.13");
-  sub(command, "docs", -2, kLS, CmdCommandDocs, "@slow @connection", "Get array of specific Redis command documentation",
-      "7.0.0");
-  sub(command, "list", -2, kLS, CmdCommandList, "@slow @connection", "Get an array of Redis command names", "7.0.0");
-  sub(command, "getkeys", -4, kLS, CmdCommandGetKeys, "@slow @connection", "Extract keys given a full Redis command",
-      "2.8.13");
-  sub(command, "help", 2, kLS, CmdCommandHelp, "@slow @connection", "Show helpful text about the different subcommands",
-      "5.0.0");
+  sub(command, "count", 2, kLS, CmdCommandCount, "@slow @connection", "2.8.13");
+  sub(command, "info", -2, kLS, CmdCommandInfo, "@slow @connection", "2.8.13");
+  sub(command, "docs", -2, kLS, CmdCommandDocs, "@slow @connection", "7.0.0");
+  sub(command, "list", -2, kLS, CmdCommandList, "@slow @connection", "7.0.0");
+  sub(command, "getkeys", -4, kLS, CmdCommandGetKeys, "@slow @connection", "2.8.13");
+  sub(command, "help", 2, kLS, CmdCommandHelp, "@slow @connection", "5.0.0");
 
   t.Register({.name = "time", .arity = 1, .flags = kLS | engine::kFast, .handler = CmdTime,
-              .acl_categories = "@fast", .group = "server", .summary = "Return the current server time", .since = "2.6.0"});
+              .acl_categories = "@fast", .group = "server", .since = "2.6.0"});
   t.Register({.name = "shutdown", .arity = -1,
               .flags = engine::kAdmin | engine::kNoScript | kLS | engine::kNoMulti | engine::kAllowBusy,
-              .handler = CmdShutdown, .acl_categories = "", .group = "server",
-              .summary = "Synchronously save the dataset to disk and then shut down the server", .since = "1.0.0"});
+              .handler = CmdShutdown, .acl_categories = "", .group = "server", .since = "1.0.0"});
   Command* slowlog = t.Register({.name = "slowlog", .arity = -2, .acl_categories = "@slow", .group = "server",
-                                 .summary = "A container for slow log commands", .since = "2.2.12"});
-  sub(slowlog, "get", -2, engine::kAdmin | kLS, CmdSlowlogGet, "", "Get the slow log's entries", "2.2.12");
-  sub(slowlog, "len", 2, engine::kAdmin | kLS, CmdSlowlogLen, "", "Get the slow log's length", "2.2.12");
-  sub(slowlog, "reset", 2, engine::kAdmin | kLS, CmdSlowlogReset, "", "Clear all entries from the slow log", "2.2.12");
-  sub(slowlog, "help", 2, kLS, CmdSlowlogHelp, "@slow", "Show helpful text about the different subcommands", "6.2.0");
+                                 .since = "2.2.12"});
+  sub(slowlog, "get", -2, engine::kAdmin | kLS, CmdSlowlogGet, "", "2.2.12");
+  sub(slowlog, "len", 2, engine::kAdmin | kLS, CmdSlowlogLen, "", "2.2.12");
+  sub(slowlog, "reset", 2, engine::kAdmin | kLS, CmdSlowlogReset, "", "2.2.12");
+  sub(slowlog, "help", 2, kLS, CmdSlowlogHelp, "@slow", "6.2.0");
   t.Register({.name = "debug", .arity = -2, .flags = engine::kAdmin | engine::kNoScript | kLS, .handler = CmdDebug,
-              .acl_categories = "", .group = "server", .summary = "A container for debugging commands", .since = "1.0.0",
+              .acl_categories = "", .group = "server", .since = "1.0.0",
               .syscmd = true});
 }
 

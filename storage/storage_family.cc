@@ -83,15 +83,12 @@ void RegisterStorageFamily(engine::CommandTable& t, Persister* persister, std::s
   // As Redis 7.0: SAVE is refused inside MULTI, BGSAVE is not (it only starts the fiber).
   constexpr uint32_t kSaveFlags = engine::kAdmin | engine::kNoScript | engine::kNoAsyncLoading;
   t.Register({.name = "save", .arity = 1, .flags = kSaveFlags | engine::kNoMulti, .handler = CmdSave, .acl_categories = "@slow",
-              .group = "server", .summary = "Synchronously save the dataset to disk (a RocksDB checkpoint)",
-              .since = "1.0.0"});
+              .group = "server", .since = "1.0.0"});
   t.Register({.name = "bgsave", .arity = -1, .flags = kSaveFlags, .handler = CmdBgsave, .acl_categories = "@slow",
-              .group = "server", .summary = "Asynchronously save the dataset to disk (a RocksDB checkpoint)",
-              .since = "1.0.0"});
+              .group = "server", .since = "1.0.0"});
   t.Register({.name = "lastsave", .arity = 1,
               .flags = engine::kLoading | engine::kStale | engine::kFast, .handler = CmdLastsave,
-              .acl_categories = "@admin @dangerous @fast", .group = "server",
-              .summary = "Get the UNIX time stamp of the last successful save to disk", .since = "1.0.0"});
+              .acl_categories = "@admin @dangerous @fast", .group = "server", .since = "1.0.0"});
 }
 
 void AppendPersistenceInfo(const Persister& p, const LoadStats& load, std::string& out) {

@@ -1,7 +1,7 @@
-// tests/compat/command_compat_test.cc — COMMAND GETKEYS and COMMAND INFO's
-// key description against redis-server 7.0, for the commands whose keys
-// follow a numkeys argument (engine/command.h: numkeys_at) and a few with the
-// legacy key triple only.
+// tests/compat/command_compat_test.cc — COMMAND against redis-server 7.0:
+// GETKEYS and INFO's key description for the commands whose keys follow a
+// numkeys argument (engine/command.h: numkeys_at) and a few with the legacy
+// key triple only; INFO and DOCS (whole) of every command both servers have.
 #include <map>
 #include <string>
 #include <vector>
@@ -104,8 +104,9 @@ TEST_F(CommandCompat, InfoFlagsAndKeyPositions) {
   EXPECT_NE(head(*s_, "zunionstore").find("\"movablekeys\""), std::string::npos);
 }
 
-// A RESP2 reply as a tree (hiredis 0.14 refuses redis-server's COMMAND DOCS:
-// its argument lists nest deeper than 7).
+// A RESP2 or RESP3 reply as a tree (hiredis 0.14 refuses redis-server's
+// COMMAND DOCS: its argument lists nest deeper than 7). A RESP3 map's kids
+// are its keys and values in turn.
 struct RespNode {
   char type = 0;
   std::string text;  // a string's bytes, an integer's digits
@@ -124,21 +125,62 @@ RespNode ParseResp(const std::string& b, size_t& pos) {
       n.text = b.substr(pos, static_cast<size_t>(len));
       pos += static_cast<size_t>(len) + 2;
     }
-  } else if (n.type == '*') {
-    for (long long i = 0, len = std::stoll(line); i < len; ++i) n.kids.push_back(ParseResp(b, pos));
+  } else if (n.type == '*' || n.type == '~' || n.type == '%') {
+    const long long len = std::stoll(line) * (n.type == '%' ? 2 : 1);
+    for (long long i = 0; i < len; ++i) n.kids.push_back(ParseResp(b, pos));
   } else {
     n.text = line;
   }
   return n;
 }
 
-// COMMAND <sub> (DOCS, INFO) of every command, as a tree.
-RespNode CommandReply(int port, const std::string& sub) {
+// COMMAND <sub> (DOCS, INFO) of every command, as a tree, in RESP2 or RESP3.
+RespNode CommandReply(int port, const std::string& sub, bool resp3 = false) {
   RawResp c(port);
+  if (resp3) {
+    c.Send({"HELLO", "3"});
+    c.Read();
+  }
   c.Send({"COMMAND", sub});
   const std::string raw = c.Read();
   size_t pos = 0;
-  return raw.empty() || raw[0] != '*' ? RespNode{} : ParseResp(raw, pos);
+  return raw.empty() || (raw[0] != '*' && raw[0] != '%') ? RespNode{} : ParseResp(raw, pos);
+}
+
+// A whole reply tree as one line: each node's RESP type, text and kids.
+std::string RenderTree(const RespNode& n) {
+  std::string out(1, n.type);
+  out += n.text;
+  if (!n.kids.empty() || n.type == '*' || n.type == '~' || n.type == '%') {
+    out += "[";
+    for (const RespNode& k : n.kids) out += RenderTree(k) + " ";
+    out += "]";
+  }
+  return out;
+}
+
+// name ("client|id" for a subcommand) -> its whole COMMAND DOCS entry but the
+// subcommands (each is an entry of its own: Redis lists them in its hash
+// order, and stockd has fewer of them).
+std::map<std::string, std::string> DocsOfAll(int port, bool resp3) {
+  std::map<std::string, std::string> out;
+  auto add = [&](const RespNode& list, auto& self) -> void {
+    for (size_t i = 0; i + 1 < list.kids.size(); i += 2) {
+      const RespNode& doc = list.kids[i + 1];
+      std::string& line = out[list.kids[i].text];
+      line = std::string(1, doc.type);
+      for (size_t f = 0; f + 1 < doc.kids.size(); f += 2) {
+        const std::string& field = doc.kids[f].text;
+        if (field == "subcommands") {
+          self(doc.kids[f + 1], self);
+          continue;
+        }
+        line += field + "=" + RenderTree(doc.kids[f + 1]) + "\n";
+      }
+    }
+  };
+  add(CommandReply(port, "DOCS", resp3), add);
+  return out;
 }
 
 // Expects ours[name] == redis[name] for each name both have (but `skip`);
@@ -157,35 +199,38 @@ void ExpectSameWhereBothHave(const std::map<std::string, std::string>& ours,
   EXPECT_GT(compared, 200u);
 }
 
-// COMMAND DOCS' since, group, doc_flags, deprecated_since and replaced_by
-// of every command and subcommand both servers have (clients show them; the
-// summaries, complexities and argument trees are not compared).
+// COMMAND DOCS of every command and subcommand both servers have, whole
+// (summary, since, group, complexity, doc_flags, deprecation, history and the
+// argument trees, field by field in Redis's order), in RESP2 and RESP3 (where
+// maps and sets show): redis-cli builds its hints from the arguments.
 TEST_F(CommandCompat, DocsOfEveryCommandBothHave) {
-  // name ("client|id" for a subcommand) -> "since=... group=... ...".
-  auto docs_of_all = [](int port) {
-    std::map<std::string, std::string> out;
-    auto add = [&](const RespNode& list, auto& self) -> void {
-      for (size_t i = 0; i + 1 < list.kids.size(); i += 2) {
-        const RespNode& doc = list.kids[i + 1];
-        std::string& line = out[list.kids[i].text];
-        for (size_t f = 0; f + 1 < doc.kids.size(); f += 2) {
-          const std::string& field = doc.kids[f].text;
-          const RespNode& value = doc.kids[f + 1];
-          if (field == "subcommands") self(value, self);
-          if (field != "since" && field != "group" && field != "doc_flags" && field != "deprecated_since" &&
-              field != "replaced_by") {
-            continue;
-          }
-          line += field + "=" + value.text;
-          for (const RespNode& k : value.kids) line += k.text + ",";
-          line += " ";
-        }
-      }
-    };
-    add(CommandReply(port, "DOCS"), add);
-    return out;
-  };
-  ExpectSameWhereBothHave(docs_of_all(stockd_.port()), docs_of_all(redis_.port()));
+  ExpectSameWhereBothHave(DocsOfAll(stockd_.port(), false), DocsOfAll(redis_.port(), false));
+  ExpectSameWhereBothHave(DocsOfAll(stockd_.port(), true), DocsOfAll(redis_.port(), true));
+}
+
+// stockd's own commands are documented as Redis's are (engine/command_docs.cc):
+// every command and subcommand has a summary and a complexity, and STOCK.BUY
+// its argument tree.
+TEST_F(CommandCompat, StockdOnlyCommandsHaveDocs) {
+  const std::map<std::string, std::string> docs = DocsOfAll(stockd_.port(), false);
+  ASSERT_GT(docs.size(), 200u);
+  for (const auto& [name, doc] : docs) {
+    EXPECT_EQ(doc.find("summary=$\n"), std::string::npos) << name;
+    EXPECT_NE(doc.find("complexity=$"), std::string::npos) << name;
+  }
+  ASSERT_EQ(docs.count("stock.buy"), 1u);
+  EXPECT_EQ(docs.at("stock.buy"),
+            "*summary=$Buy atomically: rate limit, per-user limit, stock, order\n"
+            "since=$0.1.0\n"
+            "group=$stock\n"
+            "complexity=$O(1)\n"
+            "arguments=*["
+            "*[$name $key $type $key $key_spec_index :0 ] "
+            "*[$name $user $type $string ] "
+            "*[$name $quantity $type $integer $token $QTY $flags *[+optional ] ] "
+            "*[$name $limit $type $integer $token $LIMIT $flags *[+optional ] ] "
+            "*[$name $request-id $type $string $token $REQID $flags *[+optional ] ] "
+            "]\n");
 }
 
 // COMMAND INFO's name, arity, flags, legacy key triple and ACL categories of

@@ -94,20 +94,19 @@ TEST_F(DispatchTest, ServerCanRegisterRowsAndSubcommands) {
                 ++pings;
                 ctx.reply.SimpleString("PONG");
               },
-              "@fast @connection", "connection", "Returns the server's liveliness response.",
-              "1.0.0"});
+              "@fast @connection", "connection", "1.0.0"});
   EXPECT_EQ(Run({"PING"}), Status("PONG"));
   EXPECT_EQ(pings, 1);
   // A subcommand added to an engine container.
   t.RegisterSubcommand(t.FindMutable("memory"),
                        {"doctor", 2, 0, 0, 0, 0,
                         [](CommandContext& ctx) { ctx.reply.Verbatim("txt", "ok"); }, "@slow",
-                        "server", "Outputs a memory problems report.", "4.0.0"});
+                        "server", "4.0.0"});
   EXPECT_EQ(Run({"memory", "DOCTOR"}), Bulk("ok"));
 }
 
 TEST_F(DispatchTest, EmptyContainerIsUnknown) {
-  engine_.commands().Register({"empty", -2, 0, 0, 0, 0, nullptr, "", "server", "", ""});
+  engine_.commands().Register({"empty", -2, 0, 0, 0, 0, nullptr, "", "server", ""});
   EXPECT_EQ(Run({"EMPTY", "x"}), Err("ERR unknown command 'EMPTY', with args beginning with: 'x' "));
 }
 

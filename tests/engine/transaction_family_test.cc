@@ -250,7 +250,7 @@ TEST_F(TransactionTest, SessionEndDropsItsWatches) {
 
 TEST_F(TransactionTest, NoMultiCommandsAreRefused) {
   engine_.commands().Register({"nomulti", 1, kNoMulti, 0, 0, 0,
-                               [](CommandContext& ctx) { ctx.reply.Ok(); }, "", "test", "", ""});
+                               [](CommandContext& ctx) { ctx.reply.Ok(); }, "", "test", ""});
   EXPECT_EQ(Run({"NOMULTI"}), kOk);
   EXPECT_EQ(Run({"MULTI"}), kOk);
   EXPECT_EQ(Run({"NOMULTI"}), Err("ERR Command not allowed inside a transaction"));
