@@ -98,9 +98,10 @@ void CmdMemoryUsage(CommandContext& ctx) {
   if (e == nullptr || (e->expire_at_ms != 0 && ctx.now_ms > e->expire_at_ms)) {
     return ctx.reply.Null();
   }
-  // The table slot (key object + entry + control byte) plus heap-held bytes.
-  size_t usage = sizeof(std::string) + sizeof(Entry) - sizeof(Value) + 1 +
-                 (key.size() > 15 ? key.size() + 1 : 0) + e->value.MemoryUsage();
+  // The table slot (key + entry) and its control byte, the key's bytes when
+  // they do not fit in the slot, and the value (which counts its own 16 bytes).
+  size_t usage = sizeof(KeySlot) - sizeof(Value) + 1 + (key.size() > KeyString::kInline ? key.size() : 0) +
+                 e->value.MemoryUsage();
   ctx.reply.Integer(static_cast<int64_t>(usage));
 }
 

@@ -93,7 +93,7 @@ void Shard::NoteChanged(std::string_view key, uint64_t hash) {
   if (coalesce_) {  // the entry was just touched: this lookup hits the cache
     Table& t = TableOf(hash);
     auto it = t.find(key);
-    if (it != t.end()) entry = &it->second;
+    if (it != t.end()) entry = &it->entry;
   }
   Record(KeyChange::kWrite, key, entry);
 }
@@ -112,8 +112,8 @@ const Entry* Shard::TakePending(std::string_view key, uint64_t hash) {
   Table& t = TableOf(hash);
   auto it = t.find(key);
   if (it == t.end()) return nullptr;
-  it->second.persist_pending = 0;
-  return &it->second;
+  it->entry.persist_pending = 0;
+  return &it->entry;
 }
 
 void Shard::CollectChanges(std::vector<KeyChange>* out) const {
@@ -136,7 +136,7 @@ void Shard::RemoveVolatile(Entry* entry) {
     const std::string& moved = volatile_[pos];
     Table& t = TableOf(KeyHash(moved));
     auto it = t.find(moved);
-    if (it != t.end()) it->second.volatile_pos = pos;
+    if (it != t.end()) it->entry.volatile_pos = pos;
   }
   volatile_.pop_back();
   entry->expire_at_ms = 0;
@@ -144,13 +144,13 @@ void Shard::RemoveVolatile(Entry* entry) {
 }
 
 void Shard::EraseEntry(Table& t, Table::iterator it) {
-  if (it->second.expire_at_ms != 0) RemoveVolatile(&it->second);
+  if (it->entry.expire_at_ms != 0) RemoveVolatile(&it->entry);
   t.erase(it);
   size_.store(size_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
 }
 
 void Shard::ExpireEntry(Table& t, Table::iterator it) {
-  Record(KeyChange::kWrite, it->first, nullptr);
+  Record(KeyChange::kWrite, it->key, nullptr);
   EraseEntry(t, it);
   Bump(expired_);
 }
@@ -163,14 +163,14 @@ Entry* Shard::FindRead(std::string_view key, uint64_t hash, int64_t now_ms) {
     Bump(misses_);
     return nullptr;
   }
-  if (IsExpired(it->second, now_ms)) {
+  if (IsExpired(it->entry, now_ms)) {
     ExpireEntry(t, it);
     Bump(misses_);
     return nullptr;
   }
   Bump(hits_);
-  it->second.access_time_s = Seconds(now_ms);
-  return &it->second;
+  it->entry.access_time_s = Seconds(now_ms);
+  return &it->entry;
 }
 
 Entry* Shard::FindWrite(std::string_view key, uint64_t hash, int64_t now_ms) {
@@ -178,25 +178,29 @@ Entry* Shard::FindWrite(std::string_view key, uint64_t hash, int64_t now_ms) {
   Table& t = TableOf(hash);
   auto it = t.find(key);
   if (it == t.end()) return nullptr;
-  if (IsExpired(it->second, now_ms)) {
+  if (IsExpired(it->entry, now_ms)) {
     ExpireEntry(t, it);
     return nullptr;
   }
-  it->second.access_time_s = Seconds(now_ms);
-  return &it->second;
+  it->entry.access_time_s = Seconds(now_ms);
+  return &it->entry;
 }
 
 const Entry* Shard::Peek(std::string_view key, uint64_t hash) const {
   const Table& t = TableOf(hash);
   auto it = t.find(key);
-  return it == t.end() ? nullptr : &it->second;
+  return it == t.end() ? nullptr : &it->entry;
 }
 
 Entry* Shard::Set(std::string_view key, uint64_t hash, Value value, int64_t now_ms,
                   bool keep_ttl) {
   Table& t = TableOf(hash);
-  auto [it, inserted] = t.try_emplace(key);
-  Entry& e = it->second;
+  bool inserted = false;
+  auto it = t.lazy_emplace(key, [&](const Table::constructor& ctor) {
+    inserted = true;
+    ctor(key);
+  });
+  Entry& e = it->entry;
   if (inserted) {
     size_.store(size_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   } else if (!keep_ttl && e.expire_at_ms != 0) {
@@ -213,23 +217,23 @@ std::pair<Entry*, bool> Shard::FindOrInsert(std::string_view key, uint64_t hash,
   Table& t = TableOf(hash);
   auto it = t.find(key);
   if (it != t.end()) {
-    if (!IsExpired(it->second, now_ms)) {
-      it->second.access_time_s = Seconds(now_ms);
-      return {&it->second, false};
+    if (!IsExpired(it->entry, now_ms)) {
+      it->entry.access_time_s = Seconds(now_ms);
+      return {&it->entry, false};
     }
     ExpireEntry(t, it);
   }
-  auto [nit, inserted] = t.try_emplace(key);
+  auto nit = t.lazy_emplace(key, [&](const Table::constructor& ctor) { ctor(key); });
   size_.store(size_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  nit->second.access_time_s = Seconds(now_ms);
-  return {&nit->second, true};
+  nit->entry.access_time_s = Seconds(now_ms);
+  return {&nit->entry, true};
 }
 
 bool Shard::Delete(std::string_view key, uint64_t hash, int64_t now_ms) {
   Table& t = TableOf(hash);
   auto it = t.find(key);
   if (it == t.end()) return false;
-  if (IsExpired(it->second, now_ms)) {
+  if (IsExpired(it->entry, now_ms)) {
     ExpireEntry(t, it);
     return false;
   }
@@ -309,8 +313,8 @@ bool Shard::RandomKey(uint64_t random, int64_t now_ms, std::string* key) {
     size_t skip = Mix(state) % t.size();
     auto it = t.begin();
     std::advance(it, static_cast<ptrdiff_t>(skip));
-    if (!IsExpired(it->second, now_ms)) {
-      *key = it->first.str();
+    if (!IsExpired(it->entry, now_ms)) {
+      *key = it->key.str();
       return true;
     }
   }
@@ -333,7 +337,7 @@ std::pair<int, int> Shard::ActiveExpire(int samples, int64_t now_ms, uint64_t ra
     const std::string& k = volatile_[Mix(state) % volatile_.size()];
     Table& t = TableOf(KeyHash(k));
     auto it = t.find(k);
-    if (it != t.end() && IsExpired(it->second, now_ms)) {
+    if (it != t.end() && IsExpired(it->entry, now_ms)) {
       ExpireEntry(t, it);
       ++expired;
     }
@@ -347,8 +351,8 @@ int64_t Shard::AverageTtlSample(int samples, int64_t now_ms) const {
   for (size_t i = 0; i < volatile_.size() && n < samples; ++i) {
     const Table& t = TableOf(KeyHash(volatile_[i]));
     auto it = t.find(volatile_[i]);
-    if (it == t.end() || IsExpired(it->second, now_ms)) continue;
-    sum += it->second.expire_at_ms - now_ms;
+    if (it == t.end() || IsExpired(it->entry, now_ms)) continue;
+    sum += it->entry.expire_at_ms - now_ms;
     ++n;
   }
   return n == 0 ? 0 : sum / n;

@@ -35,6 +35,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "engine/key_hash.h"
 #include "engine/key_string.h"
@@ -71,6 +72,34 @@ struct Entry {
   uint32_t access_time_s = 0;  // unix seconds of the last access (OBJECT IDLETIME)
 };
 
+// A key and its entry: one table slot, one cache line. A lookup that finds
+// the key reads the entry from the line it just compared (a pair<KeyString,
+// Entry> would be 64 bytes at 8-byte alignment, so most slots would straddle
+// two lines).
+struct alignas(64) KeySlot {
+  explicit KeySlot(std::string_view k) : key(k) {}
+  KeyString key;
+  mutable Entry entry;  // the table's elements are const for the sake of their key only
+};
+static_assert(sizeof(KeySlot) == 64);
+
+// Hash and equality of slots by key, and of a slot against a std::string_view
+// (lookups build no KeyString).
+struct KeySlotHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view key) const { return static_cast<size_t>(KeyHash(key)); }
+  size_t operator()(const KeySlot& s) const { return (*this)(s.key.view()); }
+};
+struct KeySlotEq {
+  using is_transparent = void;
+  static std::string_view KeyOf(std::string_view key) { return key; }
+  static std::string_view KeyOf(const KeySlot& s) { return s.key.view(); }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return KeyOf(a) == KeyOf(b);
+  }
+};
+
 // One change recorded for the observer.
 struct KeyChange {
   enum Kind : uint8_t {
@@ -85,7 +114,7 @@ struct KeyChange {
 class Shard {
  public:
   static constexpr int kScanSlots = 128;
-  using Table = absl::flat_hash_map<KeyString, Entry, KeyHasher, KeyEq>;
+  using Table = absl::flat_hash_set<KeySlot, KeySlotHash, KeySlotEq>;
 
   Shard(int db, int index) : db_(db), index_(index) {}
   Shard(const Shard&) = delete;

@@ -179,10 +179,9 @@ OpResult<int64_t> OpAppend(const KeyLoc& loc, std::string_view key, std::string_
   if (!e->value.is_string()) return OpStatus::kWrongType;
   const size_t len = e->value.StringLength();
   if (static_cast<int64_t>(len + tail.size()) > max_len) return OpStatus::kMaxBulk;
-  std::string& s = e->value.MutableRawString();
-  s.append(tail);
+  const size_t new_len = e->value.Append(tail);
   loc->NoteChanged(key, loc.hash);
-  return static_cast<int64_t>(s.size());
+  return static_cast<int64_t>(new_len);
 }
 
 // SETRANGE's core: the new length.
@@ -192,21 +191,18 @@ OpResult<int64_t> OpSetRange(const KeyLoc& loc, std::string_view key, int64_t of
   if (e == nullptr) {
     if (value.empty()) return int64_t{0};
     if (offset > max_len - static_cast<int64_t>(value.size())) return OpStatus::kMaxBulk;
-    std::string s(static_cast<size_t>(offset) + value.size(), '\0');
-    s.replace(static_cast<size_t>(offset), value.size(), value);
-    loc->Set(key, loc.hash, Value::RawString(std::move(s)), now_ms);
+    Value v = Value::RawString("");
+    v.SetRange(static_cast<size_t>(offset), value);
+    loc->Set(key, loc.hash, std::move(v), now_ms);
     return offset + static_cast<int64_t>(value.size());
   }
   if (!e->value.is_string()) return OpStatus::kWrongType;
   const int64_t olen = static_cast<int64_t>(e->value.StringLength());
   if (value.empty()) return olen;
   if (offset > max_len - static_cast<int64_t>(value.size())) return OpStatus::kMaxBulk;
-  std::string& s = e->value.MutableRawString();
-  const size_t need = static_cast<size_t>(offset) + value.size();
-  if (s.size() < need) s.resize(need, '\0');
-  s.replace(static_cast<size_t>(offset), value.size(), value);
+  const size_t new_len = e->value.SetRange(static_cast<size_t>(offset), value);
   loc->NoteChanged(key, loc.hash);
-  return static_cast<int64_t>(s.size());
+  return static_cast<int64_t>(new_len);
 }
 
 // ---------------------------------------------------------------------------

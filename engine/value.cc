@@ -1,6 +1,7 @@
 // engine/value.cc — string encodings and type/encoding names (see value.h).
 #include "engine/value.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace stockd::engine {
@@ -76,60 +77,63 @@ std::string_view FormatInt64(int64_t v, char (&buf)[kIntBufferSize]) {
   return std::string_view(p, static_cast<size_t>(end - p));
 }
 
-Value Value::String(std::string_view s) {
+Value Value::Bytes(std::string_view s, Encoding encoding) {
   Value v;
-  int64_t i;
-  if (ParseStrictInt64(s, &i)) {
-    v.data_ = i;
-    v.encoding_ = Encoding::kInt;
-  } else {
-    v.data_ = std::string(s);
-    v.encoding_ = s.size() <= kEmbStrMaxLength ? Encoding::kEmbStr : Encoding::kRaw;
+  if (s.size() <= kInlineMax) {
+    std::memcpy(v.bytes_, s.data(), s.size());
+    v.inline_size_ = static_cast<uint8_t>(s.size());
+    v.meta_ = static_cast<uint8_t>(static_cast<uint8_t>(Kind::kInline) | (static_cast<uint8_t>(encoding) << 2));
+    return v;
   }
+  auto* h = static_cast<HeapString*>(::operator new(sizeof(HeapString) + s.size()));
+  h->size = s.size();
+  h->capacity = s.size();
+  std::memcpy(h->data(), s.data(), s.size());
+  v.SetWord(h, Kind::kHeap, encoding);
   return v;
+}
+
+Value Value::String(std::string_view s) {
+  int64_t i;
+  if (ParseStrictInt64(s, &i)) return Int(i);
+  return Bytes(s, s.size() <= kEmbStrMaxLength ? Encoding::kEmbStr : Encoding::kRaw);
 }
 
 Value Value::PlainString(std::string_view s) {
-  Value v;
-  v.data_ = std::string(s);
-  v.encoding_ = s.size() <= kEmbStrMaxLength ? Encoding::kEmbStr : Encoding::kRaw;
-  return v;
+  return Bytes(s, s.size() <= kEmbStrMaxLength ? Encoding::kEmbStr : Encoding::kRaw);
 }
 
-Value Value::RawString(std::string s) {
-  Value v;
-  v.data_ = std::move(s);
-  v.encoding_ = Encoding::kRaw;
-  return v;
-}
+Value Value::RawString(std::string_view s) { return Bytes(s, Encoding::kRaw); }
 
 Value Value::Int(int64_t i) {
   Value v;
-  v.data_ = i;
-  v.encoding_ = Encoding::kInt;
+  v.SetWord(i, Kind::kInt, Encoding::kInt);
   return v;
 }
 
 Value Value::FromObject(std::unique_ptr<Object> object) {
   Value v;
-  v.encoding_ = object->encoding();
-  v.data_ = std::move(object);
+  v.SetWord(object.release(), Kind::kObject, Encoding::kRaw);
   return v;
 }
 
-ValueType Value::type() const {
-  if (auto* o = std::get_if<std::unique_ptr<Object>>(&data_)) return (*o)->type();
-  return ValueType::kString;
-}
-
-Encoding Value::encoding() const {
-  if (auto* o = std::get_if<std::unique_ptr<Object>>(&data_)) return (*o)->encoding();
-  return encoding_;
+void Value::Release() {
+  switch (kind()) {
+    case Kind::kHeap: ::operator delete(heap()); break;
+    case Kind::kObject: delete object(); break;
+    default: break;
+  }
 }
 
 std::string_view Value::StringView(char (&buf)[kIntBufferSize]) const {
-  if (auto* i = std::get_if<int64_t>(&data_)) return FormatInt64(*i, buf);
-  return std::get<std::string>(data_);
+  switch (kind()) {
+    case Kind::kInt: return FormatInt64(int_value(), buf);
+    case Kind::kInline: return std::string_view(bytes_, inline_size_);
+    default: {
+      HeapString* h = heap();
+      return std::string_view(h->data(), h->size);
+    }
+  }
 }
 
 std::string Value::ToString() const {
@@ -143,42 +147,67 @@ size_t Value::StringLength() const {
 }
 
 bool Value::GetInt64(int64_t* out) const {
-  if (auto* i = std::get_if<int64_t>(&data_)) {
-    *out = *i;
+  if (is_int()) {
+    *out = int_value();
     return true;
   }
-  return ParseStrictInt64(std::get<std::string>(data_), out);
+  char buf[kIntBufferSize];
+  return ParseStrictInt64(StringView(buf), out);
 }
 
-std::string& Value::MutableRawString() {
-  if (auto* i = std::get_if<int64_t>(&data_)) {
+Value::HeapString* Value::MakeRawHeap(size_t capacity) {
+  HeapString* h = kind() == Kind::kHeap ? heap() : nullptr;
+  if (h == nullptr || h->capacity < capacity) {
     char buf[kIntBufferSize];
-    data_ = std::string(FormatInt64(*i, buf));
+    const std::string_view old = StringView(buf);
+    // Amortized growth: APPEND in a loop is linear, as with an sds.
+    const size_t cap = std::max(capacity, h != nullptr ? h->capacity * 2 : capacity);
+    auto* grown = static_cast<HeapString*>(::operator new(sizeof(HeapString) + cap));
+    grown->size = old.size();
+    grown->capacity = cap;
+    std::memcpy(grown->data(), old.data(), old.size());
+    Release();
+    h = grown;
   }
-  encoding_ = Encoding::kRaw;
-  return std::get<std::string>(data_);
+  SetWord(h, Kind::kHeap, Encoding::kRaw);
+  return h;
+}
+
+size_t Value::Append(std::string_view tail) {
+  HeapString* h = MakeRawHeap(StringLength() + tail.size());
+  std::memcpy(h->data() + h->size, tail.data(), tail.size());
+  h->size += tail.size();
+  return h->size;
+}
+
+size_t Value::SetRange(size_t offset, std::string_view bytes) {
+  const size_t end = offset + bytes.size();
+  HeapString* h = MakeRawHeap(std::max(StringLength(), end));
+  if (h->size < end) {
+    std::memset(h->data() + h->size, 0, end - h->size);
+    h->size = end;
+  }
+  std::memcpy(h->data() + offset, bytes.data(), bytes.size());
+  return h->size;
 }
 
 size_t Value::MemoryUsage() const {
-  if (auto* o = std::get_if<std::unique_ptr<Object>>(&data_)) return sizeof(Value) + (*o)->MemoryUsage();
-  if (auto* s = std::get_if<std::string>(&data_)) {
-    // Heap bytes beyond the small-string buffer (libstdc++ keeps <= 15 inline).
-    return sizeof(Value) + (s->capacity() > 15 ? s->capacity() + 1 : 0);
+  switch (kind()) {
+    case Kind::kObject: return sizeof(Value) + object()->MemoryUsage();
+    case Kind::kHeap: return sizeof(Value) + sizeof(HeapString) + heap()->capacity;
+    default: return sizeof(Value);
   }
-  return sizeof(Value);
 }
 
 Value Value::Clone() const {
-  Value v;
-  v.encoding_ = encoding_;
-  if (auto* o = std::get_if<std::unique_ptr<Object>>(&data_)) {
-    v.data_ = (*o)->Clone();
-  } else if (auto* s = std::get_if<std::string>(&data_)) {
-    v.data_ = *s;
-  } else {
-    v.data_ = std::get<int64_t>(data_);
+  switch (kind()) {
+    case Kind::kObject: return FromObject(object()->Clone());
+    case Kind::kInt: return Int(int_value());
+    default: {
+      char buf[kIntBufferSize];
+      return Bytes(StringView(buf), string_encoding());
+    }
   }
-  return v;
 }
 
 }  // namespace stockd::engine
