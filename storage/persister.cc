@@ -300,7 +300,6 @@ void Persister::SetError(const absl::Status& s) {
 // --- the fiber ---
 
 absl::Status Persister::WriteOnce(rocksdb::WriteBatch& batch, size_t rows, size_t items) {
-  WaitOutStall();  // DEBUG PERSISTER-STALL
   const bool sync = policy_.load(std::memory_order_relaxed) == FsyncPolicy::kAlways;
   const bool reopen = failing_.load(std::memory_order_acquire);
   const absl::Time start = absl::Now();
@@ -481,6 +480,10 @@ void Persister::Loop() {
       if (closed) break;
       continue;
     }
+    // DEBUG PERSISTER-STALL: the disk stalls before the snapshot, which
+    // drains the queue, so writers meet the full queue at once (after it, a
+    // burst could all be drained into the snapshot's carry-over first).
+    WaitOutStall();
     rocksdb::WriteBatch batch;
     size_t rows = Snapshot(pending, &batch);
     rows += pending.BuildSideRows(store_, &batch);

@@ -139,7 +139,7 @@ class Persister final : public engine::WriteGate {
   void Push(Item item);
 
   // DEBUG PERSISTER-STALL: a slow disk. Until now + d, the persister fiber
-  // parks before each write: writers park on the full queue (Reserve) and,
+  // parks before each write (before the snapshot that drains the queue): writers park on the full queue (Reserve) and,
   // under `always`, replies wait for durability; nothing is dropped or
   // refused. A later call replaces the deadline (0 ends the stall).
   void Stall(absl::Duration d);
