@@ -1,6 +1,6 @@
-// engine/command_docs.cc — FindCommandDoc, Redis's docs (generated into
-// command_docs_data.inc) and the hand-written docs of stockd's own commands,
-// in the same format (see command_docs.h for the invariant).
+// engine/command_docs.cc — FindCommandDoc, Redis's docs, tips and key specs
+// (generated into command_docs_data.inc) and the hand-written ones of stockd's
+// own commands, in the same format (see command_docs.h for the invariant).
 #include "engine/command_docs.h"
 
 #include <algorithm>
@@ -44,10 +44,22 @@ constexpr CommandArg kThrottleArgs[] = {
     {.name = "quantity", .type = ArgType::kInteger, .flags = kArgOptional},
 };
 
+// Key specs: each keyed command names one key, argv[1] (its row's first key),
+// flagged by what the handler does with it, in Redis's terms. STOCK.CANCEL
+// and ORDER.* name no key in argv (the order log finds the SKU): none.
+// GET-like: the value is returned.
+constexpr KeySpec kReadKey[] = {{.flags = kKeyRO | kKeyAccess, .index = 1}};
+// STOCK.SET replaces the value whatever it was (SET without GET).
+constexpr KeySpec kOverwriteKey[] = {{.flags = kKeyOW | kKeyUpdate, .index = 1}};
+// STOCK.BUY decrements the stock and replies the remaining units; CL.THROTTLE
+// updates its GCRA state and replies what remains (INCRBY's flags).
+constexpr KeySpec kUpdateKey[] = {{.flags = kKeyRW | kKeyAccess | kKeyUpdate, .index = 1}};
+
 // Sorted by name, as kRedisDocs.
 constexpr CommandDoc kStockdDocs[] = {
     {.name = "cl.throttle", .summary = "Rate limit with GCRA (redis-cell compatible)", .complexity = "O(1)",
-     .args = kThrottleArgs},
+     .args = kThrottleArgs,
+     .key_specs = kUpdateKey},
     {.name = "order.get", .summary = "Get an order by id", .complexity = "O(1)", .args = kOrderIdArg},
     {.name = "order.last", .summary = "The highest order id", .complexity = "O(1)"},
     {.name = "order.read",
@@ -55,14 +67,18 @@ constexpr CommandDoc kStockdDocs[] = {
      .complexity = "O(M) where M is the number of orders returned.",
      .args = kOrderReadArgs},
     {.name = "stock.bought", .summary = "Units of a SKU a user holds (placed, not cancelled)", .complexity = "O(1)",
-     .args = kKeyUserArgs},
+     .args = kKeyUserArgs,
+     .key_specs = kReadKey},
     {.name = "stock.buy", .summary = "Buy atomically: rate limit, per-user limit, stock, order", .complexity = "O(1)",
-     .args = kStockBuyArgs},
+     .args = kStockBuyArgs,
+     .key_specs = kUpdateKey},
     {.name = "stock.cancel", .summary = "Cancel an order and return its units to the stock", .complexity = "O(1)",
      .args = kOrderIdArg},
-    {.name = "stock.get", .summary = "Get the remaining stock of a SKU", .complexity = "O(1)", .args = kKeyArg},
+    {.name = "stock.get", .summary = "Get the remaining stock of a SKU", .complexity = "O(1)", .args = kKeyArg,
+     .key_specs = kReadKey},
     {.name = "stock.set", .summary = "Set the stock of a SKU and, optionally, its admission rate",
-     .complexity = "O(1)", .args = kStockSetArgs},
+     .complexity = "O(1)", .args = kStockSetArgs,
+     .key_specs = kOverwriteKey},
 };
 
 static_assert(std::ranges::is_sorted(kRedisDocs, {}, &CommandDoc::name));
@@ -88,6 +104,12 @@ std::string_view ArgTypeName(ArgType t) {
     case ArgType::kBlock: return "block";
   }
   return "string";
+}
+
+std::span<const std::string_view> KeySpecFlagNames() {
+  static constexpr std::string_view kNames[] = {"RO",     "RW",     "OW",     "RM",         "access",        "update",
+                                                "insert", "delete", "not_key", "incomplete", "variable_flags"};
+  return kNames;
 }
 
 const CommandDoc* FindCommandDoc(std::string_view full_name) {

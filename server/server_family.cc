@@ -37,6 +37,82 @@ std::vector<std::string> AclCategories(const Command& c) {
   return cats;
 }
 
+// COMMAND INFO's key specifications, as Redis 7.0 prints them
+// (addReplyCommandKeySpecs): a set of maps {notes?, flags, begin_search:
+// {type, spec}, find_keys: {type, spec}}, each spec a map of its type's fields.
+void ReplyKeySpecs(protocol::ReplyWriter& r, std::span<const engine::KeySpec> specs) {
+  using engine::KeyBegin;
+  using engine::KeyFind;
+  auto field = [&r](std::string_view name, int64_t value) {
+    r.Bulk(name);
+    r.Integer(value);
+  };
+  r.SetHeader(specs.size());
+  for (const engine::KeySpec& k : specs) {
+    r.MapHeader(3 + !k.notes.empty());
+    if (!k.notes.empty()) {
+      r.Bulk("notes");
+      r.Bulk(k.notes);
+    }
+    r.Bulk("flags");
+    const auto names = engine::KeySpecFlagNames();
+    r.SetHeader(std::popcount(k.flags));
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (k.flags & (1u << i)) r.SimpleString(names[i]);
+    }
+    r.Bulk("begin_search");
+    r.MapHeader(2);
+    r.Bulk("type");
+    switch (k.begin) {
+      case KeyBegin::kUnknown:
+        r.Bulk("unknown");
+        r.Bulk("spec");
+        r.MapHeader(0);
+        break;
+      case KeyBegin::kIndex:
+        r.Bulk("index");
+        r.Bulk("spec");
+        r.MapHeader(1);
+        field("index", k.index);
+        break;
+      case KeyBegin::kKeyword:
+        r.Bulk("keyword");
+        r.Bulk("spec");
+        r.MapHeader(2);
+        r.Bulk("keyword");
+        r.Bulk(k.keyword);
+        field("startfrom", k.startfrom);
+        break;
+    }
+    r.Bulk("find_keys");
+    r.MapHeader(2);
+    r.Bulk("type");
+    switch (k.find) {
+      case KeyFind::kUnknown:
+        r.Bulk("unknown");
+        r.Bulk("spec");
+        r.MapHeader(0);
+        break;
+      case KeyFind::kRange:
+        r.Bulk("range");
+        r.Bulk("spec");
+        r.MapHeader(3);
+        field("lastkey", k.lastkey);
+        field("keystep", k.keystep);
+        field("limit", k.limit);
+        break;
+      case KeyFind::kKeynum:
+        r.Bulk("keynum");
+        r.Bulk("spec");
+        r.MapHeader(3);
+        field("keynumidx", k.keynumidx);
+        field("firstkey", k.firstkey);
+        field("keystep", k.keystep);
+        break;
+    }
+  }
+}
+
 void ReplyCommandInfo(CommandContext& ctx, const Command& c) {
   const engine::CommandSpec& s = c.spec();
   auto& r = ctx.reply;
@@ -52,41 +128,18 @@ void ReplyCommandInfo(CommandContext& ctx, const Command& c) {
   auto cats = AclCategories(c);
   r.SetHeader(cats.size());
   for (const auto& cat : cats) r.SimpleString(cat);
-  r.ArrayHeader(0);  // tips
-  // Key specs: one equivalent to the legacy (first, last, step) triple, and a
-  // "keynum" one for the numkeys keys (command.h), as Redis 7 describes them.
-  r.ArrayHeader((s.first_key > 0 ? 1 : 0) + (s.numkeys_at > 0 ? 1 : 0));
-  // {flags: [], begin_search: {type: index, spec: {index: at}}, find_keys:
-  // {type: find_type, spec: {k1: v1, k2: v2, k3: v3}}}
-  auto key_spec = [&r](int at, std::string_view find_type, std::pair<std::string_view, int64_t> k1,
-                       std::pair<std::string_view, int64_t> k2, std::pair<std::string_view, int64_t> k3) {
-    r.MapHeader(3);
-    r.Bulk("flags");
-    r.ArrayHeader(0);
-    r.Bulk("begin_search");
-    r.MapHeader(2);
-    r.Bulk("type");
-    r.Bulk("index");
-    r.Bulk("spec");
-    r.MapHeader(1);
-    r.Bulk("index");
-    r.Integer(at);
-    r.Bulk("find_keys");
-    r.MapHeader(2);
-    r.Bulk("type");
-    r.Bulk(find_type);
-    r.Bulk("spec");
-    r.MapHeader(3);
-    for (const auto& [name, value] : {k1, k2, k3}) {
-      r.Bulk(name);
-      r.Integer(value);
-    }
-  };
-  if (s.first_key > 0) {
-    key_spec(s.first_key, "range", {"lastkey", s.last_key >= 0 ? s.last_key - s.first_key : s.last_key},
-             {"keystep", s.key_step}, {"limit", 0});
+  // Tips and key specs are the command's doc (engine/command_docs.h: Redis's
+  // own for a command Redis has), printed as addReplyCommandInfo does.
+  const engine::CommandDoc* doc = engine::FindCommandDoc(c.full_name());
+  const auto tips = doc != nullptr ? doc->tips : std::span<const std::string_view>{};
+  r.SetHeader(tips.size());
+  for (auto tip : tips) r.Bulk(tip);
+  ReplyKeySpecs(r, doc != nullptr ? doc->key_specs : std::span<const engine::KeySpec>{});
+  // Redis: an empty set without subcommands, else an array.
+  if (c.subcommands().empty()) {
+    r.SetHeader(0);
+    return;
   }
-  if (s.numkeys_at > 0) key_spec(s.numkeys_at, "keynum", {"keynumidx", 0}, {"firstkey", 1}, {"keystep", 1});
   r.ArrayHeader(c.subcommands().size());
   for (const Command* sub : c.subcommands()) ReplyCommandInfo(ctx, *sub);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """tools/gen_command_docs.py — writes engine/command_docs_data.inc: redis-server
-7.0's COMMAND DOCS (summary, complexity, history, argument trees) of every
-command and subcommand stockd has, as static C++ data (engine/command_docs.h).
+7.0's COMMAND DOCS (summary, complexity, history, argument trees) and COMMAND
+INFO tips and key specifications of every command and subcommand stockd has,
+as static C++ data (engine/command_docs.h).
 
     tools/gen_command_docs.py --stockd-binary build/server/stockd
     tools/gen_command_docs.py --stockd-port 6379      # ask a running stockd
@@ -36,6 +37,20 @@ ARG_TYPES = {"string": "kString", "integer": "kInteger", "double": "kDouble", "k
              "pattern": "kPattern", "unix-time": "kUnixTime", "pure-token": "kPureToken",
              "oneof": "kOneOf", "block": "kBlock"}
 ARG_FLAGS = {"optional": "kArgOptional", "multiple": "kArgMultiple", "multiple_token": "kArgMultipleToken"}
+# COMMAND INFO's key specs (addReplyCommandKeySpecs): fields in this order,
+# flags in this order (KeySpecFlag), and per begin_search / find_keys type the
+# spec's fields in order (the renderer prints exactly these).
+KEY_SPEC_FIELDS = ["notes", "flags", "begin_search", "find_keys"]
+KEY_FLAGS = {"RO": "kKeyRO", "RW": "kKeyRW", "OW": "kKeyOW", "RM": "kKeyRM", "access": "kKeyAccess",
+             "update": "kKeyUpdate", "insert": "kKeyInsert", "delete": "kKeyDelete", "not_key": "kKeyNotKey",
+             "incomplete": "kKeyIncomplete", "variable_flags": "kKeyVariableFlags"}
+BEGIN_TYPES = {"unknown": ("KeyBegin::kUnknown", []), "index": ("KeyBegin::kIndex", ["index"]),
+               "keyword": ("KeyBegin::kKeyword", ["keyword", "startfrom"])}
+FIND_TYPES = {"unknown": ("KeyFind::kUnknown", []), "range": ("KeyFind::kRange", ["lastkey", "keystep", "limit"]),
+              "keynum": ("KeyFind::kKeynum", ["keynumidx", "firstkey", "keystep"])}
+# KeySpec's field declaration order (designated initializers must follow it).
+KEY_SPEC_ORDER = ["notes", "flags", "begin", "index", "keyword", "startfrom", "find", "lastkey", "keynumidx",
+                  "firstkey", "keystep", "limit"]
 
 
 class Map(list):
@@ -163,7 +178,37 @@ class Emitter:
         self.lines += ["constexpr CommandArg %s[] = {" % ident] + rows + ["};"]
         return ident
 
-    def doc(self, name, pairs):
+    def key_specs(self, specs, ident, what):
+        """Emits the array `ident` of COMMAND INFO key specs; returns its name."""
+        rows = []
+        for spec in specs:
+            k = check_order(spec, KEY_SPEC_FIELDS, what)
+            if list(k) != KEY_SPEC_FIELDS[len(KEY_SPEC_FIELDS) - len(k):]:
+                sys.exit("%s: key spec fields %s" % (what, list(k)))
+            fields = {}
+            if "notes" in k:
+                fields["notes"] = cstr(k["notes"])
+            flags = k["flags"]
+            if not isinstance(flags, Set) or list(flags) != [f for f in KEY_FLAGS if f in flags]:
+                sys.exit("%s: unexpected key spec flags %s" % (what, flags))
+            fields["flags"] = " | ".join(KEY_FLAGS[f] for f in flags) or "0"
+            for field, types, kind in (("begin_search", BEGIN_TYPES, "begin"), ("find_keys", FIND_TYPES, "find")):
+                bs = check_order(k[field], ["type", "spec"], what)
+                if list(bs) != ["type", "spec"] or bs["type"] not in types:
+                    sys.exit("%s: unexpected %s %s" % (what, field, k[field]))
+                enum, names = types[bs["type"]]
+                if [n for n, _ in bs["spec"]] != names:
+                    sys.exit("%s: unexpected %s spec %s" % (what, field, bs["spec"]))
+                fields[kind] = enum
+                for n, v in bs["spec"]:
+                    if isinstance(v, str) != (n == "keyword"):
+                        sys.exit("%s: unexpected %s value %r" % (what, n, v))
+                    fields[n] = cstr(v) if n == "keyword" else str(v)
+            rows.append("    {" + ", ".join(".%s = %s" % (f, fields[f]) for f in KEY_SPEC_ORDER if f in fields) + "},")
+        self.lines += ["constexpr KeySpec %s[] = {" % ident] + rows + ["};"]
+        return ident
+
+    def doc(self, name, pairs, info):
         d = check_order(pairs, DOC_FIELDS, name)
         ident = "k_" + "".join(c if c.isalnum() else "_" for c in name)
         if ident in self.idents:
@@ -181,6 +226,20 @@ class Emitter:
             fields.append(".history = %s_history" % ident)
         if "arguments" in d:
             fields.append(".args = " + self.args(d["arguments"], ident + "_args", name))
+        # COMMAND INFO: [name, arity, flags, first, last, step, categories,
+        # tips, key specs, subcommands].
+        if info[0] != name or len(info) != 10:
+            sys.exit("%s: unexpected COMMAND INFO entry %s" % (name, info[:1]))
+        tips, specs = info[7], info[8]
+        if not isinstance(tips, Set) or not all(isinstance(t, str) and t for t in tips):
+            sys.exit("%s: unexpected tips %s" % (name, tips))
+        if tips:
+            self.lines.append("constexpr std::string_view %s_tips[] = {%s};" % (ident, ", ".join(map(cstr, tips))))
+            fields.append(".tips = %s_tips" % ident)
+        if not isinstance(specs, Set):
+            sys.exit("%s: key specs not a set" % name)
+        if specs:
+            fields.append(".key_specs = " + self.key_specs(specs, ident + "_key_specs", name))
         return "    {" + ", ".join(fields) + "},"
 
 
@@ -201,6 +260,7 @@ def main():
         version = dict(line.split(":", 1) for line in command(redis_port, "INFO", "server").splitlines()
                        if ":" in line)["redis_version"]
         redis_docs = command(redis_port, "COMMAND", "DOCS")
+        redis_info = command(redis_port, "COMMAND", "INFO")
         stockd_port = opts.stockd_port
         if opts.stockd_binary:
             stockd_port = free_port()
@@ -223,9 +283,16 @@ def main():
                 if field == "subcommands":
                     collect(value)
     collect(redis_docs)
+    infos = {}
+
+    def collect_info(info):
+        for entry in info:
+            infos[entry[0]] = entry
+            collect_info(entry[9])
+    collect_info(redis_info)
 
     out = Emitter()
-    rows = [out.doc(name, entries[name]) for name in sorted(ours & entries.keys())]
+    rows = [out.doc(name, entries[name], infos[name]) for name in sorted(ours & entries.keys())]
     stockd_only = " ".join(sorted(ours - entries.keys()))
     header = [
         "// engine/command_docs_data.inc — GENERATED by tools/gen_command_docs.py from",
@@ -233,8 +300,9 @@ def main():
         "// command Redis also has) with",
         "//   tools/gen_command_docs.py --stockd-binary build/server/stockd",
         "// Included by engine/command_docs.cc only: each documented command that both",
-        "// stockd and Redis have, with Redis's summary, complexity, history and",
-        "// arguments; kRedisDocs is sorted by name (FindCommandDoc's binary search).",
+        "// stockd and Redis have, with Redis's summary, complexity, history,",
+        "// arguments, and COMMAND INFO tips and key specs; kRedisDocs is sorted by",
+        "// name (FindCommandDoc's binary search).",
     ] + textwrap.wrap("Not here (stockd's own, documented by hand in command_docs.cc): " + stockd_only,
                       width=77, initial_indent="// ", subsequent_indent="// ") + [
         "",

@@ -1,8 +1,11 @@
 // tests/compat/command_compat_test.cc — COMMAND against redis-server 7.0:
 // GETKEYS and INFO's key description for the commands whose keys follow a
 // numkeys argument (engine/command.h: numkeys_at) and a few with the legacy
-// key triple only; INFO and DOCS (whole) of every command both servers have.
+// key triple only; INFO (tips and key specs included) and DOCS (whole) of
+// every command both servers have; key specs name the keys dispatch locks.
+#include <cstdlib>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -233,31 +236,160 @@ TEST_F(CommandCompat, StockdOnlyCommandsHaveDocs) {
             "]\n");
 }
 
+// COMMAND INFO of every command (and subcommand) as a tree, in RESP2 or
+// RESP3: name -> its entry's elements [first, last) rendered. head() renders
+// flat (elements 1-6: types differ by design only where Redis's do), whole()
+// recursively with RESP types (tips, key specs: maps and sets show in RESP3).
+std::map<std::string, std::string> InfoOfAll(int port, bool resp3, size_t first, size_t last, bool whole) {
+  std::map<std::string, std::string> out;
+  auto flat = [](const RespNode& n) {
+    std::string r = n.text;
+    for (const RespNode& k : n.kids) r += k.text + " ";
+    return r;
+  };
+  auto add = [&](const RespNode& list, auto& self) -> void {
+    for (const RespNode& e : list.kids) {
+      if (e.kids.size() < last) continue;
+      std::string line;
+      for (size_t i = first; i < last; ++i) line += "[" + (whole ? RenderTree(e.kids[i]) : flat(e.kids[i])) + "]";
+      out[e.kids[0].text] = line;
+      if (e.kids.size() > 9) self(e.kids[9], self);
+    }
+  };
+  add(CommandReply(port, "INFO", resp3), add);
+  return out;
+}
+
 // COMMAND INFO's name, arity, flags, legacy key triple and ACL categories of
 // every command and subcommand both servers have, in Redis's order.
 // Known difference: WATCH lacks allow_busy (stockd's WATCH needs its keys'
 // shard locks, which a busy script holds; it answers -BUSY instead).
 TEST_F(CommandCompat, InfoOfEveryCommandBothHave) {
-  auto info_of_all = [](int port) {
-    std::map<std::string, std::string> out;
-    auto render = [](const RespNode& n) {
-      std::string r = n.text;
-      for (const RespNode& k : n.kids) r += k.text + " ";
-      return r;
-    };
-    auto add = [&](const RespNode& list, auto& self) -> void {
-      for (const RespNode& e : list.kids) {
-        if (e.kids.size() < 7) continue;
-        std::string head;
-        for (size_t i = 1; i < 7; ++i) head += "[" + render(e.kids[i]) + "]";
-        out[e.kids[0].text] = head;
-        if (e.kids.size() > 9) self(e.kids[9], self);
+  ExpectSameWhereBothHave(InfoOfAll(stockd_.port(), false, 1, 7, false), InfoOfAll(redis_.port(), false, 1, 7, false),
+                          "watch");
+}
+
+// COMMAND INFO's tips and key specifications (notes, flags, begin_search,
+// find_keys with every spec field) of every command and subcommand both
+// servers have, whole, in RESP2 and RESP3: cluster-aware clients route by
+// them (engine/command_docs.h; generated from redis-server's own reply).
+TEST_F(CommandCompat, InfoTipsAndKeySpecsOfEveryCommandBothHave) {
+  for (bool resp3 : {false, true}) {
+    SCOPED_TRACE(resp3 ? "RESP3" : "RESP2");
+    ExpectSameWhereBothHave(InfoOfAll(stockd_.port(), resp3, 7, 9, true),
+                            InfoOfAll(redis_.port(), resp3, 7, 9, true));
+  }
+}
+
+// Every command with keys (a legacy triple or movablekeys) reports key specs,
+// stockd's own included (engine/command_docs.cc), and STOCK.BUY's is RW on
+// argv[1].
+TEST_F(CommandCompat, EveryCommandWithKeysHasKeySpecs) {
+  const auto head = InfoOfAll(stockd_.port(), false, 2, 4, false);  // flags, first key
+  const auto specs = InfoOfAll(stockd_.port(), false, 8, 9, true);
+  ASSERT_GT(head.size(), 200u);
+  for (const auto& [name, h] : head) {
+    const bool has_keys = h.find("[0]") == std::string::npos || h.find("movablekeys ") != std::string::npos;
+    if (has_keys) EXPECT_NE(specs.at(name), "[*[]]") << name;
+  }
+  for (const char* name : {"stock.buy", "stock.set", "stock.get", "stock.bought", "cl.throttle"}) {
+    EXPECT_NE(specs.at(name), "[*[]]") << name;
+  }
+  EXPECT_EQ(specs.at("stock.buy"),
+            "[*[*[$flags *[+RW +access +update ] $begin_search *[$type $index $spec *[$index :1 ] ] "
+            "$find_keys *[$type $range $spec *[$lastkey :0 $keystep :1 $limit :0 ] ] ] ]]");
+}
+
+// A RESP2 map's value by key (nullptr when absent).
+const RespNode* Field(const RespNode& map, const std::string& key) {
+  for (size_t i = 0; i + 1 < map.kids.size(); i += 2) {
+    if (map.kids[i].text == key) return &map.kids[i + 1];
+  }
+  return nullptr;
+}
+
+// The argv indexes a call of argc arguments names by these (RESP2) key specs,
+// as Redis's getKeysUsingKeySpecs walks index/range/keynum specs; -1 in the
+// result: a spec this walk does not know (keyword, unknown).
+std::set<int> KeysBySpecs(const RespNode& specs, const std::vector<std::string>& argv) {
+  std::set<int> keys;
+  const int argc = static_cast<int>(argv.size());
+  auto num = [](const RespNode* spec, const char* f) { return std::stoi(Field(*spec, f)->text); };
+  for (const RespNode& k : specs.kids) {
+    const RespNode* bs = Field(k, "begin_search");
+    const RespNode* fk = Field(k, "find_keys");
+    if (Field(*bs, "type")->text != "index" || Field(*fk, "type")->text == "unknown") {
+      keys.insert(-1);
+      continue;
+    }
+    const int first = num(Field(*bs, "spec"), "index");
+    if (first >= argc) continue;
+    const RespNode* spec = Field(*fk, "spec");
+    if (Field(*fk, "type")->text == "range") {
+      const int lastkey = num(spec, "lastkey"), limit = num(spec, "limit");
+      const int last = lastkey >= 0 ? first + lastkey
+                       : limit == 0 ? argc + lastkey
+                                    : first + (argc - first) / limit + lastkey;
+      for (int i = first; i <= last && i < argc; i += num(spec, "keystep")) keys.insert(i);
+    } else {
+      const int at = first + num(spec, "keynumidx");
+      const int n = at < argc ? std::atoi(argv[static_cast<size_t>(at)].c_str()) : 0;
+      const int firstkey = first + num(spec, "firstkey");
+      if (n <= 0 || firstkey + (n - 1) * num(spec, "keystep") >= argc) continue;  // Redis: an invalid spec
+      for (int j = 0; j < n; ++j) keys.insert(firstkey + j * num(spec, "keystep"));
+    }
+  }
+  return keys;
+}
+
+// For every command and subcommand of stockd (its own included), its dispatch keys
+// (what COMMAND GETKEYS reports: Command::ForEachKeyIndex, which the
+// dispatcher locks by) of sample calls are the keys its reported key specs
+// name. Sample calls: arity .. arity + 3 arguments, each "a<i>" but "1" at a
+// keynum spec's count (so one key follows it).
+TEST_F(CommandCompat, DispatchKeysAreTheKeySpecsKeys) {
+  const RespNode info = CommandReply(stockd_.port(), "INFO");
+  Client& c = *s_;
+  size_t compared = 0;
+  auto check = [&](const RespNode& e, std::vector<std::string> prefix, auto& self) -> void {
+    const std::string name = e.kids[0].text;
+    if (e.kids[9].kids.empty()) {
+      const int arity = std::stoi(e.kids[1].text);
+      std::set<int> counts;
+      for (const RespNode& k : e.kids[8].kids) {
+        if (Field(*Field(k, "find_keys"), "type")->text == "keynum") {
+          counts.insert(std::stoi(Field(*Field(*Field(k, "begin_search"), "spec"), "index")->text) +
+                        std::stoi(Field(*Field(*Field(k, "find_keys"), "spec"), "keynumidx")->text));
+        }
       }
-    };
-    add(CommandReply(port, "INFO"), add);
-    return out;
+      const int min = std::abs(arity);
+      for (int argc = min; argc <= (arity < 0 ? min + 3 : min); ++argc) {
+        std::vector<std::string> argv = prefix;
+        for (int i = static_cast<int>(argv.size()); i < argc; ++i) {
+          argv.push_back(counts.count(i) ? "1" : "a" + std::to_string(i));
+        }
+        std::vector<std::string> cmd = {"COMMAND", "GETKEYS"};
+        cmd.insert(cmd.end(), argv.begin(), argv.end());
+        Reply r = c.Command(cmd);
+        std::set<int> dispatch;
+        if (r && r->type == REDIS_REPLY_ARRAY) {
+          for (size_t i = 0; i < r->elements; ++i) {
+            const std::string key(r->element[i]->str, r->element[i]->len);
+            dispatch.insert(key == "1" ? *counts.begin() + 1 : std::stoi(key.substr(1)));
+          }
+        }
+        const std::set<int> by_specs = KeysBySpecs(e.kids[8], argv);
+        EXPECT_EQ(dispatch, by_specs) << name << " argc " << argc << " " << (r ? Render(r.get()) : "(io)");
+        ++compared;
+      }
+    }
+    for (const RespNode& sub : e.kids[9].kids) {
+      const std::string sub_name = sub.kids[0].text.substr(sub.kids[0].text.find('|') + 1);
+      self(sub, {name, sub_name}, self);
+    }
   };
-  ExpectSameWhereBothHave(info_of_all(stockd_.port()), info_of_all(redis_.port()), "watch");
+  for (const RespNode& e : info.kids) check(e, {e.kids[0].text}, check);
+  EXPECT_GT(compared, 400u);
 }
 
 // BGSAVE has no no_multi flag (SAVE has): inside EXEC it is deferred.
