@@ -160,8 +160,10 @@ Value::HeapString* Value::MakeRawHeap(size_t capacity) {
   if (h == nullptr || h->capacity < capacity) {
     char buf[kIntBufferSize];
     const std::string_view old = StringView(buf);
-    // Amortized growth: APPEND in a loop is linear, as with an sds.
-    const size_t cap = std::max(capacity, h != nullptr ? h->capacity * 2 : capacity);
+    // Amortized growth, as Redis's sdsMakeRoomFor: APPEND in a loop is
+    // linear, and a big string reserves at most 1 MB beyond what it needs.
+    constexpr size_t kMaxPrealloc = 1 << 20;
+    const size_t cap = capacity < kMaxPrealloc ? capacity * 2 : capacity + kMaxPrealloc;
     auto* grown = static_cast<HeapString*>(::operator new(sizeof(HeapString) + cap));
     grown->size = old.size();
     grown->capacity = cap;

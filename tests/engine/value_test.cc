@@ -82,6 +82,19 @@ TEST(ValueTest, AppendTurnsAnyStringRawAndGrows) {
   EXPECT_GE(v.MemoryUsage(), sizeof(Value) + expect.size());
 }
 
+TEST(ValueTest, ABigStringReservesAtMostOneMegabyteBeyondItsLength) {
+  Value v = Value::String("x");
+  const std::string chunk(64 << 10, 'y');
+  size_t len = 1;
+  while (len < (5u << 20)) len = v.Append(chunk);
+  EXPECT_EQ(v.StringLength(), len);
+  EXPECT_GE(v.MemoryUsage(), len);
+  EXPECT_LE(v.MemoryUsage(), len + (1u << 20) + 64);
+  Value w = Value::RawString("");
+  EXPECT_EQ(w.SetRange((5u << 20) - 1, "z"), 5u << 20);
+  EXPECT_LE(w.MemoryUsage(), (6u << 20) + 64);
+}
+
 TEST(ValueTest, SetRangePadsWithZeroBytesAndOverwritesInPlace) {
   Value v = Value::String("hello");
   EXPECT_EQ(v.SetRange(1, "EL"), 5u);
