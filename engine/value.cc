@@ -82,7 +82,7 @@ Value Value::Bytes(std::string_view s, Encoding encoding) {
   if (s.size() <= kInlineMax) {
     std::memcpy(v.bytes_, s.data(), s.size());
     v.inline_size_ = static_cast<uint8_t>(s.size());
-    v.meta_ = static_cast<uint8_t>(static_cast<uint8_t>(Kind::kInline) | (static_cast<uint8_t>(encoding) << 2));
+    v.SetMeta(Kind::kInline, encoding);
     return v;
   }
   auto* h = static_cast<HeapString*>(::operator new(sizeof(HeapString) + s.size()));

@@ -143,6 +143,9 @@ class Value {
   template <typename T>
   void SetWord(T w, Kind kind, Encoding encoding) {
     std::memcpy(bytes_, &w, sizeof(T));
+    SetMeta(kind, encoding);
+  }
+  void SetMeta(Kind kind, Encoding encoding) {
     meta_ = static_cast<uint8_t>(static_cast<uint8_t>(kind) | (static_cast<uint8_t>(encoding) << 2));
   }
   Kind kind() const { return static_cast<Kind>(meta_ & 3); }

@@ -47,6 +47,15 @@ void ReplyKeySpecs(protocol::ReplyWriter& r, std::span<const engine::KeySpec> sp
     r.Bulk(name);
     r.Integer(value);
   };
+  // begin_search / find_keys: {type, spec: {the type's fields}}.
+  auto search = [&r](std::string_view part, std::string_view type, size_t fields) {
+    r.Bulk(part);
+    r.MapHeader(2);
+    r.Bulk("type");
+    r.Bulk(type);
+    r.Bulk("spec");
+    r.MapHeader(fields);
+  };
   r.SetHeader(specs.size());
   for (const engine::KeySpec& k : specs) {
     r.MapHeader(3 + !k.notes.empty());
@@ -60,51 +69,33 @@ void ReplyKeySpecs(protocol::ReplyWriter& r, std::span<const engine::KeySpec> sp
     for (size_t i = 0; i < names.size(); ++i) {
       if (k.flags & (1u << i)) r.SimpleString(names[i]);
     }
-    r.Bulk("begin_search");
-    r.MapHeader(2);
-    r.Bulk("type");
     switch (k.begin) {
       case KeyBegin::kUnknown:
-        r.Bulk("unknown");
-        r.Bulk("spec");
-        r.MapHeader(0);
+        search("begin_search", "unknown", 0);
         break;
       case KeyBegin::kIndex:
-        r.Bulk("index");
-        r.Bulk("spec");
-        r.MapHeader(1);
+        search("begin_search", "index", 1);
         field("index", k.index);
         break;
       case KeyBegin::kKeyword:
-        r.Bulk("keyword");
-        r.Bulk("spec");
-        r.MapHeader(2);
+        search("begin_search", "keyword", 2);
         r.Bulk("keyword");
         r.Bulk(k.keyword);
         field("startfrom", k.startfrom);
         break;
     }
-    r.Bulk("find_keys");
-    r.MapHeader(2);
-    r.Bulk("type");
     switch (k.find) {
       case KeyFind::kUnknown:
-        r.Bulk("unknown");
-        r.Bulk("spec");
-        r.MapHeader(0);
+        search("find_keys", "unknown", 0);
         break;
       case KeyFind::kRange:
-        r.Bulk("range");
-        r.Bulk("spec");
-        r.MapHeader(3);
+        search("find_keys", "range", 3);
         field("lastkey", k.lastkey);
         field("keystep", k.keystep);
         field("limit", k.limit);
         break;
       case KeyFind::kKeynum:
-        r.Bulk("keynum");
-        r.Bulk("spec");
-        r.MapHeader(3);
+        search("find_keys", "keynum", 3);
         field("keynumidx", k.keynumidx);
         field("firstkey", k.firstkey);
         field("keystep", k.keystep);
