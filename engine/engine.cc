@@ -136,12 +136,12 @@ void Engine::Reject(protocol::ReplyWriter& reply, std::string_view msg) {
 }
 
 void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
-                     protocol::ReplyWriter& reply, DispatchClock* clock) {
+                     protocol::ReplyWriter& reply, DispatchClock* clock, const Lookahead* ahead) {
   if (clock != nullptr) clock->used_start_ns = clock->end_ns = 0;  // until it runs
   if (argv.empty()) return;
   // Refusals before queueing flag a MULTI; a refused EXEC aborts it (transaction.h).
   auto reject = [&](const Command* c, std::string_view msg) { RejectCommand(*this, session, c, msg, reply); };
-  const Command* cmd = commands_.Find(argv[0]);
+  const Command* cmd = ahead != nullptr ? ahead->command : commands_.Find(argv[0]);
   if (cmd == nullptr) {
     reject(nullptr, UnknownCommandMessage(argv));
     return;
@@ -236,7 +236,7 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
       if (last == spec.first_key && spec.first_key < argc) {
         // The common single-key case: hash once, the handler reuses it.
         std::string_view key = argv[static_cast<size_t>(spec.first_key)];
-        const uint64_t h = KeyHash(key);
+        const uint64_t h = ahead != nullptr ? ahead->hash : KeyHash(key);
         ctx.RememberKeyHash(key, h);
         busy = !ctx.LockShardIdUnlessBusy(ShardId(session.db, h));
       } else {
@@ -279,6 +279,31 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
   }
   const int64_t end_ns = CountCall(*cmd, timing, start_ns, errors);
   if (clock != nullptr) clock->end_ns = end_ns;
+}
+
+bool Engine::LookaheadKey(int db, absl::Span<const std::string_view> argv, uint64_t skip_hash, Lookahead* out) {
+  *out = Lookahead{};
+  if (argv.empty()) return false;
+  const Command* cmd = commands_.Find(argv[0]);
+  if (cmd == nullptr || cmd->is_container() || cmd->dispatch_keys() != Command::DispatchKeys::kTriple) return false;
+  const CommandSpec& spec = cmd->spec();
+  const int argc = static_cast<int>(argv.size());
+  const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
+  if (last != spec.first_key || spec.first_key >= argc || db < 0 || db >= options_.databases) return false;
+  out->command = cmd;
+  out->hash = KeyHash(argv[static_cast<size_t>(spec.first_key)]);
+  out->shard = ShardId(db, out->hash);
+  out->fetch = out->hash != skip_hash;
+  if (out->fetch) shards_[out->shard]->PrefetchEarly(out->hash);
+  return true;
+}
+
+void Engine::PrefetchSlot(const Lookahead& key) {
+  if (!key.fetch) return;
+  Shard& shard = *shards_[key.shard];
+  if (!shard.lock().try_lock()) return;
+  shard.PrefetchSlot(key.hash);
+  shard.lock().unlock();
 }
 
 void Engine::ExecuteHeld(Session& session, const Command* found, absl::Span<const std::string_view> argv,

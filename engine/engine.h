@@ -164,12 +164,33 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
+  // A key found in a pipelined command ahead of its turn (LookaheadKey).
+  struct Lookahead {
+    const Command* command = nullptr;  // commands().Find(argv[0])
+    uint64_t hash = 0;                 // of the key
+    uint32_t shard = 0;
+    bool fetch = false;  // a key whose lines are worth loading
+  };
+
   // Runs one command: argv[0] is the name. Replies exactly once through
   // `reply` (nothing for an empty argv). session.db may change (SELECT).
   // clock (optional) saves clock reads on a pipeline, where one command's end
   // is the next one's start: see DispatchClock.
+  // ahead (optional): LookaheadKey's result for this argv in session.db, so
+  // the command is not looked up and its key not hashed again.
   void Execute(Session& session, absl::Span<const std::string_view> argv,
-               protocol::ReplyWriter& reply, DispatchClock* clock = nullptr);
+               protocol::ReplyWriter& reply, DispatchClock* clock = nullptr,
+               const Lookahead* ahead = nullptr);
+  // A pipelined connection's look-ahead (server/connection.cc) hides the
+  // cache misses of a key's lookup behind the commands before it, in two
+  // steps (Shard::PrefetchEarly / PrefetchSlot). Two commands ahead,
+  // LookaheadKey: when argv names one key (and its hash is not skip_hash, a
+  // hot key already in cache), hashes it and starts loading its shard's lock
+  // and its probe group; false for commands that do not name exactly one key.
+  // One command ahead, PrefetchSlot: if the key's shard is free at once,
+  // starts loading the key's slot under its lock.
+  bool LookaheadKey(int db, absl::Span<const std::string_view> argv, uint64_t skip_hash, Lookahead* out);
+  void PrefetchSlot(const Lookahead& key);
   // Convenience for embedding and tests: runs argv and returns the RESP reply
   // bytes (session.resp decides RESP2/RESP3). The first form uses a fresh
   // session on db 0, so SELECT does not persist across calls.

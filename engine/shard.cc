@@ -2,7 +2,46 @@
 // that record changes, volatile-key sampling (see shard.h).
 #include "engine/shard.h"
 
+#include "absl/container/internal/hashtable_debug_hooks.h"
+
 #include <algorithm>
+
+namespace stockd::engine {
+struct SlotPrefetchTag {};
+}  // namespace stockd::engine
+
+// Shard::Prefetch needs where a key's slot is before it looks the key up, and
+// absl's own prefetch() only fetches the first slot of the probe window (the
+// key is at whichever slot of the 16 its control byte matches). absl's debug
+// hook is a friend of every table; this specialization (for our tag only)
+// reads the control bytes of the first probe group, as find() does.
+namespace absl {
+ABSL_NAMESPACE_BEGIN
+namespace container_internal::hashtable_debug_internal {
+template <typename Set>
+struct HashtableDebugAccess<Set, stockd::engine::SlotPrefetchTag> {
+  static const void* Ctrl(const Set& set) { return set.ctrl_; }
+  static size_t Capacity(const Set& set) { return set.capacity_; }
+  // The first probe group of hash in a table with these control bytes.
+  static const void* Group(const void* ctrl, size_t capacity, size_t hash) {
+    const auto* c = static_cast<const ctrl_t*>(ctrl);
+    return c + probe(c, hash, capacity).offset();
+  }
+  // The slot of the first probe group whose control byte matches hash (where
+  // the key almost always is), else the group's first free one (where an
+  // insert would put it); null for an empty table.
+  static const void* LikelySlot(const Set& set, size_t hash) {
+    if (set.capacity_ == 0) return nullptr;
+    const auto seq = probe(set.ctrl_, hash, set.capacity_);
+    const container_internal::Group g{set.ctrl_ + seq.offset()};
+    if (auto match = g.Match(H2(hash))) return set.slots_ + seq.offset(match.LowestBitSet());
+    if (auto empty = g.MaskEmpty()) return set.slots_ + seq.offset(empty.LowestBitSet());
+    return nullptr;
+  }
+};
+}  // namespace container_internal::hashtable_debug_internal
+ABSL_NAMESPACE_END
+}  // namespace absl
 
 namespace stockd::engine {
 namespace {
@@ -153,6 +192,34 @@ void Shard::ExpireEntry(Table& t, Table::iterator it) {
   Record(KeyChange::kWrite, it->key, nullptr);
   EraseEntry(t, it);
   Bump(expired_);
+}
+
+using TableAccess = absl::container_internal::hashtable_debug_internal::HashtableDebugAccess<Shard::Table, SlotPrefetchTag>;
+
+// (The prefetches are issued here, not in the helper: GCC 12's mod-ref
+// analysis takes a helper whose only effect is a prefetch for pure and drops
+// the call.)
+void Shard::PrefetchEarly(uint64_t hash) const {
+  __builtin_prefetch(&lock_);
+  const int slot = SlotOf(hash);
+  __builtin_prefetch(&tables_[slot]);
+  const GroupHint& hint = group_hints_[slot];
+  const size_t capacity = hint.capacity.load(std::memory_order_relaxed);
+  if (capacity != 0) {
+    __builtin_prefetch(TableAccess::Group(hint.ctrl.load(std::memory_order_relaxed), capacity, static_cast<size_t>(hash)));
+  }
+}
+
+void Shard::PrefetchSlot(uint64_t hash) {
+  const int index = SlotOf(hash);
+  const Table& t = tables_[index];
+  if (const void* slot = TableAccess::LikelySlot(t, static_cast<size_t>(hash))) __builtin_prefetch(slot);
+  GroupHint& hint = group_hints_[index];
+  const void* ctrl = TableAccess::Ctrl(t);
+  if (hint.ctrl.load(std::memory_order_relaxed) != ctrl) {  // rare: written after a rehash only
+    hint.ctrl.store(ctrl, std::memory_order_relaxed);
+    hint.capacity.store(TableAccess::Capacity(t), std::memory_order_relaxed);
+  }
 }
 
 Entry* Shard::FindRead(std::string_view key, uint64_t hash, int64_t now_ms) {

@@ -135,6 +135,15 @@ class Shard {
   Entry* FindWrite(std::string_view key, uint64_t hash, int64_t now_ms);
   // Without side effects (no expiry, no stats): EXISTS-like peeks by tests/observers.
   const Entry* Peek(std::string_view key, uint64_t hash) const;
+  // --- look-ahead (a pipelined connection's next commands; engine.h) ---
+  // Hints, never wrong, at worst useless. Two steps, a command apart:
+  // PrefetchEarly (any thread, no lock) starts loading this shard's lock, the
+  // key's table header and, from the table's published control-byte address,
+  // the key's probe group; PrefetchSlot (REQUIRES the lock) reads that group
+  // and starts loading the slot where the key is (or would be inserted), and
+  // republishes the table's control-byte address if a rehash moved it.
+  void PrefetchEarly(uint64_t hash) const;
+  void PrefetchSlot(uint64_t hash);
   // A coalescing observer reading a reported key's current state: Peek, and
   // clear the entry's pending mark so its next write is reported again.
   const Entry* TakePending(std::string_view key, uint64_t hash);
@@ -238,6 +247,14 @@ class Shard {
 
   SpinLock lock_;
   int db_;
+  // Per table: its control bytes' address and capacity as PrefetchSlot last
+  // saw them, for PrefetchEarly's lock-free reads (a stale pair only makes it
+  // fetch a useless line).
+  struct GroupHint {
+    std::atomic<const void*> ctrl{nullptr};
+    std::atomic<size_t> capacity{0};
+  };
+  GroupHint group_hints_[kScanSlots];
   int index_;
   Table tables_[kScanSlots];
   std::vector<std::string> volatile_;  // keys with an expiry, dense

@@ -192,7 +192,7 @@ void Connection::Panicked(std::string_view what) {
 void Connection::Execute(std::vector<std::string_view>& argv) {
   reply_start_ = out_.size();  // see Panicked
   engine::Engine& engine = server_.engine();
-  const engine::Command* cmd = engine.commands().Find(argv[0]);
+  const engine::Command* cmd = running_keyed_ ? running_key_.command : engine.commands().Find(argv[0]);
   if (cmd != nullptr && cmd->is_container() && argv.size() > 1) {
     if (const engine::Command* sub = cmd->FindSubcommand(argv[1])) cmd = sub;
   }
@@ -204,8 +204,9 @@ void Connection::Execute(std::vector<std::string_view>& argv) {
       return;
     }
   }
+  if (cmd != nullptr && cmd->dispatch_keys() == engine::Command::DispatchKeys::kTriple) LookAhead();
   const int64_t slower_than = server_.config().live().slowlog_log_slower_than.load(std::memory_order_relaxed);
-  engine.Execute(session_, argv, writer_, &clock_);
+  engine.Execute(session_, argv, writer_, &clock_, running_keyed_ ? &running_key_ : nullptr);
   commands_processed_.fetch_add(1, std::memory_order_relaxed);
   // Rejected and MULTI-queued commands did not run (used_start_ns == 0): as in
   // Redis, they are not slowlog candidates.
@@ -222,6 +223,43 @@ void Connection::Execute(std::vector<std::string_view>& argv) {
     }
   }
   if (session_.db != db_.load(std::memory_order_relaxed)) db_.store(session_.db, std::memory_order_relaxed);
+}
+
+// Called before a command with declared keys runs (it cannot change how the
+// next command parses, as AUTH or HELLO can). Parses up to kAhead pipelined
+// commands beyond it, never past one that does not name exactly one key;
+// each new one's shard lock and probe group start loading (LookaheadKey), and
+// the next one's table slot too (PrefetchSlot, one command before it runs):
+// those cache misses then overlap this command's work instead of stalling
+// theirs. A key equal to the one before it is hot already and is skipped.
+void Connection::LookAhead() {
+  engine::Engine& engine = server_.engine();
+  while (ahead_count_ < kAhead && in_.size() != 0) {
+    uint64_t previous = running_keyed_ ? running_key_.hash : 0;
+    if (ahead_count_ > 0) {
+      const Ahead& last = ahead_[(ahead_first_ + ahead_count_ - 1) % kAhead];
+      if (!last.keyed) break;
+      previous = last.key.hash;
+    }
+    Ahead& a = ahead_[(ahead_first_ + ahead_count_) % kAhead];
+    a.result = parser_.Next(in_, &a.argv);
+    a.keyed = a.result == protocol::Parser::Result::kCommand &&
+              engine.LookaheadKey(session_.db, a.argv, previous, &a.key);
+    ++ahead_count_;
+  }
+  if (ahead_count_ > 0 && ahead_[ahead_first_].keyed) engine.PrefetchSlot(ahead_[ahead_first_].key);
+}
+
+bool Connection::TakeAhead(std::vector<std::string_view>* argv, protocol::Parser::Result* result) {
+  if (ahead_count_ == 0) return false;
+  Ahead& a = ahead_[ahead_first_];
+  argv->swap(a.argv);
+  *result = a.result;
+  running_keyed_ = a.keyed;
+  running_key_ = a.key;
+  ahead_first_ = (ahead_first_ + 1) % kAhead;
+  --ahead_count_;
+  return true;
 }
 
 void Connection::Serve() {
@@ -244,7 +282,11 @@ void Connection::Serve() {
 
     bool close = false;
     for (;;) {
-      protocol::Parser::Result r = parser_.Next(in_, &argv);
+      protocol::Parser::Result r;
+      if (!TakeAhead(&argv, &r)) {
+        r = parser_.Next(in_, &argv);
+        running_keyed_ = false;
+      }
       if (r == protocol::Parser::Result::kNeedMore) break;
       if (r == protocol::Parser::Result::kError) {
         runtime::LogVerbose("Protocol error (%s) from client id=%d addr=%s", std::string(parser_.error()), id_,

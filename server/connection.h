@@ -20,6 +20,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "engine/clock.h"
+#include "engine/engine.h"
 #include "engine/session.h"
 #include "protocol/input_buffer.h"
 #include "protocol/output_buffer.h"
@@ -117,6 +118,24 @@ class Connection {
   absl::Time soft_since_ = absl::InfiniteFuture();  // pending output above the soft limit since
   uint32_t since_yield_ = 0;  // commands run since the fiber last yielded its P
   size_t reply_start_ = 0;    // out_.size() when the current command began (Panicked)
+  // Look-ahead (LookAhead): up to two pipelined commands after the running
+  // one, parsed early so their keys' cache lines load while earlier commands
+  // work. Serve takes them, in order, before parsing anything new.
+  struct Ahead {
+    protocol::Parser::Result result{};
+    std::vector<std::string_view> argv;
+    bool keyed = false;  // one key: Engine::LookaheadKey has seen it
+    engine::Engine::Lookahead key;
+  };
+  static constexpr size_t kAhead = 2;
+  void LookAhead();
+  bool TakeAhead(std::vector<std::string_view>* argv, protocol::Parser::Result* result);
+  Ahead ahead_[kAhead];
+  size_t ahead_first_ = 0;
+  size_t ahead_count_ = 0;
+  // The running command's look-ahead, when it was parsed ahead and names one key.
+  bool running_keyed_ = false;
+  engine::Engine::Lookahead running_key_;
 
   std::atomic<int> state_{kReading};
   std::atomic<bool> closing_{false};

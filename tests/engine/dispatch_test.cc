@@ -267,5 +267,58 @@ TEST_F(DispatchTest, DispatcherLocksExactlyTheNumkeysKeysShards) {
   EXPECT_EQ(Run({"EXISTS", other}), Int(0));
 }
 
+// The look-ahead of a pipelined connection (server/connection.cc): it only
+// ever names a command that has exactly one key, and running a command with
+// its look-ahead gives the reply it gives without one.
+TEST_F(DispatchTest, LookaheadKeyNamesOnlyOneKeyCommands) {
+  auto view = [](const std::vector<std::string>& a) {
+    std::vector<std::string_view> v(a.begin(), a.end());
+    return v;
+  };
+  Engine::Lookahead ahead;
+  std::vector<std::string> get = {"GET", "user:1"};
+  ASSERT_TRUE(engine_.LookaheadKey(0, view(get), 0, &ahead));
+  EXPECT_EQ(ahead.command, engine_.commands().Find("get"));
+  EXPECT_EQ(ahead.hash, KeyHash("user:1"));
+  EXPECT_TRUE(ahead.fetch);
+  // The same key as the command before it: hot already, nothing to fetch.
+  ASSERT_TRUE(engine_.LookaheadKey(0, view(get), KeyHash("user:1"), &ahead));
+  EXPECT_FALSE(ahead.fetch);
+  for (const std::vector<std::string>& other : std::vector<std::vector<std::string>>{
+           {"PING"}, {"MSET", "a", "1", "b", "2"}, {"DEL", "a", "b"}, {"OBJECT", "ENCODING", "a"},
+           {"EVAL", "return 1", "1", "a"}, {"nosuch", "a"}, {"GET"}}) {
+    EXPECT_FALSE(engine_.LookaheadKey(0, view(other), 0, &ahead)) << other[0];
+  }
+  EXPECT_FALSE(engine_.LookaheadKey(-1, view(get), 0, &ahead));
+  EXPECT_FALSE(engine_.LookaheadKey(16, view(get), 0, &ahead));  // databases = 16
+}
+
+TEST_F(DispatchTest, ExecuteWithItsLookaheadRepliesAsWithout) {
+  auto run_ahead = [&](std::vector<std::string> a) {
+    std::vector<std::string_view> v(a.begin(), a.end());
+    Engine::Lookahead ahead;
+    EXPECT_TRUE(engine_.LookaheadKey(session_.db, v, 0, &ahead));
+    engine_.PrefetchSlot(ahead);  // also on tables that are still empty
+    protocol::OutputBuffer out;
+    protocol::ReplyWriter w(&out, session_.resp);
+    engine_.Execute(session_, absl::MakeConstSpan(v), w, nullptr, &ahead);
+    return out.ToString();
+  };
+  for (int i = 0; i < 200; ++i) {  // enough keys that tables grow while looked into
+    const std::string k = "k" + std::to_string(i);
+    EXPECT_EQ(run_ahead({"SET", k, std::to_string(i)}), "+OK\r\n");
+    EXPECT_EQ(run_ahead({"INCR", k}), Int(i + 1));
+  }
+  for (int i = 0; i < 200; ++i) {
+    const std::string k = "k" + std::to_string(i);
+    const std::string v = std::to_string(i + 1);
+    EXPECT_EQ(run_ahead({"GET", k}), Bulk(v));
+    EXPECT_EQ(Run({"GET", k}), Bulk(v));
+  }
+  EXPECT_EQ(run_ahead({"GET", "missing"}), kNil);
+  EXPECT_EQ(run_ahead({"LPUSH", "k1", "x"}), Err("WRONGTYPE Operation against a key holding the wrong kind of value"));
+  EXPECT_EQ(run_ahead({"GET", "k1", "extra"}), Err("ERR wrong number of arguments for 'get' command"));
+}
+
 }  // namespace
 }  // namespace stockd::engine::testing
