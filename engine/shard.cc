@@ -131,7 +131,7 @@ void Shard::NoteChanged(std::string_view key, uint64_t hash) {
   Entry* entry = nullptr;
   if (coalesce_) {  // the entry was just touched: this lookup hits the cache
     Table& t = TableOf(hash);
-    auto it = t.find(key);
+    auto it = t.find(key, static_cast<size_t>(hash));
     if (it != t.end()) entry = &it->entry;
   }
   Record(KeyChange::kWrite, key, entry);
@@ -149,7 +149,7 @@ void Shard::set_recording(bool on, bool coalesce) {
 
 const Entry* Shard::TakePending(std::string_view key, uint64_t hash) {
   Table& t = TableOf(hash);
-  auto it = t.find(key);
+  auto it = t.find(key, static_cast<size_t>(hash));
   if (it == t.end()) return nullptr;
   it->entry.persist_pending = 0;
   return &it->entry;
@@ -201,6 +201,8 @@ using TableAccess = absl::container_internal::hashtable_debug_internal::Hashtabl
 // the call.)
 void Shard::PrefetchEarly(uint64_t hash) const {
   __builtin_prefetch(&lock_);
+  __builtin_prefetch(&hits_, 1);
+  __builtin_prefetch(&last_now_ms_, 1);
   const int slot = SlotOf(hash);
   __builtin_prefetch(&tables_[slot]);
   const GroupHint& hint = group_hints_[slot];
@@ -225,7 +227,7 @@ void Shard::PrefetchSlot(uint64_t hash) {
 Entry* Shard::FindRead(std::string_view key, uint64_t hash, int64_t now_ms) {
   last_now_ms_ = now_ms;
   Table& t = TableOf(hash);
-  auto it = t.find(key);
+  auto it = t.find(key, static_cast<size_t>(hash));
   if (it == t.end()) {
     Bump(misses_);
     return nullptr;
@@ -243,7 +245,7 @@ Entry* Shard::FindRead(std::string_view key, uint64_t hash, int64_t now_ms) {
 Entry* Shard::FindWrite(std::string_view key, uint64_t hash, int64_t now_ms) {
   last_now_ms_ = now_ms;
   Table& t = TableOf(hash);
-  auto it = t.find(key);
+  auto it = t.find(key, static_cast<size_t>(hash));
   if (it == t.end()) return nullptr;
   if (IsExpired(it->entry, now_ms)) {
     ExpireEntry(t, it);
@@ -255,7 +257,7 @@ Entry* Shard::FindWrite(std::string_view key, uint64_t hash, int64_t now_ms) {
 
 const Entry* Shard::Peek(std::string_view key, uint64_t hash) const {
   const Table& t = TableOf(hash);
-  auto it = t.find(key);
+  auto it = t.find(key, static_cast<size_t>(hash));
   return it == t.end() ? nullptr : &it->entry;
 }
 
@@ -282,7 +284,7 @@ Entry* Shard::Set(std::string_view key, uint64_t hash, Value value, int64_t now_
 std::pair<Entry*, bool> Shard::FindOrInsert(std::string_view key, uint64_t hash, int64_t now_ms) {
   last_now_ms_ = now_ms;
   Table& t = TableOf(hash);
-  auto it = t.find(key);
+  auto it = t.find(key, static_cast<size_t>(hash));
   if (it != t.end()) {
     if (!IsExpired(it->entry, now_ms)) {
       it->entry.access_time_s = Seconds(now_ms);
@@ -298,7 +300,7 @@ std::pair<Entry*, bool> Shard::FindOrInsert(std::string_view key, uint64_t hash,
 
 bool Shard::Delete(std::string_view key, uint64_t hash, int64_t now_ms) {
   Table& t = TableOf(hash);
-  auto it = t.find(key);
+  auto it = t.find(key, static_cast<size_t>(hash));
   if (it == t.end()) return false;
   if (IsExpired(it->entry, now_ms)) {
     ExpireEntry(t, it);
