@@ -167,6 +167,8 @@ class Shard {
   void SetExpire(std::string_view key, Entry* entry, int64_t when_ms);
   // Records that key changed (in-place modifications through FindWrite).
   void NoteChanged(std::string_view key, uint64_t hash);
+  // The same for a caller that holds the key's live entry (no second lookup).
+  void NoteChanged(std::string_view key, Entry* entry) { Record(KeyChange::kWrite, key, entry); }
   // Drops every key (FLUSHDB). Returns how many there were.
   size_t Clear();
   // Exchanges contents with another shard (SWAPDB); both locked by the caller.

@@ -133,7 +133,7 @@ OpResult<int64_t> OpIncrBy(const KeyLoc& loc, std::string_view key, int64_t incr
   }
   value += incr;
   e->value = Value::Int(value);
-  loc->NoteChanged(key, loc.hash);
+  loc->NoteChanged(key, e);
   return value;
 }
 
