@@ -13,16 +13,17 @@
 #   - <out>/compare.png, a bar chart of the ratios with the 1.0 line (gnuplot),
 #   - <out>/compare.md, the stdout report (machine, versions, table).
 #
-# CPU per request = the server process's user+system CPU time over the run (all its
-# threads, /proc/PID/stat utime+stime, clock ticks -> µs) / requests. Both servers and
+# CPU per request = the server process's CPU time over the run (all its threads: the sum
+# of /proc/PID/task/*/schedstat run times, in ns; /proc/PID/stat utime+stime ticks if
+# threads exited meanwhile) / requests. Both servers and
 # redis-benchmark share this machine's cores, so ops/s is partly a measure of how much
 # CPU the client gets; CPU per request is the steadier figure.
 #
-# Workloads (-c 50 -n 200000 -r 100000 unless noted; a -P 16 workload runs 5x the
-# requests, 1000000, so that its run lasts long enough for /proc/PID/stat's 10 ms CPU
-# ticks (at 2x, 0.2 s runs of 2M ops/s had +-5% of tick noise and counted 50 clients'
-# connection set-up per 400000 requests) — except MSET and LRANGE_100, whose requests
-# are 10 and 100 times heavier):
+# Workloads (-c 50 -n 200000 -r 100000 unless noted; a -P 16 workload runs 2x the
+# requests, 400000, so that its run lasts a while — except MSET and LRANGE_100, whose
+# requests are 10 and 100 times heavier. Not more: 1,000,000 LPUSH/RPUSH a round grew
+# redis-benchmark's list so much that stockd's persistence sorted 1.8 s of element rows
+# at memtable flushes during the next rows, on the cores the clients need):
 #   PING_MBULK, SET, GET, INCR at -P 1 and -P 16;
 #   the default-suite subset at -P 1 and -P 16 (set, get and incr are the SET/GET/INCR
 #     rows above, not run twice): lpush rpush lpop rpop sadd hset spop zadd zpopmin
@@ -50,7 +51,7 @@
 #   --quick       1 round, 20000 requests per run (the whole run takes < 2 minutes)
 #   --only REGEX  only the workloads whose name matches (grep -E)
 #   --rounds N    rounds (default 3, --quick 1)
-#   --requests N  requests per -P 1 run (default 200000, --quick 20000); -P 16 runs 5x
+#   --requests N  requests per -P 1 run (default 200000, --quick 20000); -P 16 runs 2x
 #   --out DIR     where compare.tsv/.png/.md go (default bench/results)
 #   --no-build    do not build stockd
 #   --list        print the workload names and exit
@@ -79,7 +80,7 @@ die() { echo "compare.sh: $*" >&2; exit 2; }
 log() { echo "$*" >&2; }
 
 ROUNDS=""; REQUESTS=""; QUICK=0; ONLY=""; OUT_DIR="$ROOT/bench/results"; BUILD=1; LIST=0
-CLIENTS=50; KEYSPACE=100000; HOT_STOCK=100000000; PIPELINED_SCALE=5
+CLIENTS=50; KEYSPACE=100000; HOT_STOCK=100000000; PIPELINED_SCALE=2
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -357,7 +358,7 @@ bench_once() {
   local n=$REQUESTS
   n=$(( REQUESTS * W_SCALE[$i] ))
   out="$CMP_TMP/logs/$(printf '%02d' "$i")-$side-r$round"
-  before=$(srv_cpu_ticks "${PID[$key]}")
+  before=$(srv_cpu "${PID[$key]}")
   # In the background + wait, so INT/TERM reach the traps at once.
   timeout -k 5 "$RUN_TIMEOUT" redis-benchmark -h 127.0.0.1 -p "$port" -c "$CLIENTS" -n "$n" \
     -r "$KEYSPACE" -P "${W_PIPE[$i]}" --csv "${bargs[@]}" >"$out.csv" 2>"$out.err" </dev/null &
@@ -374,7 +375,7 @@ bench_once() {
   done
   wait "$BENCH_PID"; rc=$?
   BENCH_PID=""
-  after=$(srv_cpu_ticks "${PID[$key]}")
+  after=$(srv_cpu "${PID[$key]}")
   if [ -n "$died" ] || ! kill -0 "${PID[$key]}" 2>/dev/null; then
     local status
     wait "${PID[$key]}" 2>/dev/null; status=$?

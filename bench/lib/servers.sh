@@ -127,6 +127,17 @@ srv_cpu_ticks() {
   echo $(( ${12} + ${13} ))
 }
 
+# srv_cpu PID: "NS TICKS", the process's CPU time read two ways: NS, the sum of its
+# live threads' run time from /proc/PID/task/*/schedstat (nanoseconds, exact), and
+# TICKS, srv_cpu_ticks (sampled per clock tick, but counting exited threads too).
+# stats_cpu_us_per_req uses NS unless threads exited between two readings.
+srv_cpu() {
+  local ticks ns
+  ticks=$(srv_cpu_ticks "$1") || { echo "-1 -1"; return 1; }
+  ns=$(cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }')
+  echo "${ns:--1} $ticks"
+}
+
 # srv_cli PORT ARGS...: one command through redis-cli; prints the reply in redis-cli's
 # non-raw form so an error reply starts with "(error)". Returns 1 on an error reply or
 # when redis-cli itself fails.

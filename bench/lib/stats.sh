@@ -30,14 +30,24 @@ stats_fmt() {
   awk -v d="$1" -v v="$2" 'BEGIN { printf "%.*f\n", d, v }'
 }
 
-# stats_cpu_us_per_req TICKS_BEFORE TICKS_AFTER REQUESTS: server CPU microseconds per
-# request; n/a if a reading failed (negative) or nothing was requested.
+# stats_cpu_us_per_req BEFORE AFTER REQUESTS: server CPU microseconds per request
+# between two srv_cpu readings ("NS TICKS"; a lone number is taken as TICKS). NS is
+# exact; when the ticks count more than two ticks beyond it, threads exited during the
+# run (their time left the NS sum) and the ticks are used. n/a if a reading failed
+# (negative) or nothing was requested.
 stats_cpu_us_per_req() {
   local hz
   hz=$(getconf CLK_TCK)
   awk -v b="$1" -v a="$2" -v n="$3" -v hz="$hz" 'BEGIN {
-    if (b < 0 || a < 0 || n <= 0 || a < b) print "n/a";
-    else printf "%.6f\n", (a - b) * 1e6 / hz / n }'
+    nb = split(b, B, " "); na = split(a, A, " ")
+    bt = B[nb]; at = A[na]
+    if (bt < 0 || at < 0 || n <= 0 || at < bt) { print "n/a"; exit }
+    us = (at - bt) * 1e6 / hz
+    if (nb == 2 && na == 2 && B[1] >= 0 && A[1] >= B[1]) {
+      ns_us = (A[1] - B[1]) / 1000
+      if (us - ns_us <= 2e6 / hz) us = ns_us
+    }
+    printf "%.6f\n", us / n }'
 }
 
 # stats_parse_csv FILE: reads redis-benchmark --csv output and prints
