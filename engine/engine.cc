@@ -44,7 +44,7 @@ int64_t CountCall(const Command& cmd, CallTiming timing, int64_t start_ns, int e
   }
   CommandStats& st = cmd.stats();
   st.Add(CommandStats::kCalls, 1);
-  st.Add(CommandStats::kUsec, usec);
+  if (usec != 0) st.Add(CommandStats::kUsec, usec);  // 7 in 8 kFast calls are not timed
   if (errors > 0) st.Add(CommandStats::kFailedCalls, 1);
   return end_ns;
 }
