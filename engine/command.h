@@ -191,7 +191,7 @@ class Command {
   bool ForEachKeyIndex(const Argv& argv, Fn&& fn, CountParse parse = CountParse::kStrict) const {
     const int argc = static_cast<int>(argv.size());
     if (spec_.first_key > 0) {
-      const int last = spec_.last_key < 0 ? argc + spec_.last_key : spec_.last_key;
+      const int last = LastKeyIndex(argc);
       const int step = spec_.key_step > 0 ? spec_.key_step : 1;
       for (int i = spec_.first_key; i <= last && i < argc; i += step) fn(i);
     }
@@ -205,6 +205,15 @@ class Command {
   // argv[numkeys_at] is `count`, or 0 when it is not a valid count within
   // 1 .. argc - numkeys_at - 1 (or the row has no numkeys spec).
   int NumKeys(std::string_view count, int argc, CountParse parse = CountParse::kStrict) const;
+  // The legacy triple's last key index in a call of argc arguments (a
+  // negative last_key counts from the end).
+  int LastKeyIndex(int argc) const { return spec_.last_key < 0 ? argc + spec_.last_key : spec_.last_key; }
+  // The index of the call's one key when the triple names exactly one that
+  // argv holds, else -1: the dispatcher's single-key path (and the pipelined
+  // look-ahead, Engine::LookaheadKey, which must agree with it).
+  int SingleKeyIndex(int argc) const {
+    return spec_.first_key > 0 && LastKeyIndex(argc) == spec_.first_key && spec_.first_key < argc ? spec_.first_key : -1;
+  }
   // True when the row has keys (either spec).
   bool has_keys() const { return spec_.first_key > 0 || spec_.numkeys_at > 0; }
   // Redis's "movablekeys": a call's key positions depend on its arguments.

@@ -231,16 +231,16 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
     const Command::DispatchKeys dk = cmd->dispatch_keys();
     if (dk == Command::DispatchKeys::kTriple) {
       const int argc = static_cast<int>(argv.size());
-      const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
-      const int step = spec.key_step > 0 ? spec.key_step : 1;
-      if (last == spec.first_key && spec.first_key < argc) {
+      if (const int one = cmd->SingleKeyIndex(argc); one > 0) {
         // The common single-key case: hash once, the handler reuses it.
-        std::string_view key = argv[static_cast<size_t>(spec.first_key)];
+        std::string_view key = argv[static_cast<size_t>(one)];
         const uint64_t h = ahead != nullptr ? ahead->hash : KeyHash(key);
         ctx.RememberKeyHash(key, h);
         busy = !ctx.LockShardIdUnlessBusy(ShardId(session.db, h));
       } else {
         absl::InlinedVector<uint32_t, 8> ids;
+        const int last = cmd->LastKeyIndex(argc);
+        const int step = spec.key_step > 0 ? spec.key_step : 1;
         for (int i = spec.first_key; i <= last && i < argc; i += step) {
           std::string_view key = argv[static_cast<size_t>(i)];
           const uint64_t h = KeyHash(key);
@@ -286,12 +286,10 @@ bool Engine::LookaheadKey(int db, absl::Span<const std::string_view> argv, uint6
   if (argv.empty()) return false;
   const Command* cmd = commands_.Find(argv[0]);
   if (cmd == nullptr || cmd->is_container() || cmd->dispatch_keys() != Command::DispatchKeys::kTriple) return false;
-  const CommandSpec& spec = cmd->spec();
-  const int argc = static_cast<int>(argv.size());
-  const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
-  if (last != spec.first_key || spec.first_key >= argc || db < 0 || db >= options_.databases) return false;
+  const int one = cmd->SingleKeyIndex(static_cast<int>(argv.size()));
+  if (one <= 0 || db < 0 || db >= options_.databases) return false;
   out->command = cmd;
-  out->hash = KeyHash(argv[static_cast<size_t>(spec.first_key)]);
+  out->hash = KeyHash(argv[static_cast<size_t>(one)]);
   out->shard = ShardId(db, out->hash);
   out->fetch = out->hash != skip_hash;
   if (out->fetch) shards_[out->shard]->PrefetchEarly(out->hash);
