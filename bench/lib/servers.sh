@@ -71,8 +71,11 @@ srv_start() {
     srv_forget "$pid"
     # A server that exited by itself rejected its arguments (or the port was taken):
     # only the latter is worth another attempt.
-    grep -qiE 'address already in use|could not create server tcp' "$SRV_DIR/server.log" || return 1
+    grep -qiE 'address already in use|could not create server tcp' "$SRV_DIR/server.log" || break
   done
+  # Say why, for the caller's failure message (its temp dir goes with its exit).
+  echo "srv_start: $label did not answer PING on port $port; the end of its log:" >&2
+  tail -n 5 "$SRV_DIR/server.log" 2>/dev/null | sed 's/^/    /' >&2
   return 1
 }
 
