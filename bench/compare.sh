@@ -9,6 +9,7 @@
 #   - <out>/compare.tsv with exactly the columns
 #       workload stockd_ops redis_ops ratio stockd_p50_ms stockd_p99_ms redis_p50_ms
 #       redis_p99_ms stockd_cpu_us_per_req redis_cpu_us_per_req
+#       client_cpu_us_per_req_vs_stockd client_cpu_us_per_req_vs_redis
 #     (ratio = stockd_ops / redis_ops; "n/a" where a server cannot run a workload),
 #   - <out>/compare.png, a bar chart of the ratios with the 1.0 line (gnuplot),
 #   - <out>/compare.md, the stdout report (machine, versions, table).
@@ -17,7 +18,11 @@
 # of /proc/PID/task/*/schedstat run times, in ns; /proc/PID/stat utime+stime ticks if
 # threads exited meanwhile) / requests. Both servers and
 # redis-benchmark share this machine's cores, so ops/s is partly a measure of how much
-# CPU the client gets; CPU per request is the steadier figure.
+# CPU the client gets; CPU per request is the steadier figure. Client CPU per request
+# is redis-benchmark's own user+system time (bash `times` in its wrapper) / requests:
+# with both, a reader sees when a row is bound by the client or by the machine
+# (client + server CPU per request x ops/s near the number of CPUs) rather than by
+# the server.
 #
 # Workloads (-c 50 -n 200000 -r 100000 unless noted; a -P 16 workload runs 2x the
 # requests, 400000, so that its run lasts a while — except MSET and LRANGE_100, whose
@@ -359,8 +364,10 @@ bench_once() {
   n=$(( REQUESTS * W_SCALE[$i] ))
   out="$CMP_TMP/logs/$(printf '%02d' "$i")-$side-r$round"
   before=$(srv_cpu "${PID[$key]}")
-  # In the background + wait, so INT/TERM reach the traps at once.
-  timeout -k 5 "$RUN_TIMEOUT" redis-benchmark -h 127.0.0.1 -p "$port" -c "$CLIENTS" -n "$n" \
+  # In the background + wait, so INT/TERM reach the traps at once. The wrapper shell
+  # writes its children's CPU times (bash `times`, second line) to $out.times.
+  timeout -k 5 "$RUN_TIMEOUT" bash -c 'f=$1; shift; redis-benchmark "$@"; rc=$?; times >"$f"; exit $rc' \
+    client "$out.times" -h 127.0.0.1 -p "$port" -c "$CLIENTS" -n "$n" \
     -r "$KEYSPACE" -P "${W_PIPE[$i]}" --csv "${bargs[@]}" >"$out.csv" 2>"$out.err" </dev/null &
   BENCH_PID=$!
   # redis-benchmark keeps reconnecting to a dead server until its timeout: watch both.
@@ -395,7 +402,7 @@ bench_once() {
   fi
   if [ -n "$why" ]; then NA_WHY[$rkey]=$why; RES[$rkey]+="n/a;"; return; fi
   cpu=$(stats_cpu_us_per_req "$before" "$after" "$n")
-  RES[$rkey]+="$parsed $cpu;"
+  RES[$rkey]+="$parsed $cpu $(stats_times_us_per_req "$out.times" "$n");"
 }
 
 # ---------------------------------------------------------------- run
@@ -432,7 +439,7 @@ log "benchmark time: $(( SECONDS - START ))s"
 srv_stop_all
 for w in ${SRV_ABNORMAL[@]+"${SRV_ABNORMAL[@]}"}; do EXTRA_NOTES+=("- $w"); done
 
-# column N of a "rps p50 p99 cpu;" list -> its median
+# column N of a "rps p50 p99 cpu client_cpu;" list -> its median
 col_median() {
   local list=$1 n=$2 vals=() e
   IFS=';' read -r -a entries <<<"${list%;}"
@@ -444,11 +451,11 @@ col_median() {
 
 mkdir -p "$OUT_DIR"
 TSV="$OUT_DIR/compare.tsv"
-printf 'workload\tstockd_ops\tredis_ops\tratio\tstockd_p50_ms\tstockd_p99_ms\tredis_p50_ms\tredis_p99_ms\tstockd_cpu_us_per_req\tredis_cpu_us_per_req\n' >"$TSV.tmp"
+printf 'workload\tstockd_ops\tredis_ops\tratio\tstockd_p50_ms\tstockd_p99_ms\tredis_p50_ms\tredis_p99_ms\tstockd_cpu_us_per_req\tredis_cpu_us_per_req\tclient_cpu_us_per_req_vs_stockd\tclient_cpu_us_per_req_vs_redis\n' >"$TSV.tmp"
 {
   cat "$CMP_TMP/header.md"
-  echo "| workload | stockd ops/s | redis ops/s | ratio | stockd p50 ms | stockd p99 ms | redis p50 ms | redis p99 ms | stockd CPU µs/req | redis CPU µs/req | ratio by round |"
-  echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+  echo "| workload | stockd ops/s | redis ops/s | ratio | stockd p50 ms | stockd p99 ms | redis p50 ms | redis p99 ms | stockd CPU µs/req | redis CPU µs/req | client CPU µs/req (vs stockd, vs redis) | ratio by round |"
+  echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 } >"$CMP_TMP/report.md"
 NOTES=(${EXTRA_NOTES[@]+"${EXTRA_NOTES[@]}"})
 for i in "${SELECTED[@]}"; do
@@ -457,7 +464,8 @@ for i in "${SELECTED[@]}"; do
   row=("${W_NAME[$i]}" "$(stats_fmt 0 "$s_ops")" "$(stats_fmt 0 "$r_ops")" "$(stats_ratio "$s_ops" "$r_ops")"
        "$(stats_fmt 3 "$(col_median "$s" 2)")" "$(stats_fmt 3 "$(col_median "$s" 3)")"
        "$(stats_fmt 3 "$(col_median "$r" 2)")" "$(stats_fmt 3 "$(col_median "$r" 3)")"
-       "$(stats_fmt 2 "$(col_median "$s" 4)")" "$(stats_fmt 2 "$(col_median "$r" 4)")")
+       "$(stats_fmt 2 "$(col_median "$s" 4)")" "$(stats_fmt 2 "$(col_median "$r" 4)")"
+       "$(stats_fmt 2 "$(col_median "$s" 5)")" "$(stats_fmt 2 "$(col_median "$r" 5)")")
   (IFS=$'\t'; echo "${row[*]}") >>"$TSV.tmp"
   # The markdown adds each round's own ratio (its two runs ran back to back), so a
   # reader sees how far the machine's noise moved the median.
@@ -466,7 +474,7 @@ for i in "${SELECTED[@]}"; do
   for k in "${!s_runs[@]}"; do
     per_round+="$(stats_ratio "${s_runs[$k]%% *}" "${r_runs[$k]%% *}") "
   done
-  md=("${row[@]}" "${per_round% }")
+  md=("${row[@]:0:10}" "${row[10]} ${row[11]}" "${per_round% }")
   (IFS='|'; echo "|${md[*]}|" | sed 's/|/ | /g; s/^ //; s/ $//') >>"$CMP_TMP/report.md"
   [ -n "${NA_WHY[$i.s]:-}" ] && NOTES+=("- ${W_NAME[$i]}: stockd n/a — ${NA_WHY[$i.s]}")
   [ -n "${NA_WHY[$i.r]:-}" ] && NOTES+=("- ${W_NAME[$i]}: redis n/a — ${NA_WHY[$i.r]}")

@@ -50,6 +50,17 @@ stats_cpu_us_per_req() {
     printf "%.6f\n", us / n }'
 }
 
+# stats_times_us_per_req FILE REQUESTS: client CPU microseconds per request from a
+# file holding bash's `times` output, whose second line is the children's user and
+# system time ("0m1.234s 0m0.567s"). n/a if the file or that line is missing.
+stats_times_us_per_req() {
+  [ -r "$1" ] || { echo "n/a"; return; }
+  awk -v n="$2" '
+    function secs(t,   m) { m = index(t, "m"); return substr(t, 1, m - 1) * 60 + substr(t, m + 1, length(t) - m - 1) }
+    NR == 2 && NF == 2 { found = 1; total = secs($1) + secs($2) }
+    END { if (!found || n <= 0) print "n/a"; else printf "%.6f\n", total * 1e6 / n }' "$1"
+}
+
 # stats_parse_csv FILE: reads redis-benchmark --csv output and prints
 # "rps p50_ms p99_ms" of its last data row, or fails when there is none.
 # The test name (first column) may hold quotes and commas (an EVAL script), so the

@@ -32,16 +32,16 @@ cat "$OUT/stdout"
 [ $rc -eq 0 ] || { tail -n 20 "$OUT/stderr"; fail "compare.sh exited $rc"; }
 
 TSV="$OUT/compare.tsv"
-want=$'workload\tstockd_ops\tredis_ops\tratio\tstockd_p50_ms\tstockd_p99_ms\tredis_p50_ms\tredis_p99_ms\tstockd_cpu_us_per_req\tredis_cpu_us_per_req'
+want=$'workload\tstockd_ops\tredis_ops\tratio\tstockd_p50_ms\tstockd_p99_ms\tredis_p50_ms\tredis_p99_ms\tstockd_cpu_us_per_req\tredis_cpu_us_per_req\tclient_cpu_us_per_req_vs_stockd\tclient_cpu_us_per_req_vs_redis'
 [ "$(head -n 1 "$TSV")" = "$want" ] || fail "compare.tsv header is not the agreed one"
-awk -F'\t' 'NF != 10 { exit 1 }' "$TSV" || fail "a compare.tsv row does not have 10 columns"
+awk -F'\t' 'NF != 12 { exit 1 }' "$TSV" || fail "a compare.tsv row does not have 12 columns"
 
 number='^[0-9]+(\.[0-9]+)?$'
 for w in "PING_MBULK P1" "PING_MBULK P16"; do
   row=$(awk -F'\t' -v w="$w" '$1 == w' "$TSV")
   [ -n "$row" ] || fail "no row for $w"
   IFS=$'\t' read -r -a f <<<"$row"
-  for c in 1 2 3 4 5 6 7 8 9; do
+  for c in 1 2 3 4 5 6 7 8 9 10 11; do
     [[ ${f[$c]} =~ $number ]] || fail "$w: column $((c + 1)) is '${f[$c]}', not a number"
   done
   [ "${f[1]%.*}" -gt 0 ] && [ "${f[2]%.*}" -gt 0 ] || fail "$w: zero ops/s"
