@@ -356,7 +356,8 @@ void Engine::ExecuteHeld(Session& session, const Command* found, absl::Span<cons
   }
   // The caller's frozen time (HeldCall::now_ms) spares the clock read for `now`.
   const CallTiming timing = SampleTiming(spec);
-  int64_t start_ns = timing.timed ? RealtimeNs() : 0;
+  const bool logged = nested_call_log_ != nullptr && nested_call_log_->Enabled();
+  int64_t start_ns = timing.timed || logged ? RealtimeNs() : 0;
   int64_t now_ms = call.now_ms;
   if (now_ms == 0 && options_.clock) {
     now_ms = options_.clock();
@@ -402,7 +403,12 @@ void Engine::ExecuteHeld(Session& session, const Command* found, absl::Span<cons
     ctx.ReleaseAll();
     errors = ctx.errors();
   }
-  CountCall(*cmd, timing, start_ns, errors);
+  int64_t end_ns = CountCall(*cmd, timing, start_ns, errors);
+  if (logged) {
+    if (end_ns == 0) end_ns = RealtimeNs();
+    nested_call_log_->Record(session, *cmd, argv, std::max<int64_t>(0, end_ns - start_ns) / 1000,
+                             !call.transaction);
+  }
 }
 
 void Engine::SetShardsBusy(absl::Span<const uint32_t> ids, bool busy) {

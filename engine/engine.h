@@ -135,6 +135,20 @@ class Authorizer {
                      Context where, std::string* error) = 0;
 };
 
+// The server's SLOWLOG, told of each command a transaction or a script runs
+// (EXEC's queued commands, each redis.call), as Redis's call() logs them:
+// after the command, with its duration; a script's calls count as the
+// script's own client, EXEC's as the caller's. Top-level commands are the
+// server's own business. Called on the session's fiber; must not park.
+class NestedCallLog {
+ public:
+  virtual ~NestedCallLog() = default;
+  // false: nothing would be logged now, so nested calls are not timed.
+  virtual bool Enabled() const = 0;
+  virtual void Record(const Session& session, const Command& cmd, absl::Span<const std::string_view> argv,
+                      int64_t duration_us, bool from_script) = 0;
+};
+
 // INFO keyspace line of one database.
 struct KeyspaceInfo {
   uint64_t keys = 0;
@@ -231,6 +245,8 @@ class Engine {
   bool over_maxmemory() const { return over_maxmemory_.load(std::memory_order_relaxed); }
   // Installs (or clears) the access control. REQUIRES: before serving.
   void SetAuthorizer(Authorizer* authorizer) { authorizer_ = authorizer; }
+  // Installs (or clears) the log of nested calls. REQUIRES: before serving.
+  void SetNestedCallLog(NestedCallLog* log) { nested_call_log_ = log; }
 
   // --- statistics ---
   EngineCounters counters() const;
@@ -297,6 +313,7 @@ class Engine {
   WriteGate* write_gate_ = nullptr;
   std::atomic<bool> over_maxmemory_{false};
   Authorizer* authorizer_ = nullptr;
+  NestedCallLog* nested_call_log_ = nullptr;
   std::atomic<uint64_t> expire_cursor_{0};
   std::atomic<uint64_t> random_state_;
   std::atomic<uint64_t> total_errors_{0};

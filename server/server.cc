@@ -49,6 +49,30 @@ std::string RandomHex(size_t n) {
   return s;
 }
 
+// SLOWLOG entries for the commands EXEC and scripts run (engine.h,
+// NestedCallLog): EXEC's under the caller's address and name, a script's
+// under Redis's script client ("?:0", no name).
+class SlowLogOfNestedCalls : public engine::NestedCallLog {
+ public:
+  explicit SlowLogOfNestedCalls(Server& server) : server_(server) {}
+  bool Enabled() const override { return SlowerThan() >= 0; }
+  void Record(const engine::Session& session, const engine::Command& cmd, absl::Span<const std::string_view> argv,
+              int64_t duration_us, bool from_script) override {
+    const int64_t slower_than = SlowerThan();
+    if (slower_than < 0 || duration_us < slower_than || cmd.has_flag(engine::kSkipSlowlog)) return;
+    const auto* c = static_cast<const Connection*>(session.owner);
+    const bool caller = !from_script && c != nullptr;
+    server_.slowlog().Add(argv, duration_us, caller ? c->remote_address() : "?:0", caller ? c->name() : "",
+                          server_.config().live().slowlog_max_len.load(std::memory_order_relaxed));
+  }
+
+ private:
+  int64_t SlowerThan() const {
+    return server_.config().live().slowlog_log_slower_than.load(std::memory_order_relaxed);
+  }
+  Server& server_;
+};
+
 }  // namespace
 
 Server::Server(config::Config& config, engine::Engine& engine, std::string config_file)
@@ -116,6 +140,8 @@ absl::Status Server::Serve() {
   if (!authorizer.ok()) return authorizer.status();
   authorizer_ = std::move(*authorizer);
   engine_.SetAuthorizer(authorizer_.get());
+  nested_call_log_ = std::make_unique<SlowLogOfNestedCalls>(*this);
+  engine_.SetNestedCallLog(nested_call_log_.get());
   for (const std::string& raw : opt.bind) {
     bool optional = !raw.empty() && raw[0] == '-';
     std::string host = optional ? raw.substr(1) : raw;

@@ -133,6 +133,7 @@ class Server {
 
   acl::AclStore acl_;
   std::unique_ptr<engine::Authorizer> authorizer_;
+  std::unique_ptr<engine::NestedCallLog> nested_call_log_;  // EXEC's and scripts' calls into the SLOWLOG
 
   absl::Mutex clients_mu_;
   absl::flat_hash_map<uint64_t, Connection*> clients_;

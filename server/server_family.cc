@@ -404,8 +404,9 @@ void CmdSlowlogGet(CommandContext& ctx) {
       return;
     }
     if (count == -1) count = INT64_MAX;
-  } else if (ctx.argv.size() > 3) {
-    ctx.Error("ERR wrong number of arguments for 'slowlog|get' command");
+  } else if (ctx.argv.size() > 3) {  // Redis's addReplySubcommandSyntaxError
+    ctx.Error(absl::StrCat("ERR unknown subcommand or wrong number of arguments for '", A(ctx.argv[1].substr(0, 128)),
+                           "'. Try SLOWLOG HELP."));
     return;
   }
   auto entries = c->server().slowlog().Get(static_cast<size_t>(count));
