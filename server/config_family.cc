@@ -70,10 +70,8 @@ void CmdConfigResetStat(CommandContext& ctx) {
   if (c == nullptr) return;
   Server& s = c->server();
   s.engine().ResetStats();
-  s.slowlog().Reset();
   s.stats().total_connections_received = 0;
   s.stats().rejected_connections = 0;
-  s.stats().closed_commands_processed = 0;
   s.stats().closed_net_input_bytes = 0;
   s.stats().closed_net_output_bytes = 0;
   s.stats().unexpected_error_replies = 0;

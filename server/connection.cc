@@ -206,7 +206,6 @@ void Connection::Execute(std::vector<std::string_view>& argv) {
   }
   if (cmd != nullptr && cmd->dispatch_keys() == engine::Command::DispatchKeys::kTriple) LookAhead();
   engine.Execute(session_, argv, writer_, &clock_, running_keyed_ ? &running_key_ : nullptr);
-  commands_processed_.fetch_add(1, std::memory_order_relaxed);
   // Read after the command, as Redis does: a CONFIG SET of the threshold is
   // itself logged under the new one.
   const int64_t slower_than = server_.config().live().slowlog_log_slower_than.load(std::memory_order_relaxed);

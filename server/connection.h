@@ -85,7 +85,6 @@ class Connection {
   const std::string& remote_address() const { return remote_address_; }
   const std::string& local_address() const { return local_address_; }
   bool remote_is_loopback() const { return remote_is_loopback_; }
-  uint64_t commands_processed() const { return commands_processed_.load(std::memory_order_relaxed); }
   uint64_t net_input_bytes() const { return net_input_bytes_.load(std::memory_order_relaxed); }
   uint64_t net_output_bytes() const { return net_output_bytes_.load(std::memory_order_relaxed); }
 
@@ -144,7 +143,6 @@ class Connection {
   std::atomic<int> resp_{2};
   std::atomic<int64_t> last_interaction_ms_;
   std::atomic<const engine::Command*> last_command_{nullptr};
-  std::atomic<uint64_t> commands_processed_{0};
   std::atomic<uint64_t> net_input_bytes_{0};
   std::atomic<uint64_t> net_output_bytes_{0};
   std::atomic<size_t> qbuf_{0};

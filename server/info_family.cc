@@ -1,5 +1,6 @@
 // server/info_family.cc — INFO: Redis 7's sections and the fields clients and
 // tools read, plus sections contributed by other layers (Server::AddInfoSection).
+#include <algorithm>
 #include <malloc.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -119,11 +120,9 @@ void SectionPersistenceDefault(Server& s, std::string& out) {
 
 void SectionStats(Server& s, std::string& out) {
   engine::EngineCounters ec = s.engine().counters();
-  uint64_t commands = s.stats().closed_commands_processed.load();
   uint64_t in = s.stats().closed_net_input_bytes.load();
   uint64_t outb = s.stats().closed_net_output_bytes.load();
   s.ForEachClient([&](Connection& c) {
-    commands += c.commands_processed();
     in += c.net_input_bytes();
     outb += c.net_output_bytes();
   });
@@ -135,7 +134,9 @@ void SectionStats(Server& s, std::string& out) {
   }
   runtime::Stats rs = runtime::GetStats();
   Line(out, "total_connections_received", s.stats().total_connections_received.load());
-  Line(out, "total_commands_processed", commands);
+  // As Redis's stat_numcommands: the calls that ran (EXEC's and scripts'
+  // included), not those refused or queued by MULTI; CONFIG RESETSTAT zeroes it.
+  Line(out, "total_commands_processed", ec.total_commands);
   Line(out, "instantaneous_ops_per_sec", 0);
   Line(out, "total_net_input_bytes", in);
   Line(out, "total_net_output_bytes", outb);
@@ -206,7 +207,9 @@ void SectionCommandStats(Server& s, std::string& out) {
 }
 
 void SectionErrorStats(Server& s, std::string& out) {
-  for (const auto& [prefix, count] : s.engine().ErrorStats())
+  auto stats = s.engine().ErrorStats();
+  std::sort(stats.begin(), stats.end());  // Redis keeps them in a radix tree: in name order
+  for (const auto& [prefix, count] : stats)
     absl::StrAppend(&out, "errorstat_", prefix, ":count=", count, "\r\n");
 }
 

@@ -120,7 +120,6 @@ void Server::Unregister(Connection* c) {
   absl::MutexLock lock(&clients_mu_);
   clients_.erase(c->id());
   client_count_.store(clients_.size(), std::memory_order_relaxed);
-  stats_.closed_commands_processed.fetch_add(c->commands_processed(), std::memory_order_relaxed);
   stats_.closed_net_input_bytes.fetch_add(c->net_input_bytes(), std::memory_order_relaxed);
   stats_.closed_net_output_bytes.fetch_add(c->net_output_bytes(), std::memory_order_relaxed);
 }

@@ -42,7 +42,6 @@ struct ServerStats {
   std::atomic<uint64_t> total_connections_received{0};
   std::atomic<uint64_t> rejected_connections{0};
   // Totals of connections already closed; live ones are summed at INFO time.
-  std::atomic<uint64_t> closed_commands_processed{0};
   std::atomic<uint64_t> closed_net_input_bytes{0};
   std::atomic<uint64_t> closed_net_output_bytes{0};
   std::atomic<uint64_t> unexpected_error_replies{0};
