@@ -52,6 +52,10 @@ absl::Status OneArg(const Args& a) {
 
 using D = Config::Directive;
 
+// Redis 7's bounds where its config table has them (INT_MAX, UINT_MAX).
+constexpr int64_t kIntMax = std::numeric_limits<int32_t>::max();
+constexpr int64_t kUintMax = std::numeric_limits<uint32_t>::max();
+
 template <class T>
 using Field = T Options::*;
 
@@ -73,10 +77,10 @@ D SmallInt(std::string name, Field<int> f, int lo, int hi, bool rt) {
   return D{std::move(name), {}, rt,
            [f, lo, hi](Options& o, const Args& a) -> absl::Status {
              if (auto s = OneArg(a); !s.ok()) return s;
-             int v;
+             int64_t v;  // as Redis: a number out of range is a range error, not a parse error
              if (!absl::SimpleAtoi(a[0], &v)) return Bad("argument couldn't be parsed into an integer");
              if (v < lo || v > hi) return Bad(absl::StrCat("argument must be between ", lo, " and ", hi, " inclusive"));
-             o.*f = v;
+             o.*f = static_cast<int>(v);
              return absl::OkStatus();
            },
            [f](const Options& o) { return absl::StrCat(o.*f); }};
@@ -87,8 +91,11 @@ D Memory(std::string name, Field<int64_t> f, int64_t lo, bool rt) {
            [f, lo](Options& o, const Args& a) -> absl::Status {
              if (auto s = OneArg(a); !s.ok()) return s;
              int64_t v;
-             if (!ParseMemory(a[0], &v)) return Bad("argument must be a memory value");
-             if (v < lo) return Bad(absl::StrCat("argument must be at least ", lo));
+             // Redis's memtoull: a negative number is not a memory value.
+             if (!ParseMemory(a[0], &v) || v < 0) return Bad("argument must be a memory value");
+             if (v < lo)
+               return Bad(absl::StrCat("argument must be between ", lo, " and ", std::numeric_limits<int64_t>::max(),
+                                       " inclusive"));
              o.*f = v;
              return absl::OkStatus();
            },
@@ -201,8 +208,8 @@ std::vector<D> BuildTable() {
                 [](const Options& o) { return absl::StrJoin(o.bind, " "); }});
   t.push_back(Bool("protected-mode", &Options::protected_mode, true));
   t.push_back(SmallInt("tcp-backlog", &Options::tcp_backlog, 0, 65535, false));
-  t.push_back(Int("timeout", &Options::timeout, 0, kMax, true));
-  t.push_back(Int("tcp-keepalive", &Options::tcp_keepalive, 0, kMax, true));
+  t.push_back(Int("timeout", &Options::timeout, 0, kIntMax, true));
+  t.push_back(Int("tcp-keepalive", &Options::tcp_keepalive, 0, kIntMax, true));
   t.push_back(Str("dir", &Options::dir, false));
   t.push_back(Enum("loglevel", &Options::loglevel, {"debug", "verbose", "notice", "warning", "nothing"}, true));
   t.push_back(Str("logfile", &Options::logfile, false));
@@ -219,8 +226,18 @@ std::vector<D> BuildTable() {
                 },
                 [](const Options& o) { return absl::StrCat(o.shards); }});
   t.push_back(Memory("stack-size", &Options::stack_size, 16 * 1024, false));
-  t.push_back(SmallInt("hz", &Options::hz, 1, 500, true));
-  t.push_back(Int("maxclients", &Options::maxclients, 1, kMax, true));
+  // As Redis: any 0..INT_MAX is taken and capped to 1..500 (a hint, not a contract).
+  t.push_back(D{"hz", {}, true,
+                [](Options& o, const Args& a) -> absl::Status {
+                  if (auto s = OneArg(a); !s.ok()) return s;
+                  int64_t v;
+                  if (!absl::SimpleAtoi(a[0], &v)) return Bad("argument couldn't be parsed into an integer");
+                  if (v < 0 || v > kIntMax) return Bad(absl::StrCat("argument must be between 0 and ", kIntMax, " inclusive"));
+                  o.hz = static_cast<int>(std::clamp<int64_t>(v, 1, 500));
+                  return absl::OkStatus();
+                },
+                [](const Options& o) { return absl::StrCat(o.hz); }});
+  t.push_back(Int("maxclients", &Options::maxclients, 1, kUintMax, true));
   t.push_back(Str("requirepass", &Options::requirepass, true));
   t.push_back(Str("aclfile", &Options::aclfile, false));
   t.push_back(Enum("enable-debug-command", &Options::enable_debug_command, {"yes", "no", "local"}, false));
