@@ -74,6 +74,12 @@ void CmdConfigResetStat(CommandContext& ctx) {
   s.stats().rejected_connections = 0;
   s.stats().closed_net_input_bytes = 0;
   s.stats().closed_net_output_bytes = 0;
+  s.stats().closed_reads_processed = 0;
+  s.stats().closed_writes_processed = 0;
+  s.ForEachClient([](Connection& live) { live.ResetNetStats(); });
+  s.instantaneous_ops().Reset();
+  s.instantaneous_input_bytes().Reset();
+  s.instantaneous_output_bytes().Reset();
   s.stats().unexpected_error_replies = 0;
   s.stats().client_query_buffer_limit_disconnections = 0;
   s.stats().client_output_buffer_limit_disconnections = 0;

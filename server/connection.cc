@@ -128,6 +128,7 @@ bool Connection::Flush() {
     }
     out_.Consume(bytes);
     net_output_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+    writes_processed_.fetch_add(1, std::memory_order_relaxed);
   }
   soft_since_ = absl::InfiniteFuture();
   reply_start_ = 0;
@@ -280,6 +281,7 @@ void Connection::Serve() {
     in_.Commit(*n);
     clock_.start_ns = 0;  // the read parked: the first command reads the clock
     net_input_bytes_.fetch_add(*n, std::memory_order_relaxed);
+    reads_processed_.fetch_add(1, std::memory_order_relaxed);
 
     bool close = false;
     for (;;) {
@@ -332,6 +334,13 @@ void Connection::Serve() {
   }
   state_.store(kDone, std::memory_order_seq_cst);
   conn_->Close();
+}
+
+void Connection::ResetNetStats() {
+  net_input_bytes_.store(0, std::memory_order_relaxed);
+  net_output_bytes_.store(0, std::memory_order_relaxed);
+  reads_processed_.store(0, std::memory_order_relaxed);
+  writes_processed_.store(0, std::memory_order_relaxed);
 }
 
 std::string Connection::Describe(int64_t now_ms) const {

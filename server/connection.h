@@ -87,6 +87,10 @@ class Connection {
   bool remote_is_loopback() const { return remote_is_loopback_; }
   uint64_t net_input_bytes() const { return net_input_bytes_.load(std::memory_order_relaxed); }
   uint64_t net_output_bytes() const { return net_output_bytes_.load(std::memory_order_relaxed); }
+  uint64_t reads_processed() const { return reads_processed_.load(std::memory_order_relaxed); }
+  uint64_t writes_processed() const { return writes_processed_.load(std::memory_order_relaxed); }
+  // CONFIG RESETSTAT: the four counters above start again from 0.
+  void ResetNetStats();
 
  private:
   enum State : int { kReading, kExecuting, kDone };
@@ -145,6 +149,8 @@ class Connection {
   std::atomic<const engine::Command*> last_command_{nullptr};
   std::atomic<uint64_t> net_input_bytes_{0};
   std::atomic<uint64_t> net_output_bytes_{0};
+  std::atomic<uint64_t> reads_processed_{0};   // reads that returned data
+  std::atomic<uint64_t> writes_processed_{0};  // writes of replies
   std::atomic<size_t> qbuf_{0};
   std::atomic<size_t> omem_{0};
 

@@ -120,12 +120,7 @@ void SectionPersistenceDefault(Server& s, std::string& out) {
 
 void SectionStats(Server& s, std::string& out) {
   engine::EngineCounters ec = s.engine().counters();
-  uint64_t in = s.stats().closed_net_input_bytes.load();
-  uint64_t outb = s.stats().closed_net_output_bytes.load();
-  s.ForEachClient([&](Connection& c) {
-    in += c.net_input_bytes();
-    outb += c.net_output_bytes();
-  });
+  const NetTotals net = s.Net();
   uint64_t rejected_calls = 0;
   for (const engine::Command* c : s.engine().commands().commands()) {
     rejected_calls += c->stats().Get(engine::CommandStats::kRejectedCalls);
@@ -137,9 +132,18 @@ void SectionStats(Server& s, std::string& out) {
   // As Redis's stat_numcommands: the calls that ran (EXEC's and scripts'
   // included), not those refused or queued by MULTI; CONFIG RESETSTAT zeroes it.
   Line(out, "total_commands_processed", ec.total_commands);
-  Line(out, "instantaneous_ops_per_sec", 0);
-  Line(out, "total_net_input_bytes", in);
-  Line(out, "total_net_output_bytes", outb);
+  Line(out, "instantaneous_ops_per_sec", s.instantaneous_ops().PerSecond());
+  Line(out, "total_net_input_bytes", net.input_bytes);
+  Line(out, "total_net_output_bytes", net.output_bytes);
+  Line(out, "total_net_repl_input_bytes", 0);  // no replication
+  Line(out, "total_net_repl_output_bytes", 0);
+  const auto kbps = [](int64_t bytes_per_second) {
+    return absl::StrFormat("%.2f", static_cast<double>(bytes_per_second) / 1024);
+  };
+  Line(out, "instantaneous_input_kbps", kbps(s.instantaneous_input_bytes().PerSecond()));
+  Line(out, "instantaneous_output_kbps", kbps(s.instantaneous_output_bytes().PerSecond()));
+  Line(out, "instantaneous_input_repl_kbps", "0.00");
+  Line(out, "instantaneous_output_repl_kbps", "0.00");
   Line(out, "rejected_connections", s.stats().rejected_connections.load());
   Line(out, "expired_keys", ec.expired_keys);
   Line(out, "evicted_keys", 0);
@@ -149,8 +153,8 @@ void SectionStats(Server& s, std::string& out) {
   Line(out, "pubsub_patterns", 0);
   Line(out, "total_error_replies", ec.total_error_replies);
   Line(out, "unexpected_error_replies", s.stats().unexpected_error_replies.load());
-  Line(out, "total_reads_processed", 0);
-  Line(out, "total_writes_processed", 0);
+  Line(out, "total_reads_processed", net.reads);
+  Line(out, "total_writes_processed", net.writes);
   Line(out, "rejected_calls", rejected_calls);
   Line(out, "client_query_buffer_limit_disconnections", s.stats().client_query_buffer_limit_disconnections.load());
   Line(out, "client_output_buffer_limit_disconnections", s.stats().client_output_buffer_limit_disconnections.load());

@@ -23,6 +23,7 @@ extern "C" size_t __sanitizer_get_current_allocated_bytes();
 extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp, size_t newlen)
     __attribute__((weak));
 
+#include <chrono>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -122,6 +123,8 @@ void Server::Unregister(Connection* c) {
   client_count_.store(clients_.size(), std::memory_order_relaxed);
   stats_.closed_net_input_bytes.fetch_add(c->net_input_bytes(), std::memory_order_relaxed);
   stats_.closed_net_output_bytes.fetch_add(c->net_output_bytes(), std::memory_order_relaxed);
+  stats_.closed_reads_processed.fetch_add(c->reads_processed(), std::memory_order_relaxed);
+  stats_.closed_writes_processed.fetch_add(c->writes_processed(), std::memory_order_relaxed);
 }
 
 void Server::Shutdown() {
@@ -174,7 +177,7 @@ absl::Status Server::Serve() {
   });
   background_wg_.Add(1);
   runtime::Go([this] {
-    MemoryLoop();
+    SampleLoop();
     background_wg_.Done();
   }).Detach();
   background_wg_.Add(1);
@@ -322,11 +325,36 @@ void Server::SampleMemory() {
   engine_.SetOverMaxmemory(used > static_cast<uint64_t>(max));
 }
 
-void Server::MemoryLoop() {
+void Server::SampleLoop() {
   while (!shutting_down()) {
     runtime::Sleep(absl::Milliseconds(100));
     SampleMemory();
+    SampleInstantaneous();
   }
+}
+
+void Server::SampleInstantaneous() {
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  const NetTotals net = Net();
+  inst_ops_.Sample(now_ms, engine_.counters().total_commands);
+  inst_input_.Sample(now_ms, net.input_bytes);
+  inst_output_.Sample(now_ms, net.output_bytes);
+}
+
+NetTotals Server::Net() {
+  NetTotals t;
+  t.input_bytes = stats_.closed_net_input_bytes.load(std::memory_order_relaxed);
+  t.output_bytes = stats_.closed_net_output_bytes.load(std::memory_order_relaxed);
+  t.reads = stats_.closed_reads_processed.load(std::memory_order_relaxed);
+  t.writes = stats_.closed_writes_processed.load(std::memory_order_relaxed);
+  ForEachClient([&](Connection& c) {
+    t.input_bytes += c.net_input_bytes();
+    t.output_bytes += c.net_output_bytes();
+    t.reads += c.reads_processed();
+    t.writes += c.writes_processed();
+  });
+  return t;
 }
 
 }  // namespace stockd::server

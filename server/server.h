@@ -31,11 +31,21 @@
 #include "runtime/net.h"
 #include "runtime/waitgroup.h"
 #include "server/acl.h"
+#include "server/instantaneous_metric.h"
 #include "server/slowlog.h"
 
 namespace stockd::server {
 
 class Connection;
+
+// Network totals of every connection, closed and live, since the start or the
+// last CONFIG RESETSTAT.
+struct NetTotals {
+  uint64_t input_bytes = 0;
+  uint64_t output_bytes = 0;
+  uint64_t reads = 0;
+  uint64_t writes = 0;
+};
 
 // Server-wide counters for INFO stats/clients.
 struct ServerStats {
@@ -44,6 +54,8 @@ struct ServerStats {
   // Totals of connections already closed; live ones are summed at INFO time.
   std::atomic<uint64_t> closed_net_input_bytes{0};
   std::atomic<uint64_t> closed_net_output_bytes{0};
+  std::atomic<uint64_t> closed_reads_processed{0};
+  std::atomic<uint64_t> closed_writes_processed{0};
   std::atomic<uint64_t> unexpected_error_replies{0};
   // Limits (issue 10): clients closed by client-query-buffer-limit and by
   // client-output-buffer-limit; connection fibers ended by a panic.
@@ -100,6 +112,11 @@ class Server {
   size_t connected_clients() const { return client_count_.load(std::memory_order_relaxed); }
   // Calls fn for every live connection (under the registry lock: fn must not park).
   void ForEachClient(const std::function<void(Connection&)>& fn);
+  NetTotals Net();
+  // INFO's instantaneous_ops_per_sec, _input_kbps, _output_kbps (sampled every 100 ms).
+  InstantaneousMetric& instantaneous_ops() { return inst_ops_; }
+  InstantaneousMetric& instantaneous_input_bytes() { return inst_input_; }
+  InstantaneousMetric& instantaneous_output_bytes() { return inst_output_; }
   // INFO section builders, shared by INFO and tests.
   std::vector<std::pair<std::string, std::function<void(std::string&)>>>& info_sections() { return info_sections_; }
 
@@ -107,7 +124,9 @@ class Server {
   void AcceptLoop(runtime::Listener* listener);
   void ServeConnection(std::unique_ptr<runtime::Conn> conn);
   void ActiveExpireLoop();
-  void MemoryLoop();
+  // Every 100 ms: used memory (for maxmemory) and the instantaneous metrics.
+  void SampleLoop();
+  void SampleInstantaneous();
   void Register(Connection* c);
   void Unregister(Connection* c);
 
@@ -119,6 +138,7 @@ class Server {
   ServerStats stats_;
   SlowLog slowlog_;
   std::atomic<uint64_t> used_memory_{0};
+  InstantaneousMetric inst_ops_, inst_input_, inst_output_;
   std::function<void(absl::Duration)> persister_stall_;
 
   std::vector<std::unique_ptr<runtime::Listener>> listeners_;

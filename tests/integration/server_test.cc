@@ -3,7 +3,9 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <thread>
@@ -238,6 +240,44 @@ TEST_F(StockdTest, InfoAndConfig) {
   EXPECT_EQ(c->Do({"CONFIG", "RESETSTAT"}), "\"OK\"");
   std::string after = c->Do({"INFO", "commandstats"});
   EXPECT_EQ(after.find("cmdstat_set:"), std::string::npos) << after;
+}
+
+// The value of `field` in an INFO reply's text, as a number (-1 when absent).
+double InfoNumber(const std::string& info, const std::string& field) {
+  const size_t at = info.find("\n" + field + ":");
+  return at == std::string::npos ? -1 : std::atof(info.c_str() + at + field.size() + 2);
+}
+
+TEST_F(StockdTest, InstantaneousRatesFollowTheLoadAndReadWriteCounters) {
+  StartStockd();
+  auto load = server_.Connect();
+  auto watch = server_.Connect();
+  // About 1.2 s of pipelined PINGs (12 samples of the 16 the rate averages).
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1200);
+  int batches = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    for (int i = 0; i < 100; ++i) load->Append({"PING"});
+    for (int i = 0; i < 100; ++i) ASSERT_NE(load->Read(), nullptr);
+    ++batches;
+  }
+  std::string info = watch->Do({"INFO", "stats"});
+  EXPECT_GT(InfoNumber(info, "instantaneous_ops_per_sec"), 0) << info;
+  EXPECT_GT(InfoNumber(info, "instantaneous_input_kbps"), 0) << info;
+  EXPECT_GT(InfoNumber(info, "instantaneous_output_kbps"), 0) << info;
+  // Each batch was at least one read and one write by the server.
+  EXPECT_GE(InfoNumber(info, "total_reads_processed"), batches) << info;
+  EXPECT_GE(InfoNumber(info, "total_writes_processed"), batches) << info;
+  EXPECT_GE(InfoNumber(info, "total_commands_processed"), batches * 100) << info;
+  // Idle for longer than the 16 samples: the rates fall back to 0.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+  info = watch->Do({"INFO", "stats"});
+  EXPECT_EQ(InfoNumber(info, "instantaneous_ops_per_sec"), 0) << info;
+  EXPECT_EQ(InfoNumber(info, "instantaneous_input_kbps"), 0) << info;
+  // RESETSTAT zeroes the totals, live connections' included.
+  EXPECT_EQ(watch->Do({"CONFIG", "RESETSTAT"}), "\"OK\"");
+  info = load->Do({"INFO", "stats"});
+  EXPECT_LE(InfoNumber(info, "total_reads_processed"), 2) << info;
+  EXPECT_LE(InfoNumber(info, "total_net_input_bytes"), 100) << info;
 }
 
 TEST_F(StockdTest, DebugSleepNeedsEnableDebugCommand) {
