@@ -87,6 +87,9 @@ class Connection {
   bool remote_is_loopback() const { return remote_is_loopback_; }
   uint64_t net_input_bytes() const { return net_input_bytes_.load(std::memory_order_relaxed); }
   uint64_t net_output_bytes() const { return net_output_bytes_.load(std::memory_order_relaxed); }
+  // Bytes of unparsed input and of replies waiting to be sent (CLIENT LIST qbuf, omem).
+  size_t query_buffer() const { return qbuf_.load(std::memory_order_relaxed); }
+  size_t output_buffer() const { return omem_.load(std::memory_order_relaxed); }
   uint64_t reads_processed() const { return reads_processed_.load(std::memory_order_relaxed); }
   uint64_t writes_processed() const { return writes_processed_.load(std::memory_order_relaxed); }
   // CONFIG RESETSTAT: the four counters above start again from 0.

@@ -85,8 +85,8 @@ void SectionClients(Server& s, std::string& out) {
   Line(out, "connected_clients", s.connected_clients());
   Line(out, "cluster_connections", 0);
   Line(out, "maxclients", s.config().live().maxclients.load());
-  Line(out, "client_recent_max_input_buffer", 0);
-  Line(out, "client_recent_max_output_buffer", 0);
+  Line(out, "client_recent_max_input_buffer", s.recent_max_input_buffer());
+  Line(out, "client_recent_max_output_buffer", s.recent_max_output_buffer());
   Line(out, "blocked_clients", s.engine().blocking().blocked_clients());
   Line(out, "tracking_clients", 0);
   Line(out, "clients_in_timeout_table", 0);

@@ -23,6 +23,7 @@ extern "C" size_t __sanitizer_get_current_allocated_bytes();
 extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp, size_t newlen)
     __attribute__((weak));
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -337,9 +338,34 @@ void Server::SampleInstantaneous() {
   const int64_t now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
   const NetTotals net = Net();
+  size_t in_max = 0, out_max = 0;
+  ForEachClient([&](Connection& c) {
+    in_max = std::max(in_max, c.query_buffer());
+    out_max = std::max(out_max, c.output_buffer());
+  });
+  const int64_t second = now_ms / 1000;
+  const int slot = static_cast<int>(second % kPeakSlots);
+  if (peak_second_[slot].load(std::memory_order_relaxed) != second) {  // a new second: the slot starts over
+    peak_[slot][0].store(0, std::memory_order_relaxed);
+    peak_[slot][1].store(0, std::memory_order_relaxed);
+    peak_second_[slot].store(second, std::memory_order_relaxed);
+  }
+  peak_[slot][0].store(std::max(peak_[slot][0].load(std::memory_order_relaxed), in_max), std::memory_order_relaxed);
+  peak_[slot][1].store(std::max(peak_[slot][1].load(std::memory_order_relaxed), out_max), std::memory_order_relaxed);
   inst_ops_.Sample(now_ms, engine_.counters().total_commands);
   inst_input_.Sample(now_ms, net.input_bytes);
   inst_output_.Sample(now_ms, net.output_bytes);
+}
+
+size_t Server::RecentMax(int which) const {
+  const int64_t now_s =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  size_t m = 0;
+  for (int i = 0; i < kPeakSlots; ++i) {
+    if (now_s - peak_second_[i].load(std::memory_order_relaxed) >= kPeakSlots) continue;  // stale (the sampler stalled)
+    m = std::max(m, peak_[i][which].load(std::memory_order_relaxed));
+  }
+  return m;
 }
 
 NetTotals Server::Net() {

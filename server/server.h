@@ -117,6 +117,10 @@ class Server {
   InstantaneousMetric& instantaneous_ops() { return inst_ops_; }
   InstantaneousMetric& instantaneous_input_bytes() { return inst_input_; }
   InstantaneousMetric& instantaneous_output_bytes() { return inst_output_; }
+  // INFO client_recent_max_input_buffer / _output_buffer: the largest query
+  // and output buffers of any client over the last 8 seconds (as Redis).
+  size_t recent_max_input_buffer() const { return RecentMax(0); }
+  size_t recent_max_output_buffer() const { return RecentMax(1); }
   // INFO section builders, shared by INFO and tests.
   std::vector<std::pair<std::string, std::function<void(std::string&)>>>& info_sections() { return info_sections_; }
 
@@ -139,6 +143,12 @@ class Server {
   SlowLog slowlog_;
   std::atomic<uint64_t> used_memory_{0};
   InstantaneousMetric inst_ops_, inst_input_, inst_output_;
+  // Per second of the last 8 (slot = second % 8): the largest [query, output]
+  // buffer seen by the 100 ms samples; peak_second_ is each slot's second.
+  static constexpr int kPeakSlots = 8;
+  size_t RecentMax(int which) const;
+  std::atomic<size_t> peak_[kPeakSlots][2] = {};
+  std::atomic<int64_t> peak_second_[kPeakSlots] = {};
   std::function<void(absl::Duration)> persister_stall_;
 
   std::vector<std::unique_ptr<runtime::Listener>> listeners_;

@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -278,6 +279,19 @@ TEST_F(StockdTest, InstantaneousRatesFollowTheLoadAndReadWriteCounters) {
   info = load->Do({"INFO", "stats"});
   EXPECT_LE(InfoNumber(info, "total_reads_processed"), 2) << info;
   EXPECT_LE(InfoNumber(info, "total_net_input_bytes"), 100) << info;
+}
+
+TEST_F(StockdTest, RecentMaxInputBufferSeesAHalfSentCommand) {
+  StartStockd();
+  auto slow = server_.Connect();
+  auto watch = server_.Connect();
+  // A SET whose 100,000-byte value is half sent: 50,000 bytes wait unparsed.
+  const std::string head = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100000\r\n" + std::string(50000, 'x');
+  ASSERT_EQ(write(slow->raw()->fd, head.data(), head.size()), static_cast<ssize_t>(head.size()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // a few 100 ms samples
+  std::string info = watch->Do({"INFO", "clients"});
+  EXPECT_GE(InfoNumber(info, "client_recent_max_input_buffer"), 50000) << info;
+  EXPECT_GE(InfoNumber(info, "client_recent_max_output_buffer"), 0) << info;
 }
 
 TEST_F(StockdTest, DebugSleepNeedsEnableDebugCommand) {
