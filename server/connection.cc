@@ -206,7 +206,12 @@ void Connection::Execute(std::vector<std::string_view>& argv) {
     }
   }
   if (cmd != nullptr && cmd->dispatch_keys() == engine::Command::DispatchKeys::kTriple) LookAhead();
+  const bool blocking = cmd != nullptr && cmd->has_flag(engine::kBlocking);
+  if (blocking) blocking_.store(true, std::memory_order_relaxed);
   engine.Execute(session_, argv, writer_, &clock_, running_keyed_ ? &running_key_ : nullptr);
+  if (blocking) blocking_.store(false, std::memory_order_relaxed);
+  const int multi = engine::InMulti(session_) ? static_cast<int>(session_.tx->queue.size()) : -1;
+  if (multi != multi_.load(std::memory_order_relaxed)) multi_.store(multi, std::memory_order_relaxed);
   // Read after the command, as Redis does: a CONFIG SET of the threshold is
   // itself logged under the new one.
   const int64_t slower_than = server_.config().live().slowlog_log_slower_than.load(std::memory_order_relaxed);
@@ -348,9 +353,16 @@ std::string Connection::Describe(int64_t now_ms) const {
   int64_t age = (now_ms - created_ms_) / 1000;
   int64_t idle = (now_ms - last_interaction_ms_.load(std::memory_order_relaxed)) / 1000;
   std::string cmd_name = cmd ? std::string(cmd->full_name()) : "NULL";
+  const int multi = multi_.load(std::memory_order_relaxed);
+  std::string flags;  // in Redis's order of the letters stockd has
+  if (multi >= 0) flags += 'x';
+  if (blocking_.load(std::memory_order_relaxed)) flags += 'b';
+  if (no_evict_.load(std::memory_order_relaxed)) flags += 'e';
+  if (flags.empty()) flags = "N";
   return absl::StrCat("id=", id_, " addr=", remote_address_, " laddr=", local_address_, " fd=", conn_->fd(),
-                      " name=", name(), " age=", age, " idle=", idle, " flags=N db=", db_.load(std::memory_order_relaxed),
-                      " sub=0 psub=0 ssub=0 multi=-1 qbuf=", qbuf_.load(std::memory_order_relaxed),
+                      " name=", name(), " age=", age, " idle=", idle, " flags=", flags,
+                      " db=", db_.load(std::memory_order_relaxed), " sub=0 psub=0 ssub=0 multi=", multi,
+                      " qbuf=", qbuf_.load(std::memory_order_relaxed),
                       " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=", omem_.load(std::memory_order_relaxed),
                       " tot-mem=0 events=r cmd=",
                       cmd_name, " user=", acl_user_.name(), " redir=-1 resp=", resp_.load(std::memory_order_relaxed));

@@ -69,6 +69,8 @@ class Connection {
   protocol::Parser& parser() { return parser_; }
   // Reply, then close (QUIT).
   void CloseAfterReply() { close_after_reply_ = true; }
+  // CLIENT NO-EVICT on|off: only shown in CLIENT LIST (stockd never evicts clients).
+  void SetNoEvict(bool on) { no_evict_.store(on, std::memory_order_relaxed); }
   bool authenticated() const { return authenticated_.load(std::memory_order_relaxed); }
   void SetAuthenticated(bool yes);
   void SetResp(int resp);
@@ -147,6 +149,11 @@ class Connection {
   std::atomic<bool> closing_{false};
   std::atomic<bool> authenticated_{false};
   std::atomic<int> db_{0};
+  // For CLIENT LIST, written by this connection's fiber: commands queued in
+  // MULTI (-1 outside it), a blocking command running (flag b), NO-EVICT (e).
+  std::atomic<int> multi_{-1};
+  std::atomic<bool> blocking_{false};
+  std::atomic<bool> no_evict_{false};
   std::atomic<int> resp_{2};
   std::atomic<int64_t> last_interaction_ms_;
   std::atomic<const engine::Command*> last_command_{nullptr};

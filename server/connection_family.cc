@@ -340,8 +340,13 @@ void CmdClientUnblock(CommandContext& ctx) {
 }
 
 void CmdClientNoEvict(CommandContext& ctx) {
-  if (EqualsIgnoreCase(ctx.argv[2], "on") || EqualsIgnoreCase(ctx.argv[2], "off")) ctx.reply.Ok();
-  else ctx.Error("ERR syntax error");
+  const bool on = EqualsIgnoreCase(ctx.argv[2], "on");
+  if (!on && !EqualsIgnoreCase(ctx.argv[2], "off")) {
+    ctx.Error("ERR syntax error");
+    return;
+  }
+  if (Connection* c = ConnectionOf(ctx)) c->SetNoEvict(on);
+  ctx.reply.Ok();
 }
 
 void CmdClientHelp(CommandContext& ctx) {

@@ -294,6 +294,46 @@ TEST_F(StockdTest, RecentMaxInputBufferSeesAHalfSentCommand) {
   EXPECT_GE(InfoNumber(info, "client_recent_max_output_buffer"), 0) << info;
 }
 
+// The CLIENT LIST line of client `id`.
+std::string ClientLine(Client& asker, long long id) {
+  const std::string list = asker.Do({"CLIENT", "LIST"});
+  const size_t at = list.find("id=" + std::to_string(id) + " ");
+  return at == std::string::npos ? "(no line for id " + std::to_string(id) + ")"
+                                 : list.substr(at, list.find('\n', at) - at);
+}
+
+// Redis's flags x (in MULTI, with multi= the queued count), b (blocked) and e (NO-EVICT).
+TEST_F(StockdTest, ClientListShowsMultiBlockedAndNoEvict) {
+  StartStockd();
+  auto tx = server_.Connect(), blocked = server_.Connect(), noevict = server_.Connect(), asker = server_.Connect();
+  auto id_of = [](Client& c) { return c.Command({"CLIENT", "ID"})->integer; };
+  const long long tx_id = id_of(*tx), blocked_id = id_of(*blocked), noevict_id = id_of(*noevict);
+  EXPECT_NE(ClientLine(*asker, tx_id).find(" flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 "), std::string::npos)
+      << ClientLine(*asker, tx_id);
+  tx->Do({"MULTI"});
+  tx->Do({"SET", "a", "1"});
+  tx->Do({"GET", "a"});
+  EXPECT_NE(ClientLine(*asker, tx_id).find(" flags=x db=0 sub=0 psub=0 ssub=0 multi=2 "), std::string::npos)
+      << ClientLine(*asker, tx_id);
+  tx->Do({"EXEC"});
+  EXPECT_NE(ClientLine(*asker, tx_id).find(" flags=N "), std::string::npos) << ClientLine(*asker, tx_id);
+  blocked->Append({"BLPOP", "nothing", "0"});
+  for (int done = 0; !done;) ASSERT_EQ(redisBufferWrite(blocked->raw(), &done), REDIS_OK);  // send, do not wait
+  bool seen = false;  // the BLPOP reaches the server and parks
+  for (int i = 0; i < 200 && !seen; ++i) {
+    seen = ClientLine(*asker, blocked_id).find(" flags=b ") != std::string::npos;
+    if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_TRUE(seen) << ClientLine(*asker, blocked_id);
+  asker->Do({"RPUSH", "nothing", "x"});
+  ASSERT_NE(blocked->Read(), nullptr);
+  EXPECT_NE(ClientLine(*asker, blocked_id).find(" flags=N "), std::string::npos) << ClientLine(*asker, blocked_id);
+  EXPECT_EQ(noevict->Do({"CLIENT", "NO-EVICT", "on"}), "\"OK\"");
+  EXPECT_NE(ClientLine(*asker, noevict_id).find(" flags=e "), std::string::npos) << ClientLine(*asker, noevict_id);
+  EXPECT_EQ(noevict->Do({"CLIENT", "NO-EVICT", "off"}), "\"OK\"");
+  EXPECT_NE(ClientLine(*asker, noevict_id).find(" flags=N "), std::string::npos) << ClientLine(*asker, noevict_id);
+}
+
 TEST_F(StockdTest, DebugSleepNeedsEnableDebugCommand) {
   StartStockd();
   auto c = server_.Connect();
