@@ -436,6 +436,7 @@ void CmdSlowlogReset(CommandContext& ctx) {
 
 void CmdSlowlogHelp(CommandContext& ctx) {
   static constexpr std::string_view kLines[] = {
+      // Redis 7.0's text, line for line (tests/compat/command_compat_test.cc).
       "SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
       "GET [<count>]",
       "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
@@ -447,7 +448,7 @@ void CmdSlowlogHelp(CommandContext& ctx) {
       "RESET",
       "    Reset the slowlog.",
       "HELP",
-      "    Print this help.",
+      "    Prints this help.",
   };
   ctx.reply.ArrayHeader(std::size(kLines));
   for (auto l : kLines) ctx.reply.SimpleString(l);

@@ -2,7 +2,8 @@
 // GETKEYS and INFO's key description for the commands whose keys follow a
 // numkeys argument (engine/command.h: numkeys_at) and a few with the legacy
 // key triple only; INFO (tips and key specs included) and DOCS (whole) of
-// every command both servers have; key specs name the keys dispatch locks.
+// every command both servers have; key specs name the keys dispatch locks;
+// the HELP text of the containers stockd fully supports.
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -395,6 +396,13 @@ TEST_F(CommandCompat, DispatchKeysAreTheKeySpecsKeys) {
 // BGSAVE has no no_multi flag (SAVE has): inside EXEC it is deferred.
 TEST_F(CommandCompat, BgsaveInsideMultiIsScheduledAndSaveIsRefused) {
   SameAll({{"MULTI"}, {"BGSAVE"}, {"EXEC"}, {"MULTI"}, {"SAVE"}, {"EXEC"}});
+}
+
+// HELP of every container whose subcommands stockd all has is Redis's text,
+// line for line (CLIENT, CONFIG, MEMORY and COMMAND list subcommands stockd
+// does not have, so their HELP lists fewer).
+TEST_F(CommandCompat, HelpOfFullySupportedContainers) {
+  for (const char* container : {"SCRIPT", "FUNCTION", "SLOWLOG", "OBJECT", "ACL"}) Same({container, "HELP"});
 }
 
 }  // namespace
