@@ -192,36 +192,36 @@ void CmdClientInfo(CommandContext& ctx) {
 void CmdClientList(CommandContext& ctx) {
   Connection* self = RequireConnection(ctx);
   if (self == nullptr) return;
-  std::vector<uint64_t> ids;
+  // Redis 7.0's forms: no argument, TYPE <type> alone, or ID <id>...
+  std::vector<int64_t> ids;
   bool filter_ids = false;
-  for (size_t i = 2; i < ctx.argv.size(); ++i) {
-    if (EqualsIgnoreCase(ctx.argv[i], "TYPE") && i + 1 < ctx.argv.size()) {
-      std::string_view t = ctx.argv[++i];
-      if (!EqualsIgnoreCase(t, "normal") && !EqualsIgnoreCase(t, "master") && !EqualsIgnoreCase(t, "replica") &&
-          !EqualsIgnoreCase(t, "pubsub")) {
-        ctx.Error(absl::StrCat("ERR Unknown client type '", A(t), "'"));
-        return;
-      }
-      if (!EqualsIgnoreCase(t, "normal")) filter_ids = true;  // no replicas or pubsub clients here
-    } else if (EqualsIgnoreCase(ctx.argv[i], "ID") && i + 1 < ctx.argv.size()) {
-      filter_ids = true;
-      for (++i; i < ctx.argv.size(); ++i) {
-        uint64_t id;
-        if (!absl::SimpleAtoi(A(ctx.argv[i]), &id) || id == 0) {
-          ctx.Error("ERR Invalid client ID");
-          return;
-        }
-        ids.push_back(id);
-      }
-    } else {
-      ctx.Error("ERR syntax error");
+  const size_t argc = ctx.argv.size();
+  if (argc == 4 && EqualsIgnoreCase(ctx.argv[2], "TYPE")) {
+    std::string_view t = ctx.argv[3];
+    if (!EqualsIgnoreCase(t, "normal") && !EqualsIgnoreCase(t, "master") && !EqualsIgnoreCase(t, "replica") &&
+        !EqualsIgnoreCase(t, "slave") && !EqualsIgnoreCase(t, "pubsub")) {
+      ctx.Error(absl::StrCat("ERR Unknown client type '", A(t), "'"));
       return;
     }
+    filter_ids = !EqualsIgnoreCase(t, "normal");  // no replicas or pubsub clients here
+  } else if (argc > 3 && EqualsIgnoreCase(ctx.argv[2], "ID")) {
+    filter_ids = true;
+    for (size_t i = 3; i < argc; ++i) {
+      int64_t id;
+      if (!absl::SimpleAtoi(A(ctx.argv[i]), &id)) {
+        ctx.Error("ERR Invalid client ID");
+        return;
+      }
+      ids.push_back(id);
+    }
+  } else if (argc != 2) {
+    ctx.Error("ERR syntax error");
+    return;
   }
   int64_t now = absl::ToUnixMillis(absl::Now());
   std::vector<std::pair<uint64_t, std::string>> lines;
   self->server().ForEachClient([&](Connection& c) {
-    if (filter_ids && std::find(ids.begin(), ids.end(), c.id()) == ids.end()) return;
+    if (filter_ids && std::find(ids.begin(), ids.end(), static_cast<int64_t>(c.id())) == ids.end()) return;
     lines.emplace_back(c.id(), c.Describe(now));
   });
   std::sort(lines.begin(), lines.end());

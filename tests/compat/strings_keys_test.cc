@@ -98,5 +98,17 @@ TEST_F(CompatTest, ConnectionCommands) {
            {"COMMAND", "GETKEYS", "mset", "a", "1", "b", "2"}});
 }
 
+// CLIENT LIST's argument forms: no argument, TYPE <type> alone, or ID <id>...
+// (the cases whose reply does not name a live connection).
+TEST_F(CompatTest, ClientListArguments) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"TYPE", "normal", "ID", "1"}, {"TYPE"}, {"ID"}, {"ID", "x"}, {"ID", "1", "x"},
+        {"TYPE", "bogus"}, {"TYPE", "master"}, {"TYPE", "replica"}, {"TYPE", "slave"}, {"TYPE", "pubsub"},
+        {"FOO"}, {"ID", "-1"}, {"ID", "0"}, {"ID", "999999"}, {"TYPE", "normal", "x"}}) {
+    args.insert(args.begin(), {"CLIENT", "LIST"});
+    Same(args);
+  }
+}
+
 }  // namespace
 }  // namespace stockd::testing
