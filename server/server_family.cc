@@ -375,17 +375,27 @@ void CmdTime(CommandContext& ctx) {
 void CmdShutdown(CommandContext& ctx) {
   Connection* c = RequireConnection(ctx);
   if (c == nullptr) return;
+  // Redis 7.0's shutdownCommand: known words only, and neither NOSAVE with
+  // SAVE nor ABORT with anything else.
+  bool nosave = false, save = false, other = false, abort = false;
   for (size_t i = 1; i < ctx.argv.size(); ++i) {
     std::string_view a = ctx.argv[i];
-    if (EqualsIgnoreCase(a, "ABORT")) {
-      ctx.Error("ERR No shutdown in progress.");
-      return;
-    }
-    if (!EqualsIgnoreCase(a, "NOSAVE") && !EqualsIgnoreCase(a, "SAVE") && !EqualsIgnoreCase(a, "NOW") &&
-        !EqualsIgnoreCase(a, "FORCE")) {
+    if (EqualsIgnoreCase(a, "NOSAVE")) nosave = true;
+    else if (EqualsIgnoreCase(a, "SAVE")) save = true;
+    else if (EqualsIgnoreCase(a, "NOW") || EqualsIgnoreCase(a, "FORCE")) other = true;
+    else if (EqualsIgnoreCase(a, "ABORT")) abort = true;
+    else {
       ctx.Error("ERR syntax error");
       return;
     }
+  }
+  if ((abort && (nosave || save || other)) || (nosave && save)) {
+    ctx.Error("ERR syntax error");
+    return;
+  }
+  if (abort) {  // a shutdown here never waits for replicas, so none is ever in progress
+    ctx.Error("ERR No shutdown in progress.");
+    return;
   }
   // Every acknowledged write is already in the log: SAVE and NOSAVE both shut
   // down cleanly (storage drains and syncs in its shutdown hook). The client

@@ -3,6 +3,7 @@
 
 #include <atomic>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
@@ -50,6 +51,11 @@ void CmdSave(CommandContext& ctx) {
 }
 
 void CmdBgsave(CommandContext& ctx) {
+  // Redis 7.0: BGSAVE [SCHEDULE], nothing else.
+  if (ctx.argv.size() > 2 || (ctx.argv.size() == 2 && !absl::EqualsIgnoreCase(absl::string_view(ctx.argv[1].data(), ctx.argv[1].size()), "schedule"))) {
+    ctx.Error("ERR syntax error");
+    return;
+  }
   if (g_bgsave_running.exchange(true)) {
     ctx.Error("ERR Background save already in progress");
     return;

@@ -110,5 +110,12 @@ TEST_F(CompatTest, ClientListArguments) {
   }
 }
 
+// Refused SHUTDOWN and BGSAVE forms: nothing shuts down, nothing is saved.
+TEST_F(CompatTest, ShutdownAndBgsaveRefusals) {
+  SameAll({{"SHUTDOWN", "NOSAVE", "SAVE"}, {"SHUTDOWN", "SAVE", "NOW", "NOSAVE"}, {"SHUTDOWN", "ABORT"},
+           {"SHUTDOWN", "ABORT", "NOW"}, {"SHUTDOWN", "FORCE", "ABORT"}, {"SHUTDOWN", "BOGUS"},
+           {"BGSAVE", "x"}, {"BGSAVE", "SCHEDULE", "x"}, {"PING"}});
+}
+
 }  // namespace
 }  // namespace stockd::testing
