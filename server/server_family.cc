@@ -372,6 +372,15 @@ void CmdTime(CommandContext& ctx) {
   ctx.reply.Bulk(absl::StrCat(us % 1000000));
 }
 
+// ROLE: stockd has no replication, so it is a master at replication offset 0
+// with no replicas, as INFO replication says.
+void CmdRole(CommandContext& ctx) {
+  ctx.reply.ArrayHeader(3);
+  ctx.reply.Bulk("master");
+  ctx.reply.Integer(0);
+  ctx.reply.ArrayHeader(0);
+}
+
 void CmdShutdown(CommandContext& ctx) {
   Connection* c = RequireConnection(ctx);
   if (c == nullptr) return;
@@ -554,6 +563,8 @@ void RegisterServerFamily(engine::CommandTable& t) {
 
   t.Register({.name = "time", .arity = 1, .flags = kLS | engine::kFast, .handler = CmdTime,
               .acl_categories = "@fast", .group = "server", .since = "2.6.0"});
+  t.Register({.name = "role", .arity = 1, .flags = engine::kNoScript | kLS | engine::kFast, .handler = CmdRole,
+              .acl_categories = "@admin @fast @dangerous", .group = "server", .since = "2.8.12"});
   t.Register({.name = "shutdown", .arity = -1,
               .flags = engine::kAdmin | engine::kNoScript | kLS | engine::kNoMulti | engine::kAllowBusy,
               .handler = CmdShutdown, .acl_categories = "", .group = "server", .since = "1.0.0"});

@@ -117,5 +117,8 @@ TEST_F(CompatTest, ShutdownAndBgsaveRefusals) {
            {"BGSAVE", "x"}, {"BGSAVE", "SCHEDULE", "x"}, {"PING"}});
 }
 
+// No replication: a master at offset 0 without replicas, on both.
+TEST_F(CompatTest, Role) { SameAll({{"SET", "k", "v"}, {"ROLE"}, {"ROLE", "x"}}); }
+
 }  // namespace
 }  // namespace stockd::testing
