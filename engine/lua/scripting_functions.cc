@@ -4,10 +4,12 @@
 // first time one of its functions runs there (or again after a REPLACE).
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "engine/args.h"
 #include "engine/lua/scripting.h"
 #include "engine/lua/scripting_lease.h"
+#include "protocol/inline_split.h"
 
 namespace stockd::engine::lua {
 namespace {
@@ -30,30 +32,43 @@ std::string_view LibraryBody(std::string_view code) {
 
 }  // namespace
 
+// Redis 7.0's functionExtractLibMetaData, then the engine lookup: the first
+// line is split as sdssplitargs splits (quotes included), "name=" is matched
+// without regard to case and may come once, the engine name likewise.
 bool Scripting::ParseLibrary(std::string_view code, LibraryInfo* lib, std::string* error) {
   if (code.substr(0, 2) != "#!") {
     *error = "ERR Missing library metadata";
     return false;
   }
-  std::string_view line = code.substr(2, code.find('\n') == std::string_view::npos
-                                             ? std::string_view::npos
-                                             : code.find('\n') - 2);
-  std::vector<std::string> parts = absl::StrSplit(absl::string_view(line.data(), line.size()), ' ',
-                                                  absl::SkipEmpty());
-  if (parts.empty() || parts[0] != "lua") {
-    *error = "ERR Engine '" + (parts.empty() ? std::string() : parts[0]) + "' not found";
+  const size_t nl = code.find('\n');
+  std::string shebang(code.substr(0, nl));
+  std::vector<std::string_view> parts;
+  if (nl == std::string_view::npos || !protocol::SplitInlineArgs(shebang.data(), shebang.size(), &parts) ||
+      parts.empty()) {
+    *error = "ERR Invalid library metadata";
     return false;
   }
+  bool named = false;
   for (size_t i = 1; i < parts.size(); ++i) {
-    if (parts[i].rfind("name=", 0) == 0) {
-      lib->name = parts[i].substr(5);
+    if (parts[i].size() >= 5 && absl::EqualsIgnoreCase(absl::string_view(parts[i].data(), 5), "name=")) {
+      if (named) {
+        *error = "ERR Invalid metadata value, name argument was given multiple times";
+        return false;
+      }
+      named = true;
+      lib->name = std::string(parts[i].substr(5));
     } else {
-      *error = "ERR Invalid metadata value given: " + parts[i];
+      *error = "ERR Invalid metadata value given: " + std::string(parts[i]);
       return false;
     }
   }
-  if (lib->name.empty()) {
+  if (!named) {
     *error = "ERR Library name was not given";
+    return false;
+  }
+  const std::string_view engine = parts[0].substr(2);
+  if (!absl::EqualsIgnoreCase(absl::string_view(engine.data(), engine.size()), "lua")) {
+    *error = "ERR Engine '" + std::string(engine) + "' not found";
     return false;
   }
   if (!ValidLibraryName(lib->name)) {

@@ -175,5 +175,19 @@ TEST_F(ScriptingCompat, Functions) {
            {"FUNCTION", "LIST"}});
 }
 
+// FUNCTION LOAD's first line, parsed as Redis 7.0 parses it (sdssplitargs,
+// name= once and in any case, the engine's name in any case).
+TEST_F(ScriptingCompat, FunctionLibraryMetadata) {
+  const std::string body = "\nredis.register_function('f', function() return 1 end)";
+  for (const char* first :
+       {"#!lua name=a", "#!LUA NAME=b", "#!lua name=c name=d", "#!lua", "#!lua name=", "#!lua x=1",
+        "#!lua \"name=e\"", "#!lua 'name=f", "#!js name=g", "#! name=h", "#!lua name=i-j", "lua name=k",
+        "#!lua  name=l  "}) {
+    Same({"FUNCTION", "LOAD", std::string(first) + body});
+  }
+  Same({"FUNCTION", "LOAD", "#!lua name=nonewline"});
+  SameAll({{"FUNCTION", "LIST"}, {"FUNCTION", "FLUSH"}});
+}
+
 }  // namespace
 }  // namespace stockd::testing
