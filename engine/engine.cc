@@ -93,7 +93,8 @@ uint32_t RoundUpPowerOfTwo(int n) {
 
 }  // namespace
 
-Engine::Engine(EngineOptions options) : options_(std::move(options)) {
+Engine::Engine(EngineOptions options)
+    : options_(std::move(options)), proto_max_bulk_len_(options_.proto_max_bulk_len) {
   if (options_.databases < 1) options_.databases = 1;
   shards_per_db_u_ = RoundUpPowerOfTwo(options_.shards_per_db);
   options_.shards_per_db = static_cast<int>(shards_per_db_u_);

@@ -56,7 +56,8 @@ struct EngineOptions {
   int shards_per_db = 16;  // power of two, 1..4096
   // Unix time in milliseconds; empty = the system clock. Read once per command.
   std::function<int64_t()> clock;
-  // proto-max-bulk-len: the largest string a command may create (APPEND, SETRANGE).
+  // proto-max-bulk-len at start: the largest string a command may create
+  // (APPEND, SETRANGE) and LCS's table; Engine::SetProtoMaxBulkLen changes it.
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
   // busy-reply-threshold (alias lua-time-limit), ms: past it a running script's
   // shards answer -BUSY and SCRIPT KILL / FUNCTION KILL may stop it.
@@ -267,6 +268,10 @@ class Engine {
   int databases() const { return options_.databases; }
   int shards_per_db() const { return options_.shards_per_db; }
   const EngineOptions& options() const { return options_; }
+  // proto-max-bulk-len now: options().proto_max_bulk_len at start, then what
+  // CONFIG SET made it (the server calls SetProtoMaxBulkLen).
+  int64_t proto_max_bulk_len() const { return proto_max_bulk_len_.load(std::memory_order_relaxed); }
+  void SetProtoMaxBulkLen(int64_t bytes) { proto_max_bulk_len_.store(bytes, std::memory_order_relaxed); }
   int64_t NowMs() const;
   // The shard of key in db. The caller must lock it (or go through CommandContext).
   Shard& ShardFor(int db, std::string_view key) { return *shards_[ShardId(db, KeyHash(key))]; }
@@ -301,6 +306,7 @@ class Engine {
   void Reject(protocol::ReplyWriter& reply, std::string_view msg);
 
   EngineOptions options_;
+  std::atomic<int64_t> proto_max_bulk_len_;
   uint32_t shards_per_db_u_;
   std::vector<std::unique_ptr<Shard>> shards_;  // db-major: id = db * shards_per_db + i
   CommandTable commands_;

@@ -359,7 +359,7 @@ void CmdMSetNx(CommandContext& ctx) {
 
 void CmdAppend(CommandContext& ctx) {
   auto r = OpAppend(ctx.Locate(ctx.argv[1]), ctx.argv[1], ctx.argv[2], ctx.now_ms,
-                    ctx.engine.options().proto_max_bulk_len);
+                    ctx.engine.proto_max_bulk_len());
   if (!r.ok()) return ReplyStatus(ctx, r.status);
   ctx.reply.Integer(r.value);
 }
@@ -399,7 +399,7 @@ void CmdSetRange(CommandContext& ctx) {
   if (!ParseInt64Arg(ctx.argv[2], &offset)) return ctx.Error(errors::kNotInteger);
   if (offset < 0) return ctx.Error(errors::kOffsetRange);
   auto r = OpSetRange(ctx.Locate(ctx.argv[1]), ctx.argv[1], offset, ctx.argv[3], ctx.now_ms,
-                      ctx.engine.options().proto_max_bulk_len);
+                      ctx.engine.proto_max_bulk_len());
   if (!r.ok()) return ReplyStatus(ctx, r.status);
   ctx.reply.Integer(r.value);
 }
@@ -441,6 +441,114 @@ void CmdIncrByFloat(CommandContext& ctx) {
   ctx.reply.Bulk(r.value);
 }
 
+// LCS a b [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN]: Redis 7.0's lcsCommand,
+// the same dynamic-programming table and the same walk back through it, so
+// that ties resolve alike and IDX lists the same ranges in the same order.
+void CmdLcs(CommandContext& ctx) {
+  KeyLoc la = ctx.Locate(ctx.argv[1]);
+  const Entry* ea = la->FindRead(ctx.argv[1], la.hash, ctx.now_ms);
+  KeyLoc lb = ctx.Locate(ctx.argv[2]);
+  const Entry* eb = lb->FindRead(ctx.argv[2], lb.hash, ctx.now_ms);
+  if ((ea != nullptr && !ea->value.is_string()) || (eb != nullptr && !eb->value.is_string()))
+    return ctx.Error("ERR The specified keys must contain string values");
+  bool getlen = false, getidx = false, withmatchlen = false;
+  int64_t minmatchlen = 0;
+  for (size_t j = 3; j < ctx.argv.size(); ++j) {
+    std::string_view opt = ctx.argv[j];
+    if (EqualsIgnoreCase(opt, "idx")) {
+      getidx = true;
+    } else if (EqualsIgnoreCase(opt, "len")) {
+      getlen = true;
+    } else if (EqualsIgnoreCase(opt, "withmatchlen")) {
+      withmatchlen = true;
+    } else if (EqualsIgnoreCase(opt, "minmatchlen") && j + 1 < ctx.argv.size()) {
+      if (!ParseInt64Arg(ctx.argv[++j], &minmatchlen)) return ctx.Error(errors::kNotInteger);
+      if (minmatchlen < 0) minmatchlen = 0;
+    } else {
+      return ctx.Error(errors::kSyntax);
+    }
+  }
+  if (getidx && getlen) return ctx.Error("ERR If you want both the length and indexes, please just use IDX.");
+  char buf_a[kIntBufferSize], buf_b[kIntBufferSize];
+  const std::string_view a = ea != nullptr ? ea->value.StringView(buf_a) : std::string_view();
+  const std::string_view b = eb != nullptr ? eb->value.StringView(buf_b) : std::string_view();
+  if (a.size() >= UINT32_MAX - 1 || b.size() >= UINT32_MAX - 1) return ctx.Error("ERR String too long for LCS");
+  const uint64_t alen = a.size(), blen = b.size();
+  const uint64_t cells = (alen + 1) * (blen + 1);
+  if (cells * sizeof(uint32_t) > static_cast<uint64_t>(ctx.engine.proto_max_bulk_len()))
+    return ctx.Error("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+  std::vector<uint32_t> lcs(cells);
+  const auto at = [&](uint64_t i, uint64_t j) -> uint32_t& { return lcs[j + i * (blen + 1)]; };
+  for (uint64_t i = 1; i <= alen; ++i) {
+    for (uint64_t j = 1; j <= blen; ++j) {
+      at(i, j) = a[i - 1] == b[j - 1] ? at(i - 1, j - 1) + 1 : std::max(at(i - 1, j), at(i, j - 1));
+    }
+  }
+  const uint32_t total = at(alen, blen);
+  struct Range {
+    uint64_t a_start, a_end, b_start, b_end;
+  };
+  std::vector<Range> ranges;
+  std::string result(total, '\0');
+  uint64_t idx = total;
+  // No range in progress while a_start == alen (Redis's marker).
+  uint64_t a_start = alen, a_end = 0, b_start = 0, b_end = 0;
+  uint64_t i = alen, j = blen;
+  while ((getidx || !getlen) && i > 0 && j > 0) {
+    bool emit = false;
+    if (a[i - 1] == b[j - 1]) {
+      result[idx - 1] = a[i - 1];
+      if (a_start == alen) {
+        a_start = a_end = i - 1;
+        b_start = b_end = j - 1;
+      } else if (a_start == i && b_start == j) {  // contiguous: extend backwards
+        --a_start;
+        --b_start;
+      } else {
+        emit = true;
+      }
+      if (a_start == 0 || b_start == 0) emit = true;
+      --idx;
+      --i;
+      --j;
+    } else {
+      if (at(i - 1, j) > at(i, j - 1)) {
+        --i;
+      } else {
+        --j;
+      }
+      if (a_start != alen) emit = true;
+    }
+    if (emit) {
+      const uint64_t match_len = a_end - a_start + 1;
+      if (minmatchlen == 0 || match_len >= static_cast<uint64_t>(minmatchlen))
+        ranges.push_back({a_start, a_end, b_start, b_end});
+      a_start = alen;
+    }
+  }
+  if (getidx) {
+    ctx.reply.MapHeader(2);
+    ctx.reply.Bulk("matches");
+    ctx.reply.ArrayHeader(ranges.size());
+    for (const Range& r : ranges) {
+      ctx.reply.ArrayHeader(withmatchlen ? 3 : 2);
+      ctx.reply.ArrayHeader(2);
+      ctx.reply.Integer(static_cast<int64_t>(r.a_start));
+      ctx.reply.Integer(static_cast<int64_t>(r.a_end));
+      ctx.reply.ArrayHeader(2);
+      ctx.reply.Integer(static_cast<int64_t>(r.b_start));
+      ctx.reply.Integer(static_cast<int64_t>(r.b_end));
+      if (withmatchlen) ctx.reply.Integer(static_cast<int64_t>(r.a_end - r.a_start + 1));
+    }
+    ctx.reply.Bulk("len");
+    ctx.reply.Integer(total);
+  } else if (getlen) {
+    ctx.reply.Integer(total);
+  } else {
+    ctx.reply.Bulk(result);
+  }
+}
+
 }  // namespace
 
 void RegisterStringFamily(CommandTable& t) {
@@ -470,6 +578,7 @@ void RegisterStringFamily(CommandTable& t) {
   t.Register({"decrby", 3, kW | kFast, 1, 1, 1, CmdDecrBy, "@write @string @fast", "string", "1.0.0"});
   t.Register({"incrbyfloat", 3, kW | kFast, 1, 1, 1, CmdIncrByFloat, "@write @string @fast",
               "string", "2.6.0"});
+  t.Register({"lcs", -3, kReadOnly, 1, 2, 1, CmdLcs, "@read @string @slow", "string", "7.0.0"});
 }
 
 }  // namespace stockd::engine

@@ -175,6 +175,8 @@ absl::Status Server::Serve() {
   SampleMemory();
   config_.OnChange([this](std::string_view name) {
     if (name == "maxmemory") SampleMemory();
+    if (name == "proto-max-bulk-len")
+      engine_.SetProtoMaxBulkLen(config_.live().proto_max_bulk_len.load(std::memory_order_relaxed));
   });
   background_wg_.Add(1);
   runtime::Go([this] {

@@ -1,4 +1,5 @@
 // Strings, keys, expiry and error texts: stockd must answer exactly as redis-server.
+#include <random>
 #include <thread>
 
 #include "tests/compat/compat_util.h"
@@ -21,6 +22,33 @@ TEST_F(CompatTest, Strings) {
       {"PSETEX", "p", "100000", "v"}, {"GETEX", "p", "PERSIST"}, {"TTL", "p"}, {"GETEX", "p", "EX", "50"}, {"TTL", "p"},
       {"GETEX", "p", "EX", "50", "PX", "1"}, {"GETEX", "missing"},
   });
+}
+
+TEST_F(CompatTest, Lcs) {
+  SameAll({{"MSET", "a", "ohmytext", "b", "mynewtext", "n", "12345", "m", "2345", "e", ""}, {"LPUSH", "l", "x"},
+           {"LCS", "a", "b"}, {"LCS", "a", "b", "LEN"}, {"LCS", "a", "b", "IDX"}, {"LCS", "a", "b", "IDX", "WITHMATCHLEN"},
+           {"LCS", "a", "b", "IDX", "MINMATCHLEN", "4"}, {"LCS", "a", "b", "IDX", "MINMATCHLEN", "-3", "WITHMATCHLEN"},
+           {"LCS", "a", "b", "LEN", "IDX"}, {"LCS", "a", "b", "MINMATCHLEN"}, {"LCS", "a", "b", "MINMATCHLEN", "x"},
+           {"LCS", "a", "b", "BOGUS"}, {"LCS", "a", "nosuch"}, {"LCS", "nosuch", "nosuch2", "IDX"}, {"LCS", "a", "l"},
+           {"LCS", "l", "nosuch", "BOGUS"}, {"LCS", "n", "m", "IDX", "WITHMATCHLEN"}, {"LCS", "a", "a", "IDX"},
+           {"LCS", "e", "a", "IDX"}, {"LCS", "a"}, {"LCS", "a", "b", "len"}});
+  // Random strings over a small alphabet: many equal-length ties in the table.
+  std::mt19937 rng(7);
+  auto random_string = [&](size_t max) {
+    std::string out(rng() % (max + 1), 'a');
+    for (char& c : out) c = static_cast<char>('a' + rng() % 3);
+    return out;
+  };
+  for (int round = 0; round < 60; ++round) {
+    SameAll({{"MSET", "x", random_string(40), "y", random_string(40)}, {"LCS", "x", "y"},
+             {"LCS", "x", "y", "IDX", "WITHMATCHLEN"}, {"LCS", "y", "x", "IDX", "MINMATCHLEN", "2"}});
+  }
+  // The table's size is bounded by proto-max-bulk-len as CONFIG SET leaves it,
+  // on both; so are SETRANGE and APPEND.
+  SameAll({{"CONFIG", "SET", "proto-max-bulk-len", "1mb"}, {"SET", "big1", std::string(600, 'q')},
+           {"SET", "big2", std::string(600, 'r')}, {"LCS", "big1", "big2", "LEN"},
+           {"SETRANGE", "big3", "1048576", "x"}, {"SETRANGE", "big3", "1048575", "x"}, {"STRLEN", "big3"},
+           {"APPEND", "big3", "y"}});
 }
 
 TEST_F(CompatTest, Integers) {
