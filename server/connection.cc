@@ -358,7 +358,7 @@ std::string Connection::Describe(int64_t now_ms) const {
   if (multi >= 0) flags += 'x';
   if (blocking_.load(std::memory_order_relaxed)) flags += 'b';
   if (no_evict_.load(std::memory_order_relaxed)) flags += 'e';
-  if (flags.empty()) flags = "N";
+  if (flags.empty()) flags.push_back('N');  // (not = "N": GCC 12 warns, -Wrestrict, wrongly)
   return absl::StrCat("id=", id_, " addr=", remote_address_, " laddr=", local_address_, " fd=", conn_->fd(),
                       " name=", name(), " age=", age, " idle=", idle, " flags=", flags,
                       " db=", db_.load(std::memory_order_relaxed), " sub=0 psub=0 ssub=0 multi=", multi,
