@@ -222,12 +222,8 @@ void Connection::Execute(std::vector<std::string_view>& argv) {
   // The next pipelined command starts now (0: it reads the clock itself).
   clock_.start_ns = end_ns;
   if (slower_than >= 0 && clock_.used_start_ns != 0) {
-    const int64_t us = std::max<int64_t>(0, end_ns - clock_.used_start_ns) / 1000;  // the wall clock may step back
-    if (us >= slower_than) {
-      if (cmd == nullptr || !cmd->has_flag(engine::kSkipSlowlog))
-        server_.slowlog().Add(argv, us, remote_address_, name(),
-                              server_.config().live().slowlog_max_len.load(std::memory_order_relaxed));
-    }
+    // (The wall clock may step back: clamp.)
+    server_.LogIfSlow(cmd, argv, std::max<int64_t>(0, end_ns - clock_.used_start_ns) / 1000, this);
   }
   if (session_.db != db_.load(std::memory_order_relaxed)) db_.store(session_.db, std::memory_order_relaxed);
 }

@@ -57,21 +57,15 @@ std::string RandomHex(size_t n) {
 class SlowLogOfNestedCalls : public engine::NestedCallLog {
  public:
   explicit SlowLogOfNestedCalls(Server& server) : server_(server) {}
-  bool Enabled() const override { return SlowerThan() >= 0; }
+  bool Enabled() const override {
+    return server_.config().live().slowlog_log_slower_than.load(std::memory_order_relaxed) >= 0;
+  }
   void Record(const engine::Session& session, const engine::Command& cmd, absl::Span<const std::string_view> argv,
               int64_t duration_us, bool from_script) override {
-    const int64_t slower_than = SlowerThan();
-    if (slower_than < 0 || duration_us < slower_than || cmd.has_flag(engine::kSkipSlowlog)) return;
-    const auto* c = static_cast<const Connection*>(session.owner);
-    const bool caller = !from_script && c != nullptr;
-    server_.slowlog().Add(argv, duration_us, caller ? c->remote_address() : "?:0", caller ? c->name() : "",
-                          server_.config().live().slowlog_max_len.load(std::memory_order_relaxed));
+    server_.LogIfSlow(&cmd, argv, duration_us, from_script ? nullptr : static_cast<const Connection*>(session.owner));
   }
 
  private:
-  int64_t SlowerThan() const {
-    return server_.config().live().slowlog_log_slower_than.load(std::memory_order_relaxed);
-  }
   Server& server_;
 };
 
@@ -336,38 +330,34 @@ void Server::SampleLoop() {
   }
 }
 
+void Server::LogIfSlow(const engine::Command* cmd, absl::Span<const std::string_view> argv, int64_t duration_us,
+                       const Connection* client) {
+  const config::LiveOptions& live = config_.live();
+  const int64_t slower_than = live.slowlog_log_slower_than.load(std::memory_order_relaxed);
+  if (slower_than < 0 || duration_us < slower_than) return;
+  if (cmd != nullptr && cmd->has_flag(engine::kSkipSlowlog)) return;
+  slowlog_.Add(argv, duration_us, client != nullptr ? client->remote_address() : "?:0",
+               client != nullptr ? client->name() : "", live.slowlog_max_len.load(std::memory_order_relaxed));
+}
+
+int64_t Server::SteadyNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 void Server::SampleInstantaneous() {
-  const int64_t now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  const int64_t now_ms = SteadyNowMs();
   const NetTotals net = Net();
   size_t in_max = 0, out_max = 0;
   ForEachClient([&](Connection& c) {
     in_max = std::max(in_max, c.query_buffer());
     out_max = std::max(out_max, c.output_buffer());
   });
-  const int64_t second = now_ms / 1000;
-  const int slot = static_cast<int>(second % kPeakSlots);
-  if (peak_second_[slot].load(std::memory_order_relaxed) != second) {  // a new second: the slot starts over
-    peak_[slot][0].store(0, std::memory_order_relaxed);
-    peak_[slot][1].store(0, std::memory_order_relaxed);
-    peak_second_[slot].store(second, std::memory_order_relaxed);
-  }
-  peak_[slot][0].store(std::max(peak_[slot][0].load(std::memory_order_relaxed), in_max), std::memory_order_relaxed);
-  peak_[slot][1].store(std::max(peak_[slot][1].load(std::memory_order_relaxed), out_max), std::memory_order_relaxed);
+  recent_input_.Sample(now_ms, in_max);
+  recent_output_.Sample(now_ms, out_max);
   inst_ops_.Sample(now_ms, engine_.counters().total_commands);
   inst_input_.Sample(now_ms, net.input_bytes);
   inst_output_.Sample(now_ms, net.output_bytes);
-}
-
-size_t Server::RecentMax(int which) const {
-  const int64_t now_s =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-  size_t m = 0;
-  for (int i = 0; i < kPeakSlots; ++i) {
-    if (now_s - peak_second_[i].load(std::memory_order_relaxed) >= kPeakSlots) continue;  // stale (the sampler stalled)
-    m = std::max(m, peak_[i][which].load(std::memory_order_relaxed));
-  }
-  return m;
 }
 
 NetTotals Server::Net() {

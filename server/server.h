@@ -87,6 +87,12 @@ class Server {
   engine::Engine& engine() { return engine_; }
   ServerStats& stats() { return stats_; }
   SlowLog& slowlog() { return slowlog_; }
+  // Adds a command that ran for duration_us to the SLOWLOG when the live
+  // slowlog-log-slower-than says so and its row is not skip_slowlog. client:
+  // whose address and name the entry shows; null for a script's calls
+  // (Redis's script client, "?:0"). cmd may be null (an unknown command).
+  void LogIfSlow(const engine::Command* cmd, absl::Span<const std::string_view> argv, int64_t duration_us,
+                 const Connection* client);
   const std::string& config_file() const { return config_file_; }
   int64_t start_ms() const { return start_ms_; }
   const std::string& run_id() const { return run_id_; }
@@ -119,8 +125,8 @@ class Server {
   InstantaneousMetric& instantaneous_output_bytes() { return inst_output_; }
   // INFO client_recent_max_input_buffer / _output_buffer: the largest query
   // and output buffers of any client over the last 8 seconds (as Redis).
-  size_t recent_max_input_buffer() const { return RecentMax(0); }
-  size_t recent_max_output_buffer() const { return RecentMax(1); }
+  size_t recent_max_input_buffer() const { return recent_input_.Max(SteadyNowMs()); }
+  size_t recent_max_output_buffer() const { return recent_output_.Max(SteadyNowMs()); }
   // INFO section builders, shared by INFO and tests.
   std::vector<std::pair<std::string, std::function<void(std::string&)>>>& info_sections() { return info_sections_; }
 
@@ -142,13 +148,9 @@ class Server {
   ServerStats stats_;
   SlowLog slowlog_;
   std::atomic<uint64_t> used_memory_{0};
+  static int64_t SteadyNowMs();  // the samplers' monotonic clock
   InstantaneousMetric inst_ops_, inst_input_, inst_output_;
-  // Per second of the last 8 (slot = second % 8): the largest [query, output]
-  // buffer seen by the 100 ms samples; peak_second_ is each slot's second.
-  static constexpr int kPeakSlots = 8;
-  size_t RecentMax(int which) const;
-  std::atomic<size_t> peak_[kPeakSlots][2] = {};
-  std::atomic<int64_t> peak_second_[kPeakSlots] = {};
+  RecentPeak recent_input_, recent_output_;  // clients' largest query / output buffers
   std::function<void(absl::Duration)> persister_stall_;
 
   std::vector<std::unique_ptr<runtime::Listener>> listeners_;

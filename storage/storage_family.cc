@@ -3,10 +3,10 @@
 
 #include <atomic>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "engine/args.h"
 #include "engine/command_context.h"
 #include "runtime/fiber.h"
 #include "runtime/log.h"
@@ -52,7 +52,7 @@ void CmdSave(CommandContext& ctx) {
 
 void CmdBgsave(CommandContext& ctx) {
   // Redis 7.0: BGSAVE [SCHEDULE], nothing else.
-  if (ctx.argv.size() > 2 || (ctx.argv.size() == 2 && !absl::EqualsIgnoreCase(absl::string_view(ctx.argv[1].data(), ctx.argv[1].size()), "schedule"))) {
+  if (ctx.argv.size() > 2 || (ctx.argv.size() == 2 && !engine::EqualsIgnoreCase(ctx.argv[1], "schedule"))) {
     ctx.Error("ERR syntax error");
     return;
   }

@@ -4,8 +4,6 @@
 // first time one of its functions runs there (or again after a REPLACE).
 #include <algorithm>
 
-#include "absl/strings/match.h"
-#include "absl/strings/str_split.h"
 #include "engine/args.h"
 #include "engine/lua/scripting.h"
 #include "engine/lua/scripting_lease.h"
@@ -50,7 +48,7 @@ bool Scripting::ParseLibrary(std::string_view code, LibraryInfo* lib, std::strin
   }
   bool named = false;
   for (size_t i = 1; i < parts.size(); ++i) {
-    if (parts[i].size() >= 5 && absl::EqualsIgnoreCase(absl::string_view(parts[i].data(), 5), "name=")) {
+    if (EqualsIgnoreCase(parts[i].substr(0, 5), "name=")) {
       if (named) {
         *error = "ERR Invalid metadata value, name argument was given multiple times";
         return false;
@@ -67,7 +65,7 @@ bool Scripting::ParseLibrary(std::string_view code, LibraryInfo* lib, std::strin
     return false;
   }
   const std::string_view engine = parts[0].substr(2);
-  if (!absl::EqualsIgnoreCase(absl::string_view(engine.data(), engine.size()), "lua")) {
+  if (!EqualsIgnoreCase(engine, "lua")) {
     *error = "ERR Engine '" + std::string(engine) + "' not found";
     return false;
   }
