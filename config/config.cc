@@ -410,6 +410,9 @@ void Config::SyncLive() {
   live_.obuf_normal_hard = options_.obuf_normal.hard;
   live_.obuf_normal_soft = options_.obuf_normal.soft;
   live_.obuf_normal_soft_seconds = options_.obuf_normal.soft_seconds;
+  live_.obuf_pubsub_hard = options_.obuf_pubsub.hard;
+  live_.obuf_pubsub_soft = options_.obuf_pubsub.soft;
+  live_.obuf_pubsub_soft_seconds = options_.obuf_pubsub.soft_seconds;
 }
 
 absl::Status Config::LoadText(std::string_view text, std::string_view origin) {

@@ -94,6 +94,9 @@ struct LiveOptions {
   std::atomic<int64_t> obuf_normal_hard{0};
   std::atomic<int64_t> obuf_normal_soft{0};
   std::atomic<int64_t> obuf_normal_soft_seconds{0};
+  std::atomic<int64_t> obuf_pubsub_hard{32LL << 20};
+  std::atomic<int64_t> obuf_pubsub_soft{8LL << 20};
+  std::atomic<int64_t> obuf_pubsub_soft_seconds{60};
 };
 
 class Config {

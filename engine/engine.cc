@@ -69,6 +69,14 @@ bool DeniedWhenOom(const Session& session, const Command& cmd) {
   return name != "discard" && name != "quit" && name != "reset";
 }
 
+// Redis 7's processCommand for a RESP2 client with subscriptions (the
+// shard-channel commands are named in its text though stockd has none).
+bool AllowedWhileSubscribed(const Command& cmd) {
+  const std::string_view name = cmd.full_name();
+  return name == "ping" || name == "subscribe" || name == "unsubscribe" || name == "psubscribe" ||
+         name == "punsubscribe" || name == "quit" || name == "reset";
+}
+
 // Redis caps the distinct error codes it tracks (ERRORSTATS_LIMIT).
 constexpr size_t kErrorStatsLimit = 128;
 
@@ -187,6 +195,14 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
   if (over_maxmemory_.load(std::memory_order_relaxed) && DeniedWhenOom(session, *cmd)) {
     cmd->stats().Add(CommandStats::kRejectedCalls, 1);
     reject(cmd, kOomError);
+    return;
+  }
+  // A RESP2 connection with subscriptions reads only pub/sub messages (session.h).
+  if (session.subscribed && session.resp == 2 && !AllowedWhileSubscribed(*cmd)) {
+    cmd->stats().Add(CommandStats::kRejectedCalls, 1);
+    reject(cmd, std::string("ERR Can't execute '")
+                    .append(cmd->full_name())
+                    .append("': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"));
     return;
   }
   // MULTI: queue it for EXEC (engine/transaction.h); nothing is locked or run.

@@ -30,6 +30,12 @@ struct Session {
   uint64_t client_id = 0;  // the server's client id (CLIENT ID); 0 for embedded use
   void* owner = nullptr;   // the server's connection object; opaque to the engine
 
+  // Set by the server while the connection has channel or pattern
+  // subscriptions (server/pubsub.h). In RESP2 the engine then runs only the
+  // commands Redis allows in that context (PING, (P)(UN)SUBSCRIBE, QUIT,
+  // RESET), and PING answers as a pub/sub message.
+  bool subscribed = false;
+
   // Set by MULTI/EXEC and scripting while they run commands: a blocking
   // command (ORDER.READ ... BLOCK) must not park then and answers as if it had
   // no BLOCK, like Redis's blocking commands inside MULTI or a script.

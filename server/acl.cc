@@ -275,7 +275,7 @@ std::shared_ptr<User> AclStore::NewDefaultUser() const {
 }
 
 void AclStore::Finish(User& u) const {
-  bool all = u.all_keys;
+  bool all = u.all_keys && u.all_channels;
   for (bool b : u.allowed) all = all && b;
   u.unrestricted = all;
 }
@@ -519,19 +519,43 @@ Denial AclStore::Check(const User& u, const engine::Command& cmd, absl::Span<con
     int id = index_->Id(&cmd);
     if (id < 0 || !u.allowed[static_cast<size_t>(id)]) return Denial::kCommand;
   }
-  if (u.all_keys) return Denial::kNone;
-  for (const KeyRef& k : AclKeys(cmd, argv)) {
-    std::string_view key = argv[k.pos];
-    bool ok = false;
-    for (const KeyPattern& p : u.keys) {
-      if ((p.perms & k.perms) == k.perms && engine::GlobMatch(p.pattern, key)) {
-        ok = true;
-        break;
+  if (!u.all_keys) {
+    for (const KeyRef& k : AclKeys(cmd, argv)) {
+      std::string_view key = argv[k.pos];
+      bool ok = false;
+      for (const KeyPattern& p : u.keys) {
+        if ((p.perms & k.perms) == k.perms && engine::GlobMatch(p.pattern, key)) {
+          ok = true;
+          break;
+        }
+      }
+      if (!ok) {
+        if (where != nullptr) *where = k.pos;
+        return Denial::kKey;
       }
     }
-    if (!ok) {
-      if (where != nullptr) *where = k.pos;
-      return Denial::kKey;
+  }
+  if (!u.all_channels) {
+    // Redis 7.0's getChannelsFromCommand: PUBLISH's channel, SUBSCRIBE's
+    // channels, PSUBSCRIBE's patterns (a pattern must be one the user was
+    // given, literally); unsubscribing is never refused.
+    const std::string_view name = cmd.full_name();
+    const bool patterns = name == "psubscribe";
+    size_t first = 1, last = 0;
+    if (name == "publish") last = 1;
+    else if (name == "subscribe" || patterns) last = argv.size() - 1;
+    for (size_t i = first; i <= last && i < argv.size(); ++i) {
+      bool ok = false;
+      for (const std::string& allowed : u.channels) {
+        if (patterns ? allowed == argv[i] : engine::GlobMatch(allowed, argv[i])) {
+          ok = true;
+          break;
+        }
+      }
+      if (!ok) {
+        if (where != nullptr) *where = i;
+        return Denial::kChannel;
+      }
     }
   }
   return Denial::kNone;

@@ -114,7 +114,7 @@ struct User {
   std::vector<KeyPattern> keys;
   bool all_channels = false;
   std::vector<std::string> channels;
-  // Derived at commit: every command allowed and every key — the fast path.
+  // Derived at commit: every command, key and channel allowed — the fast path.
   bool unrestricted = false;
 };
 

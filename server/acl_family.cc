@@ -54,26 +54,31 @@ class AclAuthorizer : public engine::Authorizer {
     if (d == acl::Denial::kNone) return true;
     const char* context = where == Context::kScript ? "lua"
                           : (where == Context::kTopLevel ? "toplevel" : "multi");
-    std::string_view object = d == acl::Denial::kKey ? argv[pos] : cmd.full_name();
+    const bool key = d == acl::Denial::kKey, channel = d == acl::Denial::kChannel;
+    std::string_view object = key || channel ? argv[pos] : cmd.full_name();
     store.Log(d, context, object, c->acl_user().name(), c->Describe(NowMs()));
-    const bool key = d == acl::Denial::kKey;
     switch (where) {
       case Context::kTopLevel:
       case Context::kMulti:
-        *error = key ? std::string("NOPERM this user has no permissions to access one of the keys used as arguments")
-                     : absl::StrCat("NOPERM this user has no permissions to run the '",
-                                    absl::string_view(cmd.full_name().data(), cmd.full_name().size()), "' command");
+        *error = key       ? std::string("NOPERM this user has no permissions to access one of the keys used as arguments")
+                 : channel ? std::string("NOPERM this user has no permissions to access one of the channels used as arguments")
+                           : absl::StrCat("NOPERM this user has no permissions to run the '",
+                                          absl::string_view(cmd.full_name().data(), cmd.full_name().size()), "' command");
         break;
       case Context::kExec:
         *error = absl::StrCat(
             "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This "
             "command is no longer allowed for the following reason: ",
-            key ? "no permission to touch the specified keys" : "no permission to execute the command or subcommand");
+            key       ? "no permission to touch the specified keys"
+            : channel ? "no permission to access one of the channels used as arguments"
+                      : "no permission to execute the command or subcommand");
         break;
       case Context::kScript:
-        *error = key ? std::string("ERR The user executing the script can't access at least one of the keys "
-                                   "mentioned in the command arguments")
-                     : std::string("ERR The user executing the script can't run this command or subcommand");
+        *error = key       ? std::string("ERR The user executing the script can't access at least one of the keys "
+                                         "mentioned in the command arguments")
+                 : channel ? std::string("ERR The user executing the script can't publish to the channel mentioned in "
+                                         "the command")
+                           : std::string("ERR The user executing the script can't run this command or subcommand");
         break;
     }
     return false;
@@ -273,6 +278,9 @@ void CmdAclDryRun(CommandContext& ctx) {
   if (d == acl::Denial::kNone) return ctx.reply.Ok();
   if (d == acl::Denial::kKey) {
     return ctx.reply.Bulk(absl::StrCat("This user has no permissions to access the '", A(argv[pos]), "' key"));
+  }
+  if (d == acl::Denial::kChannel) {
+    return ctx.reply.Bulk(absl::StrCat("This user has no permissions to access the '", A(argv[pos]), "' channel"));
   }
   ctx.reply.Bulk(absl::StrCat("This user has no permissions to run the '", A(cmd->full_name()), "' command"));
 }

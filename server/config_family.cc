@@ -125,6 +125,7 @@ void RegisterServerCommands(engine::CommandTable& table) {
   RegisterInfoFamily(table);
   RegisterConfigFamily(table);
   RegisterAclFamily(table);
+  RegisterPubSubFamily(table);
 }
 
 }  // namespace stockd::server

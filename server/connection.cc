@@ -63,7 +63,36 @@ Connection::Connection(Server& server, std::unique_ptr<runtime::Conn> conn, uint
   Reset();
 }
 
-Connection::~Connection() = default;
+Connection::~Connection() {
+  if (pubsub_) {  // (Serve stops it; not after a panic)
+    conn_->Close();
+    pubsub_->Stop();
+  }
+}
+
+ClientPubSub& Connection::pubsub() {
+  if (!pubsub_) {
+    pubsub_ = std::make_unique<ClientPubSub>(server_.pubsub(), server_.config().live(), conn_.get(), session_.resp,
+                                             &net_output_bytes_, &writes_processed_);
+  }
+  return *pubsub_;
+}
+
+void Connection::SubscriptionsChanged() {
+  const size_t channels = pubsub_ ? pubsub_->count(SubKind::kChannel) : 0;
+  const size_t patterns = pubsub_ ? pubsub_->count(SubKind::kPattern) : 0;
+  session_.subscribed = channels + patterns > 0;
+  sub_count_.store(static_cast<int>(channels), std::memory_order_relaxed);
+  psub_count_.store(static_cast<int>(patterns), std::memory_order_relaxed);
+}
+
+void Connection::CommitReplies() {
+  if (!out_.empty()) {
+    if (engine::WriteGate* gate = server_.engine().write_gate()) gate->AwaitDurable();
+  }
+  pubsub_->Commit(out_);
+  reply_start_ = 0;
+}
 
 void Connection::SetAuthenticated(bool yes) {
   authenticated_.store(yes, std::memory_order_relaxed);
@@ -73,6 +102,7 @@ void Connection::SetAuthenticated(bool yes) {
 void Connection::SetResp(int resp) {
   session_.resp = resp;
   writer_.SetResp(resp);
+  if (pubsub_) pubsub_->SetResp(resp);
   resp_.store(resp, std::memory_order_relaxed);
 }
 
@@ -93,6 +123,11 @@ void Connection::Reset() {
   SetResp(2);
   SetName("");
   BindDefaultUser(*this);  // ACL default user; authenticated if it is on and nopass
+  if (pubsub_) {  // every subscription ends, without unsubscribe messages (as Redis)
+    for (SubKind kind : {SubKind::kChannel, SubKind::kPattern})
+      for (const std::string& name : pubsub_->Names(kind)) pubsub_->Remove(kind, name);
+    SubscriptionsChanged();
+  }
 }
 
 void Connection::Kill(bool after_reply) {
@@ -110,6 +145,10 @@ bool Connection::PeerAlive() const {
 }
 
 bool Connection::Flush() {
+  if (pubsub_) {  // replies and messages share the subscription's outbox
+    CommitReplies();
+    return pubsub_->Drain();
+  }
   // Durability acks (order-fsync always): no reply leaves before everything
   // written before it is durable (storage's WriteGate; one atomic load when nothing is pending).
   if (!out_.empty()) {
@@ -191,6 +230,8 @@ void Connection::Panicked(std::string_view what) {
 }
 
 void Connection::Execute(std::vector<std::string_view>& argv) {
+  // A subscriber's earlier replies go before what this command may publish to it.
+  if (pubsub_) CommitReplies();
   reply_start_ = out_.size();  // see Panicked
   engine::Engine& engine = server_.engine();
   const engine::Command* cmd = running_keyed_ ? running_key_.command : engine.commands().Find(argv[0]);
@@ -226,6 +267,8 @@ void Connection::Execute(std::vector<std::string_view>& argv) {
     server_.LogIfSlow(cmd, argv, std::max<int64_t>(0, end_ns - clock_.used_start_ns) / 1000, this);
   }
   if (session_.db != db_.load(std::memory_order_relaxed)) db_.store(session_.db, std::memory_order_relaxed);
+  // Its replies, with the subscriptions it changed (pubsub.h: the order).
+  if (pubsub_) CommitReplies();
 }
 
 // Called before a command with declared keys runs (it cannot change how the
@@ -314,7 +357,8 @@ void Connection::Serve() {
         close = true;
         break;
       }
-      if (out_.size() >= kFlushThreshold && !Flush()) {
+      if ((out_.size() >= kFlushThreshold || (pubsub_ && pubsub_->pending_output() >= kFlushThreshold)) &&
+          !Flush()) {
         close = true;
         break;
       }
@@ -335,6 +379,10 @@ void Connection::Serve() {
   }
   state_.store(kDone, std::memory_order_seq_cst);
   conn_->Close();
+  if (pubsub_) {
+    if (pubsub_->over_limit()) OutputLimitReached("pubsub");
+    pubsub_->Stop();
+  }
 }
 
 void Connection::ResetNetStats() {
@@ -351,13 +399,15 @@ std::string Connection::Describe(int64_t now_ms) const {
   std::string cmd_name = cmd ? std::string(cmd->full_name()) : "NULL";
   const int multi = multi_.load(std::memory_order_relaxed);
   std::string flags;  // in Redis's order of the letters stockd has
+  if (is_pubsub()) flags += 'P';
   if (multi >= 0) flags += 'x';
   if (blocking_.load(std::memory_order_relaxed)) flags += 'b';
   if (no_evict_.load(std::memory_order_relaxed)) flags += 'e';
   if (flags.empty()) flags.push_back('N');  // (not = "N": GCC 12 warns, -Wrestrict, wrongly)
   return absl::StrCat("id=", id_, " addr=", remote_address_, " laddr=", local_address_, " fd=", conn_->fd(),
                       " name=", name(), " age=", age, " idle=", idle, " flags=", flags,
-                      " db=", db_.load(std::memory_order_relaxed), " sub=0 psub=0 ssub=0 multi=", multi,
+                      " db=", db_.load(std::memory_order_relaxed), " sub=", sub_count_.load(std::memory_order_relaxed),
+                      " psub=", psub_count_.load(std::memory_order_relaxed), " ssub=0 multi=", multi,
                       " qbuf=", qbuf_.load(std::memory_order_relaxed),
                       " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=", omem_.load(std::memory_order_relaxed),
                       " tot-mem=0 events=r cmd=",

@@ -28,6 +28,7 @@
 #include "protocol/reply_writer.h"
 #include "runtime/net.h"
 #include "server/acl.h"
+#include "server/pubsub.h"
 
 namespace stockd::engine {
 class Command;
@@ -79,9 +80,18 @@ class Connection {
   void Reset();
   // The ACL user this connection runs as (server/acl.h).
   acl::ClientUser& acl_user() { return acl_user_; }
+  // Its channels and patterns (server/pubsub.h), set up at the first call:
+  // from then on every reply goes out through the subscription's outbox.
+  ClientPubSub& pubsub();
+  ClientPubSub* pubsub_if_any() { return pubsub_.get(); }
+  // After (P)(UN)SUBSCRIBE changed the sets: the session's subscribed flag
+  // and CLIENT LIST's counts follow.
+  void SubscriptionsChanged();
 
   // --- read by CLIENT LIST / INFO from any fiber ---
   uint64_t id() const { return id_; }
+  // Has channel or pattern subscriptions (CLIENT LIST/KILL TYPE pubsub, flag P).
+  bool is_pubsub() const { return sub_count_.load(std::memory_order_relaxed) + psub_count_.load(std::memory_order_relaxed) > 0; }
   std::string name() const;
   std::string Describe(int64_t now_ms) const;  // one CLIENT LIST line (no newline)
   const std::string& remote_address() const { return remote_address_; }
@@ -101,6 +111,9 @@ class Connection {
   enum State : int { kReading, kExecuting, kDone };
   void Execute(std::vector<std::string_view>& argv);
   bool Flush();  // writes all pending replies; false when the client is gone
+  // A subscribed connection: moves the replies in out_ to the outbox (after
+  // the durability wait Flush would do).
+  void CommitReplies();
   // client-output-buffer-limit normal: the write deadline while more than the
   // soft limit is pending (InfiniteFuture otherwise), and the hard-limit check
   // after each command; a disconnection is logged and counted.
@@ -163,6 +176,10 @@ class Connection {
   std::atomic<uint64_t> writes_processed_{0};  // writes of replies
   std::atomic<size_t> qbuf_{0};
   std::atomic<size_t> omem_{0};
+
+  std::unique_ptr<ClientPubSub> pubsub_;
+  std::atomic<int> sub_count_{0};   // CLIENT LIST sub=
+  std::atomic<int> psub_count_{0};  // CLIENT LIST psub=
 
   mutable absl::Mutex name_mu_;
   std::string name_;

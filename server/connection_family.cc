@@ -40,6 +40,12 @@ void CmdPing(CommandContext& ctx) {
     ctx.Error("ERR wrong number of arguments for 'ping' command");
     return;
   }
+  if (ctx.session.subscribed && ctx.session.resp == 2) {  // as a pub/sub message: ["pong", arg or ""]
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("pong");
+    ctx.reply.Bulk(ctx.argv.size() == 2 ? ctx.argv[1] : std::string_view());
+    return;
+  }
   if (ctx.argv.size() == 1) ctx.reply.SimpleString("PONG");
   else ctx.reply.Bulk(ctx.argv[1]);
 }
@@ -195,6 +201,7 @@ void CmdClientList(CommandContext& ctx) {
   // Redis 7.0's forms: no argument, TYPE <type> alone, or ID <id>...
   std::vector<int64_t> ids;
   bool filter_ids = false;
+  enum { kTypeAny, kTypeNormal, kTypePubSub, kTypeNone } type_filter = kTypeAny;
   const size_t argc = ctx.argv.size();
   if (argc == 4 && EqualsIgnoreCase(ctx.argv[2], "TYPE")) {
     std::string_view t = ctx.argv[3];
@@ -203,7 +210,8 @@ void CmdClientList(CommandContext& ctx) {
       ctx.Error(absl::StrCat("ERR Unknown client type '", A(t), "'"));
       return;
     }
-    filter_ids = !EqualsIgnoreCase(t, "normal");  // no replicas or pubsub clients here
+    // No replicas or masters here: a client is normal or (with subscriptions) pubsub.
+    type_filter = EqualsIgnoreCase(t, "normal") ? kTypeNormal : EqualsIgnoreCase(t, "pubsub") ? kTypePubSub : kTypeNone;
   } else if (argc > 3 && EqualsIgnoreCase(ctx.argv[2], "ID")) {
     filter_ids = true;
     for (size_t i = 3; i < argc; ++i) {
@@ -222,6 +230,9 @@ void CmdClientList(CommandContext& ctx) {
   std::vector<std::pair<uint64_t, std::string>> lines;
   self->server().ForEachClient([&](Connection& c) {
     if (filter_ids && std::find(ids.begin(), ids.end(), static_cast<int64_t>(c.id())) == ids.end()) return;
+    if (type_filter == kTypeNone || (type_filter == kTypeNormal && c.is_pubsub()) ||
+        (type_filter == kTypePubSub && !c.is_pubsub()))
+      return;
     lines.emplace_back(c.id(), c.Describe(now));
   });
   std::sort(lines.begin(), lines.end());
@@ -255,7 +266,7 @@ void CmdClientKill(CommandContext& ctx) {
   }
   uint64_t id = 0;
   std::string addr, laddr, user;
-  bool skipme = true, by_type = false, type_normal = false;
+  bool skipme = true, by_type = false, type_normal = false, type_pubsub = false;
   for (size_t i = 2; i + 1 < ctx.argv.size(); i += 2) {
     std::string_view opt = ctx.argv[i], val = ctx.argv[i + 1];
     if (EqualsIgnoreCase(opt, "ID")) {
@@ -276,8 +287,8 @@ void CmdClientKill(CommandContext& ctx) {
     } else if (EqualsIgnoreCase(opt, "TYPE")) {
       by_type = true;
       if (EqualsIgnoreCase(val, "normal")) type_normal = true;
-      else if (!EqualsIgnoreCase(val, "master") && !EqualsIgnoreCase(val, "replica") && !EqualsIgnoreCase(val, "slave") &&
-               !EqualsIgnoreCase(val, "pubsub")) {
+      else if (EqualsIgnoreCase(val, "pubsub")) type_pubsub = true;
+      else if (!EqualsIgnoreCase(val, "master") && !EqualsIgnoreCase(val, "replica") && !EqualsIgnoreCase(val, "slave")) {
         ctx.Error(absl::StrCat("ERR Unknown client type '", A(val), "'"));
         return;
       }
@@ -300,7 +311,7 @@ void CmdClientKill(CommandContext& ctx) {
     if (!addr.empty() && c.remote_address() != addr) return;
     if (!laddr.empty() && c.local_address() != laddr) return;
     if (!user.empty() && c.acl_user().name() != user) return;
-    if (by_type && !type_normal) return;
+    if (by_type && !(type_normal && !c.is_pubsub()) && !(type_pubsub && c.is_pubsub())) return;
     if (&c == self) {
       if (skipme) return;
       kill_self = true;

@@ -23,6 +23,7 @@ void RegisterServerFamily(engine::CommandTable& table);      // COMMAND TIME SHU
 void RegisterInfoFamily(engine::CommandTable& table);        // INFO
 void RegisterConfigFamily(engine::CommandTable& table);      // CONFIG
 void RegisterAclFamily(engine::CommandTable& table);         // ACL (server/acl_family.cc)
+void RegisterPubSubFamily(engine::CommandTable& table);      // (P)(UN)SUBSCRIBE PUBLISH PUBSUB
 
 // Builds the ACL command index, loads `user` lines and the aclfile, and
 // returns the engine's Authorizer for `server` (server/acl_family.cc).

@@ -149,8 +149,8 @@ void SectionStats(Server& s, std::string& out) {
   Line(out, "evicted_keys", 0);
   Line(out, "keyspace_hits", ec.keyspace_hits);
   Line(out, "keyspace_misses", ec.keyspace_misses);
-  Line(out, "pubsub_channels", 0);
-  Line(out, "pubsub_patterns", 0);
+  Line(out, "pubsub_channels", s.pubsub().NumChannels());
+  Line(out, "pubsub_patterns", s.pubsub().NumPat());
   Line(out, "total_error_replies", ec.total_error_replies);
   Line(out, "unexpected_error_replies", s.stats().unexpected_error_replies.load());
   Line(out, "total_reads_processed", net.reads);

@@ -32,6 +32,7 @@
 #include "runtime/waitgroup.h"
 #include "server/acl.h"
 #include "server/instantaneous_metric.h"
+#include "server/pubsub.h"
 #include "server/slowlog.h"
 
 namespace stockd::server {
@@ -113,6 +114,8 @@ class Server {
   bool auth_required() const { return acl_.default_requires_auth(); }
   // ACL users, the permission check, ACL LOG (server/acl.h).
   acl::AclStore& acl() { return acl_; }
+  // Channels and patterns: who is subscribed to what (server/pubsub.h).
+  PubSub& pubsub() { return pubsub_; }
 
   // --- the client registry ---
   size_t connected_clients() const { return client_count_.load(std::memory_order_relaxed); }
@@ -163,6 +166,7 @@ class Server {
   std::vector<std::pair<std::string, std::function<void(std::string&)>>> info_sections_;
 
   acl::AclStore acl_;
+  PubSub pubsub_;
   std::unique_ptr<engine::Authorizer> authorizer_;
   std::unique_ptr<engine::NestedCallLog> nested_call_log_;  // EXEC's and scripts' calls into the SLOWLOG
 

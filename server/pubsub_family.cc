@@ -1,0 +1,154 @@
+// server/pubsub_family.cc — SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE,
+// PUBLISH and PUBSUB, with Redis 7.0's replies (the registry and delivery:
+// server/pubsub.h). Not here: the shard channels of Redis Cluster (SSUBSCRIBE,
+// SPUBLISH, PUBSUB SHARD*) and keyspace notifications.
+#include <optional>
+#include <string>
+
+#include "engine/command_context.h"
+#include "server/connection.h"
+#include "server/families.h"
+#include "server/server.h"
+
+namespace stockd::server {
+
+using engine::CommandContext;
+
+namespace {
+
+// A (un)subscription's confirmation: [verb, name or nil, subscriptions left],
+// a push in RESP3.
+void Confirm(CommandContext& ctx, std::string_view verb, const std::string_view* name, size_t count) {
+  ctx.reply.PushHeader(3);
+  ctx.reply.Bulk(verb);
+  if (name != nullptr) ctx.reply.Bulk(*name);
+  else ctx.reply.Null();
+  ctx.reply.Integer(static_cast<int64_t>(count));
+}
+
+void Subscribe(CommandContext& ctx, SubKind kind, std::string_view verb) {
+  Connection* c = RequireConnection(ctx);
+  if (c == nullptr) return;
+  ClientPubSub& subs = c->pubsub();
+  for (size_t i = 1; i < ctx.argv.size(); ++i) {
+    subs.Add(kind, ctx.argv[i]);
+    Confirm(ctx, verb, &ctx.argv[i], subs.total());
+  }
+  c->SubscriptionsChanged();
+}
+
+// Without names: every subscription of that kind (one reply with a nil name
+// when there is none).
+void Unsubscribe(CommandContext& ctx, SubKind kind, std::string_view verb) {
+  Connection* c = RequireConnection(ctx);
+  if (c == nullptr) return;
+  ClientPubSub* subs = c->pubsub_if_any();
+  if (ctx.argv.size() == 1) {
+    const std::vector<std::string> names = subs != nullptr ? subs->Names(kind) : std::vector<std::string>();
+    for (const std::string& n : names) {
+      subs->Remove(kind, n);
+      const std::string_view name = n;
+      Confirm(ctx, verb, &name, subs->total());
+    }
+    if (names.empty()) Confirm(ctx, verb, nullptr, subs != nullptr ? subs->total() : 0);
+  } else {
+    for (size_t i = 1; i < ctx.argv.size(); ++i) {
+      if (subs != nullptr) subs->Remove(kind, ctx.argv[i]);
+      Confirm(ctx, verb, &ctx.argv[i], subs != nullptr ? subs->total() : 0);
+    }
+  }
+  c->SubscriptionsChanged();
+}
+
+void CmdSubscribe(CommandContext& ctx) { Subscribe(ctx, SubKind::kChannel, "subscribe"); }
+void CmdPSubscribe(CommandContext& ctx) { Subscribe(ctx, SubKind::kPattern, "psubscribe"); }
+void CmdUnsubscribe(CommandContext& ctx) { Unsubscribe(ctx, SubKind::kChannel, "unsubscribe"); }
+void CmdPUnsubscribe(CommandContext& ctx) { Unsubscribe(ctx, SubKind::kPattern, "punsubscribe"); }
+
+// Embedded use (no server) has no subscribers: 0 receivers.
+void CmdPublish(CommandContext& ctx) {
+  Connection* c = ConnectionOf(ctx);
+  ctx.reply.Integer(c != nullptr ? c->server().pubsub().Publish(ctx.argv[1], ctx.argv[2]) : 0);
+}
+
+PubSub* RegistryOf(CommandContext& ctx) {
+  Connection* c = RequireConnection(ctx);
+  return c != nullptr ? &c->server().pubsub() : nullptr;
+}
+
+void CmdPubsubChannels(CommandContext& ctx) {
+  if (ctx.argv.size() > 3) {
+    ctx.Error(std::string("ERR unknown subcommand or wrong number of arguments for '")
+                  .append(ctx.argv[1])
+                  .append("'. Try PUBSUB HELP."));
+    return;
+  }
+  PubSub* ps = RegistryOf(ctx);
+  if (ps == nullptr) return;
+  const std::vector<std::string> channels =
+      ps->Channels(ctx.argv.size() == 3 ? std::optional<std::string_view>(ctx.argv[2]) : std::nullopt);
+  ctx.reply.ArrayHeader(channels.size());
+  for (const std::string& ch : channels) ctx.reply.Bulk(ch);
+}
+
+void CmdPubsubNumsub(CommandContext& ctx) {
+  PubSub* ps = RegistryOf(ctx);
+  if (ps == nullptr) return;
+  ctx.reply.ArrayHeader(2 * (ctx.argv.size() - 2));  // pairs, a flat array in RESP3 too (as Redis 7.0)
+  for (size_t i = 2; i < ctx.argv.size(); ++i) {
+    ctx.reply.Bulk(ctx.argv[i]);
+    ctx.reply.Integer(ps->NumSub(ctx.argv[i]));
+  }
+}
+
+void CmdPubsubNumpat(CommandContext& ctx) {
+  if (PubSub* ps = RegistryOf(ctx)) ctx.reply.Integer(ps->NumPat());
+}
+
+void CmdPubsubHelp(CommandContext& ctx) {
+  static constexpr std::string_view kLines[] = {
+      // Redis 7.0's text without the shard-channel subcommands stockd does not have.
+      "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "CHANNELS [<pattern>]",
+      "    Return the currently active channels matching a <pattern> (default: '*').",
+      "NUMPAT",
+      "    Return number of subscriptions to patterns.",
+      "NUMSUB [<channel> ...]",
+      "    Return the number of subscribers for the specified channels, excluding",
+      "    pattern subscriptions(default: no channels).",
+      "HELP",
+      "    Prints this help.",
+  };
+  ctx.reply.ArrayHeader(std::size(kLines));
+  for (auto l : kLines) ctx.reply.SimpleString(l);
+}
+
+}  // namespace
+
+void RegisterPubSubFamily(engine::CommandTable& t) {
+  constexpr uint32_t kSub = engine::kPubSub | engine::kNoScript | engine::kLoading | engine::kStale;
+  constexpr uint32_t kRead = engine::kPubSub | engine::kLoading | engine::kStale;
+  t.Register({.name = "subscribe", .arity = -2, .flags = kSub, .handler = CmdSubscribe,
+              .acl_categories = "@pubsub @slow", .group = "pubsub", .since = "2.0.0"});
+  t.Register({.name = "unsubscribe", .arity = -1, .flags = kSub, .handler = CmdUnsubscribe,
+              .acl_categories = "@pubsub @slow", .group = "pubsub", .since = "2.0.0"});
+  t.Register({.name = "psubscribe", .arity = -2, .flags = kSub, .handler = CmdPSubscribe,
+              .acl_categories = "@pubsub @slow", .group = "pubsub", .since = "2.0.0"});
+  t.Register({.name = "punsubscribe", .arity = -1, .flags = kSub, .handler = CmdPUnsubscribe,
+              .acl_categories = "@pubsub @slow", .group = "pubsub", .since = "2.0.0"});
+  t.Register({.name = "publish", .arity = 3, .flags = kRead | engine::kFast, .handler = CmdPublish,
+              .acl_categories = "@pubsub @fast", .group = "pubsub", .since = "2.0.0"});
+  engine::Command* pubsub =
+      t.Register({.name = "pubsub", .arity = -2, .acl_categories = "@slow", .group = "pubsub", .since = "2.8.0"});
+  t.RegisterSubcommand(pubsub, {.name = "channels", .arity = -2, .flags = kRead, .handler = CmdPubsubChannels,
+                                .acl_categories = "@pubsub @slow", .group = "pubsub", .since = "2.8.0"});
+  t.RegisterSubcommand(pubsub, {.name = "numsub", .arity = -2, .flags = kRead, .handler = CmdPubsubNumsub,
+                                .acl_categories = "@pubsub @slow", .group = "pubsub", .since = "2.8.0"});
+  t.RegisterSubcommand(pubsub, {.name = "numpat", .arity = 2, .flags = kRead, .handler = CmdPubsubNumpat,
+                                .acl_categories = "@pubsub @slow", .group = "pubsub", .since = "2.8.0"});
+  t.RegisterSubcommand(pubsub, {.name = "help", .arity = 2, .flags = engine::kLoading | engine::kStale,
+                                .handler = CmdPubsubHelp, .acl_categories = "@slow", .group = "pubsub",
+                                .since = "6.2.0"});
+}
+
+}  // namespace stockd::server
