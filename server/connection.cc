@@ -206,6 +206,10 @@ void Connection::Panicked(std::string_view what) {
   server_.stats().fiber_panics.fetch_add(1, std::memory_order_relaxed);
   runtime::LogWarning("Panic in the fiber of client id=%d addr=%s: %s (client dropped, server goes on)", id_,
                       remote_address_, std::string(what));
+  if (pubsub_) {  // its writer fiber must not race the error line below: a subscriber is just closed
+    conn_->Close();
+    pubsub_->Stop();
+  }
   // Replies of the commands before the panicking one are complete and go out
   // (their effects happened); a reply begun by it may be half-written: then
   // nothing pending can be sent (the buffer cannot be cut).

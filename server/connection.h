@@ -4,6 +4,9 @@
 // command, execute each through the engine (replies accumulate in the output
 // buffer), then flush all replies with one writev. A protocol error is
 // answered with "-ERR Protocol error: ..." and the connection is closed.
+// Once the client subscribes (server/pubsub.h), replies go out through the
+// subscription's outbox, shared with the messages published to it, and a
+// second fiber of the connection sends what arrives while this one waits.
 //
 // Thread-safety: the connection's own fiber owns the parser, buffers and
 // session. Other fibers (CLIENT LIST/KILL, shutdown) only read the atomics and
