@@ -205,6 +205,12 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
                     .append("': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"));
     return;
   }
+  // A MONITOR client is a replica to Redis: it may not touch the keyspace.
+  if (session.monitor && (cmd->spec().flags & (kReadOnly | kWrite | kMayReplicate))) {
+    cmd->stats().Add(CommandStats::kRejectedCalls, 1);
+    reject(cmd, "ERR Replica can't interact with the keyspace");
+    return;
+  }
   // MULTI: queue it for EXEC (engine/transaction.h); nothing is locked or run.
   if (session.tx != nullptr && InMulti(session) && QueuesInMulti(*cmd)) {
     QueueInMulti(*this, session, *cmd, argv, reply);
@@ -285,6 +291,9 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
       ctx.ReleaseAll();  // (nothing is held when busy) RejectCommand may lock to unwatch
       reject(cmd, kBusyError);
       return;
+    }
+    if ((spec.flags & kSkipMonitor) && call_observer_ != nullptr && call_observer_->Enabled()) {
+      call_observer_->Starting(session, *cmd, argv, false);
     }
     if (spec.flags & kBlocking) {
       blocking_->Run(ctx, spec.handler, &gate_release.gate);  // may park (engine/blocking.h)
@@ -373,7 +382,7 @@ void Engine::ExecuteHeld(Session& session, const Command* found, absl::Span<cons
   }
   // The caller's frozen time (HeldCall::now_ms) spares the clock read for `now`.
   const CallTiming timing = SampleTiming(spec);
-  const bool logged = nested_call_log_ != nullptr && nested_call_log_->Enabled();
+  const bool logged = call_observer_ != nullptr && call_observer_->Enabled();
   int64_t start_ns = timing.timed || logged ? RealtimeNs() : 0;
   int64_t now_ms = call.now_ms;
   if (now_ms == 0 && options_.clock) {
@@ -415,6 +424,7 @@ void Engine::ExecuteHeld(Session& session, const Command* found, absl::Span<cons
     if (spec.flags & kWrite) call.wrote = true;
     const bool was_no_block = session.no_block;
     session.no_block = true;  // a script never parks: blocking commands answer as on no data
+    if (logged && (spec.flags & kSkipMonitor)) call_observer_->Starting(session, *cmd, argv, !call.transaction);
     spec.handler(ctx);
     session.no_block = was_no_block;
     ctx.ReleaseAll();
@@ -423,8 +433,7 @@ void Engine::ExecuteHeld(Session& session, const Command* found, absl::Span<cons
   int64_t end_ns = CountCall(*cmd, timing, start_ns, errors);
   if (logged) {
     if (end_ns == 0) end_ns = RealtimeNs();
-    nested_call_log_->Record(session, *cmd, argv, std::max<int64_t>(0, end_ns - start_ns) / 1000,
-                             !call.transaction);
+    call_observer_->Nested(session, *cmd, argv, std::max<int64_t>(0, end_ns - start_ns) / 1000, !call.transaction);
   }
 }
 

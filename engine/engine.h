@@ -136,18 +136,23 @@ class Authorizer {
                      Context where, std::string* error) = 0;
 };
 
-// The server's SLOWLOG, told of each command a transaction or a script runs
-// (EXEC's queued commands, each redis.call), as Redis's call() logs them:
-// after the command, with its duration; a script's calls count as the
-// script's own client, EXEC's as the caller's. Top-level commands are the
-// server's own business. Called on the session's fiber; must not park.
-class NestedCallLog {
+// The server's view of the commands a transaction or a script runs, for the
+// SLOWLOG and MONITOR (Redis's call() feeds both): Nested() after each call
+// EXEC or a script makes (EXEC's queued commands, each redis.call), with its
+// duration — a script's calls count as the script's own client, EXEC's as the
+// caller's; Starting() right before the handler of a kSkipMonitor row (EVAL,
+// FCALL, ...) runs, top-level or nested, so a script's own line reaches
+// MONITOR before the calls it makes, as in Redis. Other top-level commands are
+// the server's own business. Called on the session's fiber; must not park.
+class CallObserver {
  public:
-  virtual ~NestedCallLog() = default;
-  // false: nothing would be logged now, so nested calls are not timed.
+  virtual ~CallObserver() = default;
+  // false: nobody would see anything now, so nested calls are not timed.
   virtual bool Enabled() const = 0;
-  virtual void Record(const Session& session, const Command& cmd, absl::Span<const std::string_view> argv,
+  virtual void Nested(const Session& session, const Command& cmd, absl::Span<const std::string_view> argv,
                       int64_t duration_us, bool from_script) = 0;
+  virtual void Starting(const Session& session, const Command& cmd, absl::Span<const std::string_view> argv,
+                        bool from_script) = 0;
 };
 
 // INFO keyspace line of one database.
@@ -247,7 +252,7 @@ class Engine {
   // Installs (or clears) the access control. REQUIRES: before serving.
   void SetAuthorizer(Authorizer* authorizer) { authorizer_ = authorizer; }
   // Installs (or clears) the log of nested calls. REQUIRES: before serving.
-  void SetNestedCallLog(NestedCallLog* log) { nested_call_log_ = log; }
+  void SetCallObserver(CallObserver* observer) { call_observer_ = observer; }
 
   // --- statistics ---
   EngineCounters counters() const;
@@ -319,7 +324,7 @@ class Engine {
   WriteGate* write_gate_ = nullptr;
   std::atomic<bool> over_maxmemory_{false};
   Authorizer* authorizer_ = nullptr;
-  NestedCallLog* nested_call_log_ = nullptr;
+  CallObserver* call_observer_ = nullptr;
   std::atomic<uint64_t> expire_cursor_{0};
   std::atomic<uint64_t> random_state_;
   std::atomic<uint64_t> total_errors_{0};

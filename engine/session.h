@@ -35,6 +35,9 @@ struct Session {
   // commands Redis allows in that context (PING, (P)(UN)SUBSCRIBE, QUIT,
   // RESET), and PING answers as a pub/sub message.
   bool subscribed = false;
+  // Set by the server after MONITOR: commands that read, write or may
+  // replicate are refused (Redis treats a monitor as a replica).
+  bool monitor = false;
 
   // Set by MULTI/EXEC and scripting while they run commands: a blocking
   // command (ORDER.READ ... BLOCK) must not park then and answers as if it had

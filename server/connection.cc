@@ -86,6 +86,14 @@ void Connection::SubscriptionsChanged() {
   psub_count_.store(static_cast<int>(patterns), std::memory_order_relaxed);
 }
 
+bool Connection::StartMonitor() {
+  if (session_.monitor) return false;
+  pubsub().SetMonitor(true);
+  session_.monitor = true;
+  monitor_.store(true, std::memory_order_relaxed);
+  return true;
+}
+
 void Connection::CommitReplies() {
   if (!out_.empty()) {
     if (engine::WriteGate* gate = server_.engine().write_gate()) gate->AwaitDurable();
@@ -123,11 +131,14 @@ void Connection::Reset() {
   SetResp(2);
   SetName("");
   BindDefaultUser(*this);  // ACL default user; authenticated if it is on and nopass
-  if (pubsub_) {  // every subscription ends, without unsubscribe messages (as Redis)
+  if (pubsub_) {  // every subscription ends, without unsubscribe messages, and MONITOR (as Redis)
     for (SubKind kind : {SubKind::kChannel, SubKind::kPattern})
       for (const std::string& name : pubsub_->Names(kind)) pubsub_->Remove(kind, name);
     SubscriptionsChanged();
+    pubsub_->SetMonitor(false);
   }
+  session_.monitor = false;
+  monitor_.store(false, std::memory_order_relaxed);
 }
 
 void Connection::Kill(bool after_reply) {
@@ -273,6 +284,13 @@ void Connection::Execute(std::vector<std::string_view>& argv) {
   if (session_.db != db_.load(std::memory_order_relaxed)) db_.store(session_.db, std::memory_order_relaxed);
   // Its replies, with the subscriptions it changed (pubsub.h: the order).
   if (pubsub_) CommitReplies();
+  // MONITOR sees what ran, after it ran (and after its reply: a monitor's own
+  // PING), but admin commands and the scripts (kSkipMonitor: they show
+  // themselves as they start, engine.h CallObserver).
+  if (clock_.used_start_ns != 0 && cmd != nullptr && !cmd->has_flag(engine::kAdmin) &&
+      !cmd->has_flag(engine::kSkipMonitor) && server_.pubsub().has_monitors()) {
+    server_.pubsub().FeedMonitors(session_.db, remote_address_, argv);
+  }
 }
 
 // Called before a command with declared keys runs (it cannot change how the
@@ -403,6 +421,7 @@ std::string Connection::Describe(int64_t now_ms) const {
   std::string cmd_name = cmd ? std::string(cmd->full_name()) : "NULL";
   const int multi = multi_.load(std::memory_order_relaxed);
   std::string flags;  // in Redis's order of the letters stockd has
+  if (monitor_.load(std::memory_order_relaxed)) flags += 'O';
   if (is_pubsub()) flags += 'P';
   if (multi >= 0) flags += 'x';
   if (blocking_.load(std::memory_order_relaxed)) flags += 'b';

@@ -90,6 +90,9 @@ class Connection {
   // After (P)(UN)SUBSCRIBE changed the sets: the session's subscribed flag
   // and CLIENT LIST's counts follow.
   void SubscriptionsChanged();
+  // MONITOR: from now on every command the server runs is sent here too
+  // (false when already monitoring: Redis then replies nothing).
+  bool StartMonitor();
 
   // --- read by CLIENT LIST / INFO from any fiber ---
   uint64_t id() const { return id_; }
@@ -183,6 +186,7 @@ class Connection {
   std::unique_ptr<ClientPubSub> pubsub_;
   std::atomic<int> sub_count_{0};   // CLIENT LIST sub=
   std::atomic<int> psub_count_{0};  // CLIENT LIST psub=
+  std::atomic<bool> monitor_{false};  // CLIENT LIST flag O
 
   mutable absl::Mutex name_mu_;
   std::string name_;

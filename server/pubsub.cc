@@ -1,6 +1,10 @@
 #include "server/pubsub.h"
 
+#include <sys/time.h>
 #include <sys/uio.h>
+
+#include <cctype>
+#include <cstdio>
 
 #include <algorithm>
 
@@ -26,6 +30,16 @@ void Subscriber::Deliver(const std::string* pattern, std::string_view channel, s
     if (pattern != nullptr) w.Bulk(*pattern);
     w.Bulk(channel);
     w.Bulk(payload);
+    CheckLimitsLocked();
+  }
+  Wake();
+}
+
+void Subscriber::DeliverRaw(std::string_view resp) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (over_limit_.load(std::memory_order_relaxed)) return;
+    outbox_.Append(resp);
     CheckLimitsLocked();
   }
   Wake();
@@ -123,7 +137,81 @@ int64_t PubSub::NumChannels() const {
   return static_cast<int64_t>(channels_.size());
 }
 
+namespace {
+
+// Redis's sdscatrepr: the argument quoted, with C escapes for what is not printable.
+void AppendRepr(std::string& out, std::string_view s) {
+  static const char* kHex = "0123456789abcdef";
+  out.push_back('"');
+  for (char ch : s) {
+    switch (ch) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\a': out += "\\a"; break;
+      case '\b': out += "\\b"; break;
+      default:
+        if (std::isprint(static_cast<unsigned char>(ch))) {
+          out.push_back(ch);
+        } else {
+          const auto u = static_cast<unsigned char>(ch);
+          out += "\\x";
+          out.push_back(kHex[u >> 4]);
+          out.push_back(kHex[u & 15]);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+bool IEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+void PubSub::FeedMonitors(int db, std::string_view client, absl::Span<const std::string_view> argv) {
+  if (argv.empty()) return;
+  struct timeval tv;
+  gettimeofday(&tv, nullptr);
+  char head[64];
+  std::snprintf(head, sizeof(head), "+%ld.%06ld [%d ", static_cast<long>(tv.tv_sec), static_cast<long>(tv.tv_usec), db);
+  std::string line = head;
+  line.append(client).append("] ");
+  // Secrets never reach a monitor: AUTH's arguments, HELLO's after AUTH (as Redis 7).
+  const bool auth = IEquals(argv[0], "auth");
+  size_t redact_from = auth ? 1 : argv.size(), redact_to = argv.size();
+  if (IEquals(argv[0], "hello")) {  // HELLO protover [AUTH user pass] [SETNAME name]
+    for (size_t i = 2; i < argv.size(); ++i) {
+      if (IEquals(argv[i], "auth") && i + 2 < argv.size()) {
+        redact_from = i + 1;
+        redact_to = i + 3;
+        break;
+      }
+      if (IEquals(argv[i], "setname")) ++i;
+    }
+  }
+  for (size_t i = 0; i < argv.size(); ++i) {
+    if (i > 0) line.push_back(' ');
+    if (i >= redact_from && i < redact_to) line += "\"(redacted)\"";
+    else AppendRepr(line, argv[i]);
+  }
+  line += "\r\n";
+  absl::ReaderMutexLock lock(&mu_);
+  for (Subscriber* s : monitors_) s->DeliverRaw(line);
+}
+
 void PubSub::ApplyLocked(Subscriber* s, const Change& c) {
+  if (c.kind == SubKind::kMonitor) {
+    if (c.add) monitors_.insert(s);
+    else monitors_.erase(s);
+    monitors_count_.store(static_cast<int>(monitors_.size()), std::memory_order_relaxed);
+    return;
+  }
   auto& map = c.kind == SubKind::kChannel ? channels_ : patterns_;
   if (c.add) {
     map[c.name].insert(s);
@@ -162,6 +250,12 @@ bool ClientPubSub::Remove(SubKind kind, std::string_view name) {
   set.erase(it);
   changes_.push_back({kind, false, std::string(name)});
   return true;
+}
+
+void ClientPubSub::SetMonitor(bool on) {
+  if (monitor_ == on) return;
+  monitor_ = on;
+  changes_.push_back({SubKind::kMonitor, on, std::string()});
 }
 
 std::vector<std::string> ClientPubSub::Names(SubKind kind) const {
@@ -219,6 +313,7 @@ void ClientPubSub::Stop() {
     for (const std::string& c : channels_) registry_.ApplyLocked(&sub_, {SubKind::kChannel, false, c});
     for (const std::string& p : patterns_) registry_.ApplyLocked(&sub_, {SubKind::kPattern, false, p});
     for (const PubSub::Change& c : changes_) registry_.ApplyLocked(&sub_, {c.kind, false, c.name});
+    registry_.ApplyLocked(&sub_, {SubKind::kMonitor, false, std::string()});
   }
   changes_.clear();
   sub_.wake().Close();

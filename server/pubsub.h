@@ -1,6 +1,8 @@
 // server/pubsub.h — Redis pub/sub: which connections listen to which channels
 // and patterns (PubSub, the registry), and one connection's side of it
 // (ClientPubSub: its subscriptions, its outbox and the fiber that sends it).
+// MONITOR is a subscription too, to the stream of commands the server runs:
+// a monitor's outbox gets one line per command (PubSub::FeedMonitors).
 //
 // Delivery: once a connection subscribes, everything it is sent — its own
 // replies and the messages published to it — goes through its outbox, in
@@ -36,6 +38,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/types/span.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "config/config.h"
@@ -47,7 +50,7 @@
 
 namespace stockd::server {
 
-enum class SubKind { kChannel, kPattern };
+enum class SubKind { kChannel, kPattern, kMonitor };
 
 // What a publisher sees of a subscribed connection: its outbox.
 class Subscriber {
@@ -59,6 +62,8 @@ class Subscriber {
   // Any fiber, never parks: appends ("message", channel, payload), or
   // ("pmessage", *pattern, channel, payload), and wakes the pusher.
   void Deliver(const std::string* pattern, std::string_view channel, std::string_view payload);
+  // Any fiber, never parks: appends ready-made RESP (a MONITOR line).
+  void DeliverRaw(std::string_view resp);
   // Takes what is pending (the writer sends it without the lock).
   protocol::OutputBuffer Take();
   // Past client-output-buffer-limit pubsub: the outbox was dropped and the
@@ -101,6 +106,14 @@ class PubSub {
   int64_t NumPat() const;                          // PUBSUB NUMPAT: distinct patterns
   int64_t NumChannels() const;                     // INFO pubsub_channels
 
+  // MONITOR: true while some connection monitors (one relaxed load: the
+  // command path asks it after every command).
+  bool has_monitors() const { return monitors_count_.load(std::memory_order_relaxed) > 0; }
+  // Sends every monitor the line of a command that ran: "+<unix time.µs>
+  // [<db> <client>] "arg" ...", arguments quoted as Redis's sdscatrepr, AUTH's
+  // and HELLO's secrets "(redacted)". client: "ip:port", or "lua" for a script's calls.
+  void FeedMonitors(int db, std::string_view client, absl::Span<const std::string_view> argv);
+
   // One subscription change of a connection (ClientPubSub::Commit applies them).
   struct Change {
     SubKind kind;
@@ -117,6 +130,8 @@ class PubSub {
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, Subscribers> channels_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Subscribers> patterns_ ABSL_GUARDED_BY(mu_);
+  Subscribers monitors_ ABSL_GUARDED_BY(mu_);
+  std::atomic<int> monitors_count_{0};
 };
 
 // One connection's pub/sub state. Created at its first (P)SUBSCRIBE; used by
@@ -134,6 +149,8 @@ class ClientPubSub {
   // The registry follows at the next Commit.
   bool Add(SubKind kind, std::string_view name);
   bool Remove(SubKind kind, std::string_view name);
+  // MONITOR on (RESET: off); the registry follows at the next Commit.
+  void SetMonitor(bool on);
   // The names of one kind (UNSUBSCRIBE without arguments; unordered, as Redis's).
   std::vector<std::string> Names(SubKind kind) const;
   size_t count(SubKind kind) const { return kind == SubKind::kChannel ? channels_.size() : patterns_.size(); }
@@ -164,6 +181,7 @@ class ClientPubSub {
   Subscriber sub_;
   absl::flat_hash_set<std::string> channels_;
   absl::flat_hash_set<std::string> patterns_;
+  bool monitor_ = false;
   std::vector<PubSub::Change> changes_;  // not yet in the registry
   runtime::Mutex write_mu_;              // one writer at a time: the fiber or the pusher
   runtime::Fiber pusher_;

@@ -52,20 +52,34 @@ std::string RandomHex(size_t n) {
 }
 
 // SLOWLOG entries for the commands EXEC and scripts run (engine.h,
-// NestedCallLog): EXEC's under the caller's address and name, a script's
-// under Redis's script client ("?:0", no name).
-class SlowLogOfNestedCalls : public engine::NestedCallLog {
+// CallObserver): EXEC's under the caller's address and name, a script's
+// under Redis's script client ("?:0", no name); and MONITOR, which shows a
+// script's calls as "lua"'s and its own line as it starts.
+class ObserverOfCalls : public engine::CallObserver {
  public:
-  explicit SlowLogOfNestedCalls(Server& server) : server_(server) {}
+  explicit ObserverOfCalls(Server& server) : server_(server) {}
   bool Enabled() const override {
-    return server_.config().live().slowlog_log_slower_than.load(std::memory_order_relaxed) >= 0;
+    return server_.config().live().slowlog_log_slower_than.load(std::memory_order_relaxed) >= 0 ||
+           server_.pubsub().has_monitors();
   }
-  void Record(const engine::Session& session, const engine::Command& cmd, absl::Span<const std::string_view> argv,
+  void Nested(const engine::Session& session, const engine::Command& cmd, absl::Span<const std::string_view> argv,
               int64_t duration_us, bool from_script) override {
-    server_.LogIfSlow(&cmd, argv, duration_us, from_script ? nullptr : static_cast<const Connection*>(session.owner));
+    const auto* client = from_script ? nullptr : static_cast<const Connection*>(session.owner);
+    server_.LogIfSlow(&cmd, argv, duration_us, client);
+    if (!cmd.has_flag(engine::kAdmin) && !cmd.has_flag(engine::kSkipMonitor)) Feed(session, argv, from_script);
+  }
+  void Starting(const engine::Session& session, const engine::Command& cmd, absl::Span<const std::string_view> argv,
+                bool from_script) override {
+    if (!cmd.has_flag(engine::kAdmin)) Feed(session, argv, from_script);
   }
 
  private:
+  void Feed(const engine::Session& session, absl::Span<const std::string_view> argv, bool from_script) {
+    if (!server_.pubsub().has_monitors()) return;
+    const auto* c = static_cast<const Connection*>(session.owner);
+    server_.pubsub().FeedMonitors(session.db, from_script ? "lua" : c != nullptr ? c->remote_address() : "?:0", argv);
+  }
+
   Server& server_;
 };
 
@@ -137,8 +151,8 @@ absl::Status Server::Serve() {
   if (!authorizer.ok()) return authorizer.status();
   authorizer_ = std::move(*authorizer);
   engine_.SetAuthorizer(authorizer_.get());
-  nested_call_log_ = std::make_unique<SlowLogOfNestedCalls>(*this);
-  engine_.SetNestedCallLog(nested_call_log_.get());
+  call_observer_ = std::make_unique<ObserverOfCalls>(*this);
+  engine_.SetCallObserver(call_observer_.get());
   for (const std::string& raw : opt.bind) {
     bool optional = !raw.empty() && raw[0] == '-';
     std::string host = optional ? raw.substr(1) : raw;

@@ -168,7 +168,7 @@ class Server {
   acl::AclStore acl_;
   PubSub pubsub_;
   std::unique_ptr<engine::Authorizer> authorizer_;
-  std::unique_ptr<engine::NestedCallLog> nested_call_log_;  // EXEC's and scripts' calls into the SLOWLOG
+  std::unique_ptr<engine::CallObserver> call_observer_;  // EXEC's and scripts' calls for SLOWLOG and MONITOR
 
   absl::Mutex clients_mu_;
   absl::flat_hash_map<uint64_t, Connection*> clients_;

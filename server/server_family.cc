@@ -1,5 +1,5 @@
 // server/server_family.cc — commands about the server: COMMAND, TIME,
-// SHUTDOWN, SLOWLOG, DEBUG.
+// SHUTDOWN, SLOWLOG, MONITOR, DEBUG.
 #include <algorithm>
 #include <bit>
 #include <span>
@@ -374,6 +374,19 @@ void CmdTime(CommandContext& ctx) {
 
 // ROLE: stockd has no replication, so it is a master at replication offset 0
 // with no replicas, as INFO replication says.
+// MONITOR: the connection is sent a line per command the server runs
+// (server/pubsub.h PubSub::FeedMonitors). A second MONITOR gets no reply, as
+// in Redis; inside EXEC it is refused (a transaction wants one reply per command).
+void CmdMonitor(CommandContext& ctx) {
+  Connection* c = RequireConnection(ctx);
+  if (c == nullptr) return;
+  if (ctx.session.no_block) {
+    ctx.Error("ERR MONITOR isn't allowed for DENY BLOCKING client");
+    return;
+  }
+  if (c->StartMonitor()) ctx.reply.Ok();
+}
+
 void CmdRole(CommandContext& ctx) {
   ctx.reply.ArrayHeader(3);
   ctx.reply.Bulk("master");
@@ -563,6 +576,8 @@ void RegisterServerFamily(engine::CommandTable& t) {
 
   t.Register({.name = "time", .arity = 1, .flags = kLS | engine::kFast, .handler = CmdTime,
               .acl_categories = "@fast", .group = "server", .since = "2.6.0"});
+  t.Register({.name = "monitor", .arity = 1, .flags = engine::kAdmin | engine::kNoScript | kLS, .handler = CmdMonitor,
+              .acl_categories = "@admin @slow @dangerous", .group = "server", .since = "1.0.0"});
   t.Register({.name = "role", .arity = 1, .flags = engine::kNoScript | kLS | engine::kFast, .handler = CmdRole,
               .acl_categories = "@admin @fast @dangerous", .group = "server", .since = "2.8.12"});
   t.Register({.name = "shutdown", .arity = -1,

@@ -220,6 +220,7 @@ TEST_F(CommandCompat, StockdOnlyCommandsHaveDocs) {
   ASSERT_GT(docs.size(), 200u);
   for (const auto& [name, doc] : docs) {
     EXPECT_EQ(doc.find("summary=$\n"), std::string::npos) << name;
+    if (name == "monitor") continue;  // Redis 7.0 documents no complexity for it
     EXPECT_NE(doc.find("complexity=$"), std::string::npos) << name;
   }
   ASSERT_EQ(docs.count("stock.buy"), 1u);
