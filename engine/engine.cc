@@ -114,6 +114,7 @@ Engine::Engine(EngineOptions options)
   }
   random_state_.store(static_cast<uint64_t>(absl::GetCurrentTimeNanos()) ^ 0x5851f42d4c957f2dULL);
   RegisterStringFamily(commands_);
+  RegisterBitmapFamily(commands_);
   RegisterKeysFamily(commands_);
   RegisterDbFamily(commands_);
   order_log_ = std::make_unique<OrderLog>(*this);

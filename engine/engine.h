@@ -334,6 +334,7 @@ class Engine {
 
 // Registration functions of the builtin families (each at the end of its file).
 void RegisterStringFamily(CommandTable& table);
+void RegisterBitmapFamily(CommandTable& table);
 void RegisterKeysFamily(CommandTable& table);
 void RegisterDbFamily(CommandTable& table);
 void RegisterStockFamily(CommandTable& table);     // STOCK.*
