@@ -28,8 +28,6 @@ constexpr std::string_view kBitValueError = "ERR bit is not an integer or out of
 constexpr std::string_view kBitfieldTypeError =
     "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.";
 
-bool IEquals(std::string_view a, std::string_view b) { return EqualsIgnoreCase(a, b); }
-
 uint8_t ByteAt(std::string_view s, uint64_t i) { return i < s.size() ? static_cast<uint8_t>(s[i]) : 0; }
 
 // Redis's getBitOffsetFromArgument: a non-negative integer below
@@ -150,8 +148,8 @@ bool ResolveRange(int64_t start, int64_t end, bool in_bits, uint64_t len_bytes, 
 
 // "BYTE" or "BIT" at argv[i]; false after a syntax error reply.
 bool ParseUnit(CommandContext& ctx, size_t i, bool* in_bits) {
-  if (IEquals(ctx.argv[i], "bit")) *in_bits = true;
-  else if (IEquals(ctx.argv[i], "byte")) *in_bits = false;
+  if (EqualsIgnoreCase(ctx.argv[i], "bit")) *in_bits = true;
+  else if (EqualsIgnoreCase(ctx.argv[i], "byte")) *in_bits = false;
   else return ctx.Error(errors::kSyntax), false;
   return true;
 }
@@ -222,10 +220,10 @@ void CmdBitPos(CommandContext& ctx) {
 void CmdBitOp(CommandContext& ctx) {
   enum { kAnd, kOr, kXor, kNot } op;
   const std::string_view name = ctx.argv[1];
-  if (IEquals(name, "and")) op = kAnd;
-  else if (IEquals(name, "or")) op = kOr;
-  else if (IEquals(name, "xor")) op = kXor;
-  else if (IEquals(name, "not")) op = kNot;
+  if (EqualsIgnoreCase(name, "and")) op = kAnd;
+  else if (EqualsIgnoreCase(name, "or")) op = kOr;
+  else if (EqualsIgnoreCase(name, "xor")) op = kXor;
+  else if (EqualsIgnoreCase(name, "not")) op = kNot;
   else return ctx.Error(errors::kSyntax);
   const size_t nsrc = ctx.argv.size() - 3;
   if (op == kNot && nsrc != 1) return ctx.Error("ERR BITOP NOT must be called with a single source key.");
@@ -339,17 +337,17 @@ bool ParseFieldOps(CommandContext& ctx, bool read_only, std::vector<FieldOp>* op
     const size_t rest = argc - j - 1;
     const std::string_view sub = ctx.argv[j];
     FieldOp op{};
-    if (IEquals(sub, "get") && rest >= 2) {
+    if (EqualsIgnoreCase(sub, "get") && rest >= 2) {
       op.kind = FieldOp::kGet;
-    } else if (IEquals(sub, "set") && rest >= 3) {
+    } else if (EqualsIgnoreCase(sub, "set") && rest >= 3) {
       op.kind = FieldOp::kSet;
-    } else if (IEquals(sub, "incrby") && rest >= 3) {
+    } else if (EqualsIgnoreCase(sub, "incrby") && rest >= 3) {
       op.kind = FieldOp::kIncrBy;
-    } else if (IEquals(sub, "overflow") && rest >= 1) {
+    } else if (EqualsIgnoreCase(sub, "overflow") && rest >= 1) {
       const std::string_view type = ctx.argv[++j];
-      if (IEquals(type, "wrap")) overflow = Overflow::kWrap;
-      else if (IEquals(type, "sat")) overflow = Overflow::kSat;
-      else if (IEquals(type, "fail")) overflow = Overflow::kFail;
+      if (EqualsIgnoreCase(type, "wrap")) overflow = Overflow::kWrap;
+      else if (EqualsIgnoreCase(type, "sat")) overflow = Overflow::kSat;
+      else if (EqualsIgnoreCase(type, "fail")) overflow = Overflow::kFail;
       else return ctx.Error("ERR Invalid OVERFLOW type specified"), false;
       continue;
     } else {

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "absl/time/clock.h"
+#include "engine/args.h"
 #include "engine/glob.h"
 #include "protocol/reply_writer.h"
 
@@ -166,12 +167,6 @@ void AppendRepr(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-bool IEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 }  // namespace
 
 void PubSub::FeedMonitors(int db, std::string_view client, absl::Span<const std::string_view> argv) {
@@ -183,16 +178,16 @@ void PubSub::FeedMonitors(int db, std::string_view client, absl::Span<const std:
   std::string line = head;
   line.append(client).append("] ");
   // Secrets never reach a monitor: AUTH's arguments, HELLO's after AUTH (as Redis 7).
-  const bool auth = IEquals(argv[0], "auth");
+  const bool auth = engine::EqualsIgnoreCase(argv[0], "auth");
   size_t redact_from = auth ? 1 : argv.size(), redact_to = argv.size();
-  if (IEquals(argv[0], "hello")) {  // HELLO protover [AUTH user pass] [SETNAME name]
+  if (engine::EqualsIgnoreCase(argv[0], "hello")) {  // HELLO protover [AUTH user pass] [SETNAME name]
     for (size_t i = 2; i < argv.size(); ++i) {
-      if (IEquals(argv[i], "auth") && i + 2 < argv.size()) {
+      if (engine::EqualsIgnoreCase(argv[i], "auth") && i + 2 < argv.size()) {
         redact_from = i + 1;
         redact_to = i + 3;
         break;
       }
-      if (IEquals(argv[i], "setname")) ++i;
+      if (engine::EqualsIgnoreCase(argv[i], "setname")) ++i;
     }
   }
   for (size_t i = 0; i < argv.size(); ++i) {

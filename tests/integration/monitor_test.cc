@@ -2,8 +2,6 @@
 // clients reaches the monitor as one whole line (a flash sale's STOCK.BUY and
 // a script's calls included), a monitor that stops reading is dropped at the
 // pubsub output limit while the clients go on, and redis-cli's monitor mode.
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -66,16 +64,8 @@ TEST_F(MonitorTest, AMonitorThatStopsReadingIsDroppedAndTheClientsGoOn) {
   StartStockd();
   auto c = server_.Connect();
   ASSERT_EQ(c->Do({"CONFIG", "SET", "client-output-buffer-limit", "pubsub 256kb 128kb 60"}), "\"OK\"");
-  int stalled = ::socket(AF_INET, SOCK_STREAM, 0);
-  int small = 4096;
-  ::setsockopt(stalled, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(server_.port()));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(stalled, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
-  const std::string monitor = "*1\r\n$7\r\nMONITOR\r\n";
-  ASSERT_EQ(::send(stalled, monitor.data(), monitor.size(), 0), static_cast<ssize_t>(monitor.size()));
+  RawResp stalled(server_.port(), /*receive_buffer=*/4096);  // monitors, then never reads
+  stalled.Send({"MONITOR"});
   bool monitoring = false;
   for (int i = 0; i < 500 && !monitoring; ++i) {
     Reply r = c->Command({"CLIENT", "LIST"});
@@ -96,7 +86,6 @@ TEST_F(MonitorTest, AMonitorThatStopsReadingIsDroppedAndTheClientsGoOn) {
   Reply info = c->Command({"INFO", "stats"});
   EXPECT_NE(std::string(info->str, info->len).find("client_output_buffer_limit_disconnections:1"), std::string::npos);
   EXPECT_EQ(c->Do({"STRLEN", "k"}), ":16384");
-  ::close(stalled);
 }
 
 TEST_F(MonitorTest, RedisCliMonitorMode) {

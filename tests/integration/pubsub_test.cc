@@ -4,9 +4,6 @@
 // pipelined commands (every frame whole, each publisher's messages in order),
 // subscribers leaving the registry when they vanish or are killed, and
 // redis-cli's SUBSCRIBE mode.
-#include <netinet/in.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -51,11 +48,7 @@ class PubSubTest : public StockdFixture {
 };
 
 TEST_F(PubSubTest, FanOutToAThousandSubscribers) {
-  struct rlimit rl;
-  getrlimit(RLIMIT_NOFILE, &rl);
-  rl.rlim_cur = rl.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &rl);
-  if (rl.rlim_cur < 1200) GTEST_SKIP() << "not enough file descriptors";
+  if (RaiseOpenFileLimit() < 1200) GTEST_SKIP() << "not enough file descriptors";
   StartStockd();
   std::vector<std::unique_ptr<RawResp>> subs;
   for (int i = 0; i < 1000; ++i) {
@@ -80,16 +73,8 @@ TEST_F(PubSubTest, ASubscriberThatDoesNotReadIsDroppedAtThePubsubLimitOthersGetE
   auto admin = server_.Connect();
   ASSERT_EQ(admin->Do({"CONFIG", "SET", "client-output-buffer-limit", "pubsub 256kb 128kb 60"}), "\"OK\"");
   // The stalled subscriber: a tiny receive buffer, subscribes, never reads again.
-  int stalled = ::socket(AF_INET, SOCK_STREAM, 0);
-  int small = 4096;
-  ::setsockopt(stalled, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(server_.port()));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(stalled, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
-  const std::string subscribe = "*2\r\n$9\r\nSUBSCRIBE\r\n$4\r\nfeed\r\n";
-  ASSERT_EQ(::send(stalled, subscribe.data(), subscribe.size(), 0), static_cast<ssize_t>(subscribe.size()));
+  RawResp stalled(server_.port(), /*receive_buffer=*/4096);
+  stalled.Send({"SUBSCRIBE", "feed"});
   RawResp reader(server_.port());
   reader.Do({"SUBSCRIBE", "feed"});
   ASSERT_TRUE(Eventually(*admin, {"PUBSUB", "NUMSUB", "feed"}, "[\"feed\", :2]"));
@@ -120,7 +105,6 @@ TEST_F(PubSubTest, ASubscriberThatDoesNotReadIsDroppedAtThePubsubLimitOthersGetE
   EXPECT_TRUE(Eventually(*admin, {"PUBSUB", "NUMSUB", "feed"}, "[\"feed\", :1]"));
   EXPECT_EQ(InfoStat(*admin, "client_output_buffer_limit_disconnections"), 1);
   EXPECT_EQ(admin->Do({"PING"}), "\"PONG\"");
-  ::close(stalled);
 }
 
 TEST_F(PubSubTest, PublishersRacingASubscribersOwnCommandsKeepEveryFrameWholeAndInOrder) {

@@ -59,11 +59,7 @@ TEST_F(StockdTest, PipelineOfTenThousand) {
 }
 
 TEST_F(StockdTest, ThousandConcurrentClients) {
-  struct rlimit rl;
-  getrlimit(RLIMIT_NOFILE, &rl);
-  rl.rlim_cur = rl.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &rl);
-  if (rl.rlim_cur < 1200) GTEST_SKIP() << "not enough file descriptors";
+  if (RaiseOpenFileLimit() < 1200) GTEST_SKIP() << "not enough file descriptors";
   StartStockd();
   std::vector<std::unique_ptr<Client>> clients;
   for (int i = 0; i < 1000; ++i) {

@@ -46,7 +46,7 @@ inline size_t ReplyEnd(const std::string& b, size_t pos) {
 // A RESP connection over a raw socket: one request, one reply's exact bytes.
 class RawResp {
  public:
-  explicit RawResp(int port) : fd_(DialLoopback(port)) {
+  explicit RawResp(int port, int receive_buffer = 0) : fd_(DialLoopback(port, receive_buffer)) {
     timeval tv{10, 0};
     if (fd_ >= 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   }

@@ -13,9 +13,12 @@
 namespace stockd::testing {
 
 // A connected socket to 127.0.0.1:port, or -1 when the connect fails.
-inline int DialLoopback(int port) {
+// receive_buffer > 0: SO_RCVBUF set before connecting (a tiny window: a
+// client that stops reading stalls the server's writes to it quickly).
+inline int DialLoopback(int port, int receive_buffer = 0) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return -1;
+  if (receive_buffer > 0) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<uint16_t>(port));

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -54,6 +55,15 @@ std::string RedisServerBinary() {
   for (const char* p : {"/usr/bin/redis-server", "/usr/local/bin/redis-server"})
     if (::access(p, X_OK) == 0) return p;
   return "";
+}
+
+size_t RaiseOpenFileLimit() {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 0;
+  rl.rlim_cur = rl.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &rl);
+  getrlimit(RLIMIT_NOFILE, &rl);
+  return static_cast<size_t>(rl.rlim_cur);
 }
 
 std::string RunCapture(const std::string& shell_command) {

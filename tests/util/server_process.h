@@ -30,6 +30,9 @@ std::string RedisServerBinary();
 
 // Runs a shell command and returns what it wrote to stdout (redis-cli runs).
 std::string RunCapture(const std::string& shell_command);
+// Raises this process's soft limit on open files to the hard one (tests that
+// hold a thousand connections); returns the soft limit now in force.
+size_t RaiseOpenFileLimit();
 
 struct RedisReplyDeleter {
   void operator()(redisReply* r) const { if (r) freeReplyObject(r); }
