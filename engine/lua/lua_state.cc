@@ -18,7 +18,9 @@ extern "C" {
 
 #include "absl/time/clock.h"
 #include "engine/args.h"
+#include "engine/lua/lua_cmsgpack.h"
 #include "engine/lua/lua_convert.h"
+#include "engine/lua/lua_struct.h"
 #include "engine/lua/scripting.h"
 #include "engine/lua/sha1.h"
 #include "protocol/output_buffer.h"
@@ -252,6 +254,14 @@ void OpenModule(lua_State* L, const char* name, const char* path, const char* sy
   lua_setglobal(L, name);
 }
 
+// cmsgpack and struct, Redis's own libraries (no Debian package has their
+// APIs), built in; made globals as OpenModule makes cjson.
+void OpenBuiltinModule(lua_State* L, const char* name, lua_CFunction open) {
+  lua_pushcfunction(L, open);
+  lua_call(L, 0, 1);
+  lua_setglobal(L, name);
+}
+
 void SetFunction(lua_State* L, LuaState* self, const char* name, lua_CFunction fn) {
   lua_pushstring(L, name);
   lua_pushlightuserdata(L, self);
@@ -285,6 +295,8 @@ LuaState::LuaState() {
   OpenLib(L_, luaopen_debug, LUA_DBLIBNAME);
   OpenModule(L_, "cjson", nullptr, nullptr);
   OpenModule(L_, "bit", nullptr, nullptr);
+  OpenBuiltinModule(L_, "cmsgpack", OpenCmsgpack);
+  OpenBuiltinModule(L_, "struct", OpenStruct);
   lua_pushstring(L_, kStateKey);
   lua_pushlightuserdata(L_, this);
   lua_rawset(L_, LUA_REGISTRYINDEX);

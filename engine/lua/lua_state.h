@@ -1,15 +1,16 @@
 // engine/lua/lua_state.h — one sandboxed Lua 5.1 interpreter: Redis's script
-// environment (redis.*, bit, cjson, protected globals), compiled scripts
-// cached by SHA1, and the run of one script at a time.
+// environment (redis.*, bit, cjson, cmsgpack, struct, protected globals),
+// compiled scripts cached by SHA1, and the run of one script at a time.
 //
 // Contract:
 //  * Not thread-safe: Scripting hands a state to one script run at a time
 //    (one state per runtime processor; a script never parks).
 //  * Sandbox as Redis 7.0: base (without dofile, loadfile, print, getfenv,
-//    setfenv, newproxy), table, string, math, coroutine, bit, cjson; no os,
-//    io, require, debug. Globals are read-only: reading a missing one raises
-//    "Script attempted to access nonexistent global variable 'x'", writing
-//    one (or a field of `redis`) "Attempt to modify a readonly table".
+//    setfenv, newproxy), table, string, math, coroutine, bit, cjson,
+//    cmsgpack, struct; no os, io, require, debug. Globals are read-only:
+//    reading a missing one raises "Script attempted to access nonexistent
+//    global variable 'x'", writing one (or a field of `redis`) "Attempt to
+//    modify a readonly table".
 //  * Error replies carry Redis 7.0's texts: "ERR user_script:1: msg script:
 //    <sha>, on @user_script:1." for runtime errors, the command's error plus
 //    " script: ..." for a failing redis.call, "ERR Error compiling script
