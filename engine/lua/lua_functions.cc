@@ -110,7 +110,9 @@ bool LuaState::LoadLibrary(const std::string& library, std::string_view code,
   lua_newtable(L_);
   lua_rawset(L_, -3);
   lua_pop(L_, 1);
-  if (luaL_loadbuffer(L_, code.data(), code.size(), "@user_function") != 0) {
+  int loaded;
+  stack_.Run([&] { loaded = luaL_loadbuffer(L_, code.data(), code.size(), "@user_function"); });
+  if (loaded != 0) {
     *error = std::string("ERR Error compiling function: ") + lua_tostring(L_, -1);
     lua_settop(L_, 0);
     UnloadLibrary(library);
@@ -119,7 +121,8 @@ bool LuaState::LoadLibrary(const std::string& library, std::string_view code,
   functions->clear();
   registering_ = functions;
   registering_library_ = library;
-  const int rc = lua_pcall(L_, 0, 0, 0);
+  int rc;
+  stack_.Run([&] { rc = lua_pcall(L_, 0, 0, 0); });
   registering_ = nullptr;
   if (rc != 0) {
     const char* msg = lua_tostring(L_, -1);

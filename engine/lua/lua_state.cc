@@ -435,7 +435,9 @@ bool LuaState::Compile(std::string_view sha, std::string_view body, uint64_t gen
   }
   if (fn_refs_.contains(absl::string_view(sha.data(), sha.size()))) return true;
   lua_rawgeti(L_, LUA_REGISTRYINDEX, scripts_ref_);
-  if (luaL_loadbuffer(L_, body.data(), body.size(), "@user_script") != 0) {
+  int loaded;
+  stack_.Run([&] { loaded = luaL_loadbuffer(L_, body.data(), body.size(), "@user_script"); });
+  if (loaded != 0) {
     size_t len;
     const char* msg = lua_tolstring(L_, -1, &len);
     *error = "ERR Error compiling script (new function): ";
@@ -544,7 +546,8 @@ void LuaState::CallPushed(ScriptRun& run, absl::Span<const std::string_view> key
   const int errh = lua_gettop(L_) - nargs - 1;
   current_ = &run;
   lua_sethook(L_, Hook, LUA_MASKCOUNT, kHookInstructions);
-  const int rc = lua_pcall(L_, nargs, 1, errh);
+  int rc;
+  stack_.Run([&] { rc = lua_pcall(L_, nargs, 1, errh); });
   lua_sethook(L_, nullptr, 0, 0);
   current_ = nullptr;
   error_reply->clear();

@@ -17,6 +17,10 @@
 //    (new function): user_script:1: ..." for syntax errors.
 //  * No C++ object with a destructor lives in a frame that raises a Lua error
 //    (Lua 5.1 unwinds with longjmp).
+//  * The interpreter runs on the state's own 8 MiB stack (runtime/side_stack.h),
+//    not on the caller's 64 KiB fiber stack: how deep Lua's C recursion goes
+//    (nested pcall, parsing, cjson.decode) is the script's choice, and Lua's
+//    own limits (LUAI_MAXCCALLS, "C stack overflow") must be reached first.
 #pragma once
 
 #include <array>
@@ -29,6 +33,7 @@
 #include "absl/types/span.h"
 #include "protocol/output_buffer.h"
 #include "protocol/reply_writer.h"
+#include "runtime/side_stack.h"
 
 struct lua_State;
 
@@ -126,6 +131,7 @@ class LuaState {
   ArgTable keys_table_{"KEYS"};
   ArgTable argv_table_{"ARGV"};
 
+  runtime::SideStack stack_;  // where every call into Lua runs (see the contract)
   lua_State* L_ = nullptr;
   int globals_ref_ = -2;   // the real globals table (the scripts see a read-only proxy)
   int scripts_ref_ = -2;   // the compiled scripts, at the integer refs of fn_refs_

@@ -76,20 +76,23 @@ Stack AllocateStack(size_t size) {
   static char* next = nullptr;
   static int left = 0;
   static size_t slab_span = 0;
+  auto single = [&]() -> Stack {
+    void* m = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
+                   -1, 0);
+    if (m == MAP_FAILED) return {};
+    InstallGuard(m, page);
+    return Stack{static_cast<char*>(m), size};
+  };
   char* p = nullptr;
   {
     std::lock_guard<std::mutex> l(mu);
-    if (left == 0 || slab_span != span) {
+    // Slabs serve the fibers' size (the first size asked for); another size
+    // (a SideStack's) gets a mapping of its own and leaves the slab alone.
+    if (slab_span != 0 && slab_span != span) return single();
+    if (left == 0) {
       void* m = mmap(nullptr, span * kSlab, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-      if (m == MAP_FAILED) {
-        m = mmap(nullptr, span, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-        if (m == MAP_FAILED) return {};
-        InstallGuard(m, page);
-        return Stack{static_cast<char*>(m), size};
-      }
-      if (left > 0) munmap(next, span * static_cast<size_t>(left));  // size changed: drop the rest
+      if (m == MAP_FAILED) return single();
       next = static_cast<char*>(m);
       left = kSlab;
       slab_span = span;

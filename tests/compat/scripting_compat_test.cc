@@ -189,5 +189,25 @@ TEST_F(ScriptingCompat, FunctionLibraryMetadata) {
   SameAll({{"FUNCTION", "LIST"}, {"FUNCTION", "FLUSH"}});
 }
 
+// How deep a script's C recursion goes is the script's choice: Lua's own
+// limits (200 nested C calls, 200 syntax levels, cjson's 1000) answer, as in
+// Redis, instead of the 64 KiB fiber stack (stockd used to die of a pcall
+// nested 100 deep). The interpreter runs on its own stack (runtime/side_stack.h).
+TEST_F(ScriptingCompat, DeepRecursionMeetsLuasOwnLimits) {
+  const std::string nested_pcall =
+      "local function f(n) if n == 0 then return 1 end return select(2, pcall(f, n - 1)) end "
+      "return f(tonumber(ARGV[1]))";
+  const std::string nested_json =
+      "local n = tonumber(ARGV[1]) local ok, e = pcall(cjson.decode, string.rep('[', n) .. string.rep(']', n)) "
+      "return {tostring(ok), ok and type(e) or tostring(e)}";
+  auto parens = [](int n) { return "return " + std::string(n, '(') + "1" + std::string(n, ')'); };
+  for (const char* depth : {"100", "190", "250", "1000"}) Same({"EVAL", nested_pcall, "0", depth});
+  for (const char* depth : {"500", "999", "1001"}) Same({"EVAL", nested_json, "0", depth});
+  for (int depth : {150, 190, 300}) Same({"EVAL", parens(depth), "0"});
+  Same({"FUNCTION", "LOAD", "#!lua name=deep\nredis.register_function('deep', function(k, a) " + nested_pcall.substr(0, nested_pcall.find("return f(")) + "return f(tonumber(a[1])) end)"});
+  for (const char* depth : {"190", "250"}) Same({"FCALL", "deep", "0", depth});
+  Same({"PING"});
+}
+
 }  // namespace
 }  // namespace stockd::testing
