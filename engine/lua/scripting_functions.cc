@@ -23,9 +23,11 @@ bool ValidLibraryName(std::string_view s) {
 }
 
 // The code after the "#!lua name=..." line (Redis hands the engine the rest).
+// The code after the metadata line, from that line's newline on (as Redis's
+// functionExtractLibMetaData): line numbers in errors count the "#!" line.
 std::string_view LibraryBody(std::string_view code) {
   size_t nl = code.find('\n');
-  return nl == std::string_view::npos ? std::string_view() : code.substr(nl + 1);
+  return nl == std::string_view::npos ? std::string_view() : code.substr(nl);
 }
 
 }  // namespace

@@ -187,6 +187,9 @@ TEST_F(ScriptingCompat, FunctionLibraryMetadata) {
   }
   Same({"FUNCTION", "LOAD", "#!lua name=nonewline"});
   SameAll({{"FUNCTION", "LIST"}, {"FUNCTION", "FLUSH"}});
+  // Line numbers in errors count the metadata line.
+  Same({"FUNCTION", "LOAD", "#!lua name=lines\nredis.register_function('g', function()\n error('x') end)"});
+  Same({"FCALL", "g", "0"});
 }
 
 // How deep a script's C recursion goes is the script's choice: Lua's own
