@@ -262,6 +262,111 @@ void OpenBuiltinModule(lua_State* L, const char* name, lua_CFunction open) {
   lua_setglobal(L, name);
 }
 
+// Whether the table at idx is a read-only proxy (PushReadonlyProxy); if so
+// and `real` is set, the table it reads through to is pushed.
+bool IsReadonlyProxy(lua_State* L, int idx, bool push_real) {
+  if (!lua_istable(L, idx) || !lua_getmetatable(L, idx)) return false;
+  lua_pushstring(L, "__newindex");
+  lua_rawget(L, -2);
+  const bool readonly = lua_tocfunction(L, -1) == ReadonlyError;
+  lua_pop(L, 1);
+  if (readonly && push_real) {
+    lua_pushstring(L, "__index");
+    lua_rawget(L, -2);
+    lua_remove(L, -2);
+    return true;
+  }
+  lua_pop(L, 1);
+  return readonly;
+}
+
+// next and pairs as Lua's, seeing through a read-only proxy to its table, so
+// `for k, v in pairs(string)` lists the library as in Redis (whose read-only
+// tables are the tables themselves); the script never gets the real table.
+int SafeNext(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 2);
+  if (IsReadonlyProxy(L, 1, true)) lua_replace(L, 1);
+  if (lua_next(L, 1)) return 2;
+  lua_pushnil(L);
+  return 1;
+}
+
+int SafePairs(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_pushcfunction(L, SafeNext);
+  lua_pushvalue(L, 1);
+  lua_pushnil(L);
+  return 3;
+}
+
+// rawset as Lua's, but refusing the read-only proxies: a raw field set on a
+// proxy would shadow the library's own for every later script.
+int SafeRawset(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checkany(L, 2);
+  luaL_checkany(L, 3);
+  {
+    const bool readonly = IsReadonlyProxy(L, 1, false);
+    if (readonly) {
+      lua_pushstring(L, "Attempt to modify a readonly table");  // no position, as Redis's VM check
+      return lua_error(L);
+    }
+  }
+  lua_settop(L, 3);
+  lua_rawset(L, 1);
+  return 1;
+}
+
+// Replaces the table on top of the stack with a read-only proxy of it: an
+// empty table whose metatable reads through to it (__index), refuses writes
+// (__newindex) and hides itself (__metatable). Lua 5.1 has no read-only flag
+// (Redis's patched Lua has one): without this a script could redefine, say,
+// string.len for every later script of every client.
+void PushReadonlyProxy(lua_State* L) {
+  lua_newtable(L);  // proxy
+  lua_newtable(L);  // its metatable
+  lua_pushstring(L, "__index");
+  lua_pushvalue(L, -4);
+  lua_settable(L, -3);
+  lua_pushstring(L, "__newindex");
+  lua_pushcfunction(L, ReadonlyError);
+  lua_settable(L, -3);
+  lua_pushstring(L, "__metatable");
+  lua_pushboolean(L, 0);
+  lua_settable(L, -3);
+  lua_setmetatable(L, -2);
+  lua_remove(L, -2);  // the real table lives on in the proxy's metatable
+}
+
+// The libraries, read-only as in Redis 7.0: each global library table becomes
+// a proxy, and strings' own metatable (whose __index is the string library,
+// reachable through getmetatable("")) reads through the proxy and is itself
+// shown only as a read-only proxy.
+void ProtectLibraries(lua_State* L) {
+  for (const char* name : {"string", "math", "table", "coroutine", "cjson", "bit", "cmsgpack", "struct"}) {
+    lua_getglobal(L, name);
+    if (!lua_istable(L, -1)) {
+      lua_pop(L, 1);
+      continue;
+    }
+    PushReadonlyProxy(L);
+    lua_setglobal(L, name);
+  }
+  lua_pushstring(L, "");
+  if (lua_getmetatable(L, -1)) {  // stack: "", mt
+    lua_pushstring(L, "__index");
+    lua_getglobal(L, "string");  // the proxy
+    lua_rawset(L, -3);
+    lua_pushstring(L, "__metatable");
+    lua_pushvalue(L, -2);
+    PushReadonlyProxy(L);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+}
+
 void SetFunction(lua_State* L, LuaState* self, const char* name, lua_CFunction fn) {
   lua_pushstring(L, name);
   lua_pushlightuserdata(L, self);
@@ -289,6 +394,9 @@ LuaState::LuaState() {
   lua_gc(L_, LUA_GCSETPAUSE, 400);
   OpenLib(L_, luaopen_base, "");
   lua_register(L_, "tonumber", ToNumber);
+  lua_register(L_, "rawset", SafeRawset);
+  lua_register(L_, "next", SafeNext);
+  lua_register(L_, "pairs", SafePairs);
   OpenLib(L_, luaopen_table, LUA_TABLIBNAME);
   OpenLib(L_, luaopen_string, LUA_STRLIBNAME);
   OpenLib(L_, luaopen_math, LUA_MATHLIBNAME);
@@ -339,21 +447,9 @@ LuaState::LuaState() {
   lua_pushstring(L_, "REDIS_VERSION");
   lua_pushstring(L_, "7.0.15");
   lua_settable(L_, -3);
-  // proxy: {} with {__index = redis, __newindex = error, __metatable = false}
-  lua_newtable(L_);
-  lua_newtable(L_);
-  lua_pushstring(L_, "__index");
-  lua_pushvalue(L_, -4);
-  lua_settable(L_, -3);
-  lua_pushstring(L_, "__newindex");
-  lua_pushcfunction(L_, ReadonlyError);
-  lua_settable(L_, -3);
-  lua_pushstring(L_, "__metatable");
-  lua_pushboolean(L_, 0);
-  lua_settable(L_, -3);
-  lua_setmetatable(L_, -2);
+  PushReadonlyProxy(L_);
   lua_setglobal(L_, "redis");
-  lua_pop(L_, 1);  // the real redis table (kept alive by the proxy's metatable)
+  ProtectLibraries(L_);
 
   lua_newtable(L_);
   for (const char* name : kReplyFieldNames) {

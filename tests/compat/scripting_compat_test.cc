@@ -192,6 +192,26 @@ TEST_F(ScriptingCompat, FunctionLibraryMetadata) {
   Same({"FCALL", "g", "0"});
 }
 
+// The library tables are read-only, as in Redis 7.0: a script cannot
+// redefine string.len (or cjson.encode, ...) for the scripts that run after it.
+TEST_F(ScriptingCompat, LibraryTablesAreReadOnly) {
+  for (const char* lib : {"string", "math", "table", "coroutine", "cjson", "bit", "cmsgpack", "struct", "redis"}) {
+    Same({"EVAL", std::string(lib) + ".injected = 1 return 1", "0"});
+    Same({"EVAL", "return type(" + std::string(lib) + ")", "0"});
+  }
+  SameAll({{"EVAL", "string.len = function() return 42 end return 1", "0"},
+           {"EVAL", "getmetatable('').__index.len = function() return 42 end return 1", "0"},
+           {"EVAL", "local mt = getmetatable('') mt.__index = {} return 1", "0"},
+           {"EVAL", "rawset(string, 'len', nil) return 1", "0"},
+           {"EVAL", "rawset(_G, 'injected', 1) return 1", "0"},
+           {"EVAL", "return rawset({}, 'a', 1).a", "0"},
+           {"EVAL",
+            "return {string.len('abc'), ('abc'):upper(), ('%d'):format(5), type(getmetatable('')), "
+            "cjson.encode({1}), math.floor(2.5), table.concat({'a', 'b'}), bit.band(3, 1), "
+            "type(getmetatable('').__index)}",
+            "0"}});
+}
+
 // How deep a script's C recursion goes is the script's choice: Lua's own
 // limits (200 nested C calls, 200 syntax levels, cjson's 1000) answer, as in
 // Redis, instead of the 64 KiB fiber stack (stockd used to die of a pcall
