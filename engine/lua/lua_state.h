@@ -9,8 +9,9 @@
 //    setfenv, newproxy), table, string, math, coroutine, bit, cjson,
 //    cmsgpack, struct; no os, io, require, debug. Globals are read-only:
 //    reading a missing one raises "Script attempted to access nonexistent
-//    global variable 'x'", writing one (or a field of `redis`) "Attempt to
-//    modify a readonly table".
+//    global variable 'x'", writing one (or a field of `redis` or of any
+//    library, also through rawset or strings' metatable) "Attempt to modify a
+//    readonly table": no script changes what the next one runs with.
 //  * Error replies carry Redis 7.0's texts: "ERR user_script:1: msg script:
 //    <sha>, on @user_script:1." for runtime errors, the command's error plus
 //    " script: ..." for a failing redis.call, "ERR Error compiling script
