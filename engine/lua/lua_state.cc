@@ -476,24 +476,13 @@ LuaState::LuaState() {
   lua_setmetatable(L_, -2);
   lua_pushvalue(L_, -1);
   globals_ref_ = luaL_ref(L_, LUA_REGISTRYINDEX);
-  lua_pushstring(L_, "_G");
-  lua_newtable(L_);  // proxy
-  lua_newtable(L_);  // its metatable
-  lua_pushstring(L_, "__index");
-  lua_pushvalue(L_, -5);
-  lua_settable(L_, -3);
-  lua_pushstring(L_, "__newindex");
-  lua_pushcfunction(L_, ReadonlyError);
-  lua_settable(L_, -3);
-  lua_pushstring(L_, "__metatable");
-  lua_pushboolean(L_, 0);
-  lua_settable(L_, -3);
-  lua_setmetatable(L_, -2);
   lua_pushvalue(L_, -1);
-  lua_insert(L_, -4);          // stack: proxy, G, "_G", proxy
-  lua_rawset(L_, -3);          // G._G = proxy
-  lua_pop(L_, 1);              // stack: proxy
-  lua_replace(L_, LUA_GLOBALSINDEX);
+  PushReadonlyProxy(L_);              // stack: G, proxy
+  lua_pushstring(L_, "_G");
+  lua_pushvalue(L_, -2);
+  lua_rawset(L_, -4);                 // G._G = proxy
+  lua_replace(L_, LUA_GLOBALSINDEX);  // stack: G
+  lua_pop(L_, 1);
 }
 
 LuaState::~LuaState() {
