@@ -121,7 +121,7 @@ uint64_t CountOnes(std::string_view s, uint64_t first_bit, uint64_t last_bit) {
   uint64_t n = 0;
   uint64_t i = first_bit;
   for (; i <= last_bit && (i & 7) != 0; ++i) n += (ByteAt(s, i >> 3) >> (7 - (i & 7))) & 1;
-  for (; i + 7 <= last_bit && i + 64 <= (last_bit + 1); i += 64) {  // whole 8-byte words
+  for (; i + 64 <= last_bit + 1; i += 64) {  // whole 8-byte words
     uint64_t w;
     std::memcpy(&w, s.data() + (i >> 3), 8);
     n += static_cast<uint64_t>(std::popcount(w));

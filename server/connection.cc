@@ -284,12 +284,9 @@ void Connection::Execute(std::vector<std::string_view>& argv) {
   if (session_.db != db_.load(std::memory_order_relaxed)) db_.store(session_.db, std::memory_order_relaxed);
   // Its replies, with the subscriptions it changed (pubsub.h: the order).
   if (pubsub_) CommitReplies();
-  // MONITOR sees what ran, after it ran (and after its reply: a monitor's own
-  // PING), but admin commands and the scripts (kSkipMonitor: they show
-  // themselves as they start, engine.h CallObserver).
-  if (clock_.used_start_ns != 0 && cmd != nullptr && !cmd->has_flag(engine::kAdmin) &&
-      !cmd->has_flag(engine::kSkipMonitor) && server_.pubsub().has_monitors()) {
-    server_.pubsub().FeedMonitors(session_.db, remote_address_, argv);
+  // MONITOR sees what ran, after it ran (and after its reply: a monitor's own PING).
+  if (clock_.used_start_ns != 0 && cmd != nullptr && server_.pubsub().has_monitors()) {
+    server_.pubsub().FeedMonitors(*cmd, /*starting=*/false, session_.db, remote_address_, argv);
   }
 }
 

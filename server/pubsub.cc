@@ -169,8 +169,12 @@ void AppendRepr(std::string& out, std::string_view s) {
 
 }  // namespace
 
-void PubSub::FeedMonitors(int db, std::string_view client, absl::Span<const std::string_view> argv) {
-  if (argv.empty()) return;
+void PubSub::FeedMonitors(const engine::Command& cmd, bool starting, int db, std::string_view client,
+                          absl::Span<const std::string_view> argv) {
+  if (!has_monitors() || argv.empty() || cmd.has_flag(engine::kAdmin) ||
+      cmd.has_flag(engine::kSkipMonitor) != starting) {
+    return;
+  }
   struct timeval tv;
   gettimeofday(&tv, nullptr);
   char head[64];

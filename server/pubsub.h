@@ -42,6 +42,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "config/config.h"
+#include "engine/command.h"
 #include "protocol/output_buffer.h"
 #include "runtime/chan.h"
 #include "runtime/fiber.h"
@@ -109,10 +110,14 @@ class PubSub {
   // MONITOR: true while some connection monitors (one relaxed load: the
   // command path asks it after every command).
   bool has_monitors() const { return monitors_count_.load(std::memory_order_relaxed) > 0; }
-  // Sends every monitor the line of a command that ran: "+<unix time.µs>
-  // [<db> <client>] "arg" ...", arguments quoted as Redis's sdscatrepr, AUTH's
-  // and HELLO's secrets "(redacted)". client: "ip:port", or "lua" for a script's calls.
-  void FeedMonitors(int db, std::string_view client, absl::Span<const std::string_view> argv);
+  // Sends every monitor the line of a command: "+<unix time.µs> [<db>
+  // <client>] "arg" ...", arguments quoted as Redis's sdscatrepr, AUTH's and
+  // HELLO's secrets "(redacted)". client: "ip:port", or "lua" for a script's
+  // calls. Redis's rule of what is shown, in one place: never an admin
+  // command; a script (kSkipMonitor) as it starts (`starting`), every other
+  // command after it ran.
+  void FeedMonitors(const engine::Command& cmd, bool starting, int db, std::string_view client,
+                    absl::Span<const std::string_view> argv);
 
   // One subscription change of a connection (ClientPubSub::Commit applies them).
   struct Change {

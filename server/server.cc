@@ -66,18 +66,20 @@ class ObserverOfCalls : public engine::CallObserver {
               int64_t duration_us, bool from_script) override {
     const auto* client = from_script ? nullptr : static_cast<const Connection*>(session.owner);
     server_.LogIfSlow(&cmd, argv, duration_us, client);
-    if (!cmd.has_flag(engine::kAdmin) && !cmd.has_flag(engine::kSkipMonitor)) Feed(session, argv, from_script);
+    Feed(session, cmd, argv, from_script, /*starting=*/false);
   }
   void Starting(const engine::Session& session, const engine::Command& cmd, absl::Span<const std::string_view> argv,
                 bool from_script) override {
-    if (!cmd.has_flag(engine::kAdmin)) Feed(session, argv, from_script);
+    Feed(session, cmd, argv, from_script, /*starting=*/true);
   }
 
  private:
-  void Feed(const engine::Session& session, absl::Span<const std::string_view> argv, bool from_script) {
+  void Feed(const engine::Session& session, const engine::Command& cmd, absl::Span<const std::string_view> argv,
+            bool from_script, bool starting) {
     if (!server_.pubsub().has_monitors()) return;
     const auto* c = static_cast<const Connection*>(session.owner);
-    server_.pubsub().FeedMonitors(session.db, from_script ? "lua" : c != nullptr ? c->remote_address() : "?:0", argv);
+    server_.pubsub().FeedMonitors(cmd, starting, session.db,
+                                  from_script ? "lua" : c != nullptr ? c->remote_address() : "?:0", argv);
   }
 
   Server& server_;
