@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "engine/keyspace_events.h"  // header-only: the flags string
 
 namespace stockd::config {
 
@@ -152,8 +153,8 @@ constexpr Passthrough kPassthrough[] = {
     {"activerehashing", "yes"},             {"lazyfree-lazy-eviction", "no"},
     {"lazyfree-lazy-expire", "no"},         {"lazyfree-lazy-server-del", "no"},
     {"lazyfree-lazy-user-del", "no"},       {"lazyfree-lazy-user-flush", "no"},
-    {"hll-sparse-max-bytes", "3000"},       {"maxmemory-samples", "5"},
-    {"notify-keyspace-events", ""},         {"latency-tracking", "yes"},
+    {"maxmemory-samples", "5"},
+    {"latency-tracking", "yes"},
     {"latency-monitor-threshold", "0"},     {"active-expire-effort", "1"},
 };
 
@@ -244,6 +245,7 @@ std::vector<D> BuildTable() {
   t.push_back(Memory("proto-max-bulk-len", &Options::proto_max_bulk_len, 1024 * 1024, true));
   t.push_back(Memory("client-query-buffer-limit", &Options::client_query_buffer_limit, 1024 * 1024, true));
   t.push_back(Memory("maxmemory", &Options::maxmemory, 0, true));
+  t.push_back(Memory("hll-sparse-max-bytes", &Options::hll_sparse_max_bytes, 0, true));
   t.push_back(Enum("maxmemory-policy", &Options::maxmemory_policy, {"noeviction"}, true));
   t.push_back(ClientOutputBufferLimit());
   t.push_back(Int("slowlog-log-slower-than", &Options::slowlog_log_slower_than, -1, kMax, true));
@@ -267,6 +269,17 @@ std::vector<D> BuildTable() {
   t.push_back(Bool("appendonly", &Options::appendonly, true));
   t.push_back(Int("busy-reply-threshold", &Options::busy_reply_threshold, 0, kMax, true, {"lua-time-limit"}));
   t.push_back(Bool("lua-allow-undeclared-keys", &Options::lua_allow_undeclared_keys, true));
+  t.push_back(D{"notify-keyspace-events", {}, true,
+                [](Options& o, const Args& a) -> absl::Status {
+                  if (a.size() > 1) return Bad("wrong number of arguments");
+                  const int64_t flags = engine::ParseKeyspaceEventFlags(a.empty() ? "" : a[0]);
+                  if (flags < 0) return Bad("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+                  o.notify_keyspace_events = flags;
+                  return absl::OkStatus();
+                },
+                [](const Options& o) {
+                  return engine::FormatKeyspaceEventFlags(static_cast<uint32_t>(o.notify_keyspace_events));
+                }});
   return t;
 }
 
@@ -402,11 +415,13 @@ void Config::SyncLive() {
   live_.maxclients = options_.maxclients;
   live_.protected_mode = options_.protected_mode;
   live_.proto_max_bulk_len = options_.proto_max_bulk_len;
+  live_.hll_sparse_max_bytes = options_.hll_sparse_max_bytes;
   live_.client_query_buffer_limit = options_.client_query_buffer_limit;
   live_.slowlog_log_slower_than = options_.slowlog_log_slower_than;
   live_.slowlog_max_len = options_.slowlog_max_len;
   live_.tcp_keepalive = options_.tcp_keepalive;
   live_.maxmemory = options_.maxmemory;
+  live_.notify_keyspace_events = options_.notify_keyspace_events;
   live_.obuf_normal_hard = options_.obuf_normal.hard;
   live_.obuf_normal_soft = options_.obuf_normal.soft;
   live_.obuf_normal_soft_seconds = options_.obuf_normal.soft_seconds;

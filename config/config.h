@@ -53,6 +53,7 @@ struct Options {
   std::vector<std::vector<std::string>> users;  // `user name op...` lines: {name, op...}
   std::string enable_debug_command = "no";  // yes | no | local
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
+  int64_t hll_sparse_max_bytes = 3000;  // a larger sparse HyperLogLog turns dense
   int64_t client_query_buffer_limit = 1LL * 1024 * 1024 * 1024;
   int64_t maxmemory = 0;
   std::string maxmemory_policy = "noeviction";
@@ -76,6 +77,8 @@ struct Options {
   // scripting
   int64_t busy_reply_threshold = 5000;  // ms (alias lua-time-limit)
   bool lua_allow_undeclared_keys = false;
+  // keyspace notifications: engine/keyspace_events.h's notify:: flags
+  int64_t notify_keyspace_events = 0;
 };
 
 // Options that connection fibers read on every request or accept; CONFIG SET
@@ -85,11 +88,13 @@ struct LiveOptions {
   std::atomic<int64_t> maxclients{10000};
   std::atomic<bool> protected_mode{true};
   std::atomic<int64_t> proto_max_bulk_len{512LL * 1024 * 1024};
+  std::atomic<int64_t> hll_sparse_max_bytes{3000};
   std::atomic<int64_t> client_query_buffer_limit{1LL * 1024 * 1024 * 1024};
   std::atomic<int64_t> slowlog_log_slower_than{10000};
   std::atomic<int64_t> slowlog_max_len{128};
   std::atomic<int64_t> tcp_keepalive{300};
   std::atomic<int64_t> maxmemory{0};
+  std::atomic<int64_t> notify_keyspace_events{0};
   // client-output-buffer-limit normal <hard> <soft> <soft-seconds>
   std::atomic<int64_t> obuf_normal_hard{0};
   std::atomic<int64_t> obuf_normal_soft{0};

@@ -101,6 +101,7 @@ void CmdSetBit(CommandContext& ctx) {
     const char updated = static_cast<char>(on ? (byte | mask) : (byte & ~mask));
     e->value.SetRange(offset >> 3, std::string_view(&updated, 1));
     ctx.Locate(ctx.argv[1])->NoteChanged(ctx.argv[1], e);
+    ctx.Notify(notify::kString, "setbit", ctx.argv[1]);
   }
   ctx.reply.Integer(was ? 1 : 0);
 }
@@ -250,8 +251,12 @@ void CmdBitOp(CommandContext& ctx) {
   }
   const std::string_view dest = ctx.argv[2];
   KeyLoc loc = ctx.Locate(dest);
-  if (maxlen > 0) loc->Set(dest, loc.hash, Value::RawString(out), ctx.now_ms);
-  else loc->Delete(dest, loc.hash, ctx.now_ms);
+  if (maxlen > 0) {
+    loc->Set(dest, loc.hash, Value::RawString(out), ctx.now_ms);
+    ctx.Notify(notify::kString, "set", dest);
+  } else if (loc->Delete(dest, loc.hash, ctx.now_ms)) {
+    ctx.Notify(notify::kGeneric, "del", dest);
+  }
   ctx.reply.Integer(static_cast<int64_t>(maxlen));
 }
 
@@ -463,6 +468,7 @@ void BitfieldGeneric(CommandContext& ctx, bool read_only) {
   if (writes && changed) {
     e->value.SetRange(lo, window);
     ctx.Locate(key)->NoteChanged(key, e);
+    ctx.Notify(notify::kString, "setbit", key);
   }
 }
 

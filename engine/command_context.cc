@@ -42,6 +42,12 @@ constexpr std::chrono::microseconds kLockSleep{20};
 
 }  // namespace
 
+void CommandContext::Notify(uint32_t cls, std::string_view event, std::string_view key, int db) {
+  engine.keyspace_events().Fire(cls, event, key, db);
+}
+
+bool CommandContext::Notifying(uint32_t cls) const { return engine.keyspace_events().Wants(cls); }
+
 CommandContext::CommandContext(Engine& e, Session& s, absl::Span<const std::string_view> a,
                                protocol::ReplyWriter& r, const Command& c, int64_t now)
     : engine(e), session(s), argv(a), reply(r), command(c), now_ms(now) {}

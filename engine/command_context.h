@@ -71,6 +71,14 @@ class CommandContext {
   KeyLoc Locate(std::string_view key) { return Locate(session.db, key); }
   KeyLoc Locate(int db, std::string_view key);
 
+  // Announces a change to key in the session's db (or in `db`): Redis's
+  // notifyKeyspaceEvent (engine/keyspace_events.h). `cls` is a notify:: class.
+  void Notify(uint32_t cls, std::string_view event, std::string_view key) { Notify(cls, event, key, session.db); }
+  void Notify(uint32_t cls, std::string_view event, std::string_view key, int db);
+  // Whether an event of class cls would be published (to skip the work of
+  // finding out whether it happened).
+  bool Notifying(uint32_t cls) const;
+
   // kNoKeyLock handlers only (see the file comment).
   void LockKeys(absl::Span<const KeyRef> keys);
   void LockDb(int db);

@@ -109,12 +109,14 @@ Engine::Engine(EngineOptions options)
   shards_.reserve(static_cast<size_t>(options_.databases) * shards_per_db_u_);
   for (int db = 0; db < options_.databases; ++db) {
     for (uint32_t i = 0; i < shards_per_db_u_; ++i) {
-      shards_.push_back(std::make_unique<Shard>(db, static_cast<int>(i)));
+      shards_.push_back(std::make_unique<Shard>(db, static_cast<int>(i), &keyspace_events_));
     }
   }
+  keyspace_events_.SetFlags(options_.notify_keyspace_events);
   random_state_.store(static_cast<uint64_t>(absl::GetCurrentTimeNanos()) ^ 0x5851f42d4c957f2dULL);
   RegisterStringFamily(commands_);
   RegisterBitmapFamily(commands_);
+  RegisterHyperLogLogFamily(commands_);
   RegisterKeysFamily(commands_);
   RegisterDbFamily(commands_);
   order_log_ = std::make_unique<OrderLog>(*this);

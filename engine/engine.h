@@ -39,6 +39,7 @@
 #include "engine/clock.h"
 #include "engine/command.h"
 #include "engine/command_context.h"
+#include "engine/keyspace_events.h"
 #include "engine/session.h"
 #include "engine/shard.h"
 #include "protocol/reply_writer.h"
@@ -59,12 +60,17 @@ struct EngineOptions {
   // proto-max-bulk-len at start: the largest string a command may create
   // (APPEND, SETRANGE) and LCS's table; Engine::SetProtoMaxBulkLen changes it.
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
+  // hll-sparse-max-bytes at start: the largest sparse HyperLogLog string
+  // (header included) before it turns dense; Engine::SetHllSparseMaxBytes changes it.
+  int64_t hll_sparse_max_bytes = 3000;
   // busy-reply-threshold (alias lua-time-limit), ms: past it a running script's
   // shards answer -BUSY and SCRIPT KILL / FUNCTION KILL may stop it.
   int64_t busy_reply_threshold_ms = 5000;
   // lua-allow-undeclared-keys: scripts may touch keys not named in KEYS; every
   // script then runs exclusively (all shards locked).
   bool lua_allow_undeclared_keys = false;
+  // notify-keyspace-events at start (notify:: flags); keyspace_events() changes it.
+  uint32_t notify_keyspace_events = 0;
 };
 
 // A command run by a caller that already holds shard locks (a script's
@@ -277,6 +283,13 @@ class Engine {
   // CONFIG SET made it (the server calls SetProtoMaxBulkLen).
   int64_t proto_max_bulk_len() const { return proto_max_bulk_len_.load(std::memory_order_relaxed); }
   void SetProtoMaxBulkLen(int64_t bytes) { proto_max_bulk_len_.store(bytes, std::memory_order_relaxed); }
+  // hll-sparse-max-bytes now (the server calls SetHllSparseMaxBytes on CONFIG SET).
+  int64_t hll_sparse_max_bytes() const { return hll_sparse_max_bytes_.load(std::memory_order_relaxed); }
+  void SetHllSparseMaxBytes(int64_t bytes) { hll_sparse_max_bytes_.store(bytes, std::memory_order_relaxed); }
+  // Keyspace notifications: the enabled classes (CONFIG SET
+  // notify-keyspace-events) and the sink the server installs.
+  KeyspaceEvents& keyspace_events() { return keyspace_events_; }
+  const KeyspaceEvents& keyspace_events() const { return keyspace_events_; }
   int64_t NowMs() const;
   // The shard of key in db. The caller must lock it (or go through CommandContext).
   Shard& ShardFor(int db, std::string_view key) { return *shards_[ShardId(db, KeyHash(key))]; }
@@ -312,6 +325,8 @@ class Engine {
 
   EngineOptions options_;
   std::atomic<int64_t> proto_max_bulk_len_;
+  std::atomic<int64_t> hll_sparse_max_bytes_{options_.hll_sparse_max_bytes};
+  KeyspaceEvents keyspace_events_;
   uint32_t shards_per_db_u_;
   std::vector<std::unique_ptr<Shard>> shards_;  // db-major: id = db * shards_per_db + i
   CommandTable commands_;
@@ -335,6 +350,7 @@ class Engine {
 // Registration functions of the builtin families (each at the end of its file).
 void RegisterStringFamily(CommandTable& table);
 void RegisterBitmapFamily(CommandTable& table);
+void RegisterHyperLogLogFamily(CommandTable& table);  // PFADD, PFCOUNT, PFMERGE, PFDEBUG, PFSELFTEST
 void RegisterKeysFamily(CommandTable& table);
 void RegisterDbFamily(CommandTable& table);
 void RegisterStockFamily(CommandTable& table);     // STOCK.*

@@ -85,6 +85,7 @@ void HSetGeneric(CommandContext& ctx, bool reply_ok) {
     if (h->Set(ctx.argv[i], ctx.argv[i + 1])) ++created;
   }
   h.Commit();
+  ctx.Notify(notify::kHash, "hset", ctx.argv[1]);
   if (reply_ok) return ctx.reply.Ok();
   ctx.reply.Integer(created);
 }
@@ -97,6 +98,7 @@ void CmdHSetNx(CommandContext& ctx) {
   if (h->Find(ctx.argv[2]) != nullptr) return ctx.reply.Integer(0);
   h->Set(ctx.argv[2], ctx.argv[3]);
   h.Commit();
+  ctx.Notify(notify::kHash, "hset", ctx.argv[1]);
   ctx.reply.Integer(1);
 }
 
@@ -159,11 +161,14 @@ void CmdHDel(CommandContext& ctx) {
     if (h->empty()) break;
   }
   if (deleted > 0) {
-    if (h->empty()) {
+    const bool emptied = h->empty();
+    if (emptied) {
       loc->Delete(key, loc.hash, ctx.now_ms);
     } else {
       loc->NoteChanged(key, loc.hash);
     }
+    ctx.Notify(notify::kHash, "hdel", key);
+    if (emptied) ctx.Notify(notify::kGeneric, "del", key);
   }
   ctx.reply.Integer(deleted);
 }
@@ -207,6 +212,7 @@ void CmdHIncrBy(CommandContext& ctx) {
   char buf[kIntBufferSize];
   h->Set(ctx.argv[2], FormatInt64(value, buf));
   h.Commit();
+  ctx.Notify(notify::kHash, "hincrby", ctx.argv[1]);
   ctx.reply.Integer(value);
 }
 
@@ -228,6 +234,7 @@ void CmdHIncrByFloat(CommandContext& ctx) {
   std::string_view text(out, static_cast<size_t>(len));
   h->Set(ctx.argv[2], text);
   h.Commit();
+  ctx.Notify(notify::kHash, "hincrbyfloat", ctx.argv[1]);
   ctx.reply.Bulk(text);
 }
 

@@ -33,7 +33,9 @@ bool IsExpiredAt(const Entry& e, int64_t now_ms) {
 OpStatus OpCopy(CommandContext& ctx, int src_db, std::string_view key, int dst_db,
                 std::string_view dst_key, bool replace, bool remove_source) {
   KeyLoc src = ctx.Locate(src_db, key);
-  Entry* e = src->FindRead(key, src.hash, ctx.now_ms);
+  // As Redis: COPY reads its source (hit/miss counted, keymiss announced);
+  // RENAME and MOVE look it up for a write.
+  Entry* e = remove_source ? src->FindWrite(key, src.hash, ctx.now_ms) : src->FindRead(key, src.hash, ctx.now_ms);
   if (e == nullptr) return OpStatus::kNotFound;
   KeyLoc dst = ctx.Locate(dst_db, dst_key);
   if (dst->FindWrite(dst_key, dst.hash, ctx.now_ms) != nullptr) {
@@ -58,7 +60,10 @@ void CmdDel(CommandContext& ctx) {
   int64_t n = 0;
   for (size_t i = 1; i < ctx.argv.size(); ++i) {
     KeyLoc loc = ctx.Locate(ctx.argv[i]);
-    if (loc->Delete(ctx.argv[i], loc.hash, ctx.now_ms)) ++n;
+    if (loc->Delete(ctx.argv[i], loc.hash, ctx.now_ms)) {
+      ++n;
+      ctx.Notify(notify::kGeneric, "del", ctx.argv[i]);
+    }
   }
   ctx.reply.Integer(n);
 }
@@ -87,6 +92,8 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   if (key == dst_key) return nx ? ctx.reply.Integer(0) : ctx.reply.Ok();
   OpStatus s = OpCopy(ctx, ctx.session.db, key, ctx.session.db, dst_key, !nx, true);
   if (s == OpStatus::kSkipped) return ctx.reply.Integer(0);
+  ctx.Notify(notify::kGeneric, "rename_from", key);
+  ctx.Notify(notify::kGeneric, "rename_to", dst_key);
   nx ? ctx.reply.Integer(1) : ctx.reply.Ok();
 }
 
@@ -122,6 +129,7 @@ void CmdCopy(CommandContext& ctx) {  // kNoKeyLock: the destination may be in an
   const KeyRef refs[] = {{ctx.session.db, key}, {dst_db, dst_key}};
   ctx.LockKeys(refs);
   OpStatus s = OpCopy(ctx, ctx.session.db, key, dst_db, dst_key, replace, false);
+  if (s == OpStatus::kOk) ctx.Notify(notify::kGeneric, "copy_to", dst_key, dst_db);
   ctx.reply.Integer(s == OpStatus::kOk ? 1 : 0);
 }
 
@@ -133,6 +141,10 @@ void CmdMove(CommandContext& ctx) {  // kNoKeyLock
   const KeyRef refs[] = {{ctx.session.db, key}, {*db, key}};
   ctx.LockKeys(refs);
   OpStatus s = OpCopy(ctx, ctx.session.db, key, *db, key, false, true);
+  if (s == OpStatus::kOk) {
+    ctx.Notify(notify::kGeneric, "move_from", key);
+    ctx.Notify(notify::kGeneric, "move_to", key, *db);
+  }
   ctx.reply.Integer(s == OpStatus::kOk ? 1 : 0);
 }
 
@@ -274,8 +286,10 @@ void ExpireGeneric(CommandContext& ctx, bool relative, bool seconds) {
   if ((flags & kLt) && current != 0 && when >= current) return ctx.reply.Integer(0);
   if (when <= ctx.now_ms) {
     loc->Delete(key, loc.hash, ctx.now_ms);  // already in the past: the key goes now
+    ctx.Notify(notify::kGeneric, "del", key);
   } else {
     loc->SetExpire(key, e, when);
+    ctx.Notify(notify::kGeneric, "expire", key);
   }
   ctx.reply.Integer(1);
 }
@@ -306,6 +320,7 @@ void CmdPersist(CommandContext& ctx) {
   Entry* e = loc->FindWrite(ctx.argv[1], loc.hash, ctx.now_ms);
   if (e == nullptr || e->expire_at_ms == 0) return ctx.reply.Integer(0);
   loc->SetExpire(ctx.argv[1], e, 0);
+  ctx.Notify(notify::kGeneric, "persist", ctx.argv[1]);
   ctx.reply.Integer(1);
 }
 

@@ -34,15 +34,23 @@ ListObject* FindList(const KeyLoc& loc, std::string_view key, int64_t now_ms, bo
   return l;
 }
 
-// After removing elements: deletes the key when the list became empty,
-// otherwise records the in-place change.
-void AfterRemove(const KeyLoc& loc, std::string_view key, ListObject* l, int64_t now_ms) {
-  if (l->empty()) {
-    loc->Delete(key, loc.hash, now_ms);
+// After removing elements by `event` ("lpop", "lrem", ...): deletes the key
+// when the list became empty, otherwise records the in-place change; then
+// announces the event, and "del" for an emptied key, as Redis does.
+void AfterRemove(CommandContext& ctx, const KeyLoc& loc, std::string_view key, ListObject* l,
+                 std::string_view event) {
+  const bool emptied = l->empty();
+  if (emptied) {
+    loc->Delete(key, loc.hash, ctx.now_ms);
   } else {
     loc->NoteChanged(key, loc.hash);
   }
+  ctx.Notify(notify::kList, event, key);
+  if (emptied) ctx.Notify(notify::kGeneric, "del", key);
 }
+
+std::string_view PopEvent(End end) { return end == End::kLeft ? "lpop" : "rpop"; }
+std::string_view PushEvent(End end) { return end == End::kLeft ? "lpush" : "rpush"; }
 
 // Parses LEFT/RIGHT (Redis's getListPositionFromObjectOrReply).
 bool ParseEnd(CommandContext& ctx, std::string_view arg, End* end) {
@@ -105,18 +113,18 @@ void PopRange(CommandContext& ctx, const KeyLoc& loc, std::string_view key, List
   const size_t n = std::min(count, l->size());
   ctx.reply.ArrayHeader(n);
   for (size_t i = 0; i < n; ++i) ctx.reply.Bulk(PopOne(l, end));
-  AfterRemove(loc, key, l, ctx.now_ms);
+  AfterRemove(ctx, loc, key, l, PopEvent(end));
 }
 
 // LMOVE's core after the source was found non-empty and the destination
-// checked: moves one element, signals the destination.
+// checked: moves one element, signals the destination. Redis's order: the
+// destination's push (and its events), then the source's pop.
 std::string MoveOne(CommandContext& ctx, const KeyLoc& sloc, std::string_view src, ListObject* s,
                     const KeyLoc& dloc, std::string_view dst, ListObject* d, End from, End to) {
   std::string v = PopOne(s, from);
   if (d == nullptr) {
     auto fresh = std::make_unique<ListObject>();
     fresh->PushBack(v);
-    AfterRemove(sloc, src, s, ctx.now_ms);
     dloc->Set(dst, dloc.hash, Value::FromObject(std::move(fresh)));
   } else {
     if (to == End::kLeft) {
@@ -124,9 +132,10 @@ std::string MoveOne(CommandContext& ctx, const KeyLoc& sloc, std::string_view sr
     } else {
       d->PushBack(v);
     }
-    if (src != dst) AfterRemove(sloc, src, s, ctx.now_ms);
     dloc->NoteChanged(dst, dloc.hash);
   }
+  ctx.Notify(notify::kList, PushEvent(to), dst);
+  AfterRemove(ctx, sloc, src, s, PopEvent(from));
   SignalKeyReady(ctx, dloc, dst, 1);
   return v;
 }
@@ -136,6 +145,7 @@ std::string MoveOne(CommandContext& ctx, const KeyLoc& sloc, std::string_view sr
 void PushGeneric(CommandContext& ctx, End end, bool only_existing) {
   auto r = OpPush(ctx, ctx.argv[1], ctx.argv.subspan(2), end, only_existing);
   if (!r.ok()) return ctx.Error(OpStatusError(r.status));
+  if (r.value > 0) ctx.Notify(notify::kList, PushEvent(end), ctx.argv[1]);
   ctx.reply.Integer(r.value);
 }
 void CmdLPush(CommandContext& ctx) { PushGeneric(ctx, End::kLeft, false); }
@@ -166,7 +176,7 @@ void PopGeneric(CommandContext& ctx, End end) {
   if (!has_count) {
     std::string v = PopOne(l, end);
     ctx.reply.Bulk(v);
-    AfterRemove(loc, key, l, ctx.now_ms);
+    AfterRemove(ctx, loc, key, l, PopEvent(end));
     return;
   }
   if (count == 0) return ctx.reply.EmptyArray();
@@ -327,6 +337,7 @@ void CmdLSet(CommandContext& ctx) {
   if (!ResolveIndex(index, l->size(), &i)) return ctx.Error("ERR index out of range");
   l->Set(i, ctx.argv[3]);
   loc->NoteChanged(key, loc.hash);
+  ctx.Notify(notify::kList, "lset", key);
   ctx.reply.Ok();
 }
 
@@ -366,7 +377,7 @@ void CmdLRem(CommandContext& ctx) {
     }
     items.erase(items.begin(), items.begin() + (items.rend() - out));
   }
-  if (removed > 0) AfterRemove(loc, key, l, ctx.now_ms);
+  if (removed > 0) AfterRemove(ctx, loc, key, l, "lrem");
   ctx.reply.Integer(removed);
 }
 
@@ -389,7 +400,7 @@ void CmdLTrim(CommandContext& ctx) {
     while (l->size() > to + 1) (void)l->PopBack();
     for (size_t i = 0; i < from; ++i) (void)l->PopFront();
   }
-  AfterRemove(loc, key, l, ctx.now_ms);
+  AfterRemove(ctx, loc, key, l, "ltrim");
   ctx.reply.Ok();
 }
 
@@ -414,6 +425,7 @@ void CmdLInsert(CommandContext& ctx) {
   items.emplace(items.begin() + static_cast<ptrdiff_t>(after ? at + 1 : at), elem);
   loc->NoteChanged(key, loc.hash);
   SignalKeyReady(ctx, loc, key, 1);
+  ctx.Notify(notify::kList, "linsert", key);
   ctx.reply.Integer(static_cast<int64_t>(l->size()));
 }
 
@@ -476,7 +488,7 @@ bool ServeFromKey(CommandContext& ctx, std::string_view key, End end, size_t cou
     PopRange(ctx, loc, key, l, end, count);
   } else {
     ctx.reply.Bulk(PopOne(l, end));
-    AfterRemove(loc, key, l, ctx.now_ms);
+    AfterRemove(ctx, loc, key, l, PopEvent(end));
   }
   return true;
 }

@@ -33,13 +33,19 @@ SetObject* FindSet(const KeyLoc& loc, std::string_view key, int64_t now_ms, bool
   return s;
 }
 
-// After removals: deletes the key when the set became empty, else records it.
-void AfterRemove(const KeyLoc& loc, std::string_view key, SetObject* s, int64_t now_ms) {
-  if (s->empty()) {
-    loc->Delete(key, loc.hash, now_ms);
+// After removals by `event` ("srem", "spop"): deletes the key when the set
+// became empty, else records it; then announces the event, and "del" for an
+// emptied key, as Redis does.
+void AfterRemove(CommandContext& ctx, const KeyLoc& loc, std::string_view key, SetObject* s,
+                 std::string_view event) {
+  const bool emptied = s->empty();
+  if (emptied) {
+    loc->Delete(key, loc.hash, ctx.now_ms);
   } else {
     loc->NoteChanged(key, loc.hash);
   }
+  ctx.Notify(notify::kSet, event, key);
+  if (emptied) ctx.Notify(notify::kGeneric, "del", key);
 }
 
 void CmdSAdd(CommandContext& ctx) {
@@ -60,6 +66,7 @@ void CmdSAdd(CommandContext& ctx) {
   } else if (added > 0) {
     loc->NoteChanged(key, loc.hash);
   }
+  if (added > 0) ctx.Notify(notify::kSet, "sadd", key);
   ctx.reply.Integer(added);
 }
 
@@ -72,7 +79,7 @@ void CmdSRem(CommandContext& ctx) {
   if (s == nullptr) return ctx.reply.Integer(0);
   int64_t removed = 0;
   for (size_t i = 2; i < ctx.argv.size() && !s->empty(); ++i) removed += s->Remove(ctx.argv[i]) ? 1 : 0;
-  if (removed > 0) AfterRemove(loc, key, s, ctx.now_ms);
+  if (removed > 0) AfterRemove(ctx, loc, key, s, "srem");
   ctx.reply.Integer(removed);
 }
 
@@ -134,7 +141,7 @@ void CmdSPop(CommandContext& ctx) {
     const size_t i = ctx.engine.Random() % s->size();
     ctx.reply.Bulk(s->At(i, buf));
     s->RemoveAt(i);
-    AfterRemove(loc, key, s, ctx.now_ms);
+    AfterRemove(ctx, loc, key, s, "spop");
     return;
   }
   if (count == 0) return ctx.reply.SetHeader(0);
@@ -142,6 +149,8 @@ void CmdSPop(CommandContext& ctx) {
     ctx.reply.SetHeader(s->size());
     s->ForEach([&](std::string_view m) { ctx.reply.Bulk(m); });
     loc->Delete(key, loc.hash, ctx.now_ms);
+    ctx.Notify(notify::kSet, "spop", key);
+    ctx.Notify(notify::kGeneric, "del", key);
     return;
   }
   ctx.reply.SetHeader(static_cast<size_t>(count));
@@ -151,6 +160,7 @@ void CmdSPop(CommandContext& ctx) {
     s->RemoveAt(i);
   }
   loc->NoteChanged(key, loc.hash);
+  ctx.Notify(notify::kSet, "spop", key);
 }
 
 void CmdSRandMember(CommandContext& ctx) {
@@ -216,15 +226,18 @@ void CmdSMove(CommandContext& ctx) {
   if (wrong) return ctx.Error(errors::kWrongType);
   if (src == dst) return ctx.reply.Integer(s->Contains(member) ? 1 : 0);
   if (!s->Remove(member)) return ctx.reply.Integer(0);
+  // Redis's order: the source's removal (and its events), then the destination.
+  // d is heap-owned by dst's Value, so deleting src left it valid.
+  AfterRemove(ctx, sloc, src, s, "srem");
+  bool added = true;
   if (d == nullptr) {
     auto fresh = SetObject::ForFirst(member);
     fresh->Add(member);
     dloc->Set(dst, dloc.hash, Value::FromObject(std::move(fresh)));
-  } else if (d->Add(member)) {
+  } else if ((added = d->Add(member))) {
     dloc->NoteChanged(dst, dloc.hash);
   }
-  // s is heap-owned by src's Value, so inserting dst (a rehash) left it valid.
-  AfterRemove(sloc, src, s, ctx.now_ms);
+  if (added) ctx.Notify(notify::kSet, "sadd", dst);
   ctx.reply.Integer(1);
 }
 
@@ -305,7 +318,7 @@ void AlgebraStoreCmd(CommandContext& ctx, Algebra op) {
   std::string_view dst = ctx.argv[1];
   KeyLoc loc = ctx.Locate(dst);
   if (out.empty()) {
-    loc->Delete(dst, loc.hash, ctx.now_ms);
+    if (loc->Delete(dst, loc.hash, ctx.now_ms)) ctx.Notify(notify::kGeneric, "del", dst);
     return ctx.reply.Integer(0);
   }
   // Redis builds the result from an empty intset, so it converts exactly
@@ -313,6 +326,8 @@ void AlgebraStoreCmd(CommandContext& ctx, Algebra op) {
   auto result = std::make_unique<SetObject>();
   for (const std::string& m : out) result->Add(m);
   loc->Set(dst, loc.hash, Value::FromObject(std::move(result)));
+  constexpr std::string_view kEvents[] = {"sinterstore", "sunionstore", "sdiffstore"};
+  ctx.Notify(notify::kSet, kEvents[static_cast<int>(op)], dst);
   ctx.reply.Integer(static_cast<int64_t>(out.size()));
 }
 void CmdSInterStore(CommandContext& ctx) { AlgebraStoreCmd(ctx, Algebra::kInter); }

@@ -190,6 +190,7 @@ void Shard::EraseEntry(Table& t, Table::iterator it) {
 
 void Shard::ExpireEntry(Table& t, Table::iterator it) {
   Record(KeyChange::kWrite, it->key, nullptr);
+  Announce(notify::kExpired, "expired", it->key.view());
   EraseEntry(t, it);
   Bump(expired_);
 }
@@ -230,11 +231,13 @@ Entry* Shard::FindRead(std::string_view key, uint64_t hash, int64_t now_ms) {
   auto it = t.find(key, static_cast<size_t>(hash));
   if (it == t.end()) {
     Bump(misses_);
+    Announce(notify::kKeyMiss, "keymiss", key);
     return nullptr;
   }
   if (IsExpired(it->entry, now_ms)) {
     ExpireEntry(t, it);
     Bump(misses_);
+    Announce(notify::kKeyMiss, "keymiss", key);
     return nullptr;
   }
   Bump(hits_);
@@ -272,6 +275,7 @@ Entry* Shard::Set(std::string_view key, uint64_t hash, Value value, int64_t now_
   Entry& e = it->entry;
   if (inserted) {
     size_.store(size_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    Announce(notify::kNew, "new", key);
   } else if (!keep_ttl && e.expire_at_ms != 0) {
     RemoveVolatile(&e);
   }
@@ -294,6 +298,7 @@ std::pair<Entry*, bool> Shard::FindOrInsert(std::string_view key, uint64_t hash,
   }
   auto nit = t.lazy_emplace(key, [&](const Table::constructor& ctor) { ctor(key); });
   size_.store(size_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  Announce(notify::kNew, "new", key);
   nit->entry.access_time_s = Seconds(now_ms);
   return {&nit->entry, true};
 }

@@ -39,6 +39,7 @@
 #include "absl/functional/function_ref.h"
 #include "engine/key_hash.h"
 #include "engine/key_string.h"
+#include "engine/keyspace_events.h"
 #include "engine/value.h"
 
 namespace stockd::engine {
@@ -116,7 +117,8 @@ class Shard {
   static constexpr int kScanSlots = 128;
   using Table = absl::flat_hash_set<KeySlot, KeySlotHash, KeySlotEq>;
 
-  Shard(int db, int index) : db_(db), index_(index) {}
+  // events: where "new", "expired" and "keymiss" are announced (none: silent).
+  Shard(int db, int index, const KeyspaceEvents* events = nullptr) : db_(db), index_(index), events_(events) {}
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
 
@@ -243,6 +245,9 @@ class Shard {
   // Erases an entry found in table t (keeps counters and volatile index right).
   void EraseEntry(Table& t, Table::iterator it);
   void ExpireEntry(Table& t, Table::iterator it);
+  void Announce(uint32_t cls, std::string_view event, std::string_view key) const {
+    if (events_ != nullptr) events_->Fire(cls, event, key, db_);
+  }
   Table& TableOf(uint64_t hash) { return tables_[SlotOf(hash)]; }
   const Table& TableOf(uint64_t hash) const { return tables_[SlotOf(hash)]; }
   static void Bump(std::atomic<uint64_t>& c) { c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
@@ -258,6 +263,7 @@ class Shard {
   };
   GroupHint group_hints_[kScanSlots];
   int index_;
+  const KeyspaceEvents* events_;
   Table tables_[kScanSlots];
   std::vector<std::string> volatile_;  // keys with an expiry, dense
   std::atomic<size_t> size_{0};

@@ -244,6 +244,10 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   std::optional<std::string> old;
   OpStatus s = OpSet(ctx.Locate(key), key, value, o, when, ctx.now_ms, &old);
   if (s == OpStatus::kWrongType) return ReplyStatus(ctx, s);
+  if (s == OpStatus::kOk) {
+    ctx.Notify(notify::kString, "set", key);
+    if (when > 0) ctx.Notify(notify::kGeneric, "expire", key);
+  }
   if (reply_int) return ctx.reply.Integer(s == OpStatus::kOk ? 1 : 0);
   if (o.get) return old ? ctx.reply.Bulk(*old) : ctx.reply.Null();
   if (s == OpStatus::kSkipped) return ctx.reply.Null();
@@ -292,6 +296,7 @@ void CmdGetDel(CommandContext& ctx) {
   ctx.reply.Bulk(e->value.StringView(buf));
   KeyLoc loc = ctx.Locate(key);
   loc->Delete(key, loc.hash, ctx.now_ms);
+  ctx.Notify(notify::kGeneric, "del", key);
 }
 
 void CmdGetEx(CommandContext& ctx) {
@@ -312,10 +317,13 @@ void CmdGetEx(CommandContext& ctx) {
   ctx.reply.Bulk(e->value.StringView(buf));
   if ((o.unit == ExpireUnit::kExAt || o.unit == ExpireUnit::kPxAt) && when <= ctx.now_ms) {
     loc->Delete(key, loc.hash, ctx.now_ms);  // a deadline in the past deletes the key
+    ctx.Notify(notify::kGeneric, "del", key);
   } else if (o.unit != ExpireUnit::kNone) {
     loc->SetExpire(key, e, when);
+    ctx.Notify(notify::kGeneric, "expire", key);
   } else if (o.persist && e->expire_at_ms != 0) {
     loc->SetExpire(key, e, 0);
+    ctx.Notify(notify::kGeneric, "persist", key);
   }
 }
 
@@ -338,6 +346,7 @@ void CmdMSet(CommandContext& ctx) {
   for (size_t i = 1; i < ctx.argv.size(); i += 2) {
     KeyLoc loc = ctx.Locate(ctx.argv[i]);
     loc->Set(ctx.argv[i], loc.hash, Value::String(ctx.argv[i + 1]), ctx.now_ms);
+    ctx.Notify(notify::kString, "set", ctx.argv[i]);
   }
   ctx.reply.Ok();
 }
@@ -353,6 +362,7 @@ void CmdMSetNx(CommandContext& ctx) {
   for (size_t i = 1; i < ctx.argv.size(); i += 2) {
     KeyLoc loc = ctx.Locate(ctx.argv[i]);
     loc->Set(ctx.argv[i], loc.hash, Value::String(ctx.argv[i + 1]), ctx.now_ms);
+    ctx.Notify(notify::kString, "set", ctx.argv[i]);
   }
   ctx.reply.Integer(1);
 }
@@ -361,6 +371,7 @@ void CmdAppend(CommandContext& ctx) {
   auto r = OpAppend(ctx.Locate(ctx.argv[1]), ctx.argv[1], ctx.argv[2], ctx.now_ms,
                     ctx.engine.proto_max_bulk_len());
   if (!r.ok()) return ReplyStatus(ctx, r.status);
+  ctx.Notify(notify::kString, "append", ctx.argv[1]);
   ctx.reply.Integer(r.value);
 }
 
@@ -401,12 +412,14 @@ void CmdSetRange(CommandContext& ctx) {
   auto r = OpSetRange(ctx.Locate(ctx.argv[1]), ctx.argv[1], offset, ctx.argv[3], ctx.now_ms,
                       ctx.engine.proto_max_bulk_len());
   if (!r.ok()) return ReplyStatus(ctx, r.status);
+  if (!ctx.argv[3].empty()) ctx.Notify(notify::kString, "setrange", ctx.argv[1]);
   ctx.reply.Integer(r.value);
 }
 
 void IncrGeneric(CommandContext& ctx, int64_t incr) {
   auto r = OpIncrBy(ctx.Locate(ctx.argv[1]), ctx.argv[1], incr, ctx.now_ms);
   if (!r.ok()) return ReplyStatus(ctx, r.status);
+  ctx.Notify(notify::kString, "incrby", ctx.argv[1]);
   ctx.reply.Integer(r.value);
 }
 
@@ -438,6 +451,7 @@ void CmdIncrByFloat(CommandContext& ctx) {
   if (!ParseLongDoubleArg(ctx.argv[2], &incr)) return ctx.Error(errors::kNotFloat);
   auto r = OpIncrByFloat(loc, key, incr, ctx.now_ms);
   if (!r.ok()) return ReplyStatus(ctx, r.status);
+  ctx.Notify(notify::kString, "incrbyfloat", key);
   ctx.reply.Bulk(r.value);
 }
 

@@ -110,9 +110,16 @@ ZSetObject* ReadZSet(CommandContext& ctx, std::string_view key, bool* wrong) {
   return z;
 }
 
-void AfterRemove(const KeyLoc& loc, std::string_view key, ZSetObject* z, int64_t now_ms) {
-  if (z->empty()) loc->Delete(key, loc.hash, now_ms);
+// After removals by `event` ("zrem", "zpopmin", ...): deletes the emptied key
+// or records the change, then announces the event and, for an emptied key,
+// "del" (Redis's order).
+void AfterRemove(CommandContext& ctx, const KeyLoc& loc, std::string_view key, ZSetObject* z,
+                 std::string_view event) {
+  const bool emptied = z->empty();
+  if (emptied) loc->Delete(key, loc.hash, ctx.now_ms);
   else loc->NoteChanged(key, loc.hash);
+  ctx.Notify(notify::kZSet, event, key);
+  if (emptied) ctx.Notify(notify::kGeneric, "del", key);
 }
 
 // Replies a list of (member, score) as Redis: flat in RESP2 (scores only
@@ -215,6 +222,7 @@ void ZAddGeneric(CommandContext& ctx, int flags, size_t scoreidx) {
     loc->NoteChanged(key, loc.hash);
     if (added > 0) SignalKeyReady(ctx, loc, key, static_cast<size_t>(added));
   }
+  if (added + updated > 0) ctx.Notify(notify::kZSet, (flags & kIncr) ? "zincr" : "zadd", key);
   if (flags & kIncr) {
     if (processed) ctx.reply.Double(last_score);
     else ctx.reply.Null();
@@ -452,11 +460,13 @@ void CmdZRevRangeByScore(CommandContext& ctx) { ByGeneric(ctx, RangeBy::kScore, 
 void CmdZRangeByLex(CommandContext& ctx) { ByGeneric(ctx, RangeBy::kLex, false); }
 void CmdZRevRangeByLex(CommandContext& ctx) { ByGeneric(ctx, RangeBy::kLex, true); }
 
-// Stores items as a sorted set at dst (deleting dst when empty); replies its size.
-void StoreResult(CommandContext& ctx, std::string_view dst, const std::vector<std::pair<std::string, double>>& items) {
+// Stores items as a sorted set at dst (deleting dst when empty); replies its
+// size. `event` names the command to keyspace notifications.
+void StoreResult(CommandContext& ctx, std::string_view dst, const std::vector<std::pair<std::string, double>>& items,
+                 std::string_view event) {
   KeyLoc loc = ctx.Locate(dst);
   if (items.empty()) {
-    loc->Delete(dst, loc.hash, ctx.now_ms);
+    if (loc->Delete(dst, loc.hash, ctx.now_ms)) ctx.Notify(notify::kGeneric, "del", dst);
     return ctx.reply.Integer(0);
   }
   auto z = std::make_unique<ZSetObject>();
@@ -465,6 +475,7 @@ void StoreResult(CommandContext& ctx, std::string_view dst, const std::vector<st
   size_t n = z->size();
   loc->Set(dst, loc.hash, Value::FromObject(std::move(z)));
   SignalKeyReady(ctx, loc, dst, n);
+  ctx.Notify(notify::kZSet, event, dst);
   ctx.reply.Integer(static_cast<int64_t>(n));
 }
 
@@ -479,7 +490,7 @@ void CmdZRangeStore(CommandContext& ctx) {
   if (wrong) return;
   std::vector<std::pair<std::string, double>> items;
   if (!CollectRange(ctx, z, spec, &items)) return;
-  StoreResult(ctx, ctx.argv[1], items);
+  StoreResult(ctx, ctx.argv[1], items, "zrangestore");
 }
 
 // ---- removals ----
@@ -493,7 +504,7 @@ void CmdZRem(CommandContext& ctx) {
   if (z == nullptr) return ctx.reply.Integer(0);
   int64_t removed = 0;
   for (size_t i = 2; i < ctx.argv.size() && !z->empty(); ++i) removed += z->Remove(ctx.argv[i]) ? 1 : 0;
-  if (removed > 0) AfterRemove(loc, key, z, ctx.now_ms);
+  if (removed > 0) AfterRemove(ctx, loc, key, z, "zrem");
   ctx.reply.Integer(removed);
 }
 
@@ -522,7 +533,10 @@ void RemRangeGeneric(CommandContext& ctx, RangeBy by) {
   std::vector<std::pair<std::string, double>> items;
   if (!CollectRange(ctx, z, spec, &items)) return;
   for (const auto& [m, s] : items) z->Remove(m);
-  if (!items.empty()) AfterRemove(loc, key, z, ctx.now_ms);
+  if (!items.empty()) {
+    constexpr std::string_view kEvents[] = {"zremrangebyrank", "zremrangebyscore", "zremrangebylex"};  // by RangeBy
+    AfterRemove(ctx, loc, key, z, kEvents[static_cast<int>(by)]);
+  }
   ctx.reply.Integer(static_cast<int64_t>(items.size()));
 }
 void CmdZRemRangeByRank(CommandContext& ctx) { RemRangeGeneric(ctx, RangeBy::kRank); }
@@ -538,7 +552,7 @@ std::vector<std::pair<std::string, double>> PopSome(CommandContext& ctx, const K
   while (count-- > 0 && !z->empty()) {
     z->PopEdge(highest, [&](std::string_view m, double s) { out.emplace_back(std::string(m), s); });
   }
-  if (!out.empty()) AfterRemove(loc, key, z, ctx.now_ms);
+  if (!out.empty()) AfterRemove(ctx, loc, key, z, highest ? "zpopmax" : "zpopmin");
   return out;
 }
 
@@ -759,9 +773,8 @@ void SetOpGeneric(CommandContext& ctx, SetOpSpec spec) {
   std::vector<SetOpInput> inputs(n);
   for (size_t k = 0; k < n; ++k) {
     KeyLoc loc = ctx.Locate(keys[k]);
-    // As Redis: the STORE forms look their inputs up for a write (no hit/miss counts).
-    Entry* e = spec.store ? loc->FindWrite(keys[k], loc.hash, ctx.now_ms)
-                          : loc->FindRead(keys[k], loc.hash, ctx.now_ms);
+    // As Redis 7.0 (keyspace hits/misses, keymiss events), the STORE forms too.
+    Entry* e = loc->FindRead(keys[k], loc.hash, ctx.now_ms);
     if (e == nullptr) continue;
     if (ZSetObject* z = AsZSet(e->value)) inputs[k].z = z;
     else if (SetObject* s = AsSet(e->value)) inputs[k].s = s;
@@ -798,7 +811,10 @@ void SetOpGeneric(CommandContext& ctx, SetOpSpec spec) {
   int64_t card = 0;
   ComputeSetOp(spec.op, std::move(inputs), agg, spec.card_only, limit, &items, &card);
   if (spec.card_only) return ctx.reply.Integer(card);
-  if (spec.store) return StoreResult(ctx, ctx.argv[1], items);
+  if (spec.store) {
+    constexpr std::string_view kEvents[] = {"zunionstore", "zinterstore", "zdiffstore"};
+    return StoreResult(ctx, ctx.argv[1], items, kEvents[static_cast<int>(spec.op)]);
+  }
   // In the set's own order: by score, then member bytes.
   std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
     return a.second < b.second || (a.second == b.second && a.first < b.first);

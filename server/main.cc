@@ -99,8 +99,10 @@ int main(int argc, char** argv) {
   eopt.databases = opt.databases;
   eopt.shards_per_db = opt.shards;
   eopt.proto_max_bulk_len = opt.proto_max_bulk_len;
+  eopt.hll_sparse_max_bytes = opt.hll_sparse_max_bytes;
   eopt.busy_reply_threshold_ms = opt.busy_reply_threshold;
   eopt.lua_allow_undeclared_keys = opt.lua_allow_undeclared_keys;
+  eopt.notify_keyspace_events = static_cast<uint32_t>(opt.notify_keyspace_events);
   engine::Engine engine(eopt);
   std::string config_file;
   if (argc > 1 && std::strncmp(argv[1], "--", 2) != 0) {

@@ -85,6 +85,17 @@ class ObserverOfCalls : public engine::CallObserver {
   Server& server_;
 };
 
+// Keyspace notifications are published as PUBLISH publishes (never parks:
+// the engine fires them under shard locks).
+class KeyspaceEventsToPubSub : public engine::KeyspaceEvents::Sink {
+ public:
+  explicit KeyspaceEventsToPubSub(PubSub& pubsub) : pubsub_(pubsub) {}
+  void Publish(std::string_view channel, std::string_view message) override { pubsub_.Publish(channel, message); }
+
+ private:
+  PubSub& pubsub_;
+};
+
 }  // namespace
 
 Server::Server(config::Config& config, engine::Engine& engine, std::string config_file)
@@ -155,6 +166,8 @@ absl::Status Server::Serve() {
   engine_.SetAuthorizer(authorizer_.get());
   call_observer_ = std::make_unique<ObserverOfCalls>(*this);
   engine_.SetCallObserver(call_observer_.get());
+  keyspace_events_sink_ = std::make_unique<KeyspaceEventsToPubSub>(pubsub_);
+  engine_.keyspace_events().SetSink(keyspace_events_sink_.get());
   for (const std::string& raw : opt.bind) {
     bool optional = !raw.empty() && raw[0] == '-';
     std::string host = optional ? raw.substr(1) : raw;
@@ -187,6 +200,10 @@ absl::Status Server::Serve() {
     if (name == "maxmemory") SampleMemory();
     if (name == "proto-max-bulk-len")
       engine_.SetProtoMaxBulkLen(config_.live().proto_max_bulk_len.load(std::memory_order_relaxed));
+    if (name == "hll-sparse-max-bytes")
+      engine_.SetHllSparseMaxBytes(config_.live().hll_sparse_max_bytes.load(std::memory_order_relaxed));
+    if (name == "notify-keyspace-events")
+      engine_.keyspace_events().SetFlags(config_.live().notify_keyspace_events.load(std::memory_order_relaxed));
   });
   background_wg_.Add(1);
   runtime::Go([this] {

@@ -169,6 +169,7 @@ class Server {
   PubSub pubsub_;
   std::unique_ptr<engine::Authorizer> authorizer_;
   std::unique_ptr<engine::CallObserver> call_observer_;  // EXEC's and scripts' calls for SLOWLOG and MONITOR
+  std::unique_ptr<engine::KeyspaceEvents::Sink> keyspace_events_sink_;  // notify-keyspace-events → pub/sub
 
   absl::Mutex clients_mu_;
   absl::flat_hash_map<uint64_t, Connection*> clients_;
