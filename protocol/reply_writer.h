@@ -45,6 +45,9 @@ class ReplyWriter {
   void SetResp(int resp) { resp_ = resp; }
   int resp() const { return resp_; }
   OutputBuffer* buffer() const { return out_; }
+  // Writes into `out` from now on (CLIENT REPLY OFF points it at a buffer
+  // that is thrown away). REQUIRES: out outlives the writer.
+  void SetBuffer(OutputBuffer* out) { out_ = out; }
 
   void SimpleString(std::string_view s);  // +s   (s must not contain CR/LF)
   void Ok();                              // +OK

@@ -124,7 +124,24 @@ std::string Connection::name() const {
   return name_;
 }
 
+void Connection::SetReplies(Replies mode) {
+  switch (mode) {  // Redis's clientReplyCommand
+    case Replies::kOn:  // ends OFF and a running SKIP: this command's reply is sent
+      replies_off_ = skipping_ = false;
+      break;
+    case Replies::kOff:
+      replies_off_ = true;
+      break;
+    case Replies::kSkipNext:  // nothing while OFF
+      if (!replies_off_) skip_next_ = true;
+      break;
+  }
+  writer_.SetBuffer(replies_off_ || skipping_ ? &dropped_ : &out_);
+}
+
 void Connection::Reset() {
+  SetReplies(Replies::kOn);
+  skip_next_ = false;
   session_.tx.reset();  // discards MULTI and unwatches every key (engine/transaction.h)
   session_.db = 0;
   db_.store(0, std::memory_order_relaxed);
@@ -282,6 +299,13 @@ void Connection::Execute(std::vector<std::string_view>& argv) {
     server_.LogIfSlow(cmd, argv, std::max<int64_t>(0, end_ns - clock_.used_start_ns) / 1000, this);
   }
   if (session_.db != db_.load(std::memory_order_relaxed)) db_.store(session_.db, std::memory_order_relaxed);
+  // CLIENT REPLY: a skipped reply is over; SKIP's command-to-skip is next.
+  if (writer_.buffer() == &dropped_ || skip_next_) {
+    dropped_.Clear();
+    skipping_ = skip_next_;
+    skip_next_ = false;
+    writer_.SetBuffer(replies_off_ || skipping_ ? &dropped_ : &out_);
+  }
   // Its replies, with the subscriptions it changed (pubsub.h: the order).
   if (pubsub_) CommitReplies();
   // MONITOR sees what ran, after it ran (and after its reply: a monitor's own PING).

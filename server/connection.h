@@ -73,6 +73,15 @@ class Connection {
   protocol::Parser& parser() { return parser_; }
   // Reply, then close (QUIT).
   void CloseAfterReply() { close_after_reply_ = true; }
+  // CLIENT REPLY: kOn sends replies again (from this command's on), kOff
+  // drops every reply until kOn, kSkipNext drops the next command's (Redis's
+  // CLIENT_REPLY_OFF / _SKIP_NEXT). Pub/sub messages are sent regardless.
+  enum class Replies { kOn, kOff, kSkipNext };
+  void SetReplies(Replies mode);
+  // Where replies go when they are sent: pushes (a subscription's
+  // confirmation) are written here even while CLIENT REPLY drops replies
+  // (Redis's CLIENT_PUSHING).
+  protocol::OutputBuffer* sent_output() { return &out_; }
   // CLIENT NO-EVICT on|off: only shown in CLIENT LIST (stockd never evicts clients).
   void SetNoEvict(bool on) { no_evict_.store(on, std::memory_order_relaxed); }
   bool authenticated() const { return authenticated_.load(std::memory_order_relaxed); }
@@ -140,6 +149,12 @@ class Connection {
   protocol::InputBuffer in_;
   protocol::OutputBuffer out_;
   protocol::ReplyWriter writer_;
+  // CLIENT REPLY OFF / SKIP: the writer points here and it is emptied after
+  // each command. skipping_: the running command's reply is dropped (SKIP).
+  protocol::OutputBuffer dropped_;
+  bool replies_off_ = false;
+  bool skip_next_ = false;
+  bool skipping_ = false;
   protocol::Parser parser_;
   bool close_after_reply_ = false;
   absl::Time soft_since_ = absl::InfiniteFuture();  // pending output above the soft limit since

@@ -360,6 +360,23 @@ void CmdClientNoEvict(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+// CLIENT REPLY ON|OFF|SKIP: only ON replies (+OK); OFF and SKIP say nothing.
+void CmdClientReply(CommandContext& ctx) {
+  Connection* c = ConnectionOf(ctx);
+  Connection::Replies mode;
+  if (EqualsIgnoreCase(ctx.argv[2], "on")) {
+    mode = Connection::Replies::kOn;
+  } else if (EqualsIgnoreCase(ctx.argv[2], "off")) {
+    mode = Connection::Replies::kOff;
+  } else if (EqualsIgnoreCase(ctx.argv[2], "skip")) {
+    mode = Connection::Replies::kSkipNext;
+  } else {
+    return ctx.Error("ERR syntax error");
+  }
+  if (c != nullptr) c->SetReplies(mode);
+  if (mode == Connection::Replies::kOn) ctx.reply.Ok();
+}
+
 void CmdClientHelp(CommandContext& ctx) {
   static constexpr std::string_view kLines[] = {
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -377,6 +394,8 @@ void CmdClientHelp(CommandContext& ctx) {
       "    Return information about client connections. Options: TYPE (normal|master|replica|pubsub), ID <client-id> [...].",
       "NO-EVICT (ON|OFF)",
       "    Accepted for compatibility; stockd never evicts clients.",
+      "REPLY (ON|OFF|SKIP)",
+      "    Control the replies sent to the current connection.",
       "SETNAME <name>",
       "    Assign the name <name> to the current connection.",
       "HELP",
@@ -417,6 +436,7 @@ void RegisterConnectionFamily(engine::CommandTable& t) {
   sub("list", -2, engine::kAdmin, CmdClientList, "2.4.0");
   sub("kill", -3, engine::kAdmin, CmdClientKill, "2.4.0");
   sub("no-evict", 3, engine::kAdmin, CmdClientNoEvict, "7.0.0");
+  sub("reply", 3, 0, CmdClientReply, "3.2.0");
   sub("unblock", -3, engine::kAdmin, CmdClientUnblock, "5.0.0");
   t.RegisterSubcommand(client, {.name = "help", .arity = 2, .flags = engine::kLoading | engine::kStale,
                                 .handler = CmdClientHelp, .acl_categories = "@slow @connection", .group = "connection",

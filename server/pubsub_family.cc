@@ -17,13 +17,17 @@ using engine::CommandContext;
 namespace {
 
 // A (un)subscription's confirmation: [verb, name or nil, subscriptions left],
-// a push in RESP3.
+// a push in RESP3, sent even under CLIENT REPLY OFF/SKIP (as Redis).
 void Confirm(CommandContext& ctx, std::string_view verb, const std::string_view* name, size_t count) {
+  protocol::OutputBuffer* const target = ctx.reply.buffer();
+  Connection* c = ConnectionOf(ctx);
+  if (c != nullptr && &ctx.reply == &c->writer()) ctx.reply.SetBuffer(c->sent_output());
   ctx.reply.PushHeader(3);
   ctx.reply.Bulk(verb);
   if (name != nullptr) ctx.reply.Bulk(*name);
   else ctx.reply.Null();
   ctx.reply.Integer(static_cast<int64_t>(count));
+  ctx.reply.SetBuffer(target);
 }
 
 void Subscribe(CommandContext& ctx, SubKind kind, std::string_view verb) {
