@@ -282,7 +282,7 @@ constexpr uint32_t kFcallFlags = kNoScript | kSkipMonitor | kMayReplicate | kNoM
 void RegisterFunctionFamily(CommandTable& t) {
   t.Register({.name = "fcall", .arity = -3, .flags = kFcallFlags, .handler = FCallCmd,
               .acl_categories = "@slow @scripting", .group = "scripting", .since = "7.0.0", .numkeys_at = 2});
-  t.Register({.name = "fcall_ro", .arity = -3, .flags = kFcallFlags | kReadOnly,
+  t.Register({.name = "fcall_ro", .arity = -3, .flags = (kFcallFlags & ~kMayReplicate) | kReadOnly,
               .handler = FCallRoCmd, .acl_categories = "@slow @scripting", .group = "scripting",
               .since = "7.0.0", .numkeys_at = 2});
   Command* fn = t.Register({.name = "function", .arity = -2, .flags = 0,

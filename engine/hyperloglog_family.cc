@@ -271,7 +271,7 @@ void RegisterHyperLogLogFamily(CommandTable& t) {
   constexpr uint32_t kW = kWrite | kDenyOom;
   t.Register({"pfadd", -2, kW | kFast, 1, 1, 1, CmdPfAdd, "@write @hyperloglog @fast", "hyperloglog", "2.8.9"});
   // readonly as in Redis, though a stale cache is refreshed in the string (see the file comment).
-  t.Register({"pfcount", -2, kReadOnly, 1, -1, 1, CmdPfCount, "@read @hyperloglog @slow", "hyperloglog", "2.8.9"});
+  t.Register({"pfcount", -2, kReadOnly | kMayReplicate, 1, -1, 1, CmdPfCount, "@read @hyperloglog @slow", "hyperloglog", "2.8.9"});
   t.Register({"pfmerge", -2, kW, 1, -1, 1, CmdPfMerge, "@write @hyperloglog @slow", "hyperloglog", "2.8.9"});
   t.Register({.name = "pfdebug", .arity = 3, .flags = kW | kAdmin, .first_key = 2, .last_key = 2, .key_step = 1,
               .handler = CmdPfDebug, .acl_categories = "@write @hyperloglog @admin @slow @dangerous",

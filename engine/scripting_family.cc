@@ -95,9 +95,9 @@ void RegisterScriptingFamily(CommandTable& t) {
               .acl_categories = "@slow @scripting", .group = "scripting", .since = "2.6.0", .numkeys_at = 2});
   t.Register({.name = "evalsha", .arity = -3, .flags = kEvalFlags, .handler = EvalShaCmd,
               .acl_categories = "@slow @scripting", .group = "scripting", .since = "2.6.0", .numkeys_at = 2});
-  t.Register({.name = "eval_ro", .arity = -3, .flags = kEvalFlags | kReadOnly, .handler = EvalRoCmd,
+  t.Register({.name = "eval_ro", .arity = -3, .flags = (kEvalFlags & ~kMayReplicate) | kReadOnly, .handler = EvalRoCmd,
               .acl_categories = "@slow @scripting", .group = "scripting", .since = "7.0.0", .numkeys_at = 2});
-  t.Register({.name = "evalsha_ro", .arity = -3, .flags = kEvalFlags | kReadOnly,
+  t.Register({.name = "evalsha_ro", .arity = -3, .flags = (kEvalFlags & ~kMayReplicate) | kReadOnly,
               .handler = EvalShaRoCmd, .acl_categories = "@slow @scripting", .group = "scripting",
               .since = "7.0.0", .numkeys_at = 2});
   Command* script = t.Register({.name = "script", .arity = -2, .flags = 0,
@@ -109,7 +109,7 @@ void RegisterScriptingFamily(CommandTable& t) {
   t.RegisterSubcommand(script, {.name = "exists", .arity = -3, .flags = kSub,
                                 .handler = ScriptExistsCmd, .acl_categories = "@slow @scripting",
                                 .group = "scripting", .since = "2.6.0"});
-  t.RegisterSubcommand(script, {.name = "flush", .arity = -2, .flags = kSub | kMayReplicate,
+  t.RegisterSubcommand(script, {.name = "flush", .arity = -2, .flags = kSub,
                                 .handler = ScriptFlushCmd, .acl_categories = "@slow @scripting",
                                 .group = "scripting", .since = "2.6.0"});
   t.RegisterSubcommand(script, {.name = "kill", .arity = 2, .flags = kSub | kAllowBusy,

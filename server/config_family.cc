@@ -110,7 +110,7 @@ void RegisterConfigFamily(engine::CommandTable& t) {
   constexpr uint32_t kF = engine::kAdmin | engine::kNoScript | engine::kLoading | engine::kStale;
   t.RegisterSubcommand(config, {.name = "get", .arity = -3, .flags = kF, .handler = CmdConfigGet, .acl_categories = "@slow",
                                 .group = "server", .since = "2.0.0"});
-  t.RegisterSubcommand(config, {.name = "set", .arity = -4, .flags = kF | engine::kMayReplicate, .handler = CmdConfigSet,
+  t.RegisterSubcommand(config, {.name = "set", .arity = -4, .flags = kF, .handler = CmdConfigSet,
                                 .acl_categories = "@slow", .group = "server", .since = "2.0.0"});
   t.RegisterSubcommand(config, {.name = "resetstat", .arity = 2, .flags = kF, .handler = CmdConfigResetStat,
                                 .acl_categories = "@slow", .group = "server", .since = "2.0.0"});

@@ -278,6 +278,7 @@ void Connection::Execute(std::vector<std::string_view>& argv) {
       return;
     }
   }
+  if (cmd != nullptr && cmd->ArityOk(argv.size())) AwaitClientPause(*cmd);
   if (cmd != nullptr && cmd->dispatch_keys() == engine::Command::DispatchKeys::kTriple) LookAhead();
   const bool blocking = cmd != nullptr && cmd->has_flag(engine::kBlocking);
   if (blocking) blocking_.store(true, std::memory_order_relaxed);
@@ -312,6 +313,25 @@ void Connection::Execute(std::vector<std::string_view>& argv) {
   if (clock_.used_start_ns != 0 && cmd != nullptr && server_.pubsub().has_monitors()) {
     server_.pubsub().FeedMonitors(*cmd, /*starting=*/false, session_.db, remote_address_, argv);
   }
+}
+
+// CLIENT PAUSE: a command the pause holds waits here, after the earlier
+// pipelined replies went out, shown as blocked (flag b). Redis's processCommand:
+// WRITE holds commands that write or may replicate, and EXEC of a queue
+// holding one (queueing such a command in MULTI waits too).
+void Connection::AwaitClientPause(const engine::Command& cmd) {
+  ClientPause& pause = server_.client_pause();
+  if (!pause.Blocks(true)) return;
+  constexpr uint32_t kWrites = engine::kWrite | engine::kMayReplicate;
+  bool writes = cmd.has_flag(kWrites);
+  if (!writes && cmd.name() == "exec" && session_.tx != nullptr) {
+    for (const auto& q : session_.tx->queue) writes = writes || q.command->has_flag(kWrites);
+  }
+  if (!pause.Blocks(writes)) return;
+  if (!Flush()) return;
+  blocking_.store(true, std::memory_order_relaxed);
+  pause.Await(writes, [this] { return !PeerAlive(); });
+  blocking_.store(false, std::memory_order_relaxed);
 }
 
 // Called before a command with declared keys runs (it cannot change how the

@@ -125,6 +125,7 @@ class Connection {
  private:
   enum State : int { kReading, kExecuting, kDone };
   void Execute(std::vector<std::string_view>& argv);
+  void AwaitClientPause(const engine::Command& cmd);
   bool Flush();  // writes all pending replies; false when the client is gone
   // A subscribed connection: moves the replies in out_ to the outbox (after
   // the durability wait Flush would do).

@@ -2,6 +2,7 @@
 // PING, ECHO, QUIT, RESET, HELLO, AUTH and CLIENT.
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -360,6 +361,34 @@ void CmdClientNoEvict(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+// CLIENT PAUSE timeout-ms [WRITE|ALL] (server/client_pause.h): Redis's checks,
+// the mode first, then the timeout.
+void CmdClientPause(CommandContext& ctx) {
+  if (ctx.argv.size() > 4) {
+    return ctx.Error(absl::StrCat("ERR unknown subcommand or wrong number of arguments for '",
+                                  A(ctx.argv[1].substr(0, 128)), "'. Try CLIENT HELP."));
+  }
+  ClientPause::Kind kind = ClientPause::Kind::kAll;
+  if (ctx.argv.size() == 4) {
+    if (EqualsIgnoreCase(ctx.argv[3], "write")) kind = ClientPause::Kind::kWrite;
+    else if (!EqualsIgnoreCase(ctx.argv[3], "all")) return ctx.Error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+  }
+  int64_t ms;
+  if (!absl::SimpleAtoi(A(ctx.argv[2]), &ms)) return ctx.Error("ERR timeout is not an integer or out of range");
+  if (ms < 0) return ctx.Error("ERR timeout is negative");
+  // As Redis 7.0: the end wraps past INT64_MAX (into the past: no pause).
+  const int64_t now = absl::ToUnixMillis(absl::Now());
+  const int64_t end = ms > 0 ? static_cast<int64_t>(static_cast<uint64_t>(now) + static_cast<uint64_t>(ms)) : 0;
+  Connection* c = ConnectionOf(ctx);
+  if (c != nullptr) c->server().client_pause().Pause(end, kind);
+  ctx.reply.Ok();
+}
+
+void CmdClientUnpause(CommandContext& ctx) {
+  if (Connection* c = ConnectionOf(ctx)) c->server().client_pause().Unpause();
+  ctx.reply.Ok();
+}
+
 // CLIENT REPLY ON|OFF|SKIP: only ON replies (+OK); OFF and SKIP say nothing.
 void CmdClientReply(CommandContext& ctx) {
   Connection* c = ConnectionOf(ctx);
@@ -394,6 +423,10 @@ void CmdClientHelp(CommandContext& ctx) {
       "    Return information about client connections. Options: TYPE (normal|master|replica|pubsub), ID <client-id> [...].",
       "NO-EVICT (ON|OFF)",
       "    Accepted for compatibility; stockd never evicts clients.",
+      "UNPAUSE",
+      "    Stop the current client pause, resuming traffic.",
+      "PAUSE <timeout> [WRITE|ALL]",
+      "    Suspend all, or just write, clients for <timeout> milliseconds.",
       "REPLY (ON|OFF|SKIP)",
       "    Control the replies sent to the current connection.",
       "SETNAME <name>",
@@ -437,6 +470,8 @@ void RegisterConnectionFamily(engine::CommandTable& t) {
   sub("kill", -3, engine::kAdmin, CmdClientKill, "2.4.0");
   sub("no-evict", 3, engine::kAdmin, CmdClientNoEvict, "7.0.0");
   sub("reply", 3, 0, CmdClientReply, "3.2.0");
+  sub("pause", -3, engine::kAdmin, CmdClientPause, "3.0.0");
+  sub("unpause", 2, engine::kAdmin, CmdClientUnpause, "6.2.0");
   sub("unblock", -3, engine::kAdmin, CmdClientUnblock, "5.0.0");
   t.RegisterSubcommand(client, {.name = "help", .arity = 2, .flags = engine::kLoading | engine::kStale,
                                 .handler = CmdClientHelp, .acl_categories = "@slow @connection", .group = "connection",

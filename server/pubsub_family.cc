@@ -140,7 +140,7 @@ void RegisterPubSubFamily(engine::CommandTable& t) {
               .acl_categories = "@pubsub @slow", .group = "pubsub", .since = "2.0.0"});
   t.Register({.name = "punsubscribe", .arity = -1, .flags = kSub, .handler = CmdPUnsubscribe,
               .acl_categories = "@pubsub @slow", .group = "pubsub", .since = "2.0.0"});
-  t.Register({.name = "publish", .arity = 3, .flags = kRead | engine::kFast, .handler = CmdPublish,
+  t.Register({.name = "publish", .arity = 3, .flags = kRead | engine::kFast | engine::kMayReplicate, .handler = CmdPublish,
               .acl_categories = "@pubsub @fast", .group = "pubsub", .since = "2.0.0"});
   engine::Command* pubsub =
       t.Register({.name = "pubsub", .arity = -2, .acl_categories = "@slow", .group = "pubsub", .since = "2.8.0"});

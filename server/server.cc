@@ -310,6 +310,7 @@ void Server::ActiveExpireLoop() {
     int hz = std::max(1, config_.options().hz);
     runtime::Sleep(absl::Milliseconds(1000 / hz));
     if (shutting_down()) break;
+    if (client_pause_.paused()) continue;  // as Redis: a paused server's keys stay put
     // Redis spends at most 25% of a cycle's period on active expiry.
     engine_.ActiveExpireCycle(absl::Milliseconds(250 / hz));
   }

@@ -32,6 +32,7 @@
 #include "runtime/waitgroup.h"
 #include "server/acl.h"
 #include "server/instantaneous_metric.h"
+#include "server/client_pause.h"
 #include "server/pubsub.h"
 #include "server/slowlog.h"
 
@@ -116,6 +117,8 @@ class Server {
   acl::AclStore& acl() { return acl_; }
   // Channels and patterns: who is subscribed to what (server/pubsub.h).
   PubSub& pubsub() { return pubsub_; }
+  // CLIENT PAUSE / UNPAUSE (server/client_pause.h).
+  ClientPause& client_pause() { return client_pause_; }
 
   // --- the client registry ---
   size_t connected_clients() const { return client_count_.load(std::memory_order_relaxed); }
@@ -167,6 +170,7 @@ class Server {
 
   acl::AclStore acl_;
   PubSub pubsub_;
+  ClientPause client_pause_;
   std::unique_ptr<engine::Authorizer> authorizer_;
   std::unique_ptr<engine::CallObserver> call_observer_;  // EXEC's and scripts' calls for SLOWLOG and MONITOR
   std::unique_ptr<engine::KeyspaceEvents::Sink> keyspace_events_sink_;  // notify-keyspace-events → pub/sub

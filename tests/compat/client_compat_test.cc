@@ -1,7 +1,10 @@
-// tests/compat/client_compat_test.cc — CLIENT subcommands that change what a
-// connection is sent, against redis-server 7.0 byte for byte: CLIENT REPLY
-// ON/OFF/SKIP with pipelines, transactions, RESET, errors and pub/sub.
+// tests/compat/client_compat_test.cc — CLIENT subcommands that change what
+// connections are sent or when, against redis-server 7.0: CLIENT REPLY
+// ON/OFF/SKIP byte for byte (pipelines, transactions, RESET, errors,
+// pub/sub), and CLIENT PAUSE / UNPAUSE: which commands a WRITE pause holds
+// (the same ones on both servers), ALL, extension, UNPAUSE, errors.
 #include <chrono>
+#include <future>
 #include <string>
 #include <thread>
 #include <vector>
@@ -92,6 +95,90 @@ TEST_F(ClientCompat, ReplyOffStillDeliversPublishedMessages) {
                   {"PUBLISH", "ch", "m2"},       // a message: sent
                   {"PING"},
                   {"RESET"}});
+}
+
+// How long `argv` took on a fresh connection of the server at `port` while
+// `pause` (CLIENT PAUSE's arguments) was on, then UNPAUSE.
+int64_t MillisUnderPause(int port, const std::vector<std::string>& pause, const std::vector<std::string>& argv) {
+  RawResp admin(port), c(port);
+  std::vector<std::string> cmd = {"CLIENT", "PAUSE"};
+  cmd.insert(cmd.end(), pause.begin(), pause.end());
+  EXPECT_EQ(admin.Do(cmd), "+OK\r\n");
+  const auto start = std::chrono::steady_clock::now();
+  (void)c.Do(argv);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  (void)admin.Do({"CLIENT", "UNPAUSE"});
+  return ms.count();
+}
+
+TEST_F(ClientCompat, PauseErrors) {
+  SameAll({{"CLIENT", "PAUSE", "abc"},
+           {"CLIENT", "PAUSE", "-1"},
+           {"CLIENT", "PAUSE", "10", "foo"},
+           {"CLIENT", "PAUSE", "abc", "foo"},   // the mode is checked first
+           {"CLIENT", "PAUSE", "10", "write", "extra"},
+           {"CLIENT", "PAUSE", "9223372036854775807"},
+           {"CLIENT", "UNPAUSE", "x"},
+           {"CLIENT", "PAUSE", "0"},
+           {"CLIENT", "UNPAUSE"},
+           {"SET", "k", "v"}});
+}
+
+// A WRITE pause holds what writes or may replicate (PUBLISH, PFCOUNT, EVAL)
+// and nothing else (EVAL_RO, CONFIG SET, SCRIPT FLUSH, reads): the same set
+// as redis-server, told apart by whether a 400 ms pause delayed the reply.
+TEST_F(ClientCompat, WritePauseHoldsTheSameCommands) {
+  const std::vector<std::vector<std::string>> commands = {
+      {"SET", "k", "v"},          {"GET", "k"},
+      {"PUBLISH", "ch", "m"},     {"PFCOUNT", "h"},
+      {"EVAL", "return 1", "0"},  {"EVAL_RO", "return 1", "0"},
+      {"PING"},                   {"INCR", "n"},
+      {"DEL", "nokey"},           {"CONFIG", "SET", "maxclients", "10000"},
+      {"FLUSHALL"},               {"MULTI"},
+      {"EXPIRE", "k", "10"},      {"SCRIPT", "FLUSH"},
+      {"FUNCTION", "FLUSH"},      {"PFADD", "h", "a"},
+      {"SWAPDB", "0", "1"},       {"CLIENT", "UNPAUSE"},
+      {"SET", "k"},               // an arity error is answered at once
+  };
+  for (const auto& argv : commands) {
+    const bool s = MillisUnderPause(stockd_.port(), {"400", "WRITE"}, argv) >= 300;
+    const bool r = MillisUnderPause(redis_.port(), {"400", "WRITE"}, argv) >= 300;
+    EXPECT_EQ(s, r) << argv[0] << " " << (argv.size() > 1 ? argv[1] : "") << ": held by redis-server: " << r;
+  }
+  // A transaction that writes waits at EXEC (its queueing SET waited before);
+  // one that only reads does not.
+  for (int port : {stockd_.port(), redis_.port()}) {
+    RawResp admin(port), c(port);
+    EXPECT_EQ(c.Do({"MULTI"}), "+OK\r\n");
+    EXPECT_EQ(c.Do({"GET", "k"}), "+QUEUED\r\n");
+    EXPECT_EQ(admin.Do({"CLIENT", "PAUSE", "400", "WRITE"}), "+OK\r\n");
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(c.Do({"EXEC"}).substr(0, 2), "*1");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(300)) << port;
+    EXPECT_EQ(admin.Do({"CLIENT", "UNPAUSE"}), "+OK\r\n");
+  }
+}
+
+TEST_F(ClientCompat, AllPauseHoldsEverythingUnpauseEndsAWritePause) {
+  for (int port : {stockd_.port(), redis_.port()}) {
+    EXPECT_GE(MillisUnderPause(port, {"300", "ALL"}, {"PING"}), 250) << port;
+    EXPECT_GE(MillisUnderPause(port, {"300"}, {"GET", "k"}), 250) << port;  // ALL by default
+    // Pausing again keeps the stronger kind and the later end.
+    RawResp admin(port), c(port);
+    EXPECT_EQ(admin.Do({"CLIENT", "PAUSE", "300", "WRITE"}), "+OK\r\n");
+    EXPECT_EQ(admin.Do({"CLIENT", "PAUSE", "10", "ALL"}), "+OK\r\n");  // CLIENT PAUSE does not write: not held
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(c.Do({"PING"}), "+PONG\r\n");
+    EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200)) << port;
+    // UNPAUSE (not held by a WRITE pause) releases a held writer at once.
+    EXPECT_EQ(admin.Do({"CLIENT", "PAUSE", "5000", "WRITE"}), "+OK\r\n");
+    start = std::chrono::steady_clock::now();
+    auto writer = std::async(std::launch::async, [&] { return c.Do({"SET", "k", "v"}); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(admin.Do({"CLIENT", "UNPAUSE"}), "+OK\r\n");
+    EXPECT_EQ(writer.get(), "+OK\r\n");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(2000)) << port;
+  }
 }
 
 }  // namespace

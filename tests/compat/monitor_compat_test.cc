@@ -113,6 +113,11 @@ TEST_F(MonitorCompat, WhatAMonitorMayRun) {
     m.Send({"MONITOR"});  // again: no reply at all
     EXPECT_EQ(m.Do({"GET", "k"}), "-ERR Replica can't interact with the keyspace\r\n") << port;
     EXPECT_EQ(m.Do({"SET", "k", "w"}), "-ERR Replica can't interact with the keyspace\r\n") << port;
+    // Commands that may replicate are refused too; admin ones are not (and are not shown).
+    EXPECT_EQ(m.Do({"PUBLISH", "ch", "m"}), "-ERR Replica can't interact with the keyspace\r\n") << port;
+    EXPECT_EQ(m.Do({"PFCOUNT", "h"}), "-ERR Replica can't interact with the keyspace\r\n") << port;
+    EXPECT_EQ(m.Do({"EVAL_RO", "return 1", "0"}), "-ERR Replica can't interact with the keyspace\r\n") << port;
+    EXPECT_EQ(m.Do({"CONFIG", "SET", "maxclients", "10000"}), "+OK\r\n") << port;
     EXPECT_EQ(m.Do({"PING"}), "+PONG\r\n");  // its reply, then its own line
     EXPECT_EQ(Mask(m.Read()), "+T [0 ADDR] \"PING\"\r\n");
     EXPECT_EQ(m.Do({"RESET"}), "+RESET\r\n");  // no longer a monitor: no line for RESET
