@@ -24,6 +24,7 @@ struct Blocking::Waiter {
   uint64_t client_id = 0;
   int db = 0;
   absl::Span<const std::string_view> keys;
+  bool wake_on_removal = false;  // SignalRemoved wakes it
   std::atomic<int> state{kWaiting};
   // The key that got data (index into keys), written by the claimer under
   // that key's shard lock; -1 when not woken by a key.
@@ -77,12 +78,14 @@ bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* deadl
   return true;
 }
 
-bool BlockOn(CommandContext& ctx, absl::Span<const std::string_view> keys, int64_t deadline_ms) {
+bool BlockOn(CommandContext& ctx, absl::Span<const std::string_view> keys, int64_t deadline_ms,
+             bool wake_on_removal) {
   BlockRequest* req = ctx.session.block_request;
   if (req == nullptr || ctx.session.no_block || !runtime::InFiber()) return false;
   req->requested = true;
   req->keys = keys;
   req->deadline_ms = deadline_ms;
+  req->wake_on_removal = wake_on_removal;
   return true;
 }
 
@@ -104,6 +107,17 @@ void SignalKeyReady(CommandContext& ctx, int db, const KeyLoc& loc, std::string_
   Blocking& b = ctx.engine.blocking();
   if (b.blocked_clients() == 0) return;  // the common case: one relaxed load
   b.Signal(ctx.engine.ShardId(db, loc.hash), key, added);
+}
+
+void SignalKeyReadyAll(CommandContext& ctx, const KeyLoc& loc, std::string_view key) {
+  Blocking& b = ctx.engine.blocking();
+  if (b.blocked_clients() == 0) return;
+  b.SignalAll(ctx.engine.ShardId(ctx.session.db, loc.hash), key);
+}
+
+std::string* BlockState(CommandContext& ctx) {
+  BlockRequest* req = ctx.session.block_request;
+  return req == nullptr ? nullptr : &req->state;
 }
 
 Blocking::Blocking(uint32_t total_shards) : shards_(total_shards) {}
@@ -134,6 +148,44 @@ void Blocking::Signal(uint32_t shard_id, std::string_view key, size_t n) {
     }
     w->Send();
     return;
+  }
+}
+
+void Blocking::SignalAll(uint32_t shard_id, std::string_view key) {
+  ShardWaiters& sw = shards_[shard_id];
+  if (sw.by_key.empty()) return;
+  auto it = sw.by_key.find(key);
+  if (it == sw.by_key.end()) return;
+  // A waiter already woken (for any key) re-runs its handler after this
+  // write, under these shard locks, and so sees it.
+  for (Waiter* w : it->second) {
+    if (w->state.load(std::memory_order_acquire) != kWaiting || !w->Claim(kKeyReady)) continue;
+    for (size_t i = 0; i < w->keys.size(); ++i) {
+      if (w->keys[i] == key) {
+        w->woken_index.store(static_cast<int>(i), std::memory_order_relaxed);
+        break;
+      }
+    }
+    w->Send();
+  }
+}
+
+void Blocking::SignalRemoved(uint32_t shard_id, std::string_view key) {
+  ShardWaiters& sw = shards_[shard_id];
+  if (sw.by_key.empty()) return;
+  auto it = sw.by_key.find(key);
+  if (it == sw.by_key.end()) return;
+  for (Waiter* w : it->second) {
+    if (!w->wake_on_removal || w->state.load(std::memory_order_acquire) != kWaiting || !w->Claim(kKeyReady)) {
+      continue;
+    }
+    for (size_t i = 0; i < w->keys.size(); ++i) {
+      if (w->keys[i] == key) {
+        w->woken_index.store(static_cast<int>(i), std::memory_order_relaxed);
+        break;
+      }
+    }
+    w->Send();
   }
 }
 
@@ -240,6 +292,7 @@ void Blocking::Block(CommandContext& ctx, Handler handler, BlockRequest& req,
   w.client_id = session.client_id;
   w.db = session.db;
   w.keys = req.keys;
+  w.wake_on_removal = req.wake_on_removal;
   // The Select deadline runs on the real clock; the engine's clock may be a
   // test's. Convert through the remaining time.
   w.deadline = req.deadline_ms == 0

@@ -29,6 +29,13 @@
 // finished wait passes the turn on to the next waiter of each of its keys
 // that still exists. So one signal serves as many waiters as there is data.
 //
+// Streams differ (XREAD, XREADGROUP): reading does not consume, so XADD
+// wakes every waiter of the key at once (SignalKeyReadyAll); a handler keeps
+// what it resolved when it first blocked (XREAD's `$`) in BlockState across
+// re-runs; and a waiter that asked for it (BlockOn's wake_on_removal) is also
+// woken when its key is deleted or replaced (SignalRemoved, from the keyspace
+// events "del", "set", "rename_from", ...), so XREADGROUP can fail as Redis.
+//
 // The dispatcher's side (Engine::Execute → Blocking::Run): it records the
 // waiter in a per-key FIFO queue of each key's shard (guarded by that shard's
 // lock, so "no data" and "enqueued" are atomic with respect to pushes),
@@ -82,16 +89,29 @@ void SignalKeyReady(CommandContext& ctx, const KeyLoc& loc, std::string_view key
 void SignalKeyReady(CommandContext& ctx, int db, const KeyLoc& loc, std::string_view key,
                     size_t added);
 
+// Wakes every client blocked on `key` (session db): for streams, where
+// reading does not consume, so each waiter may be served by one XADD.
+// REQUIRES: the key's shard locked by ctx.
+void SignalKeyReadyAll(CommandContext& ctx, const KeyLoc& loc, std::string_view key);
+
 // Asks the dispatcher to park this client until one of `keys` (views that
 // outlive the call: argv elements) gets data or deadline_ms (unix ms, 0 =
 // never) passes. True: the handler returns without replying. False: the
 // client may not block (Session::no_block, not dispatched as a kBlocking
 // command, or not on a fiber) and the handler replies as on a timeout.
-bool BlockOn(CommandContext& ctx, absl::Span<const std::string_view> keys, int64_t deadline_ms);
+// wake_on_removal: also wake this client when one of its keys is deleted or
+// replaced (SignalKeyRemoved), as XREADGROUP must fail then.
+bool BlockOn(CommandContext& ctx, absl::Span<const std::string_view> keys, int64_t deadline_ms,
+             bool wake_on_removal = false);
 
 // On a re-run after a wake-up: the key that got data (serve from it first);
 // empty on a first run.
 std::string_view WokenKey(const CommandContext& ctx);
+
+// Bytes a kBlocking handler keeps across its re-runs after wake-ups (XREAD
+// keeps the IDs its `$` resolved to when it first blocked): empty on the
+// first run; nullptr when the handler was not dispatched as blocking.
+std::string* BlockState(CommandContext& ctx);
 
 // What a kBlocking handler asked for (lives on the dispatcher's stack while the
 // handler runs; Session::block_request points at it).
@@ -100,6 +120,8 @@ struct BlockRequest {
   absl::Span<const std::string_view> keys;
   int64_t deadline_ms = 0;
   std::string_view woken_key;
+  std::string state;  // BlockState
+  bool wake_on_removal = false;
 };
 
 // How CLIENT UNBLOCK ends a wait.
@@ -115,6 +137,12 @@ class Blocking {
   // Wakes up to n waiters of key in global shard `shard_id`. REQUIRES: that
   // shard locked.
   void Signal(uint32_t shard_id, std::string_view key, size_t n);
+  // Wakes every waiter of key that is waiting (SignalKeyReadyAll).
+  void SignalAll(uint32_t shard_id, std::string_view key);
+  // Wakes the waiters of key that asked for it (BlockOn's wake_on_removal):
+  // the key was deleted or replaced. Others sleep on, so a list emptied by a
+  // pop does not stir its BLPOP queue. REQUIRES: that shard locked.
+  void SignalRemoved(uint32_t shard_id, std::string_view key);
 
   // CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends the wait of the client with that
   // client_id; kTimeout replies as a timeout, kError replies "-UNBLOCKED

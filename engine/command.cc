@@ -1,6 +1,7 @@
 // engine/command.cc — the command table (see command.h).
 #include "engine/command.h"
 
+#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -99,11 +100,25 @@ Command::Command(const CommandSpec& spec, Command* parent) : parent_(parent) {
 
 void Command::SetSpec(const CommandSpec& spec) {
   spec_ = spec;
-  if ((spec.flags & kNoKeyLock) || (spec.first_key <= 0 && spec.numkeys_at <= 0)) {
+  const bool movable = spec.numkeys_at > 0 || spec.streams_keyword_from > 0 || spec.key_scan != nullptr;
+  if ((spec.flags & kNoKeyLock) || (spec.first_key <= 0 && !movable)) {
     dispatch_keys_ = DispatchKeys::kNone;
   } else {
-    dispatch_keys_ = spec.numkeys_at > 0 ? DispatchKeys::kNumKeys : DispatchKeys::kTriple;
+    dispatch_keys_ = movable ? DispatchKeys::kNumKeys : DispatchKeys::kTriple;
   }
+}
+
+int Command::StreamsKeys(int from, int argc, absl::FunctionRef<std::string_view(int)> arg, int* first) {
+  for (int i = from; i < argc; ++i) {
+    const std::string_view a = arg(i);
+    if (a.size() != 7) continue;
+    bool match = true;
+    for (size_t j = 0; j < 7 && match; ++j) match = std::tolower(static_cast<unsigned char>(a[j])) == "streams"[j];
+    if (!match) continue;
+    *first = i + 1;
+    return (argc - i - 1) / 2;
+  }
+  return 0;
 }
 
 int Command::NumKeys(std::string_view s, int argc, CountParse parse) const {

@@ -8,7 +8,7 @@
 //  * Arity follows Redis: N > 0 means exactly N arguments, -N means at least N,
 //    both counting the command name (and, for a subcommand, counting the
 //    container and the subcommand name: OBJECT ENCODING key has arity 3).
-//  * A row's keys are given by two specs, either or both:
+//  * A row's keys are given by these specs, any or all:
 //     - Redis's legacy (first_key, last_key, key_step) triple, indexes into
 //       argv: last_key -1 is the last argument, -2 the one before it;
 //       first_key 0 means "none". COMMAND INFO prints it as is.
@@ -22,14 +22,20 @@
 //       reply its error without touching a key. COMMAND GETKEYS alone reads
 //       it as Redis's getkeys procs do (atoi: "+2", "2x" count 2). Such rows
 //       are "movablekeys" in COMMAND INFO.
+//     - key_scan (Redis's getkeys procs for a key after a keyword anywhere:
+//       SORT ... STORE dst): a function that scans the call's arguments and
+//       reports further key indexes. Such rows are "movablekeys" too.
+//     - streams_keyword_from (Redis's keyword key spec of XREAD/XREADGROUP):
+//       the keys are the first half of the arguments after STREAMS.
 //    Command::ForEachKeyIndex enumerates a call's keys (triple first, then the
-//    numkeys keys) and is the only place that interprets these fields: the
-//    dispatcher (Engine::Execute / ExecuteHeld: script key checks), EXEC's
-//    lock plan, a woken blocked command's re-lock, COMMAND GETKEYS and ACL key
-//    checks all walk it. The dispatcher hashes exactly these arguments to find
-//    and lock the command's shards; a handler touches no other key unless its
-//    row carries kNoKeyLock and it locks through CommandContext (a kNoKeyLock
-//    row's key specs then only describe it: EVAL's keys, COPY ... DB).
+//    scanned keys, then the numkeys or streams keys) and is the only place
+//    that interprets these fields: the dispatcher (Engine::Execute /
+//    ExecuteHeld: script key checks), EXEC's lock plan, a woken blocked
+//    command's re-lock, COMMAND GETKEYS and ACL key checks all walk it. The
+//    dispatcher hashes exactly these arguments to find and lock the command's
+//    shards; a handler touches no other key unless its row carries kNoKeyLock
+//    and it locks through CommandContext (a kNoKeyLock row's key specs then
+//    only describe it: EVAL's keys, COPY ... DB, SORT's STORE destination).
 //  * Names are stored lowercase; Find() is case-insensitive and does not
 //    allocate (it is on every command's path).
 //  * A container command (OBJECT, CLIENT, CONFIG, ...) is a row without a
@@ -49,6 +55,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "engine/key_hash.h"
 
 namespace stockd::engine {
@@ -119,6 +126,23 @@ struct CommandSpec {
   std::string_view deprecated_since = {};
   std::string_view replaced_by = {};
   bool syscmd = false;
+  // XREAD / XREADGROUP (Redis's keyword key spec): when > 0, the first
+  // argument at or after this index that is STREAMS (any case) starts the
+  // keys, which are the first half (rounded down) of the arguments after it.
+  // No keys when there is no STREAMS. Such rows are "movablekeys" and
+  // dispatched like numkeys rows; a handler whose parse disagrees (an odd
+  // count, ...) replies its error before touching a key.
+  int streams_keyword_from = 0;
+  // Keys found by scanning the arguments, as Redis's getkeys procs find a key
+  // that follows a keyword anywhere in the call (SORT ... STORE dst; the same
+  // fits GEORADIUS ... STORE/STOREDIST dst): when set, ForEachKeyIndex calls
+  // it after the triple with the call's argc and an accessor of its
+  // arguments, and it reports each further key's argv index through `key`.
+  // Such rows are "movablekeys" and dispatched like numkeys rows; the
+  // handler's parse must name the same keys.
+  using KeyScan = void (*)(int argc, absl::FunctionRef<std::string_view(int)> arg,
+                           absl::FunctionRef<void(int)> key);
+  KeyScan key_scan = nullptr;
 };
 
 // Per-command counters for INFO commandstats, updated by the dispatcher after
@@ -195,6 +219,18 @@ class Command {
       const int step = spec_.key_step > 0 ? spec_.key_step : 1;
       for (int i = spec_.first_key; i <= last && i < argc; i += step) fn(i);
     }
+    if (spec_.key_scan != nullptr) {
+      spec_.key_scan(argc, [&](int i) { return std::string_view(argv[static_cast<size_t>(i)]); },
+                     [&](int i) { fn(i); });
+    }
+    if (spec_.streams_keyword_from > 0) {
+      int first = 0;
+      const int n = StreamsKeys(
+          spec_.streams_keyword_from, argc, [&](int i) { return std::string_view(argv[static_cast<size_t>(i)]); },
+          &first);
+      for (int i = 0; i < n; ++i) fn(first + i);
+      return n > 0;
+    }
     const int at = spec_.numkeys_at;
     if (at <= 0) return true;
     const int n = at < argc ? NumKeys(std::string_view(argv[static_cast<size_t>(at)]), argc, parse) : 0;
@@ -205,6 +241,9 @@ class Command {
   // argv[numkeys_at] is `count`, or 0 when it is not a valid count within
   // 1 .. argc - numkeys_at - 1 (or the row has no numkeys spec).
   int NumKeys(std::string_view count, int argc, CountParse parse = CountParse::kStrict) const;
+  // The keys of a streams_keyword_from call of argc arguments: their count,
+  // and *first the index of the first one.
+  static int StreamsKeys(int from, int argc, absl::FunctionRef<std::string_view(int)> arg, int* first);
   // The legacy triple's last key index in a call of argc arguments (a
   // negative last_key counts from the end).
   int LastKeyIndex(int argc) const { return spec_.last_key < 0 ? argc + spec_.last_key : spec_.last_key; }
@@ -214,10 +253,14 @@ class Command {
   int SingleKeyIndex(int argc) const {
     return spec_.first_key > 0 && LastKeyIndex(argc) == spec_.first_key && spec_.first_key < argc ? spec_.first_key : -1;
   }
-  // True when the row has keys (either spec).
-  bool has_keys() const { return spec_.first_key > 0 || spec_.numkeys_at > 0; }
+  // True when the row has keys (any spec).
+  bool has_keys() const {
+    return spec_.first_key > 0 || spec_.numkeys_at > 0 || spec_.streams_keyword_from > 0 || spec_.key_scan != nullptr;
+  }
   // Redis's "movablekeys": a call's key positions depend on its arguments.
-  bool movable_keys() const { return spec_.numkeys_at > 0; }
+  bool movable_keys() const {
+    return spec_.numkeys_at > 0 || spec_.streams_keyword_from > 0 || spec_.key_scan != nullptr;
+  }
 
   // How the dispatcher locks this row's keys (derived from the spec, so the
   // single-key path tests one byte): kNone for a row without keys or with

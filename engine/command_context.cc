@@ -8,6 +8,7 @@
 #include <chrono>
 #include <thread>
 
+#include "engine/blocking.h"
 #include "engine/engine.h"
 #include "runtime/fiber.h"
 
@@ -44,6 +45,14 @@ constexpr std::chrono::microseconds kLockSleep{20};
 
 void CommandContext::Notify(uint32_t cls, std::string_view event, std::string_view key, int db) {
   engine.keyspace_events().Fire(cls, event, key, db);
+  // A key removed or replaced by a string may have a reader blocked on it in
+  // XREADGROUP, which Redis fails at once ("UNBLOCKED the stream key no
+  // longer exists"): such waiters (and only they) re-check.
+  if (engine.blocking().blocked_clients() != 0 &&
+      (event == "del" || event == "rename_from" || event == "move_from" || event == "expired" ||
+       event == "evicted" || event == "set")) {
+    engine.blocking().SignalRemoved(engine.ShardId(db, KeyHash(key)), key);
+  }
 }
 
 bool CommandContext::Notifying(uint32_t cls) const { return engine.keyspace_events().Wants(cls); }

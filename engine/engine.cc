@@ -132,7 +132,10 @@ Engine::Engine(EngineOptions options)
   RegisterScriptingFamily(commands_);
   RegisterFunctionFamily(commands_);
   RegisterZSetFamily(commands_);
+  RegisterGeoFamily(commands_);
+  RegisterStreamFamily(commands_);
   RegisterTransactionFamily(commands_);
+  RegisterSortFamily(commands_);
 }
 
 Engine::~Engine() = default;

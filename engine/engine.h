@@ -140,6 +140,10 @@ class Authorizer {
   // ..."); the authorizer has recorded the denial (ACL LOG) itself.
   virtual bool Allow(Session& session, const Command& cmd, absl::Span<const std::string_view> argv,
                      Context where, std::string* error) = 0;
+  // Whether the session's user may read every key (Redis's
+  // ACLUserCheckCmdWithUnrestrictedKeyAccess): SORT's BY and GET patterns
+  // read keys no argument names.
+  virtual bool MayReadEveryKey(Session& session) = 0;
 };
 
 // The server's view of the commands a transaction or a script runs, for the
@@ -257,6 +261,10 @@ class Engine {
   bool over_maxmemory() const { return over_maxmemory_.load(std::memory_order_relaxed); }
   // Installs (or clears) the access control. REQUIRES: before serving.
   void SetAuthorizer(Authorizer* authorizer) { authorizer_ = authorizer; }
+  // Without access control (embedded use), every session may.
+  bool MayReadEveryKey(Session& session) const {
+    return authorizer_ == nullptr || authorizer_->MayReadEveryKey(session);
+  }
   // Installs (or clears) the log of nested calls. REQUIRES: before serving.
   void SetCallObserver(CallObserver* observer) { call_observer_ = observer; }
 
@@ -362,6 +370,10 @@ void RegisterSetFamily(CommandTable& table);       // S*
 void RegisterScriptingFamily(CommandTable& table);  // EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT
 void RegisterFunctionFamily(CommandTable& table);   // FUNCTION, FCALL, FCALL_RO
 void RegisterZSetFamily(CommandTable& table);      // Z*, BZPOPMIN, BZPOPMAX
+void RegisterGeoFamily(CommandTable& table);       // GEO* (geo sets are sorted sets)
+void RegisterStreamFamily(CommandTable& table);    // X* (streams); calls RegisterStreamGroupFamily
+void RegisterStreamGroupFamily(CommandTable& table);  // XGROUP XACK XPENDING XCLAIM XAUTOCLAIM XINFO
 void RegisterTransactionFamily(CommandTable& table);  // MULTI, EXEC, DISCARD, WATCH, UNWATCH
+void RegisterSortFamily(CommandTable& table);      // SORT, SORT_RO
 
 }  // namespace stockd::engine

@@ -43,6 +43,9 @@ struct Session {
   // command (ORDER.READ ... BLOCK) must not park then and answers as if it had
   // no BLOCK, like Redis's blocking commands inside MULTI or a script.
   bool no_block = false;
+  // Set by scripting on a script's session: commands that Redis refuses
+  // from scripts with an option (XREAD ... BLOCK) tell it from MULTI's no_block.
+  bool in_script = false;
   // The highest order id a reply of this session acknowledged (STOCK.BUY, its
   // replays included). Under `order-fsync always` the server must not send
   // those replies before OrderLog::durable_id() >= it (OrderLog::WaitDurable).

@@ -13,6 +13,7 @@ std::string_view TypeName(ValueType type) {
     case ValueType::kSet: return "set";
     case ValueType::kZSet: return "zset";
     case ValueType::kHash: return "hash";
+    case ValueType::kStream: return "stream";
   }
   return "none";
 }
@@ -27,6 +28,7 @@ std::string_view EncodingName(Encoding encoding) {
     case Encoding::kQuicklist: return "quicklist";
     case Encoding::kIntset: return "intset";
     case Encoding::kSkiplist: return "skiplist";
+    case Encoding::kStream: return "stream";
   }
   return "unknown";
 }

@@ -9,7 +9,7 @@
 //    "int" exactly when Redis would: the text is the canonical decimal form
 //    of an int64 and at most 20 bytes ("12" yes; "012", "+1", " 1", "-0" no),
 //    so formatting the integer gives back the same bytes.
-//  * Aggregate types (hash, list, set, zset) are subclasses of Object, owned
+//  * Aggregate types (hash, list, set, zset, stream) are subclasses of Object, owned
 //    by the Value; they report their own type and encoding.
 //  * A Value is 16 bytes: an integer, a string of <= 14 bytes inline, or one
 //    pointer (a heap string or an Object), so a key's slot in its shard's
@@ -26,7 +26,7 @@
 
 namespace stockd::engine {
 
-enum class ValueType : uint8_t { kString, kList, kSet, kZSet, kHash };
+enum class ValueType : uint8_t { kString, kList, kSet, kZSet, kHash, kStream };
 
 enum class Encoding : uint8_t {
   kRaw,
@@ -37,9 +37,10 @@ enum class Encoding : uint8_t {
   kQuicklist,
   kIntset,
   kSkiplist,
+  kStream,  // a stream's one encoding ("stream")
 };
 
-// "string", "list", "set", "zset", "hash" (TYPE, SCAN ... TYPE).
+// "string", "list", "set", "zset", "hash", "stream" (TYPE, SCAN ... TYPE).
 std::string_view TypeName(ValueType type);
 // "raw", "int", "embstr", "hashtable", "listpack", ... (OBJECT ENCODING).
 std::string_view EncodingName(Encoding encoding);

@@ -152,7 +152,10 @@ void ReplyWriter::Double(double d) {
   }
   char buf[64];
   int len = std::snprintf(buf, sizeof(buf), "%.17g", d);
-  std::string_view text(buf, static_cast<size_t>(len));
+  DoubleText(std::string_view(buf, static_cast<size_t>(len)));
+}
+
+void ReplyWriter::DoubleText(std::string_view text) {
   if (resp_ >= 3) {
     out_->Append(',');
     out_->Append(text);

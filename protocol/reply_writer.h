@@ -60,7 +60,10 @@ class ReplyWriter {
   void MapHeader(size_t pairs);           // RESP3 %n, RESP2 *2n
   void SetHeader(size_t n);               // RESP3 ~n, RESP2 *n
   void PushHeader(size_t n);              // RESP3 >n, RESP2 *n
-  void Double(double d);                  // RESP3 ,d  RESP2 bulk
+  void Double(double d);                  // RESP3 ,d  RESP2 bulk ("%.17g")
+  // A double its caller formatted (Redis's other texts, e.g. GEOPOS's
+  // addReplyHumanLongDouble): RESP3 ,text  RESP2 bulk.
+  void DoubleText(std::string_view text);
   void Boolean(bool b);                   // RESP3 #t/#f, RESP2 :1/:0
   void BigNumber(std::string_view digits);  // RESP3 (n, RESP2 bulk
   // RESP3 "=len\r\nfmt:text\r\n" (format3 is exactly 3 bytes, e.g. "txt",

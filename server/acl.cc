@@ -184,12 +184,13 @@ KeyRefs AclKeys(const engine::Command& cmd, absl::Span<const std::string_view> a
     first = rest = counted = kKeyAll;
   } else if (name == "zunionstore" || name == "zinterstore" || name == "zdiffstore") {
     first = kKeyWrite, counted = kKeyRead;
-  } else if (name == "copy") {
-    first = kKeyRead, rest = kKeyWrite;
+  } else if (name == "copy" || name == "sort" || name == "georadius" || name == "georadiusbymember") {
+    first = kKeyRead, rest = kKeyWrite;  // the source; the destination (SORT's and GEORADIUS's STORE)
   } else if (name == "rename" || name == "renamenx" || name == "smove" || name == "lmove" || name == "blmove" ||
              name == "rpoplpush" || name == "brpoplpush") {
     first = kKeyAll, rest = kKeyWrite;
-  } else if (name == "sinterstore" || name == "sunionstore" || name == "sdiffstore" || name == "zrangestore") {
+  } else if (name == "sinterstore" || name == "sunionstore" || name == "sdiffstore" || name == "zrangestore" ||
+             name == "geosearchstore") {
     first = kKeyWrite, rest = kKeyRead;
   } else {
     if (!cmd.has_keys()) return out;

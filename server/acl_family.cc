@@ -42,6 +42,16 @@ class AclAuthorizer : public engine::Authorizer {
  public:
   explicit AclAuthorizer(Server& server) : server_(server) {}
 
+  bool MayReadEveryKey(engine::Session& session) override {
+    auto* c = static_cast<Connection*>(session.owner);
+    if (c == nullptr) return true;
+    const acl::User* u = c->acl_user().Current(server_.acl());
+    if (u == nullptr) return false;
+    if (u->unrestricted || u->all_keys) return true;
+    return std::any_of(u->keys.begin(), u->keys.end(),
+                       [](const acl::KeyPattern& p) { return p.pattern == "*" && (p.perms & acl::kKeyRead); });
+  }
+
   bool Allow(engine::Session& session, const engine::Command& cmd, absl::Span<const std::string_view> argv,
              Context where, std::string* error) override {
     auto* c = static_cast<Connection*>(session.owner);

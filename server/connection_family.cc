@@ -470,7 +470,7 @@ void RegisterConnectionFamily(engine::CommandTable& t) {
   sub("kill", -3, engine::kAdmin, CmdClientKill, "2.4.0");
   sub("no-evict", 3, engine::kAdmin, CmdClientNoEvict, "7.0.0");
   sub("reply", 3, 0, CmdClientReply, "3.2.0");
-  sub("pause", -3, engine::kAdmin, CmdClientPause, "3.0.0");
+  sub("pause", -3, engine::kAdmin, CmdClientPause, "2.9.50");
   sub("unpause", 2, engine::kAdmin, CmdClientUnpause, "6.2.0");
   sub("unblock", -3, engine::kAdmin, CmdClientUnblock, "5.0.0");
   t.RegisterSubcommand(client, {.name = "help", .arity = 2, .flags = engine::kLoading | engine::kStale,

@@ -7,6 +7,7 @@
 #include "engine/types/hash.h"
 #include "engine/types/list.h"
 #include "engine/types/set.h"
+#include "engine/types/stream.h"
 #include "engine/types/zset.h"
 
 namespace stockd::storage {
@@ -130,6 +131,161 @@ absl::StatusOr<engine::Value> DecodeZSet(std::string_view p) {
   return engine::Value::FromObject(std::move(z));
 }
 
+// Streams (FORMAT.md, tag 11): a version byte, then the whole stream —
+// entries, the node layout (so `~` trimming acts the same after a restart)
+// and the consumer groups with their PELs and consumers.
+constexpr uint8_t kStreamPayloadVersion = 1;
+
+void PutStreamID(std::string* out, engine::StreamID id) {
+  PutFixed64(out, id.ms);
+  PutFixed64(out, id.seq);
+}
+bool GetStreamID(std::string_view* in, engine::StreamID* id) {
+  return GetFixed64(in, &id->ms) && GetFixed64(in, &id->seq);
+}
+
+absl::Status EncodeStream(const engine::Value& v, std::string* out) {
+  const auto& st = static_cast<const engine::StreamObject&>(*v.object());
+  out->push_back(static_cast<char>(kStreamPayloadVersion));
+  PutStreamID(out, st.last_id);
+  PutFixed64(out, st.entries_added);
+  PutStreamID(out, st.max_deleted_entry_id);
+  PutFixed32(out, static_cast<uint32_t>(st.size()));
+  for (const auto& [id, fields] : st.entries()) {
+    PutStreamID(out, id);
+    PutFixed32(out, static_cast<uint32_t>(fields.size()));
+    for (const std::string& f : fields) PutLengthPrefixed(out, f);
+  }
+  PutFixed32(out, static_cast<uint32_t>(st.nodes().size()));
+  for (const auto& [master_id, node] : st.nodes()) {
+    PutStreamID(out, master_id);
+    PutFixed32(out, node.live);
+    PutFixed32(out, node.total);
+    PutFixed64(out, node.bytes);
+    PutStreamID(out, node.last_id);
+    PutFixed32(out, static_cast<uint32_t>(node.master.size()));
+    for (const std::string& f : node.master) PutLengthPrefixed(out, f);
+  }
+  PutFixed32(out, static_cast<uint32_t>(st.groups.size()));
+  for (const auto& [name, g] : st.groups) {
+    PutLengthPrefixed(out, name);
+    PutStreamID(out, g.last_id);
+    PutFixed64(out, static_cast<uint64_t>(g.entries_read));
+    PutFixed32(out, static_cast<uint32_t>(g.pel.size()));
+    for (const auto& [id, nack] : g.pel) {
+      PutStreamID(out, id);
+      PutFixed64(out, static_cast<uint64_t>(nack.delivery_time));
+      PutFixed64(out, nack.delivery_count);
+      PutLengthPrefixed(out, nack.consumer);
+    }
+    PutFixed32(out, static_cast<uint32_t>(g.consumers.size()));
+    for (const auto& [cname, c] : g.consumers) {
+      PutLengthPrefixed(out, cname);
+      PutFixed64(out, static_cast<uint64_t>(c.seen_time));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<engine::Value> DecodeStream(std::string_view p) {
+  if (p.empty() || static_cast<uint8_t>(p[0]) != kStreamPayloadVersion) return Corrupt("stream (version)");
+  p.remove_prefix(1);
+  auto st = std::make_unique<engine::StreamObject>();
+  engine::StreamID last_id, max_deleted;
+  uint64_t entries_added;
+  uint32_t n;
+  if (!GetStreamID(&p, &last_id) || !GetFixed64(&p, &entries_added) || !GetStreamID(&p, &max_deleted) ||
+      !GetFixed32(&p, &n)) {
+    return Corrupt("stream");
+  }
+  engine::StreamID prev;
+  for (uint32_t i = 0; i < n; ++i) {
+    engine::StreamID id;
+    uint32_t nf;
+    if (!GetStreamID(&p, &id) || !GetFixed32(&p, &nf) || nf == 0 || nf % 2 != 0) return Corrupt("stream entry");
+    if ((i > 0 && id <= prev) || id.IsZero()) return Corrupt("stream entry order");
+    engine::StreamObject::Fields fields;
+    fields.reserve(nf);
+    for (uint32_t j = 0; j < nf; ++j) {
+      std::string_view f;
+      if (!GetLengthPrefixed(&p, &f)) return Corrupt("stream entry field");
+      fields.emplace_back(f);
+    }
+    st->Append(id, std::move(fields));  // its node layout is replaced below
+    prev = id;
+  }
+  uint32_t nodes;
+  if (!GetFixed32(&p, &nodes)) return Corrupt("stream nodes");
+  std::map<engine::StreamID, engine::StreamObject::Node> layout;
+  uint64_t live_sum = 0;
+  for (uint32_t i = 0; i < nodes; ++i) {
+    engine::StreamID master;
+    engine::StreamObject::Node node;
+    uint64_t bytes;
+    uint32_t nm;
+    if (!GetStreamID(&p, &master) || !GetFixed32(&p, &node.live) || !GetFixed32(&p, &node.total) ||
+        !GetFixed64(&p, &bytes) || !GetStreamID(&p, &node.last_id) || !GetFixed32(&p, &nm)) {
+      return Corrupt("stream node");
+    }
+    node.bytes = bytes;
+    for (uint32_t j = 0; j < nm; ++j) {
+      std::string_view f;
+      if (!GetLengthPrefixed(&p, &f)) return Corrupt("stream node field");
+      node.master.emplace_back(f);
+    }
+    live_sum += node.live;
+    layout.emplace(master, std::move(node));
+  }
+  if (live_sum != n) return Corrupt("stream nodes (count)");
+  st->SetNodes(std::move(layout));
+  if (last_id < prev) return Corrupt("stream last id");
+  st->last_id = last_id;
+  st->entries_added = entries_added;
+  st->max_deleted_entry_id = max_deleted;
+  uint32_t ngroups;
+  if (!GetFixed32(&p, &ngroups)) return Corrupt("stream groups");
+  for (uint32_t i = 0; i < ngroups; ++i) {
+    std::string_view name;
+    engine::StreamGroup g;
+    uint64_t entries_read;
+    uint32_t npel, nconsumers;
+    if (!GetLengthPrefixed(&p, &name) || !GetStreamID(&p, &g.last_id) || !GetFixed64(&p, &entries_read) ||
+        !GetFixed32(&p, &npel)) {
+      return Corrupt("stream group");
+    }
+    g.entries_read = static_cast<int64_t>(entries_read);
+    for (uint32_t j = 0; j < npel; ++j) {
+      engine::StreamID id;
+      engine::StreamNack nack;
+      uint64_t time;
+      std::string_view consumer;
+      if (!GetStreamID(&p, &id) || !GetFixed64(&p, &time) || !GetFixed64(&p, &nack.delivery_count) ||
+          !GetLengthPrefixed(&p, &consumer)) {
+        return Corrupt("stream pending entry");
+      }
+      nack.delivery_time = static_cast<int64_t>(time);
+      nack.consumer = std::string(consumer);
+      g.pel.emplace(id, std::move(nack));
+    }
+    if (!GetFixed32(&p, &nconsumers)) return Corrupt("stream consumers");
+    for (uint32_t j = 0; j < nconsumers; ++j) {
+      std::string_view cname;
+      uint64_t seen;
+      if (!GetLengthPrefixed(&p, &cname) || !GetFixed64(&p, &seen)) return Corrupt("stream consumer");
+      g.consumers[std::string(cname)].seen_time = static_cast<int64_t>(seen);
+    }
+    // Each consumer's PEL is the group's NACKs that name it.
+    for (const auto& [id, nack] : g.pel) {
+      auto c = g.consumers.find(nack.consumer);
+      if (c == g.consumers.end()) return Corrupt("stream pending entry (no consumer)");
+      c->second.pel.emplace(id, true);
+    }
+    st->groups.emplace(std::string(name), std::move(g));
+  }
+  if (!p.empty()) return Corrupt("stream (trailing bytes)");
+  return engine::Value::FromObject(std::move(st));
+}
+
 struct Codec {
   ValueTag tag;
   EncodeFn encode;
@@ -144,8 +300,9 @@ const Codec kCodecs[] = {
     /* kSet    */ {ValueTag::kSet, EncodeSet, DecodeSet},
     /* kZSet   */ {ValueTag::kZSet, EncodeZSet, DecodeZSet},
     /* kHash   */ {ValueTag::kHash, EncodeHash, DecodeHash},
+    /* kStream */ {ValueTag::kStream, EncodeStream, DecodeStream},
 };
-static_assert(std::size(kCodecs) == static_cast<size_t>(engine::ValueType::kHash) + 1,
+static_assert(std::size(kCodecs) == static_cast<size_t>(engine::ValueType::kStream) + 1,
               "every ValueType needs its codec row");
 
 const Codec* CodecForTag(uint8_t tag) {

@@ -8,7 +8,7 @@
 //    deadline (unix ms, 0 = none); a deleted key has no row.
 //  * Every value type serializes through exactly one encode and one decode
 //    function, chosen by its tag (ValueTag): int, string, hash, list, set,
-//    zset. A new type (e.g. stream) plugs in by adding its pair to the codec
+//    zset, stream. A new type plugs in by adding its pair to the codec
 //    table in format.cc — the one extension point; format.cc does not
 //    compile while a ValueType lacks its row.
 //  * Decoders never trust their input: a short or malformed row is an error
@@ -58,6 +58,7 @@ enum class ValueTag : uint8_t {
   kHashRows = 8,  // a big hash, set or sorted set: its members are rows of
   kSetRows = 9,   // the elements family
   kZSetRows = 10,
+  kStream = 11,  // a version byte, then the whole stream (FORMAT.md)
 };
 
 // --- fixed-width helpers ---

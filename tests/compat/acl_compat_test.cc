@@ -250,8 +250,33 @@ TEST_F(AclCompatTest, ReadAndWriteKeyPatterns) {
            {"LMOVE", "w:l", "both:l", "LEFT", "RIGHT"},
            {"RENAME", "w:c", "w:e"},
            {"EXISTS", "w:c"},
+           // SORT and GEORADIUS read their source and write their STORE
+           // destination; SORT's BY and GET patterns need every key readable.
+           {"SORT", "r:l"},
+           {"SORT_RO", "r:l"},
+           {"SORT", "r:l", "STORE", "w:s"},
+           {"SORT", "r:l", "STORE", "r:s"},
+           {"SORT", "r:l", "BY", "nosort"},
+           {"SORT", "r:l", "BY", "r:*"},
+           {"SORT", "r:l", "GET", "#"},
+           {"SORT_RO", "r:l", "GET", "r:*"},
+           {"GEORADIUS", "r:g", "0", "0", "10", "km", "STORE", "w:g"},
+           {"GEORADIUS", "r:g", "0", "0", "10", "km", "STORE", "r:g2"},
+           {"GEOSEARCHSTORE", "w:g", "r:g", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"},
+           {"GEOSEARCHSTORE", "r:g", "w:g", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"},
        }) {
     SameOn(p, argv);
+  }
+  // A user who may read every key may use BY and GET.
+  Same({"ACL", "SETUSER", "reader", "on", "nopass", "+@all", "%R~*"});
+  Pair q = Connect();
+  for (const auto& argv : std::vector<std::vector<std::string>>{
+           {"AUTH", "reader", "x"},
+           {"RPUSH", "l", "1"},
+           {"SORT", "l", "BY", "w*", "GET", "#", "GET", "x*"},
+           {"SORT", "l", "STORE", "d"},
+       }) {
+    SameOn(q, argv);
   }
   SameAll({
       {"ACL", "DRYRUN", "rw", "get", "r:1"},

@@ -125,7 +125,7 @@ TEST_F(AclTest, CategoriesAndSubcommands) {
   EXPECT_EQ(ro->Do({"KEYS", "*"}), NoPermCmd("keys"));
   EXPECT_EQ(ro->Do({"CONFIG", "GET", "port"}).substr(0, 8), "[\"port\",");
   EXPECT_EQ(ro->Do({"CONFIG", "SET", "timeout", "1"}), NoPermCmd("config|set"));
-  EXPECT_EQ(Admin({"ACL", "GETUSER", "ro"}).find("\"commands\", \"-@all +@read -keys +config|get\"") !=
+  EXPECT_EQ(Admin({"ACL", "GETUSER", "ro"}).find("\"commands\", \"-@all +@read -keys -sort_ro +config|get\"") !=
                 std::string::npos,
             true)
       << Admin({"ACL", "GETUSER", "ro"});
