@@ -75,11 +75,13 @@ int ParseAddOrTrimArgs(CommandContext& ctx, AddTrimArgs* a, bool xadd) {
     const size_t moreargs = argc - 1 - i;
     const std::string_view opt = argv[i];
     if (xadd && opt == "*") break;
-    if (EqualsIgnoreCase(opt, "maxlen") && moreargs > 0) {
+    const bool maxlen = EqualsIgnoreCase(opt, "maxlen");
+    if ((maxlen || EqualsIgnoreCase(opt, "minid")) && moreargs > 0) {
       if (a->strategy != TrimStrategy::kNone) {
         ctx.Error("ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
         return -1;
       }
+      // MAXLEN|MINID [=|~] threshold
       a->approx = false;
       const std::string_view next = argv[i + 1];
       if (moreargs >= 2 && next == "~") {
@@ -88,29 +90,18 @@ int ParseAddOrTrimArgs(CommandContext& ctx, AddTrimArgs* a, bool xadd) {
       } else if (moreargs >= 2 && next == "=") {
         ++i;
       }
-      if (!ParseLongLongOrReply(ctx, argv[i + 1], &a->maxlen)) return -1;
-      if (a->maxlen < 0) {
-        ctx.Error("ERR The MAXLEN argument must be >= 0.");
-        return -1;
+      const std::string_view threshold = argv[++i];
+      if (maxlen) {
+        if (!ParseLongLongOrReply(ctx, threshold, &a->maxlen)) return -1;
+        if (a->maxlen < 0) {
+          ctx.Error("ERR The MAXLEN argument must be >= 0.");
+          return -1;
+        }
+        a->strategy = TrimStrategy::kMaxLen;
+      } else {
+        if (!ParseStrictIdOrReply(ctx, threshold, 0, nullptr, &a->minid)) return -1;
+        a->strategy = TrimStrategy::kMinId;
       }
-      ++i;
-      a->strategy = TrimStrategy::kMaxLen;
-    } else if (EqualsIgnoreCase(opt, "minid") && moreargs > 0) {
-      if (a->strategy != TrimStrategy::kNone) {
-        ctx.Error("ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
-        return -1;
-      }
-      a->approx = false;
-      const std::string_view next = argv[i + 1];
-      if (moreargs >= 2 && next == "~") {
-        a->approx = true;
-        ++i;
-      } else if (moreargs >= 2 && next == "=") {
-        ++i;
-      }
-      if (!ParseStrictIdOrReply(ctx, argv[i + 1], 0, nullptr, &a->minid)) return -1;
-      ++i;
-      a->strategy = TrimStrategy::kMinId;
     } else if (EqualsIgnoreCase(opt, "limit") && moreargs > 0) {
       if (!ParseLongLongOrReply(ctx, argv[i + 1], &a->limit)) return -1;
       if (a->limit < 0) {

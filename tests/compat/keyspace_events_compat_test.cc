@@ -22,19 +22,6 @@ namespace {
 using Events = std::vector<std::pair<std::string, std::string>>;  // (channel, message)
 using Script = std::vector<std::vector<std::string>>;
 
-// The bulk strings of a flat RESP2 array reply (a pmessage).
-std::vector<std::string> Bulks(const std::string& reply) {
-  std::vector<std::string> out;
-  size_t pos = reply.find("\r\n") + 2;
-  while (pos < reply.size() && reply[pos] == '$') {
-    const size_t eol = reply.find("\r\n", pos);
-    const size_t n = std::stoul(reply.substr(pos + 1, eol - pos - 1));
-    out.push_back(reply.substr(eol + 2, n));
-    pos = eol + 2 + n + 2;
-  }
-  return out;
-}
-
 // A client and a subscriber of one server.
 class Listener {
  public:
@@ -59,7 +46,7 @@ class Listener {
     client_.Do({"PUBLISH", "__keymark__:end", "."});
     Events events;
     for (;;) {
-      const std::vector<std::string> m = Bulks(sub_.Read());
+      const std::vector<std::string> m = BulkStrings(sub_.Read());
       if (m.size() != 4) {
         events.emplace_back("(unexpected)", m.empty() ? "" : m[0]);
         return events;

@@ -125,29 +125,6 @@ TEST_F(ListCompat, RandomSequences) {
 
 class MPopCompat : public ListCompat {
  protected:
-  // A raw connection pair (stockd, redis-server), RESP3 after HELLO 3 when asked.
-  struct Pair {
-    std::unique_ptr<RawResp> s, r;
-  };
-  Pair Open(bool resp3) {
-    Pair p{std::make_unique<RawResp>(stockd_.port()), std::make_unique<RawResp>(redis_.port())};
-    if (resp3) {  // the HELLO replies name each server: not compared
-      EXPECT_EQ(p.s->Do({"HELLO", "3"}).substr(0, 1), "%");
-      EXPECT_EQ(p.r->Do({"HELLO", "3"}).substr(0, 1), "%");
-    }
-    return p;
-  }
-  // Sends argv on both; expects the same bytes; returns stockd's.
-  std::string Exact(Pair& p, const std::vector<std::string>& argv) {
-    const std::string a = p.s->Do(argv), b = p.r->Do(argv);
-    std::string cmd;
-    for (const auto& x : argv) cmd += x + " ";
-    EXPECT_EQ(a, b) << "command: " << cmd;
-    return a;
-  }
-  void ExactAll(Pair& p, const std::vector<std::vector<std::string>>& script) {
-    for (const auto& argv : script) Exact(p, argv);
-  }
   // Waits until both servers report n blocked clients.
   void AwaitBlocked(int n) {
     const std::string want = "blocked_clients:" + std::to_string(n) + "\r";

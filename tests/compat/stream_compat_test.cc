@@ -18,27 +18,6 @@ namespace {
 
 class StreamCompat : public CollectionCompatTest {
  protected:
-  struct Pair {
-    std::unique_ptr<RawResp> s, r;
-  };
-  Pair Open(bool resp3) {
-    Pair p{std::make_unique<RawResp>(stockd_.port()), std::make_unique<RawResp>(redis_.port())};
-    if (resp3) {  // the HELLO replies name each server: not compared
-      EXPECT_EQ(p.s->Do({"HELLO", "3"}).substr(0, 1), "%");
-      EXPECT_EQ(p.r->Do({"HELLO", "3"}).substr(0, 1), "%");
-    }
-    return p;
-  }
-  std::string Exact(Pair& p, const std::vector<std::string>& argv) {
-    const std::string a = p.s->Do(argv), b = p.r->Do(argv);
-    std::string cmd;
-    for (const auto& x : argv) cmd += x + " ";
-    EXPECT_EQ(a, b) << "command: " << cmd;
-    return a;
-  }
-  void ExactAll(Pair& p, const std::vector<std::vector<std::string>>& script) {
-    for (const auto& argv : script) Exact(p, argv);
-  }
   // The reply with its clock-dependent numbers masked: idle times (XPENDING's
   // third field, XINFO CONSUMERS' idle) and unix-ms timestamps (XINFO FULL).
   static std::string MaskTimes(const std::string& reply) {

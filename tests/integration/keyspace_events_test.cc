@@ -19,14 +19,7 @@ namespace {
 
 // The (channel, message) of a RESP2 pmessage; empty on anything else.
 std::pair<std::string, std::string> PMessage(const std::string& reply) {
-  std::vector<std::string> bulks;
-  size_t pos = reply.find("\r\n") + 2;
-  while (pos < reply.size() && reply[pos] == '$') {
-    const size_t eol = reply.find("\r\n", pos);
-    const size_t n = std::stoul(reply.substr(pos + 1, eol - pos - 1));
-    bulks.push_back(reply.substr(eol + 2, n));
-    pos = eol + 2 + n + 2;
-  }
+  const std::vector<std::string> bulks = BulkStrings(reply);
   if (bulks.size() != 4 || bulks[0] != "pmessage") return {};
   return {bulks[2], bulks[3]};
 }

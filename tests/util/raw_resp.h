@@ -43,6 +43,22 @@ inline size_t ReplyEnd(const std::string& b, size_t pos) {
   }
 }
 
+// The bulk strings of a flat RESP array reply (a pub/sub message or
+// pmessage: ["pmessage", pattern, channel, payload]).
+inline std::vector<std::string> BulkStrings(const std::string& reply) {
+  std::vector<std::string> out;
+  size_t pos = reply.find("\r\n");
+  if (pos == std::string::npos) return out;
+  pos += 2;
+  while (pos < reply.size() && reply[pos] == '$') {
+    const size_t eol = reply.find("\r\n", pos);
+    const size_t n = std::stoul(reply.substr(pos + 1, eol - pos - 1));
+    out.push_back(reply.substr(eol + 2, n));
+    pos = eol + 2 + n + 2;
+  }
+  return out;
+}
+
 // A RESP connection over a raw socket: one request, one reply's exact bytes.
 class RawResp {
  public:
