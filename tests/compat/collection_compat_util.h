@@ -5,9 +5,11 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/compat/compat_util.h"
@@ -71,6 +73,18 @@ class CollectionCompatTest : public CompatTest {
   }
   void ExactAll(Pair& p, const std::vector<std::vector<std::string>>& script) {
     for (const auto& argv : script) Exact(p, argv);
+  }
+  // Waits until both servers report n blocked clients.
+  void AwaitBlocked(int n) {
+    const std::string want = "blocked_clients:" + std::to_string(n) + "\r";
+    for (int i = 0; i < 500; ++i) {
+      if (s_->Do({"INFO", "clients"}).find(want) != std::string::npos &&
+          r_->Do({"INFO", "clients"}).find(want) != std::string::npos) {
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ADD_FAILURE() << "not " << n << " blocked clients";
   }
 };
 

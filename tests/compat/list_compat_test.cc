@@ -123,21 +123,7 @@ TEST_F(ListCompat, RandomSequences) {
 // tests talk RESP over raw sockets and compare each reply's exact bytes, in
 // RESP2 and (after HELLO 3) RESP3.
 
-class MPopCompat : public ListCompat {
- protected:
-  // Waits until both servers report n blocked clients.
-  void AwaitBlocked(int n) {
-    const std::string want = "blocked_clients:" + std::to_string(n) + "\r";
-    for (int i = 0; i < 500; ++i) {
-      if (s_->Do({"INFO", "clients"}).find(want) != std::string::npos &&
-          r_->Do({"INFO", "clients"}).find(want) != std::string::npos) {
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    ADD_FAILURE() << "not " << n << " blocked clients";
-  }
-};
+class MPopCompat : public ListCompat {};
 
 // Replies, nil, deletion of emptied keys, in both protocols.
 const std::vector<std::vector<std::string>> kMPopReplies = {
