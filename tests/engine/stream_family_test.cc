@@ -3,6 +3,7 @@
 // `~` trimming, the generic commands on a stream, and XREAD BLOCK with
 // clients as fibers of a real runtime (every reader woken by one XADD, `$`
 // fixed when the reader blocked, timeouts, MULTI, CLIENT UNBLOCK).
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -420,14 +421,16 @@ TEST_F(StreamBlockingTest, ReadGroupWakesOnAddAndFailsOnDestroy) {
   InRuntime([&] {
     engine_.Execute({"XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"});
     std::string r1, r2;
+    std::atomic<bool> r1_set{false};  // r1 is read before the fiber ends (it may run on another thread)
     runtime::Fiber f = runtime::Go([&] {
       Client c;
       r1 = c.Run(engine_, {"XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "s", ">"});
+      r1_set.store(true, std::memory_order_release);
       r2 = c.Run(engine_, {"XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "s", ">"});
     });
     AwaitBlocked(1);
     engine_.Execute({"XADD", "s", "1-1", "f", "v"});
-    for (int i = 0; i < 2000 && r1.empty(); ++i) runtime::Sleep(absl::Milliseconds(1));
+    for (int i = 0; i < 2000 && !r1_set.load(std::memory_order_acquire); ++i) runtime::Sleep(absl::Milliseconds(1));
     EXPECT_EQ(r1, "*1\r\n*2\r\n" + Bulk("s") + Entries({EntryReply("1-1", {"f", "v"})}));
     AwaitBlocked(1);
     EXPECT_EQ(engine_.Execute({"XGROUP", "DESTROY", "s", "g"}), Int(1));
@@ -442,10 +445,12 @@ TEST_F(StreamBlockingTest, ReadGroupFailsWhenTheStreamGoes) {
     for (const char* remover : {"DEL", "SET", "RENAME"}) {
       engine_.Execute({"XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"});
       std::string reply, plain;
+      std::atomic<bool> replied{false};  // polled before the fiber is joined (another thread, maybe)
       runtime::Fiber f = runtime::Go([&] {
         Client c;
         c.session.client_id = 99;
         reply = c.Run(engine_, {"XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"});
+        replied.store(true, std::memory_order_release);
       });
       // An XREAD on the same key is not failed: it waits on.
       runtime::Fiber g = runtime::Go([&] {
@@ -456,8 +461,8 @@ TEST_F(StreamBlockingTest, ReadGroupFailsWhenTheStreamGoes) {
       if (std::string(remover) == "DEL") engine_.Execute({"DEL", "s"});
       if (std::string(remover) == "SET") engine_.Execute({"SET", "s", "v"});
       if (std::string(remover) == "RENAME") engine_.Execute({"RENAME", "s", "elsewhere"});
-      for (int i = 0; i < 2000 && reply.empty(); ++i) runtime::Sleep(absl::Milliseconds(1));
-      if (reply.empty()) {  // still blocked: fail, and end the wait
+      for (int i = 0; i < 2000 && !replied.load(std::memory_order_acquire); ++i) runtime::Sleep(absl::Milliseconds(1));
+      if (!replied.load(std::memory_order_acquire)) {  // still blocked: fail, and end the wait
         ADD_FAILURE() << remover << " did not wake the XREADGROUP";
         engine_.blocking().Unblock(99, UnblockMode::kTimeout);
       }
