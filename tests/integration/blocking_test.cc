@@ -2,7 +2,6 @@
 // clients served in arrival order by 1,000 pushes, timeouts, BLMOVE, and the
 // non-blocking behaviour inside MULTI/EXEC-like no-block sessions.
 #include <signal.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <chrono>
@@ -18,54 +17,14 @@
 namespace stockd::testing {
 namespace {
 
-class BlockingIt : public StockdFixture {
+class BlockingIt : public BlockedClientsFixture {
  protected:
-  BlockingIt() : StockdFixture("stockd-block-") {}
+  BlockingIt() : BlockedClientsFixture("stockd-block-") {}
   void SetUp() override {
-    // 1,000 client sockets in this process (and the server's): lift the soft
-    // open-files limit to the hard one first (the child inherits it).
-    rlimit rl{};
-    getrlimit(RLIMIT_NOFILE, &rl);
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
+    RaiseOpenFileLimit();  // a thousand client sockets here and in the server (it inherits the limit)
     StartStockd();
     control_ = server_.Connect();
   }
-  void TearDown() override {
-    clients_.clear();
-    StockdFixture::TearDown();
-  }
-
-  // Sends argv on c without reading the reply.
-  static void Send(Client& c, const std::vector<std::string>& argv) {
-    std::vector<const char*> ptrs;
-    std::vector<size_t> lens;
-    for (const auto& a : argv) {
-      ptrs.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    ASSERT_EQ(redisAppendCommandArgv(c.raw(), static_cast<int>(argv.size()), ptrs.data(), lens.data()), REDIS_OK);
-    int done = 0;
-    while (!done) ASSERT_EQ(redisBufferWrite(c.raw(), &done), REDIS_OK);
-  }
-
-  int64_t BlockedClients() {
-    std::string info = control_->Do({"INFO", "clients"});
-    size_t p = info.find("blocked_clients:");
-    if (p == std::string::npos) return -1;
-    return std::stoll(info.substr(p + 16));
-  }
-  // Waits (bounded) until the server reports n blocked clients.
-  bool AwaitBlocked(int64_t n) {
-    for (int i = 0; i < 5000; ++i) {
-      if (BlockedClients() == n) return true;
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
-    return false;
-  }
-
-  std::unique_ptr<Client> control_;
-  std::vector<std::unique_ptr<Client>> clients_;
 };
 
 TEST_F(BlockingIt, ThousandClientsServedInArrivalOrder) {

@@ -3,7 +3,6 @@
 // and persistence — streams written (entries, trimming, XDEL, XSETID, a copy,
 // consumer groups with their PELs and consumers) survive a kill -9 and a restart on the same directory, with the node layout
 // that `~` trimming depends on.
-#include <sys/resource.h>
 
 #include <chrono>
 #include <memory>
@@ -18,49 +17,15 @@
 namespace stockd::testing {
 namespace {
 
-class StreamIt : public StockdFixture {
+class StreamIt : public BlockedClientsFixture {
  protected:
-  StreamIt() : StockdFixture("stockd-stream-") {}
+  StreamIt() : BlockedClientsFixture("stockd-stream-") {}
   void SetUp() override {
-    rlimit rl{};
-    getrlimit(RLIMIT_NOFILE, &rl);
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
+    RaiseOpenFileLimit();  // a thousand client sockets here and in the server (it inherits the limit)
     // Every write fsynced before its reply: what was acknowledged must survive kill -9.
     StartStockd({"--order-fsync", "always"});
     control_ = server_.Connect();
   }
-  void TearDown() override {
-    clients_.clear();
-    StockdFixture::TearDown();
-  }
-  static void Send(Client& c, const std::vector<std::string>& argv) {
-    std::vector<const char*> ptrs;
-    std::vector<size_t> lens;
-    for (const auto& a : argv) {
-      ptrs.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    ASSERT_EQ(redisAppendCommandArgv(c.raw(), static_cast<int>(argv.size()), ptrs.data(), lens.data()), REDIS_OK);
-    int done = 0;
-    while (!done) ASSERT_EQ(redisBufferWrite(c.raw(), &done), REDIS_OK);
-  }
-  int64_t BlockedClients() {
-    std::string info = control_->Do({"INFO", "clients"});
-    size_t p = info.find("blocked_clients:");
-    if (p == std::string::npos) return -1;
-    return std::stoll(info.substr(p + 16));
-  }
-  bool AwaitBlocked(int64_t n) {
-    for (int i = 0; i < 10000; ++i) {
-      if (BlockedClients() == n) return true;
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
-    return false;
-  }
-
-  std::unique_ptr<Client> control_;
-  std::vector<std::unique_ptr<Client>> clients_;
 };
 
 TEST_F(StreamIt, OneAddWakesEveryBlockedReader) {
