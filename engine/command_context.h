@@ -111,6 +111,9 @@ class CommandContext {
   // LockShardIdsUnlessBusy then lock nothing (they must ask for held shards
   // only) and ForEachShard walks without locking.
   void AdoptHeld(absl::Span<const uint32_t> ids);
+  // Whether any shard is locked for this command (its own or, in EXEC and
+  // scripts, the caller's): it must not then wait for another client.
+  bool holds_shards() const { return !locked_.empty(); }
   // Hands buffered changes to the observer and unlocks everything.
   void ReleaseAll();
   // Caches the hash of a key argument so Locate() does not hash it again.

@@ -27,14 +27,15 @@ int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
 
 // Closes every connection authenticated as one of `names` (ACL DELUSER, ACL
 // LOAD), as Redis does; the calling connection closes after its reply.
-void KillClientsOf(Server& server, Connection* self, const std::vector<std::string>& names) {
+void KillClientsOf(CommandContext& ctx, Connection* self, const std::vector<std::string>& names) {
   if (names.empty()) return;
-  server.ForEachClient([&](Connection& c) {
-    std::string user = c.acl_user().name();
-    if (std::find(names.begin(), names.end(), user) == names.end()) return;
-    if (&c == self) c.CloseAfterReply();
-    else c.Kill();
-  });
+  self->server().KillClients(
+      [&](Connection& c) {
+        if (std::find(names.begin(), names.end(), c.acl_user().name()) == names.end()) return false;
+        if (&c == self) c.CloseAfterReply();
+        return &c != self;
+      },
+      /*wait=*/!ctx.holds_shards());
 }
 
 // The engine's hook: runs on the connection's fiber before each command.
@@ -153,7 +154,7 @@ void CmdAclDelUser(CommandContext& ctx) {
     if (n == "default") return ctx.Error("ERR The 'default' user cannot be removed");
   }
   std::vector<std::string> deleted = store->Delete(names);
-  KillClientsOf(self->server(), self, deleted);
+  KillClientsOf(ctx, self, deleted);
   ctx.reply.Integer(static_cast<int64_t>(deleted.size()));
 }
 
@@ -311,7 +312,7 @@ void CmdAclLoad(CommandContext& ctx) {
     if (u->name != "default") before.push_back(u->name);
   if (absl::Status s = store->LoadFile(path); !s.ok()) return ctx.Error(absl::StrCat("ERR ", s.message()));
   // Redis 7.0 frees every non-default user of the old set, with its clients.
-  KillClientsOf(self->server(), self, before);
+  KillClientsOf(ctx, self, before);
   ctx.reply.Ok();
 }
 

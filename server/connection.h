@@ -29,6 +29,7 @@
 #include "protocol/output_buffer.h"
 #include "protocol/parser.h"
 #include "protocol/reply_writer.h"
+#include "runtime/chan.h"
 #include "runtime/net.h"
 #include "server/acl.h"
 #include "server/pubsub.h"
@@ -65,6 +66,9 @@ class Connection {
   // False once the connection is closing or the peer has hung up (a
   // non-blocking poll for POLLRDHUP).
   bool PeerAlive() const;
+  // Closed once this connection has left the registry and is destroyed
+  // (Server::KillClients waits on it).
+  runtime::Chan<int> gone() const { return gone_; }
 
   // --- for command handlers running on this connection's fiber ---
   Server& server() { return server_; }
@@ -180,6 +184,7 @@ class Connection {
   bool running_keyed_ = false;
   engine::Engine::Lookahead running_key_;
 
+  const runtime::Chan<int> gone_;
   std::atomic<int> state_{kReading};
   std::atomic<bool> closing_{false};
   std::atomic<bool> authenticated_{false};

@@ -248,17 +248,16 @@ void CmdClientKill(CommandContext& ctx) {
   Server& server = self->server();
   if (ctx.argv.size() == 3) {  // old form: CLIENT KILL addr:port
     std::string_view addr = ctx.argv[2];
-    Connection* victim = nullptr;
-    server.ForEachClient([&](Connection& c) {
-      if (c.remote_address() == addr) victim = &c;
-    });
-    if (victim == nullptr) {
+    if (self->remote_address() == addr) {
+      self->CloseAfterReply();
+      ctx.reply.Ok();
+      return;
+    }
+    if (server.KillClients([&](Connection& c) { return c.remote_address() == addr; }, !ctx.holds_shards()) == 0) {
       ctx.Error("ERR No such client");
       return;
     }
     ctx.reply.Ok();
-    if (victim == self) self->CloseAfterReply();
-    else victim->Kill();
     return;
   }
   if (ctx.argv.size() % 2 != 0) {
@@ -305,28 +304,25 @@ void CmdClientKill(CommandContext& ctx) {
       return;
     }
   }
-  std::vector<Connection*> victims;
   bool kill_self = false;
-  server.ForEachClient([&](Connection& c) {
-    if (id != 0 && c.id() != id) return;
-    if (!addr.empty() && c.remote_address() != addr) return;
-    if (!laddr.empty() && c.local_address() != laddr) return;
-    if (!user.empty() && c.acl_user().name() != user) return;
-    if (by_type && !(type_normal && !c.is_pubsub()) && !(type_pubsub && c.is_pubsub())) return;
-    if (&c == self) {
-      if (skipme) return;
-      kill_self = true;
-      return;
-    }
-    victims.push_back(&c);
-  });
-  // Killing only closes sockets: safe under the registry lock's snapshot since
-  // a connection unregisters (under that lock) before it is destroyed.
-  int64_t n = static_cast<int64_t>(victims.size()) + (kill_self ? 1 : 0);
-  server.ForEachClient([&](Connection& c) {
-    if (std::find(victims.begin(), victims.end(), &c) != victims.end()) c.Kill();
-  });
-  if (kill_self) self->CloseAfterReply();
+  int64_t n = server.KillClients(
+      [&](Connection& c) {
+        if (id != 0 && c.id() != id) return false;
+        if (!addr.empty() && c.remote_address() != addr) return false;
+        if (!laddr.empty() && c.local_address() != laddr) return false;
+        if (!user.empty() && c.acl_user().name() != user) return false;
+        if (by_type && !(type_normal && !c.is_pubsub()) && !(type_pubsub && c.is_pubsub())) return false;
+        if (&c == self) {
+          kill_self = !skipme;
+          return false;
+        }
+        return true;
+      },
+      /*wait=*/!ctx.holds_shards());
+  if (kill_self) {
+    self->CloseAfterReply();
+    ++n;
+  }
   ctx.reply.Integer(n);
 }
 

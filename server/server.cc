@@ -33,6 +33,7 @@ extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp
 #include "engine/order_log.h"
 #include "runtime/fiber.h"
 #include "runtime/log.h"
+#include "runtime/select.h"
 #include "runtime/signal.h"
 #include "runtime/time.h"
 #include "server/connection.h"
@@ -131,6 +132,20 @@ std::vector<uint16_t> Server::ports() const {
 void Server::ForEachClient(const std::function<void(Connection&)>& fn) {
   absl::MutexLock lock(&clients_mu_);
   for (auto& [id, c] : clients_) fn(*c);
+}
+
+int Server::KillClients(const std::function<bool(Connection&)>& pick, bool wait) {
+  std::vector<runtime::Chan<int>> gone;
+  ForEachClient([&](Connection& c) {
+    if (!pick(c)) return;
+    c.Kill();
+    gone.push_back(c.gone());
+  });
+  const absl::Time deadline = absl::Now() + absl::Seconds(1);
+  for (const runtime::Chan<int>& g : gone) {
+    if (!wait || runtime::Select({runtime::RecvCase(g)}, runtime::Until(deadline)) == runtime::kSelectTimeout) break;
+  }
+  return static_cast<int>(gone.size());
 }
 
 void Server::Register(Connection* c) {
@@ -303,6 +318,9 @@ void Server::ServeConnection(std::unique_ptr<runtime::Conn> conn) {
     c->Panicked("unknown exception");
   }
   Unregister(c.get());
+  const runtime::Chan<int> gone = c->gone();
+  c.reset();
+  gone.Close();
 }
 
 void Server::ActiveExpireLoop() {

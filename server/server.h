@@ -124,6 +124,15 @@ class Server {
   size_t connected_clients() const { return client_count_.load(std::memory_order_relaxed); }
   // Calls fn for every live connection (under the registry lock: fn must not park).
   void ForEachClient(const std::function<void(Connection&)>& fn);
+  // CLIENT KILL, ACL DELUSER: kills every connection `pick` chooses (Kill(),
+  // under the registry lock: pick must not park) and returns how many. Redis
+  // frees a killed client before it replies, so nothing of it — its CLIENT
+  // LIST line, its subscriptions, its WATCHes — outlives the command; here
+  // the victims end on their own fibers, and when `wait` the caller parks
+  // until they have all left (at most a second: a victim paused by CLIENT
+  // PAUSE notices within 100 ms). A caller holding shard locks (EXEC) must
+  // not wait: a victim may be waiting for one of them.
+  int KillClients(const std::function<bool(Connection&)>& pick, bool wait);
   NetTotals Net();
   // INFO's instantaneous_ops_per_sec, _input_kbps, _output_kbps (sampled every 100 ms).
   InstantaneousMetric& instantaneous_ops() { return inst_ops_; }
