@@ -89,6 +89,12 @@ bool BlockOn(CommandContext& ctx, absl::Span<const std::string_view> keys, int64
   return true;
 }
 
+bool BlockUntil(CommandContext& ctx, int64_t deadline_ms, void (*on_timeout)(CommandContext&)) {
+  if (!BlockOn(ctx, {}, deadline_ms)) return false;
+  ctx.session.block_request->on_timeout = on_timeout;
+  return true;
+}
+
 std::string_view WokenKey(const CommandContext& ctx) {
   const BlockRequest* req = ctx.session.block_request;
   return req == nullptr ? std::string_view() : req->woken_key;
@@ -340,7 +346,8 @@ void Blocking::Block(CommandContext& ctx, Handler handler, BlockRequest& req,
     if (!gate_ok) {
       rctx.Error(gate_error);
     } else if (state == kTimedOut || state == kUnblockTimeout) {
-      rctx.reply.NullArray();
+      if (req.on_timeout != nullptr) req.on_timeout(rctx);
+      else rctx.reply.NullArray();
     } else if (state == kUnblockError) {
       rctx.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
     } else if (session.client_alive != nullptr && !session.client_alive(session)) {

@@ -104,6 +104,11 @@ void SignalKeyReadyAll(CommandContext& ctx, const KeyLoc& loc, std::string_view 
 bool BlockOn(CommandContext& ctx, absl::Span<const std::string_view> keys, int64_t deadline_ms,
              bool wake_on_removal = false);
 
+// Parks this client until deadline_ms (0 = never) or CLIENT UNBLOCK with no
+// key to wait for (WAIT: no replica ever acknowledges); on the timeout
+// on_timeout(ctx) replies instead of the null array. Otherwise as BlockOn.
+bool BlockUntil(CommandContext& ctx, int64_t deadline_ms, void (*on_timeout)(CommandContext&));
+
 // On a re-run after a wake-up: the key that got data (serve from it first);
 // empty on a first run.
 std::string_view WokenKey(const CommandContext& ctx);
@@ -122,6 +127,7 @@ struct BlockRequest {
   std::string_view woken_key;
   std::string state;  // BlockState
   bool wake_on_removal = false;
+  void (*on_timeout)(CommandContext&) = nullptr;  // BlockUntil's timeout reply
 };
 
 // How CLIENT UNBLOCK ends a wait.

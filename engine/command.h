@@ -94,6 +94,10 @@ enum CommandFlag : uint32_t {
   // ForEachShard) — for commands that touch other databases (MOVE, COPY ... DB,
   // SWAPDB, FLUSHALL) or walk a whole database (KEYS, SCAN, DBSIZE).
   kNoKeyLock = 1u << 24,
+  // Dispatched through engine/blocking.h like a kBlocking row (it may park the
+  // client, CLIENT UNBLOCK ends the wait, CLIENT LIST shows flag b), for a
+  // command Redis does not flag "blocking" (WAIT).
+  kMayBlock = 1u << 25,
 };
 
 // The Redis names of the flags set in `flags` ("write", "denyoom", ...), in

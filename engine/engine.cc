@@ -136,6 +136,7 @@ Engine::Engine(EngineOptions options)
   RegisterStreamFamily(commands_);
   RegisterTransactionFamily(commands_);
   RegisterSortFamily(commands_);
+  RegisterReplicationFamily(commands_);
 }
 
 Engine::~Engine() = default;
@@ -301,7 +302,7 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
     if ((spec.flags & kSkipMonitor) && call_observer_ != nullptr && call_observer_->Enabled()) {
       call_observer_->Starting(session, *cmd, argv, false);
     }
-    if (spec.flags & kBlocking) {
+    if (spec.flags & (kBlocking | kMayBlock)) {
       blocking_->Run(ctx, spec.handler, &gate_release.gate);  // may park (engine/blocking.h)
     } else {
       spec.handler(ctx);

@@ -375,5 +375,6 @@ void RegisterStreamFamily(CommandTable& table);    // X* (streams); calls Regist
 void RegisterStreamGroupFamily(CommandTable& table);  // XGROUP XACK XPENDING XCLAIM XAUTOCLAIM XINFO
 void RegisterTransactionFamily(CommandTable& table);  // MULTI, EXEC, DISCARD, WATCH, UNWATCH
 void RegisterSortFamily(CommandTable& table);      // SORT, SORT_RO
+void RegisterReplicationFamily(CommandTable& table);  // WAIT
 
 }  // namespace stockd::engine

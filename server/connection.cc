@@ -280,7 +280,7 @@ void Connection::Execute(std::vector<std::string_view>& argv) {
   }
   if (cmd != nullptr && cmd->ArityOk(argv.size())) AwaitClientPause(*cmd);
   if (cmd != nullptr && cmd->dispatch_keys() == engine::Command::DispatchKeys::kTriple) LookAhead();
-  const bool blocking = cmd != nullptr && cmd->has_flag(engine::kBlocking);
+  const bool blocking = cmd != nullptr && cmd->has_flag(engine::kBlocking | engine::kMayBlock);
   if (blocking) blocking_.store(true, std::memory_order_relaxed);
   engine.Execute(session_, argv, writer_, &clock_, running_keyed_ ? &running_key_ : nullptr);
   if (blocking) blocking_.store(false, std::memory_order_relaxed);
