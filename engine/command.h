@@ -35,7 +35,9 @@
 //    dispatcher hashes exactly these arguments to find and lock the command's
 //    shards; a handler touches no other key unless its row carries kNoKeyLock
 //    and it locks through CommandContext (a kNoKeyLock row's key specs then
-//    only describe it: EVAL's keys, COPY ... DB, SORT's STORE destination).
+//    only describe it: EVAL's keys, COPY ... DB), or the call reads keys no
+//    argument names (reads_unnamed_keys: SORT's BY/GET patterns), for which
+//    the dispatcher locks the session's whole database.
 //  * Names are stored lowercase; Find() is case-insensitive and does not
 //    allocate (it is on every command's path).
 //  * A container command (OBJECT, CLIENT, CONFIG, ...) is a row without a
@@ -147,6 +149,13 @@ struct CommandSpec {
   using KeyScan = void (*)(int argc, absl::FunctionRef<std::string_view(int)> arg,
                            absl::FunctionRef<void(int)> key);
   KeyScan key_scan = nullptr;
+  // Whether a call reads keys no argument names (SORT's BY/GET patterns look
+  // keys up from the elements). Such a call needs every shard of the
+  // session's database: the dispatcher locks them all instead of the call's
+  // keys, EXEC plans every shard, and a script runs it only while holding
+  // every shard (lua-allow-undeclared-keys yes). nullptr: never.
+  using ReadsUnnamedKeys = bool (*)(int argc, absl::FunctionRef<std::string_view(int)> arg);
+  ReadsUnnamedKeys reads_unnamed_keys = nullptr;
 };
 
 // Per-command counters for INFO commandstats, updated by the dispatcher after
@@ -240,6 +249,13 @@ class Command {
     const int n = at < argc ? NumKeys(std::string_view(argv[static_cast<size_t>(at)]), argc, parse) : 0;
     for (int i = 1; i <= n; ++i) fn(at + i);
     return n > 0;
+  }
+  // CommandSpec::reads_unnamed_keys of this call (false when the row has none).
+  template <typename Argv>
+  bool ReadsUnnamedKeys(const Argv& argv) const {
+    return spec_.reads_unnamed_keys != nullptr &&
+           spec_.reads_unnamed_keys(static_cast<int>(argv.size()),
+                                    [&](int i) { return std::string_view(argv[static_cast<size_t>(i)]); });
   }
   // The number of numkeys keys of a call with argc arguments whose
   // argv[numkeys_at] is `count`, or 0 when it is not a valid count within

@@ -283,6 +283,10 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
       // A bad count yields no numkeys keys: the handler replies its error
       // before touching a key (possibly with nothing locked at all).
       absl::InlinedVector<uint32_t, 8> ids;
+      if (cmd->ReadsUnnamedKeys(argv)) {  // (SORT BY/GET patterns) the whole db
+        const uint32_t n = static_cast<uint32_t>(options_.shards_per_db);
+        for (uint32_t i = 0; i < n; ++i) ids.push_back(static_cast<uint32_t>(session.db) * n + i);
+      }
       cmd->ForEachKeyIndex(argv, [&](int i) {
         std::string_view key = argv[static_cast<size_t>(i)];
         const uint64_t h = KeyHash(key);
@@ -381,7 +385,7 @@ void Engine::ExecuteHeld(Session& session, const Command* found, absl::Span<cons
       return;
     }
   }
-  if ((spec.flags & kNoKeyLock) && !call.all_shards) {
+  if (((spec.flags & kNoKeyLock) || cmd->ReadsUnnamedKeys(argv)) && !call.all_shards) {
     Reject(reply,
            "ERR This command may touch any key: a script can run it only with "
            "lua-allow-undeclared-keys yes");

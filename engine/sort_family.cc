@@ -31,20 +31,18 @@
 //    blocked on the destination; an empty result deletes the destination
 //    ("del" when it existed). The reply is the stored length.
 //
-// Locking. BY and GET read keys computed from the elements, in any shard of
-// the database, so the row carries kNoKeyLock and the handler locks after
-// parsing: the whole database (ctx.LockDb) when a BY or GET pattern may name
-// a key (it contains '*' and is not "#"), otherwise just the source and the
-// STORE destination (ctx.LockKeys). Simple and always correct; the cost is
-// that SORT ... BY/GET pattern excludes the database's other commands while
-// it runs, as Redis's single thread does. Consequence for scripts: stockd
-// runs a kNoKeyLock command from a script only with lua-allow-undeclared-keys
-// yes (then the script holds every shard and SORT behaves exactly as Redis's,
-// which lets scripts read BY/GET keys they did not declare); otherwise the
-// dispatcher refuses SORT from scripts with its "may touch any key" error —
-// even SORT without BY/GET, which Redis runs (a difference from Redis).
-// EXEC locks every shard for a queued kNoKeyLock command, so SORT in MULTI
-// behaves as Redis's.
+// Locking. The dispatcher locks the source and the STORE destination (the
+// key specs below), or, when a BY or GET pattern may name a key (it contains
+// '*' and is not "#": SortReadsPatternKeys, CommandSpec::reads_unnamed_keys),
+// the whole database: such keys are computed from the elements and live in
+// any shard. Simple and always correct; the cost is that SORT ... BY/GET
+// pattern excludes the database's other commands while it runs, as Redis's
+// single thread does. A script runs `SORT KEYS[1] ...` like any command on
+// its declared keys; with a key-reading BY/GET pattern it needs every shard
+// (lua-allow-undeclared-keys yes; then it behaves exactly as Redis's, which
+// lets scripts read BY/GET keys they did not declare), otherwise the
+// dispatcher refuses it with its "may touch any key" error (Redis runs it).
+// EXEC locks every shard for such a call, so SORT in MULTI behaves as Redis's.
 //
 // ACL: as Redis, BY with a pattern and GET need read access to every key
 // (Engine::MayReadEveryKey): they read keys no argument names.
@@ -230,17 +228,6 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
   if (!ParseSortOptions(ctx, read_only, &o)) return;
   const std::string_view src = ctx.argv[1];
 
-  // Locking (see the file comment): the whole db when a pattern reads keys.
-  bool reads_pattern_keys = o.by.has_value() && PatternReadsKeys(*o.by);
-  for (std::string_view g : o.gets) reads_pattern_keys = reads_pattern_keys || PatternReadsKeys(g);
-  if (reads_pattern_keys) {
-    ctx.LockDb(ctx.session.db);
-  } else {
-    absl::InlinedVector<KeyRef, 2> keys{{ctx.session.db, src}};
-    if (o.store) keys.push_back({ctx.session.db, *o.store});
-    ctx.LockKeys(keys);
-  }
-
   const KeyLoc src_loc = ctx.Locate(src);
   Entry* e = src_loc->FindRead(src, src_loc.hash, ctx.now_ms);
   const ValueType type = e == nullptr ? ValueType::kList : e->value.type();
@@ -405,6 +392,24 @@ void SortStoreKeyScan(int argc, absl::FunctionRef<std::string_view(int)> arg, ab
   if (store > 0) key(store);
 }
 
+// CommandSpec::reads_unnamed_keys: whether a BY or GET pattern of the call
+// may read keys, walking the options as ParseSortOptions does (so when the
+// handler looks pattern keys up, the dispatcher locked the whole db).
+bool SortReadsPatternKeys(int argc, absl::FunctionRef<std::string_view(int)> arg) {
+  for (int j = 2; j < argc; ++j) {
+    const std::string_view a = arg(j);
+    const int left = argc - j - 1;
+    if (EqualsIgnoreCase(a, "limit") && left >= 2) {
+      j += 2;
+    } else if (EqualsIgnoreCase(a, "store") && left >= 1) {
+      j += 1;
+    } else if ((EqualsIgnoreCase(a, "by") || EqualsIgnoreCase(a, "get")) && left >= 1) {
+      if (PatternReadsKeys(arg(++j))) return true;
+    }
+  }
+  return false;
+}
+
 // SORT_RO declares no key beyond its source; its scan exists so the row is
 // "movablekeys" like Redis's (whose BY/GET key spec is "unknown").
 void SortRoKeyScan(int, absl::FunctionRef<std::string_view(int)>, absl::FunctionRef<void(int)>) {}
@@ -412,12 +417,14 @@ void SortRoKeyScan(int, absl::FunctionRef<std::string_view(int)>, absl::Function
 }  // namespace
 
 void RegisterSortFamily(CommandTable& t) {
-  t.Register({.name = "sort", .arity = -2, .flags = kWrite | kDenyOom | kNoKeyLock, .first_key = 1, .last_key = 1,
+  t.Register({.name = "sort", .arity = -2, .flags = kWrite | kDenyOom, .first_key = 1, .last_key = 1,
               .key_step = 1, .handler = CmdSort, .acl_categories = "@write @set @sortedset @list @slow @dangerous",
-              .group = "generic", .since = "1.0.0", .key_scan = SortStoreKeyScan});
-  t.Register({.name = "sort_ro", .arity = -2, .flags = kReadOnly | kNoKeyLock, .first_key = 1, .last_key = 1,
+              .group = "generic", .since = "1.0.0", .key_scan = SortStoreKeyScan,
+              .reads_unnamed_keys = SortReadsPatternKeys});
+  t.Register({.name = "sort_ro", .arity = -2, .flags = kReadOnly, .first_key = 1, .last_key = 1,
               .key_step = 1, .handler = CmdSortRo, .acl_categories = "@read @set @sortedset @list @slow @dangerous",
-              .group = "generic", .since = "7.0.0", .key_scan = SortRoKeyScan});
+              .group = "generic", .since = "7.0.0", .key_scan = SortRoKeyScan,
+              .reads_unnamed_keys = SortReadsPatternKeys});
 }
 
 }  // namespace stockd::engine

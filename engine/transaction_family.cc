@@ -114,8 +114,9 @@ void CmdExec(CommandContext& ctx) {
   }
 
   // The lock plan: every queued command's key shards plus the watched keys'
-  // shards — or all shards when a command locks for itself (kNoKeyLock) or
-  // moves to another database (SELECT) so its followers' keys are elsewhere.
+  // shards — or all shards when a command locks for itself (kNoKeyLock),
+  // reads keys no argument names (SORT BY/GET patterns) or moves to another
+  // database (SELECT) so its followers' keys are elsewhere.
   absl::InlinedVector<uint32_t, 8> ids;
   bool all = false;
   bool writes = false;
@@ -123,7 +124,7 @@ void CmdExec(CommandContext& ctx) {
     const CommandSpec& spec = q.command->spec();
     // Scripts (EVAL, FCALL) are not flagged write but may write: reserve for them too.
     writes = writes || (spec.flags & kWrite) != 0 || spec.group == "scripting";
-    if ((spec.flags & kNoKeyLock) || q.command->full_name() == "select") {
+    if ((spec.flags & kNoKeyLock) || q.command->ReadsUnnamedKeys(q.argv) || q.command->full_name() == "select") {
       all = true;
     } else if (!all && q.command->has_keys()) {
       // The same keys the dispatcher would lock (command.h: numkeys keys too).
