@@ -4,12 +4,17 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <limits>
 #include <sstream>
+
+#include <unistd.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -154,8 +159,7 @@ constexpr Passthrough kPassthrough[] = {
     {"lazyfree-lazy-expire", "no"},         {"lazyfree-lazy-server-del", "no"},
     {"lazyfree-lazy-user-del", "no"},       {"lazyfree-lazy-user-flush", "no"},
     {"maxmemory-samples", "5"},
-    {"latency-tracking", "yes"},
-    {"latency-monitor-threshold", "0"},     {"active-expire-effort", "1"},
+    {"active-expire-effort", "1"},
 };
 
 // client-output-buffer-limit: groups of <class> <hard> <soft> <soft-seconds>
@@ -193,6 +197,52 @@ D ClientOutputBufferLimit() {
              };
              return absl::StrCat(one("normal", o.obuf_normal), " ", one("slave", o.obuf_replica), " ",
                                  one("pubsub", o.obuf_pubsub));
+           }};
+}
+
+// latency-tracking-info-percentiles: Redis's multi-argument option. One
+// argument (CONFIG SET) is split at every single space (so "50  99" holds an
+// empty, invalid, percentile); a lone "" is the empty list. Each is a strtod
+// number (hex and exponents too, nan refused) in [0, 100]. Shown as "%f" with
+// the trailing zeros trimmed, as Redis does.
+D LatencyTrackingInfoPercentiles() {
+  return D{"latency-tracking-info-percentiles", {}, true,
+           [](Options& o, const Args& raw) -> absl::Status {
+             Args a = raw;
+             if (raw.size() == 1) {
+               a.clear();
+               if (!raw[0].empty())
+                 for (auto p : absl::StrSplit(raw[0], ' ')) a.emplace_back(p);
+             }
+             std::vector<double> parsed;
+             for (const std::string& x : a) {
+               errno = 0;
+               char* end = nullptr;
+               const double v = x.empty() || std::isspace(static_cast<unsigned char>(x[0]))
+                                    ? std::nan("")
+                                    : std::strtod(x.c_str(), &end);
+               if (std::isnan(v) || end != x.c_str() + x.size() || (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)))
+                 return Bad("Invalid latency-tracking-info-percentiles parameters");
+               if (v > 100.0 || v < 0.0) return Bad("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]");
+               parsed.push_back(v);
+             }
+             o.latency_tracking_info_percentiles = std::move(parsed);
+             return absl::OkStatus();
+           },
+           [](const Options& o) {
+             std::vector<std::string> parts;
+             for (double p : o.latency_tracking_info_percentiles) {
+               char buf[400];  // "%f" of up to 100.0
+               std::snprintf(buf, sizeof(buf), "%f", p);
+               std::string s = buf;
+               while (s.find('.') != std::string::npos && (s.back() == '0' || s.back() == '.')) {
+                 const bool dot = s.back() == '.';
+                 s.pop_back();
+                 if (dot) break;
+               }
+               parts.push_back(std::move(s));
+             }
+             return absl::StrJoin(parts, " ");
            }};
 }
 
@@ -250,6 +300,10 @@ std::vector<D> BuildTable() {
   t.push_back(ClientOutputBufferLimit());
   t.push_back(Int("slowlog-log-slower-than", &Options::slowlog_log_slower_than, -1, kMax, true));
   t.push_back(Int("slowlog-max-len", &Options::slowlog_max_len, 0, kMax, true));
+  t.push_back(Int("tracking-table-max-keys", &Options::tracking_table_max_keys, 0, kMax, true));
+  t.push_back(Int("latency-monitor-threshold", &Options::latency_monitor_threshold, 0, kMax, true));
+  t.push_back(Bool("latency-tracking", &Options::latency_tracking, true));
+  t.push_back(LatencyTrackingInfoPercentiles());
   t.push_back(Enum("order-fsync", &Options::order_fsync, {"always", "everysec", "no"}, true));
   t.push_back(D{"save", {}, true,
                 [](Options& o, const Args& a) -> absl::Status {
@@ -385,6 +439,11 @@ bool ParseMemory(std::string_view s, int64_t* out) {
 }
 
 Config::Config() { SyncLive(); }
+
+std::vector<double> Config::LatencyPercentiles() const {
+  absl::MutexLock lock(&mu_);
+  return options_.latency_tracking_info_percentiles;
+}
 Config::~Config() = default;
 
 std::vector<std::string> Config::DirectiveNames() {
@@ -419,6 +478,9 @@ void Config::SyncLive() {
   live_.client_query_buffer_limit = options_.client_query_buffer_limit;
   live_.slowlog_log_slower_than = options_.slowlog_log_slower_than;
   live_.slowlog_max_len = options_.slowlog_max_len;
+  live_.latency_monitor_threshold = options_.latency_monitor_threshold;
+  live_.latency_tracking = options_.latency_tracking;
+  live_.tracking_table_max_keys = options_.tracking_table_max_keys;
   live_.tcp_keepalive = options_.tcp_keepalive;
   live_.maxmemory = options_.maxmemory;
   live_.notify_keyspace_events = options_.notify_keyspace_events;
@@ -587,5 +649,159 @@ absl::Status Config::SetAtRuntime(std::string_view name, std::string_view value)
 }
 
 void Config::OnChange(std::function<void(std::string_view)> fn) { on_change_.push_back(std::move(fn)); }
+
+namespace {
+
+constexpr std::string_view kRewriteSignature = "# Generated by CONFIG REWRITE";
+
+// One argument as a config line needs it: bare when SplitArgs reads it back
+// unchanged, else double-quoted with redis.conf escapes (sdscatrepr).
+std::string ConfigArg(std::string_view a) {
+  const bool bare = !a.empty() && std::all_of(a.begin(), a.end(), [](char c) {
+    return std::isgraph(static_cast<unsigned char>(c)) && c != '"' && c != '\'' && c != '\\';
+  });
+  if (bare) return std::string(a);
+  std::string out = "\"";
+  for (char c : a) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (std::isprint(static_cast<unsigned char>(c))) out.push_back(c);
+        else absl::StrAppend(&out, "\\x", absl::string_view(&"0123456789abcdef"[(c >> 4) & 15], 1),
+                             absl::string_view(&"0123456789abcdef"[c & 15], 1));
+    }
+  }
+  return out + "\"";
+}
+
+// The config lines that set directive d to its value in o (several for save
+// and client-output-buffer-limit, as Redis writes them).
+std::vector<std::string> DirectiveLines(const Config::Directive& d, const Options& o) {
+  const std::string value = d.get(o);
+  std::vector<std::string> parts = absl::StrSplit(value, ' ', absl::SkipEmpty());
+  std::vector<std::string> lines;
+  if (d.name == "save") {
+    if (parts.empty()) lines.push_back("save \"\"");
+    for (size_t i = 0; i + 1 < parts.size(); i += 2) lines.push_back(absl::StrCat("save ", parts[i], " ", parts[i + 1]));
+  } else if (d.name == "client-output-buffer-limit") {
+    for (size_t i = 0; i + 3 < parts.size(); i += 4) {
+      lines.push_back(absl::StrCat(d.name, " ", parts[i], " ", parts[i + 1], " ", parts[i + 2], " ", parts[i + 3]));
+    }
+  } else if (d.name == "bind") {
+    std::string line = d.name;
+    for (const auto& p : parts) absl::StrAppend(&line, " ", ConfigArg(p));
+    lines.push_back(line);
+  } else {
+    lines.push_back(absl::StrCat(d.name, " ", ConfigArg(value)));
+  }
+  return lines;
+}
+
+}  // namespace
+
+absl::Status Config::Rewrite(const std::string& path) const {
+  std::string old;
+  {
+    std::ifstream in(path);
+    if (in) {
+      old.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } else if (errno != ENOENT) {
+      return absl::InternalError(std::strerror(errno));
+    }
+  }
+  // Redis's rewriteConfigReadOldFile: every line kept; each directive's lines
+  // remembered by canonical name, in file order.
+  std::vector<std::string> lines;
+  std::vector<std::pair<std::string, std::vector<size_t>>> by_name;
+  bool has_tail = false;
+  auto slots = [&](std::string_view name) -> std::vector<size_t>& {
+    for (auto& [n, v] : by_name)
+      if (n == name) return v;
+    return by_name.emplace_back(std::string(name), std::vector<size_t>{}).second;
+  };
+  if (!old.empty() && old.back() == '\n') old.pop_back();
+  if (!old.empty()) {
+    for (absl::string_view raw : absl::StrSplit(old, '\n')) {
+      const absl::string_view line = absl::StripAsciiWhitespace(raw);
+      lines.emplace_back(line);
+      if (line.empty() || line[0] == '#') {
+        has_tail = has_tail || line == A(kRewriteSignature);
+        continue;
+      }
+      Args args;
+      if (!SplitArgs(std::string_view(line.data(), line.size()), &args) || args.empty()) continue;
+      const std::string name = Lower(args[0]);
+      const Directive* d = Find(name);
+      slots(d != nullptr ? d->name : name).push_back(lines.size() - 1);
+    }
+  }
+  // Redis's rewriteConfigRewriteLine: reuse the directive's next old line, or
+  // append one (after the signature) when the value is not the default.
+  std::vector<bool> keep(lines.size(), true);
+  // want: each line and whether it sets a non-default value.
+  auto rewrite = [&](std::string_view name, const std::vector<std::pair<std::string, bool>>& want) {
+    std::vector<size_t>& at = slots(name);
+    size_t used = 0;
+    for (const auto& [l, non_default] : want) {
+      if (used < at.size()) {
+        lines[at[used++]] = l;
+      } else if (non_default) {
+        if (!has_tail) {
+          lines.emplace_back(kRewriteSignature);
+          keep.push_back(true);
+          has_tail = true;
+        }
+        lines.push_back(l);
+        keep.push_back(true);
+      }
+    }
+    for (; used < at.size(); ++used) keep[at[used]] = false;  // rewriteConfigRemoveOrphaned
+  };
+  {
+    absl::MutexLock lock(&mu_);
+    const Options defaults;
+    for (const Directive& d : Table()) {
+      const std::vector<std::string> now = DirectiveLines(d, options_), was = DirectiveLines(d, defaults);
+      const bool changed = now != was;
+      std::vector<std::pair<std::string, bool>> want;
+      for (size_t i = 0; i < now.size(); ++i) {
+        // Each client class is its own line (Redis forces only a changed
+        // class); the lines of other directives only make sense together.
+        const bool line_changed = d.name == "client-output-buffer-limit" ? i >= was.size() || now[i] != was[i] : changed;
+        want.emplace_back(now[i], line_changed);
+      }
+      rewrite(d.name, want);
+    }
+    for (const auto& p : kPassthrough) {
+      auto it = std::find_if(passthrough_.begin(), passthrough_.end(), [&](const auto& kv) { return kv.first == p.name; });
+      const std::string value = it == passthrough_.end() ? p.def : it->second;
+      rewrite(p.name, {{absl::StrCat(p.name, " ", ConfigArg(value)), value != p.def}});
+    }
+  }
+  std::string text;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (keep[i]) absl::StrAppend(&text, lines[i], "\n");
+  }
+  const std::string tmp = absl::StrCat(path, ".rewrite-", ::getpid(), ".tmp");
+  FILE* f = std::fopen(tmp.c_str(), "w");
+  if (f == nullptr) return absl::InternalError(std::strerror(errno));
+  const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size() && std::fflush(f) == 0 &&
+                       ::fsync(::fileno(f)) == 0;
+  const int write_errno = errno;
+  if (std::fclose(f) != 0 || !written) {
+    std::remove(tmp.c_str());
+    return absl::InternalError(std::strerror(written ? errno : write_errno));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int e = errno;
+    std::remove(tmp.c_str());
+    return absl::InternalError(std::strerror(e));
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace stockd::config

@@ -1,8 +1,9 @@
 // engine/clock.h — the wall clock of the dispatch path: one vDSO
 // clock_gettime(CLOCK_REALTIME). (absl::GetCurrentTimeNanos and rdtsc were
 // each measured at 35-45 ns a call on this VM, a large share of an O(1)
-// command, so a command reads the clock once, plus once more when its
-// duration is sampled for INFO commandstats.)
+// command, so a command reads the clock once, plus once more at its end when
+// it is timed: every call while latency tracking is on, as Redis; otherwise a
+// sample of the kFast calls for INFO commandstats.)
 #pragma once
 
 #include <time.h>
@@ -27,7 +28,8 @@ struct DispatchClock {
   // the command's start; 0 = Execute reads the clock itself.
   int64_t start_ns = 0;
   // Out: the start Execute used, and the reading it took at the command's
-  // end (0 when it took none: it times kFast commands by sampling).
+  // end (0 when it took none: with latency tracking and the latency monitor
+  // off, it times kFast commands by sampling).
   int64_t used_start_ns = 0;
   int64_t end_ns = 0;
 };

@@ -62,7 +62,7 @@ std::vector<std::string_view> FlagNames(uint32_t flags, bool movable_keys) {
       {kWrite, "write"},         {kReadOnly, "readonly"},     {kDenyOom, "denyoom"},
       {kAdmin, "admin"},         {kPubSub, "pubsub"},         {kNoScript, "noscript"},
       {kBlocking, "blocking"},   {kLoading, "loading"},       {kStale, "stale"},
-      {kSkipMonitor, "skip_monitor"}, {kSkipSlowlog, "skip_slowlog"}, {kFast, "fast"},
+      {kSkipMonitor, "skip_monitor"}, {kSkipSlowlog, "skip_slowlog"}, {kAsking, "asking"}, {kFast, "fast"},
       {kNoAuth, "no_auth"},      {kNoMandatoryKeys, "no_mandatory_keys"},
       {kNoAsyncLoading, "no_async_loading"}, {kNoMulti, "no_multi"},
   };
@@ -101,7 +101,7 @@ Command::Command(const CommandSpec& spec, Command* parent) : parent_(parent) {
 void Command::SetSpec(const CommandSpec& spec) {
   spec_ = spec;
   const bool movable = spec.numkeys_at > 0 || spec.streams_keyword_from > 0 || spec.key_scan != nullptr;
-  if ((spec.flags & kNoKeyLock) || (spec.first_key <= 0 && !movable)) {
+  if ((spec.flags & kNoKeyLock) || ((spec.first_key <= 0 || (spec.flags & kNotKey)) && !movable)) {
     dispatch_keys_ = DispatchKeys::kNone;
   } else {
     dispatch_keys_ = movable ? DispatchKeys::kNumKeys : DispatchKeys::kTriple;
@@ -201,7 +201,11 @@ Command* CommandTable::FindMutable(std::string_view name) {
 void CommandTable::ResetStats() {
   for (const Command* c : ordered_) {
     c->stats().Reset();
-    for (const Command* s : c->subcommands()) s->stats().Reset();
+    c->latency().Reset();
+    for (const Command* s : c->subcommands()) {
+      s->stats().Reset();
+      s->latency().Reset();
+    }
   }
 }
 

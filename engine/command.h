@@ -59,6 +59,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "engine/key_hash.h"
+#include "engine/latency_histogram.h"
 
 namespace stockd::engine {
 
@@ -90,6 +91,7 @@ enum CommandFlag : uint32_t {
   kAllowBusy = 1u << 15,     // allowed while a script is busy ("allow_busy")
   kNoMandatoryKeys = 1u << 16,  // key positions may be empty ("no_mandatory_keys")
   kNoAsyncLoading = 1u << 17,   // refused while a replica loads asynchronously ("no_async_loading"; shown only)
+  kAsking = 1u << 18,           // a cluster-migration command served during ASKING ("asking"; shown only: RESTORE-ASKING)
   // stockd-specific (not printed by COMMAND INFO):
   // The dispatcher does not lock the key positions' shards: the handler locks
   // what it needs through CommandContext (LockKeys / LockDb / LockAll /
@@ -100,6 +102,11 @@ enum CommandFlag : uint32_t {
   // client, CLIENT UNBLOCK ends the wait, CLIENT LIST shows flag b), for a
   // command Redis does not flag "blocking" (WAIT).
   kMayBlock = 1u << 25,
+  // The legacy triple names channels, not keys (Redis's NOT_KEY key spec:
+  // SSUBSCRIBE, SUNSUBSCRIBE, SPUBLISH): COMMAND INFO prints it, and nothing
+  // else (locking, ACL key checks, COMMAND GETKEYS, scripts, client tracking)
+  // sees keys in such a row.
+  kNotKey = 1u << 26,
 };
 
 // The Redis names of the flags set in `flags` ("write", "denyoom", ...), in
@@ -166,9 +173,10 @@ class CommandStats {
  public:
   enum Field {
     kCalls,
-    // Microseconds in the handler (locks included). For kFast rows one call in
-    // 8 is timed and counted 8 times: reading the clock is a large part of an
-    // O(1) command, so their total is an unbiased estimate, not an exact sum.
+    // Microseconds in the handler (locks included). Exact while latency
+    // tracking or the latency monitor is on (every call is timed, as Redis);
+    // with both off, one kFast call in 8 is timed and counted 8 times (reading
+    // the clock is a large part of an O(1) command): an unbiased estimate.
     kUsec,
     kRejectedCalls,  // refused before the handler ran (arity, ...)
     kFailedCalls,    // the handler replied an error
@@ -227,7 +235,7 @@ class Command {
   template <typename Argv, typename Fn>
   bool ForEachKeyIndex(const Argv& argv, Fn&& fn, CountParse parse = CountParse::kStrict) const {
     const int argc = static_cast<int>(argv.size());
-    if (spec_.first_key > 0) {
+    if (spec_.first_key > 0 && !(spec_.flags & kNotKey)) {
       const int last = LastKeyIndex(argc);
       const int step = spec_.key_step > 0 ? spec_.key_step : 1;
       for (int i = spec_.first_key; i <= last && i < argc; i += step) fn(i);
@@ -275,7 +283,7 @@ class Command {
   }
   // True when the row has keys (any spec).
   bool has_keys() const {
-    return spec_.first_key > 0 || spec_.numkeys_at > 0 || spec_.streams_keyword_from > 0 || spec_.key_scan != nullptr;
+    return (spec_.first_key > 0 && !(spec_.flags & kNotKey)) || spec_.numkeys_at > 0 || spec_.streams_keyword_from > 0 || spec_.key_scan != nullptr;
   }
   // Redis's "movablekeys": a call's key positions depend on its arguments.
   bool movable_keys() const {
@@ -290,6 +298,8 @@ class Command {
   DispatchKeys dispatch_keys() const { return dispatch_keys_; }
 
   CommandStats& stats() const { return stats_; }
+  // Per-call durations (INFO latencystats, LATENCY HISTOGRAM), recorded by the dispatcher.
+  LatencyHistogram& latency() const { return latency_; }
 
  private:
   friend class CommandTable;
@@ -301,6 +311,7 @@ class Command {
   absl::flat_hash_map<std::string, std::unique_ptr<Command>, KeyHasher, KeyEq> subcommands_;
   std::vector<const Command*> ordered_subcommands_;
   mutable CommandStats stats_;
+  mutable LatencyHistogram latency_;
 };
 
 class CommandTable {
@@ -326,7 +337,7 @@ class CommandTable {
   const std::vector<const Command*>& commands() const { return ordered_; }
   size_t size() const { return ordered_.size(); }
 
-  // Zeroes every row's CommandStats (CONFIG RESETSTAT).
+  // Zeroes every row's CommandStats and LatencyHistogram (CONFIG RESETSTAT).
   void ResetStats();
 
   static constexpr size_t kMaxNameLength = 64;

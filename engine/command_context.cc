@@ -98,6 +98,7 @@ void CommandContext::LockShardId(uint32_t id) {
   assert(locked_.empty() && "a command locks its shards once");
   engine.shard(id).lock().lock();
   locked_.push_back(id);
+  MarkWriter();
 }
 
 bool CommandContext::LockSlowUnlessBusy(uint32_t id) {
@@ -148,6 +149,7 @@ bool CommandContext::LockShardIdUnlessBusy(uint32_t id) {
     return false;
   }
   locked_.push_back(id);
+  MarkWriter();
   return true;
 }
 
@@ -163,6 +165,7 @@ bool CommandContext::LockShardIdsUnlessBusy(absl::InlinedVector<uint32_t, 8> ids
   }
   if (TryLockAll(ids) || YieldUntilLocked(ids)) {
     locked_ = std::move(ids);
+    MarkWriter();
     return true;
   }
   // In ascending order, waiting for each: no two commands wait for each other.
@@ -173,6 +176,7 @@ bool CommandContext::LockShardIdsUnlessBusy(absl::InlinedVector<uint32_t, 8> ids
     }
   }
   locked_ = std::move(ids);
+  MarkWriter();
   return true;
 }
 
@@ -194,6 +198,11 @@ void CommandContext::LockShardIds(absl::InlinedVector<uint32_t, 8> ids) {
   }
   for (uint32_t id : ids) engine.shard(id).lock().lock();
   locked_ = std::move(ids);
+  MarkWriter();
+}
+
+void CommandContext::MarkWriter() {
+  for (uint32_t id : locked_) engine.shard(id).set_writer(session.client_id);
 }
 
 void CommandContext::LockKeys(absl::Span<const KeyRef> keys) {
@@ -226,8 +235,10 @@ void CommandContext::ForEachShard(int db, absl::FunctionRef<void(Shard&)> fn) {
       continue;
     }
     s.lock().lock();
+    s.set_writer(session.client_id);
     fn(s);
     engine.FlushChanges(s);
+    s.set_writer(0);
     s.lock().unlock();
   }
 }
@@ -236,7 +247,10 @@ void CommandContext::ReleaseAll() {
   for (uint32_t id : locked_) {
     Shard& s = engine.shard(id);
     if (s.has_changes()) engine.FlushChanges(s);
-    if (!borrowed_) s.lock().unlock();
+    if (!borrowed_) {
+      s.set_writer(0);
+      s.lock().unlock();
+    }
   }
   locked_.clear();
 }

@@ -125,6 +125,8 @@ class CommandContext {
 
  private:
   bool IsLocked(uint32_t id) const;
+  // Tells each shard in locked_ whose command holds it (Shard::set_writer).
+  void MarkWriter();
 
   bool LockSlowUnlessBusy(uint32_t id);
   // Locks all of ids (ascending) or, returning false, none.

@@ -46,6 +46,7 @@ void CmdFlushDb(CommandContext& ctx) {  // kNoKeyLock: locks the whole db
   for (int i = 0; i < shards; ++i) {
     ctx.engine.shard(static_cast<uint32_t>(ctx.session.db * shards + i)).Clear();
   }
+  ctx.engine.keyspace_events().Flushed(&ctx.session);  // client-side caching: every key invalid
   ctx.reply.Ok();
 }
 
@@ -53,6 +54,7 @@ void CmdFlushAll(CommandContext& ctx) {  // kNoKeyLock: locks everything
   if (!ParseFlushMode(ctx)) return;
   ctx.LockAll();
   for (uint32_t i = 0; i < ctx.engine.total_shards(); ++i) ctx.engine.shard(i).Clear();
+  ctx.engine.keyspace_events().Flushed(&ctx.session);  // client-side caching: every key invalid
   ctx.reply.Ok();
 }
 

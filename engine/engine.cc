@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <mutex>
 
 #include "absl/time/clock.h"
 #include "engine/blocking.h"
@@ -16,35 +17,50 @@
 namespace stockd::engine {
 namespace {
 
-// Durations of kFast commands are sampled: one call in kFastTimingSample is
-// timed and counted kFastTimingSample times (see CommandStats::kUsec), so an
-// O(1) command does not pay two clock reads for its statistics.
+// Every call is timed while latency tracking or the latency monitor is on (as
+// Redis times every call: on the connection path the end reading is the one
+// the slowlog and the next pipelined command's start use anyway, see
+// DispatchClock). With both off, kFast durations are sampled: one call in
+// kFastTimingSample is timed and counted kFastTimingSample times (see
+// CommandStats::kUsec), so an O(1) command does not pay two clock reads.
 constexpr uint32_t kFastTimingSample = 8;
 
 struct CallTiming {
   bool fast;
-  bool timed;  // this call's duration is measured
+  bool timed;      // this call's duration is measured
+  uint32_t scale;  // calls this one's duration stands for in kUsec
 };
 
-CallTiming SampleTiming(const CommandSpec& spec) {
+CallTiming SampleTiming(const CommandSpec& spec, bool every) {
   thread_local uint32_t fast_calls = 0;
   const bool fast = (spec.flags & kFast) != 0;
-  return {fast, !fast || (fast_calls++ % kFastTimingSample) == 0};
+  if (!fast || every) return {fast, true, 1};
+  return {fast, (fast_calls++ % kFastTimingSample) == 0, kFastTimingSample};
 }
 
-// Counts one call of cmd in its statistics. start_ns: the timed call's start.
+// Counts one call of cmd in its statistics, its latency histogram (when
+// tracking) and the latency monitor. start_ns: the timed call's start.
 // Returns the end reading, 0 when the call is not timed.
-int64_t CountCall(const Command& cmd, CallTiming timing, int64_t start_ns, int errors) {
+int64_t CountCall(const Command& cmd, CallTiming timing, int64_t start_ns, int errors, bool tracking,
+                  LatencyMonitor& monitor) {
   uint64_t usec = 0;
   int64_t end_ns = 0;
   if (timing.timed) {
     end_ns = RealtimeNs();
     const int64_t ns = end_ns - start_ns;  // the wall clock may step back: clamp
-    usec = ns > 0 ? static_cast<uint64_t>(ns / 1000) * (timing.fast ? kFastTimingSample : 1) : 0;
+    const uint64_t call_usec = ns > 0 ? static_cast<uint64_t>(ns / 1000) : 0;
+    usec = call_usec * timing.scale;
+    // Redis records its microsecond duration in nanoseconds (a 0 us call as 1 ns).
+    if (tracking) cmd.latency().Record(static_cast<int64_t>(call_usec) * 1000);
+    // latencyAddSampleIfNeeded (one relaxed load while the monitor is off). A
+    // blocking command's duration here includes its wait, which Redis does
+    // not count: it is not a latency spike.
+    if (!cmd.has_flag(kBlocking | kMayBlock))
+      monitor.Sample(timing.fast ? "fast-command" : "command", static_cast<int64_t>(call_usec / 1000));
   }
   CommandStats& st = cmd.stats();
   st.Add(CommandStats::kCalls, 1);
-  if (usec != 0) st.Add(CommandStats::kUsec, usec);  // 7 in 8 kFast calls are not timed
+  if (usec != 0) st.Add(CommandStats::kUsec, usec);  // sampled kFast calls: 7 in 8 are not timed
   if (errors > 0) st.Add(CommandStats::kFailedCalls, 1);
   return end_ns;
 }
@@ -69,12 +85,12 @@ bool DeniedWhenOom(const Session& session, const Command& cmd) {
   return name != "discard" && name != "quit" && name != "reset";
 }
 
-// Redis 7's processCommand for a RESP2 client with subscriptions (the
-// shard-channel commands are named in its text though stockd has none).
+// Redis 7's processCommand for a RESP2 client with subscriptions.
 bool AllowedWhileSubscribed(const Command& cmd) {
   const std::string_view name = cmd.full_name();
   return name == "ping" || name == "subscribe" || name == "unsubscribe" || name == "psubscribe" ||
-         name == "punsubscribe" || name == "quit" || name == "reset";
+         name == "punsubscribe" || name == "ssubscribe" || name == "sunsubscribe" || name == "quit" ||
+         name == "reset";
 }
 
 // Redis caps the distinct error codes it tracks (ERRORSTATS_LIMIT).
@@ -136,6 +152,7 @@ Engine::Engine(EngineOptions options)
   RegisterStreamFamily(commands_);
   RegisterTransactionFamily(commands_);
   RegisterSortFamily(commands_);
+  RegisterDumpFamily(commands_);
   RegisterReplicationFamily(commands_);
 }
 
@@ -240,7 +257,7 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
       if (gate != nullptr) gate->Release();
     }
   } gate_release{gate};
-  const CallTiming timing = SampleTiming(spec);
+  const CallTiming timing = SampleTiming(spec, time_every_call_.load(std::memory_order_relaxed));
   int64_t start_ns = 0;
   if (clock != nullptr && clock->start_ns != 0) {
     start_ns = clock->start_ns;
@@ -311,10 +328,13 @@ void Engine::Execute(Session& session, absl::Span<const std::string_view> argv,
     } else {
       spec.handler(ctx);
     }
+    // Client-side caching: the keys a tracking client read, under their locks
+    // (a write after the read then finds them remembered).
+    if (session.tracking != 0 && (spec.flags & kReadOnly)) keyspace_events_.tracker()->Read(session, *cmd, argv);
     ctx.ReleaseAll();
     errors = ctx.errors();
   }
-  const int64_t end_ns = CountCall(*cmd, timing, start_ns, errors);
+  const int64_t end_ns = CountCall(*cmd, timing, start_ns, errors, latency_tracking(), latency_monitor_);
   if (clock != nullptr) clock->end_ns = end_ns;
 }
 
@@ -392,7 +412,7 @@ void Engine::ExecuteHeld(Session& session, const Command* found, absl::Span<cons
     return;
   }
   // The caller's frozen time (HeldCall::now_ms) spares the clock read for `now`.
-  const CallTiming timing = SampleTiming(spec);
+  const CallTiming timing = SampleTiming(spec, time_every_call_.load(std::memory_order_relaxed));
   const bool logged = call_observer_ != nullptr && call_observer_->Enabled();
   int64_t start_ns = timing.timed || logged ? RealtimeNs() : 0;
   int64_t now_ms = call.now_ms;
@@ -438,10 +458,11 @@ void Engine::ExecuteHeld(Session& session, const Command* found, absl::Span<cons
     if (logged && (spec.flags & kSkipMonitor)) call_observer_->Starting(session, *cmd, argv, !call.transaction);
     spec.handler(ctx);
     session.no_block = was_no_block;
+    if (session.tracking != 0 && (spec.flags & kReadOnly)) keyspace_events_.tracker()->Read(session, *cmd, argv);
     ctx.ReleaseAll();
     errors = ctx.errors();
   }
-  int64_t end_ns = CountCall(*cmd, timing, start_ns, errors);
+  int64_t end_ns = CountCall(*cmd, timing, start_ns, errors, latency_tracking(), latency_monitor_);
   if (logged) {
     if (end_ns == 0) end_ns = RealtimeNs();
     call_observer_->Nested(session, *cmd, argv, std::max<int64_t>(0, end_ns - start_ns) / 1000, !call.transaction);
@@ -595,7 +616,28 @@ ExpireCycleResult Engine::ActiveExpireCycle(absl::Duration budget) {
     }
   }
   expire_cursor_.store((start + visited) % total, std::memory_order_relaxed);
+  // activeExpireCycle's latencyAddSampleIfNeeded("expire-cycle", elapsed/1000).
+  const int64_t elapsed_ns = absl::GetCurrentTimeNanos() - (deadline - absl::ToInt64Nanoseconds(budget));
+  latency_monitor_.Sample("expire-cycle", elapsed_ns / 1000000);
   return result;
+}
+
+// Two CONFIG SETs at once must not leave time_every_call_ stale (a tracked
+// kFast call would then go unrecorded): the setters are serialized.
+namespace {
+std::mutex latency_setters_mu;
+}  // namespace
+
+void Engine::SetLatencyTracking(bool on) {
+  std::lock_guard<std::mutex> lock(latency_setters_mu);
+  latency_tracking_.store(on, std::memory_order_relaxed);
+  time_every_call_.store(on || latency_monitor_.threshold_ms() != 0, std::memory_order_relaxed);
+}
+
+void Engine::SetLatencyMonitorThreshold(int64_t ms) {
+  std::lock_guard<std::mutex> lock(latency_setters_mu);
+  latency_monitor_.set_threshold_ms(ms);
+  time_every_call_.store(ms != 0 || latency_tracking(), std::memory_order_relaxed);
 }
 
 }  // namespace stockd::engine

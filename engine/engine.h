@@ -40,6 +40,7 @@
 #include "engine/command.h"
 #include "engine/command_context.h"
 #include "engine/keyspace_events.h"
+#include "engine/latency_monitor.h"
 #include "engine/session.h"
 #include "engine/shard.h"
 #include "protocol/reply_writer.h"
@@ -298,6 +299,14 @@ class Engine {
   // notify-keyspace-events) and the sink the server installs.
   KeyspaceEvents& keyspace_events() { return keyspace_events_; }
   const KeyspaceEvents& keyspace_events() const { return keyspace_events_; }
+  // Latency tracking (latency-tracking: every call's duration goes to its
+  // Command::latency() histogram) and the latency monitor
+  // (latency-monitor-threshold: "command", "fast-command", "expire-cycle").
+  // While either is on every call is timed; otherwise kFast calls are sampled.
+  bool latency_tracking() const { return latency_tracking_.load(std::memory_order_relaxed); }
+  void SetLatencyTracking(bool on);
+  void SetLatencyMonitorThreshold(int64_t ms);
+  LatencyMonitor& latency_monitor() { return latency_monitor_; }
   int64_t NowMs() const;
   // The shard of key in db. The caller must lock it (or go through CommandContext).
   Shard& ShardFor(int db, std::string_view key) { return *shards_[ShardId(db, KeyHash(key))]; }
@@ -348,6 +357,9 @@ class Engine {
   std::atomic<bool> over_maxmemory_{false};
   Authorizer* authorizer_ = nullptr;
   CallObserver* call_observer_ = nullptr;
+  std::atomic<bool> latency_tracking_{true};
+  std::atomic<bool> time_every_call_{true};  // latency tracking or the monitor is on
+  LatencyMonitor latency_monitor_;
   std::atomic<uint64_t> expire_cursor_{0};
   std::atomic<uint64_t> random_state_;
   std::atomic<uint64_t> total_errors_{0};
@@ -375,6 +387,7 @@ void RegisterStreamFamily(CommandTable& table);    // X* (streams); calls Regist
 void RegisterStreamGroupFamily(CommandTable& table);  // XGROUP XACK XPENDING XCLAIM XAUTOCLAIM XINFO
 void RegisterTransactionFamily(CommandTable& table);  // MULTI, EXEC, DISCARD, WATCH, UNWATCH
 void RegisterSortFamily(CommandTable& table);      // SORT, SORT_RO
+void RegisterDumpFamily(CommandTable& table);      // DUMP, RESTORE, RESTORE-ASKING
 void RegisterReplicationFamily(CommandTable& table);  // WAIT
 
 }  // namespace stockd::engine

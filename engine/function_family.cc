@@ -1,9 +1,10 @@
 // engine/function_family.cc — Redis 7 functions: FUNCTION LOAD [REPLACE],
 // DELETE, FLUSH, LIST [WITHCODE] [LIBRARYNAME p], KILL, STATS, DUMP, RESTORE,
 // FCALL, FCALL_RO (the catalog and runs are engine/lua/scripting.h's).
-// FUNCTION DUMP's payload is stockd's own ("STOCKDLIB1" + length-prefixed
-// library codes), not Redis's RDB encoding: it round-trips through RESTORE on
-// stockd only.
+// FUNCTION DUMP's payload is Redis 7.0's (functionDumpCommand): per library
+// RDB_OPCODE_FUNCTION2 (245) + its code as an RDB string, then the RDB version
+// and the CRC64 (engine/rdb/), so a payload from redis-server restores here
+// and one from here restores on redis-server.
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -12,11 +13,16 @@
 #include "engine/engine.h"
 #include "engine/glob.h"
 #include "engine/lua/scripting.h"
+#include "engine/rdb/crc64.h"
+#include "engine/rdb/rdb_io.h"
+#include "engine/rdb/rdb_value.h"
 
 namespace stockd::engine {
 namespace {
 
-constexpr std::string_view kDumpMagic = "STOCKDLIB1";
+// rdb.h's opcodes of a function library (PRE_GA: the 7.0 release candidates').
+constexpr uint8_t kOpcodeFunction2 = 245;
+constexpr uint8_t kOpcodeFunctionPreGa = 246;
 
 std::string Upper(std::string_view s) {
   std::string u(s);
@@ -169,10 +175,16 @@ void FunctionStatsCmd(CommandContext& ctx) {
 }
 
 void FunctionDumpCmd(CommandContext& ctx) {
-  std::string out(kDumpMagic);
+  rdb::RdbWriter w;
   for (const auto& lib : ctx.engine.scripting().Libraries()) {
-    out.append(std::to_string(lib.code.size())).append(":").append(lib.code);
+    w.Byte(kOpcodeFunction2);
+    w.String(lib.code);
   }
+  std::string out = std::move(w.out());
+  out.push_back(static_cast<char>(rdb::kRdbVersion & 0xff));
+  out.push_back(static_cast<char>(rdb::kRdbVersion >> 8));
+  const uint64_t crc = rdb::Crc64(0, out);
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
   ctx.reply.Bulk(out);
 }
 
@@ -196,27 +208,35 @@ void FunctionRestoreCmd(CommandContext& ctx) {
     }
   }
   std::string_view payload = ctx.argv[2];
-  std::vector<std::string> codes;
-  bool ok = absl::StartsWith(absl::string_view(payload.data(), payload.size()),
-                             absl::string_view(kDumpMagic.data(), kDumpMagic.size()));
-  if (ok) payload.remove_prefix(kDumpMagic.size());
-  while (ok && !payload.empty()) {
-    size_t colon = payload.find(':');
-    size_t len = 0;
-    ok = colon != std::string_view::npos && colon > 0;
-    for (size_t i = 0; ok && i < colon; ++i) {
-      ok = payload[i] >= '0' && payload[i] <= '9' && len < (size_t{1} << 40);
-      len = len * 10 + static_cast<size_t>(payload[i] - '0');
-    }
-    ok = ok && payload.size() - colon - 1 >= len;
-    if (ok) {
-      codes.emplace_back(payload.substr(colon + 1, len));
-      payload.remove_prefix(colon + 1 + len);
-    }
-  }
-  if (!ok) {
-    ctx.Error("ERR payload version or checksum are wrong");
+  if (!rdb::VerifyPayload(payload)) {
+    ctx.Error("ERR DUMP payload version or checksum are wrong");  // redis-server 7.0.15's text
     return;
+  }
+  // functionRestoreCommand: opcode + code until the 10-byte footer.
+  rdb::RdbReader r(payload.substr(0, payload.size() - 10));
+  std::vector<std::string> codes;
+  while (r.remaining() > 0) {
+    uint8_t type;
+    r.Byte(&type);
+    std::string code;
+    if (type == kOpcodeFunctionPreGa) {
+      // The 7.0 release candidates' layout: name, engine, [description],
+      // body; redis-server 7.0.15 loads it as "#!lua name=<name>\n" + body.
+      std::string name, engine, desc;
+      uint64_t has_desc;
+      if (!r.String(&name)) return ctx.Error("ERR Failed loading library name");
+      if (!r.String(&engine)) return ctx.Error("ERR Failed loading engine name");
+      if (!r.Len(&has_desc)) return ctx.Error("ERR Failed loading library blob");
+      if (has_desc != 0 && !r.String(&desc)) return ctx.Error("ERR Failed loading library description");
+      if (!r.String(&code)) return ctx.Error("ERR Failed loading library blob");
+      if (Upper(engine) != "LUA") return ctx.Error("ERR Engine '" + engine + "' not found");
+      code = "#!lua name=" + name + "\n" + code;
+    } else if (type != kOpcodeFunction2) {
+      return ctx.Error("ERR given type is not a function");
+    } else if (!r.String(&code)) {
+      return ctx.Error("ERR Failed loading library payload");
+    }
+    codes.push_back(std::move(code));
   }
   std::string error;
   if (!ctx.engine.scripting().RestoreLibraries(codes, policy, &error)) {

@@ -14,6 +14,7 @@ std::string Channel(std::string_view kind, int db, std::string_view name) {
 }
 }  // namespace
 
+
 void KeyspaceEvents::Publish(std::string_view event, std::string_view key, int db) const {
   const uint32_t f = flags_.load(std::memory_order_relaxed);
   if (f & notify::kKeyspace) sink_->Publish(Channel("keyspace", db, key), event);

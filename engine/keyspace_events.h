@@ -12,6 +12,11 @@
 //    expiry) and "keymiss" (a read of a missing key) itself.
 //  * Fire runs under shard locks: the sink must never park nor take a shard
 //    lock (the server's pub/sub appends to outboxes, PUBLISH-like).
+//  * Client-side caching (CLIENT TRACKING, server/tracking.h) is told of
+//    every changed key by the shard (Shard::Record, the point every write
+//    passes, WATCH's too: STOCK.* changes included, which announce no event)
+//    through the KeyTracker installed here, while tracking() is on — one
+//    relaxed load of a bit of flags_ otherwise — and of flushes by Flushed.
 //  * The class constants are Redis's bit values; ParseKeyspaceEventFlags and
 //    FormatKeyspaceEventFlags are its keyspaceEventsStringToFlags /
 //    FlagsToString (header-only: the config layer validates with them).
@@ -23,7 +28,12 @@
 #include <string_view>
 #include <utility>
 
+#include "absl/types/span.h"
+
 namespace stockd::engine {
+
+struct Session;
+class Command;
 
 namespace notify {
 inline constexpr uint32_t kKeyspace = 1u << 0;   // K
@@ -92,6 +102,20 @@ inline std::string FormatKeyspaceEventFlags(uint32_t flags) {
   return s;
 }
 
+// Client-side caching's view of the keyspace (server/tracking.h). Every call
+// may run under shard locks: none parks or takes a shard lock.
+class KeyTracker {
+ public:
+  virtual ~KeyTracker() = default;
+  // A key changed. by_client: the client whose command changed it (0:
+  // outside a command, e.g. active expiry).
+  virtual void Modified(uint64_t by_client, std::string_view key) = 0;
+  // FLUSHDB / FLUSHALL: every key is invalid.
+  virtual void Flushed(const Session* by) = 0;
+  // A read-only command of a tracking session ran (Redis's trackingRememberKeys).
+  virtual void Read(const Session& s, const Command& cmd, absl::Span<const std::string_view> argv) = 0;
+};
+
 class KeyspaceEvents {
  public:
   // Where notifications go (the server's pub/sub). Never parks.
@@ -103,8 +127,21 @@ class KeyspaceEvents {
 
   // REQUIRES: before serving.
   void SetSink(Sink* sink) { sink_ = sink; }
-  void SetFlags(uint32_t flags) { flags_.store(flags, std::memory_order_relaxed); }
-  uint32_t flags() const { return flags_.load(std::memory_order_relaxed); }
+  void SetFlags(uint32_t flags) {
+    uint32_t old = flags_.load(std::memory_order_relaxed);
+    while (!flags_.compare_exchange_weak(old, (flags & ~kTracking) | (old & kTracking), std::memory_order_relaxed)) {
+    }
+  }
+  uint32_t flags() const { return flags_.load(std::memory_order_relaxed) & ~kTracking; }
+  // REQUIRES: before serving.
+  void SetTracker(KeyTracker* tracker) { tracker_ = tracker; }
+  KeyTracker* tracker() const { return tracker_; }
+  // The tracker: on while some client tracks keys (or its table still holds some).
+  void SetTracking(bool on) {
+    if (on) flags_.fetch_or(kTracking, std::memory_order_relaxed);
+    else flags_.fetch_and(~kTracking, std::memory_order_relaxed);
+  }
+  bool tracking() const { return (flags_.load(std::memory_order_relaxed) & kTracking) != 0; }
 
   // Whether an event of class `cls` would be published now: for a caller that
   // must work to learn whether the event happened (did the pop empty the key?).
@@ -115,12 +152,18 @@ class KeyspaceEvents {
   void Fire(uint32_t cls, std::string_view event, std::string_view key, int db) const {
     if (Wants(cls)) Publish(event, key, db);
   }
+  // FLUSHDB / FLUSHALL (only while some client tracks).
+  void Flushed(const Session* by) const {
+    if (tracking()) tracker_->Flushed(by);
+  }
 
  private:
   void Publish(std::string_view event, std::string_view key, int db) const;
 
+  static constexpr uint32_t kTracking = 1u << 31;  // not a Redis class bit
   std::atomic<uint32_t> flags_{0};
   Sink* sink_ = nullptr;
+  KeyTracker* tracker_ = nullptr;
 };
 
 }  // namespace stockd::engine

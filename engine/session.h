@@ -19,6 +19,14 @@ struct TransactionState;
 // A blocking command's request to the dispatcher (engine/blocking.h).
 struct BlockRequest;
 
+namespace tracking {
+inline constexpr uint8_t kOn = 1;
+inline constexpr uint8_t kBcast = 2;
+inline constexpr uint8_t kOptIn = 4;
+inline constexpr uint8_t kOptOut = 8;
+inline constexpr uint8_t kCaching = 16;  // CLIENT CACHING yes|no given for the next command
+}  // namespace tracking
+
 struct Session {
   Session();
   ~Session();
@@ -62,6 +70,10 @@ struct Session {
   // Set by the server: asked when a blocked client is woken for data; false
   // (the client has gone) passes the wake-up to the next waiter. Null: alive.
   bool (*client_alive)(Session&) = nullptr;
+
+  // CLIENT TRACKING (server/tracking.h), set by the server: tracking:: bits
+  // (0: not tracking, the dispatcher's only test). Scripts copy the caller's.
+  uint8_t tracking = 0;
 
   // MULTI/EXEC/WATCH state (nullptr until the client uses them); resetting
   // it discards a MULTI and unwatches (RESET). REQUIRES then: no shard locked.

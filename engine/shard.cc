@@ -96,6 +96,10 @@ void Shard::Record(KeyChange::Kind kind, std::string_view key, Entry* entry) {
   }
   // kFlush touches watchers itself, before the keys go (TouchWatchedPresent).
   if (kind == KeyChange::kWrite && !watched_.empty()) TouchWatched(key);
+  // Client-side caching (engine/keyspace_events.h): one relaxed load while nobody tracks.
+  if (kind == KeyChange::kWrite && events_ != nullptr && events_->tracking()) {
+    events_->tracker()->Modified(writer_, key);
+  }
 }
 
 void Shard::TouchWatched(std::string_view key) {

@@ -199,6 +199,10 @@ class Shard {
   uint64_t expired() const { return expired_.load(std::memory_order_relaxed); }
   uint64_t seq() const { return seq_; }
   void ResetStats();
+  // The client whose command holds this shard's lock (0: none, e.g. active
+  // expiry): what client-side caching's NOLOOP compares. Set by the
+  // CommandContext that locked the shard, under the lock.
+  void set_writer(uint64_t client_id) { writer_ = client_id; }
 
   // --- change recording (used by the engine) ---
   // coalesce: the observer hears of a live key once until TakePending (above).
@@ -270,6 +274,7 @@ class Shard {
   std::atomic<size_t> expires_{0};
   std::atomic<uint64_t> hits_{0}, misses_{0}, expired_{0};
   uint64_t seq_ = 0;
+  uint64_t writer_ = 0;
   int64_t last_now_ms_ = 0;  // the latest now_ms passed to a lookup
   bool recording_ = false;
   bool coalesce_ = false;

@@ -537,14 +537,14 @@ Denial AclStore::Check(const User& u, const engine::Command& cmd, absl::Span<con
     }
   }
   if (!u.all_channels) {
-    // Redis 7.0's getChannelsFromCommand: PUBLISH's channel, SUBSCRIBE's
+    // Redis 7.0's getChannelsFromCommand: (S)PUBLISH's channel, (S)SUBSCRIBE's
     // channels, PSUBSCRIBE's patterns (a pattern must be one the user was
     // given, literally); unsubscribing is never refused.
     const std::string_view name = cmd.full_name();
     const bool patterns = name == "psubscribe";
     size_t first = 1, last = 0;
-    if (name == "publish") last = 1;
-    else if (name == "subscribe" || patterns) last = argv.size() - 1;
+    if (name == "publish" || name == "spublish") last = 1;
+    else if (name == "subscribe" || name == "ssubscribe" || patterns) last = argv.size() - 1;
     for (size_t i = first; i <= last && i < argv.size(); ++i) {
       bool ok = false;
       for (const std::string& allowed : u.channels) {

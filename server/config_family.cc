@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/engine.h"
 #include "engine/glob.h"
+#include "runtime/log.h"
 #include "server/connection.h"
 #include "server/families.h"
 #include "server/server.h"
@@ -86,6 +87,20 @@ void CmdConfigResetStat(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+// CONFIG REWRITE: the file the server was started with (config/config.h: Rewrite).
+void CmdConfigRewrite(CommandContext& ctx) {
+  Connection* c = RequireConnection(ctx);
+  if (c == nullptr) return;
+  Server& s = c->server();
+  if (s.config_file().empty()) return ctx.Error("ERR The server is running without a config file");
+  if (absl::Status st = s.config().Rewrite(s.config_file()); !st.ok()) {
+    runtime::LogWarning("CONFIG REWRITE failed: %s", std::string(st.message()));
+    return ctx.Error(absl::StrCat("ERR Rewriting config file: ", st.message()));
+  }
+  runtime::LogInfo("CONFIG REWRITE executed with success.");
+  ctx.reply.Ok();
+}
+
 void CmdConfigHelp(CommandContext& ctx) {
   static constexpr std::string_view kLines[] = {
       "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -95,8 +110,10 @@ void CmdConfigHelp(CommandContext& ctx) {
       "    Set the configuration <directive> to <value>.",
       "RESETSTAT",
       "    Reset statistics reported by the INFO command.",
+      "REWRITE",
+      "    Rewrite the configuration file.",
       "HELP",
-      "    Print this help.",
+      "    Prints this help.",
   };
   ctx.reply.ArrayHeader(std::size(kLines));
   for (auto l : kLines) ctx.reply.SimpleString(l);
@@ -114,6 +131,8 @@ void RegisterConfigFamily(engine::CommandTable& t) {
                                 .acl_categories = "@slow", .group = "server", .since = "2.0.0"});
   t.RegisterSubcommand(config, {.name = "resetstat", .arity = 2, .flags = kF, .handler = CmdConfigResetStat,
                                 .acl_categories = "@slow", .group = "server", .since = "2.0.0"});
+  t.RegisterSubcommand(config, {.name = "rewrite", .arity = 2, .flags = kF, .handler = CmdConfigRewrite,
+                                .acl_categories = "@slow", .group = "server", .since = "2.8.0"});
   t.RegisterSubcommand(config, {.name = "help", .arity = 2, .flags = engine::kLoading | engine::kStale,
                                 .handler = CmdConfigHelp, .acl_categories = "@slow", .group = "server",
                                 .since = "5.0.0"});
@@ -126,6 +145,7 @@ void RegisterServerCommands(engine::CommandTable& table) {
   RegisterConfigFamily(table);
   RegisterAclFamily(table);
   RegisterPubSubFamily(table);
+  RegisterLatencyFamily(table);
 }
 
 }  // namespace stockd::server

@@ -65,6 +65,7 @@ Connection::Connection(Server& server, std::unique_ptr<runtime::Conn> conn, uint
 
 Connection::~Connection() {
   if (pubsub_) {  // (Serve stops it; not after a panic)
+    server_.tracking().Detach(id_);
     conn_->Close();
     pubsub_->Stop();
   }
@@ -74,16 +75,33 @@ ClientPubSub& Connection::pubsub() {
   if (!pubsub_) {
     pubsub_ = std::make_unique<ClientPubSub>(server_.pubsub(), server_.config().live(), conn_.get(), session_.resp,
                                              &net_output_bytes_, &writes_processed_);
+    server_.tracking().Attach(id_, &pubsub_->subscriber(), this);  // invalidations can reach it now
   }
   return *pubsub_;
+}
+
+void Connection::TrackingOn(uint8_t session_bits, int64_t redirect) {
+  session_.tracking = session_bits;
+  tracking_.store(session_bits, std::memory_order_relaxed);
+  tracking_redirect_.store(redirect, std::memory_order_relaxed);
+}
+
+void Connection::TrackingOff() {
+  if (session_.tracking == 0) return;
+  server_.tracking().Disable(id_);
+  session_.tracking = 0;
+  tracking_.store(0, std::memory_order_relaxed);
+  tracking_redirect_.store(-1, std::memory_order_relaxed);
 }
 
 void Connection::SubscriptionsChanged() {
   const size_t channels = pubsub_ ? pubsub_->count(SubKind::kChannel) : 0;
   const size_t patterns = pubsub_ ? pubsub_->count(SubKind::kPattern) : 0;
-  session_.subscribed = channels + patterns > 0;
+  const size_t shard = pubsub_ ? pubsub_->count(SubKind::kShardChannel) : 0;
+  session_.subscribed = channels + patterns + shard > 0;
   sub_count_.store(static_cast<int>(channels), std::memory_order_relaxed);
   psub_count_.store(static_cast<int>(patterns), std::memory_order_relaxed);
+  ssub_count_.store(static_cast<int>(shard), std::memory_order_relaxed);
 }
 
 bool Connection::StartMonitor() {
@@ -149,13 +167,14 @@ void Connection::Reset() {
   SetName("");
   BindDefaultUser(*this);  // ACL default user; authenticated if it is on and nopass
   if (pubsub_) {  // every subscription ends, without unsubscribe messages, and MONITOR (as Redis)
-    for (SubKind kind : {SubKind::kChannel, SubKind::kPattern})
+    for (SubKind kind : {SubKind::kChannel, SubKind::kPattern, SubKind::kShardChannel})
       for (const std::string& name : pubsub_->Names(kind)) pubsub_->Remove(kind, name);
     SubscriptionsChanged();
     pubsub_->SetMonitor(false);
   }
   session_.monitor = false;
   monitor_.store(false, std::memory_order_relaxed);
+  TrackingOff();
 }
 
 void Connection::Kill(bool after_reply) {
@@ -235,6 +254,7 @@ void Connection::Panicked(std::string_view what) {
   runtime::LogWarning("Panic in the fiber of client id=%d addr=%s: %s (client dropped, server goes on)", id_,
                       remote_address_, std::string(what));
   if (pubsub_) {  // its writer fiber must not race the error line below: a subscriber is just closed
+    server_.tracking().Detach(id_);
     conn_->Close();
     pubsub_->Stop();
   }
@@ -279,6 +299,16 @@ void Connection::Execute(std::vector<std::string_view>& argv) {
     }
   }
   if (cmd != nullptr && cmd->ArityOk(argv.size())) AwaitClientPause(*cmd);
+  // Client-side caching: the table within tracking-table-max-keys (Redis's processCommand).
+  if (engine.keyspace_events().tracking()) {
+    server_.tracking().LimitKeys(server_.config().live().tracking_table_max_keys.load(std::memory_order_relaxed));
+  }
+  // (Not around a command that may park: what is sent to a blocked client
+  // reaches it while it waits, as in Redis.)
+  const bool tracking = session_.tracking & engine::tracking::kOn;
+  if (tracking && !(cmd != nullptr && cmd->has_flag(engine::kBlocking | engine::kMayBlock))) {
+    server_.tracking().BeforeCommand(id_);
+  }
   if (cmd != nullptr && cmd->dispatch_keys() == engine::Command::DispatchKeys::kTriple) LookAhead();
   const bool blocking = cmd != nullptr && cmd->has_flag(engine::kBlocking | engine::kMayBlock);
   if (blocking) blocking_.store(true, std::memory_order_relaxed);
@@ -309,6 +339,16 @@ void Connection::Execute(std::vector<std::string_view>& argv) {
   }
   // Its replies, with the subscriptions it changed (pubsub.h: the order).
   if (pubsub_) CommitReplies();
+  // Client-side caching: CLIENT CACHING yes|no lasts one command or
+  // transaction (but CLIENT's subcommands, as Redis's resetClient); then the
+  // invalidations held back until after this reply, and BCAST's batches.
+  if (session_.tracking & engine::tracking::kCaching) {
+    const bool client_cmd = cmd != nullptr && cmd->parent() != nullptr && cmd->parent()->name() == "client";
+    if (!client_cmd && !engine::InMulti(session_)) session_.tracking &= ~engine::tracking::kCaching;
+  }
+  if (tracking || (engine.keyspace_events().tracking() && server_.tracking().bcast_pending())) {
+    server_.tracking().AfterCommand(id_);
+  }
   // MONITOR sees what ran, after it ran (and after its reply: a monitor's own PING).
   if (clock_.used_start_ns != 0 && cmd != nullptr && server_.pubsub().has_monitors()) {
     server_.pubsub().FeedMonitors(*cmd, /*starting=*/false, session_.db, remote_address_, argv);
@@ -444,6 +484,7 @@ void Connection::Serve() {
   conn_->Close();
   if (pubsub_) {
     if (pubsub_->over_limit()) OutputLimitReached("pubsub");
+    server_.tracking().Detach(id_);  // before its outbox goes
     pubsub_->Stop();
   }
 }
@@ -466,16 +507,23 @@ std::string Connection::Describe(int64_t now_ms) const {
   if (is_pubsub()) flags += 'P';
   if (multi >= 0) flags += 'x';
   if (blocking_.load(std::memory_order_relaxed)) flags += 'b';
+  const uint8_t tracking = tracking_.load(std::memory_order_relaxed);
+  if (tracking & engine::tracking::kOn) flags += 't';
+  if (tracking_broken_.load(std::memory_order_relaxed)) flags += 'R';
+  if (tracking & engine::tracking::kBcast) flags += 'B';
   if (no_evict_.load(std::memory_order_relaxed)) flags += 'e';
   if (flags.empty()) flags.push_back('N');  // (not = "N": GCC 12 warns, -Wrestrict, wrongly)
   return absl::StrCat("id=", id_, " addr=", remote_address_, " laddr=", local_address_, " fd=", conn_->fd(),
                       " name=", name(), " age=", age, " idle=", idle, " flags=", flags,
                       " db=", db_.load(std::memory_order_relaxed), " sub=", sub_count_.load(std::memory_order_relaxed),
-                      " psub=", psub_count_.load(std::memory_order_relaxed), " ssub=0 multi=", multi,
+                      " psub=", psub_count_.load(std::memory_order_relaxed),
+                      " ssub=", ssub_count_.load(std::memory_order_relaxed), " multi=", multi,
                       " qbuf=", qbuf_.load(std::memory_order_relaxed),
                       " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=", omem_.load(std::memory_order_relaxed),
                       " tot-mem=0 events=r cmd=",
-                      cmd_name, " user=", acl_user_.name(), " redir=-1 resp=", resp_.load(std::memory_order_relaxed));
+                      cmd_name, " user=", acl_user_.name(),
+                      " redir=", tracking_redirect_.load(std::memory_order_relaxed),
+                      " resp=", resp_.load(std::memory_order_relaxed));
 }
 
 }  // namespace stockd::server

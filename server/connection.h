@@ -100,17 +100,27 @@ class Connection {
   // from then on every reply goes out through the subscription's outbox.
   ClientPubSub& pubsub();
   ClientPubSub* pubsub_if_any() { return pubsub_.get(); }
-  // After (P)(UN)SUBSCRIBE changed the sets: the session's subscribed flag
+  // After (P|S)(UN)SUBSCRIBE changed the sets: the session's subscribed flag
   // and CLIENT LIST's counts follow.
   void SubscriptionsChanged();
+  // CLIENT TRACKING (server/tracking.h): on / off for this connection (the
+  // session's bits, CLIENT LIST's flags t and B and redir=). On gives it an
+  // outbox (pubsub()), where invalidations arrive.
+  void TrackingOn(uint8_t session_bits, int64_t redirect);
+  void TrackingOff();
+  // Any fiber (the tracking table, under its lock): CLIENT LIST's flag R.
+  void SetTrackingBroken(bool broken) { tracking_broken_.store(broken, std::memory_order_relaxed); }
   // MONITOR: from now on every command the server runs is sent here too
   // (false when already monitoring: Redis then replies nothing).
   bool StartMonitor();
 
   // --- read by CLIENT LIST / INFO from any fiber ---
   uint64_t id() const { return id_; }
-  // Has channel or pattern subscriptions (CLIENT LIST/KILL TYPE pubsub, flag P).
-  bool is_pubsub() const { return sub_count_.load(std::memory_order_relaxed) + psub_count_.load(std::memory_order_relaxed) > 0; }
+  // Has channel, pattern or shard channel subscriptions (CLIENT LIST/KILL TYPE pubsub, flag P).
+  bool is_pubsub() const {
+    return sub_count_.load(std::memory_order_relaxed) + psub_count_.load(std::memory_order_relaxed) +
+               ssub_count_.load(std::memory_order_relaxed) > 0;
+  }
   std::string name() const;
   std::string Describe(int64_t now_ms) const;  // one CLIENT LIST line (no newline)
   const std::string& remote_address() const { return remote_address_; }
@@ -207,7 +217,11 @@ class Connection {
   std::unique_ptr<ClientPubSub> pubsub_;
   std::atomic<int> sub_count_{0};   // CLIENT LIST sub=
   std::atomic<int> psub_count_{0};  // CLIENT LIST psub=
+  std::atomic<int> ssub_count_{0};  // CLIENT LIST ssub=
   std::atomic<bool> monitor_{false};  // CLIENT LIST flag O
+  std::atomic<uint8_t> tracking_{0};        // CLIENT LIST flags t, B (engine::tracking bits)
+  std::atomic<bool> tracking_broken_{false};  // flag R
+  std::atomic<int64_t> tracking_redirect_{-1};  // redir=
 
   mutable absl::Mutex name_mu_;
   std::string name_;

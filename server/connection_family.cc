@@ -405,6 +405,10 @@ void CmdClientReply(CommandContext& ctx) {
 void CmdClientHelp(CommandContext& ctx) {
   static constexpr std::string_view kLines[] = {
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "CACHING (YES|NO)",
+      "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+      "GETREDIR",
+      "    Return the client ID we are redirecting to when tracking is enabled.",
       "GETNAME",
       "    Return the name of the current connection.",
       "ID",
@@ -427,6 +431,11 @@ void CmdClientHelp(CommandContext& ctx) {
       "    Control the replies sent to the current connection.",
       "SETNAME <name>",
       "    Assign the name <name> to the current connection.",
+      "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+      "         [OPTIN] [OPTOUT] [NOLOOP]",
+      "    Control server assisted client side caching.",
+      "TRACKINGINFO",
+      "    Report tracking status for the current connection.",
       "HELP",
       "    Print this help.",
   };
@@ -469,6 +478,7 @@ void RegisterConnectionFamily(engine::CommandTable& t) {
   sub("pause", -3, engine::kAdmin, CmdClientPause, "2.9.50");
   sub("unpause", 2, engine::kAdmin, CmdClientUnpause, "6.2.0");
   sub("unblock", -3, engine::kAdmin, CmdClientUnblock, "5.0.0");
+  RegisterClientTracking(t, client);
   t.RegisterSubcommand(client, {.name = "help", .arity = 2, .flags = engine::kLoading | engine::kStale,
                                 .handler = CmdClientHelp, .acl_categories = "@slow @connection", .group = "connection",
                                 .since = "5.0.0"});

@@ -24,6 +24,11 @@ void RegisterInfoFamily(engine::CommandTable& table);        // INFO
 void RegisterConfigFamily(engine::CommandTable& table);      // CONFIG
 void RegisterAclFamily(engine::CommandTable& table);         // ACL (server/acl_family.cc)
 void RegisterPubSubFamily(engine::CommandTable& table);      // (P)(UN)SUBSCRIBE PUBLISH PUBSUB
+void RegisterLatencyFamily(engine::CommandTable& table);     // LATENCY (server/latency_family.cc)
+// CLIENT TRACKING CACHING GETREDIR TRACKINGINFO (server/tracking_family.cc), under `client`.
+void RegisterClientTracking(engine::CommandTable& table, engine::Command* client);
+// INFO latencystats (server/latency_family.cc).
+void SectionLatencyStats(Server& server, std::string& out);
 
 // Builds the ACL command index, loads `user` lines and the aclfile, and
 // returns the engine's Authorizer for `server` (server/acl_family.cc).

@@ -88,7 +88,7 @@ void SectionClients(Server& s, std::string& out) {
   Line(out, "client_recent_max_input_buffer", s.recent_max_input_buffer());
   Line(out, "client_recent_max_output_buffer", s.recent_max_output_buffer());
   Line(out, "blocked_clients", s.engine().blocking().blocked_clients());
-  Line(out, "tracking_clients", 0);
+  Line(out, "tracking_clients", s.tracking().clients());
   Line(out, "clients_in_timeout_table", 0);
 }
 
@@ -151,6 +151,10 @@ void SectionStats(Server& s, std::string& out) {
   Line(out, "keyspace_misses", ec.keyspace_misses);
   Line(out, "pubsub_channels", s.pubsub().NumChannels());
   Line(out, "pubsub_patterns", s.pubsub().NumPat());
+  Line(out, "pubsubshard_channels", s.pubsub().NumShardChannels());
+  Line(out, "tracking_total_keys", s.tracking().total_keys());
+  Line(out, "tracking_total_items", s.tracking().total_items());
+  Line(out, "tracking_total_prefixes", s.tracking().total_prefixes());
   Line(out, "total_error_replies", ec.total_error_replies);
   Line(out, "unexpected_error_replies", s.stats().unexpected_error_replies.load());
   Line(out, "total_reads_processed", net.reads);
@@ -243,6 +247,7 @@ constexpr Builtin kBuiltins[] = {
     {"modules", "Modules", nullptr, true},
     {"commandstats", "Commandstats", SectionCommandStats, false},
     {"errorstats", "Errorstats", SectionErrorStats, true},
+    {"latencystats", "Latencystats", SectionLatencyStats, false},
     {"cluster", "Cluster", nullptr, true},
     {"keyspace", "Keyspace", SectionKeyspace, true},
 };

@@ -36,6 +36,20 @@ void Subscriber::Deliver(const std::string* pattern, std::string_view channel, s
   Wake();
 }
 
+void Subscriber::DeliverShard(std::string_view channel, std::string_view payload) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (over_limit_.load(std::memory_order_relaxed)) return;
+    protocol::ReplyWriter w(&outbox_, resp_.load(std::memory_order_relaxed));
+    w.PushHeader(3);
+    w.Bulk("smessage");
+    w.Bulk(channel);
+    w.Bulk(payload);
+    CheckLimitsLocked();
+  }
+  Wake();
+}
+
 void Subscriber::DeliverRaw(std::string_view resp) {
   {
     absl::MutexLock lock(&mu_);
@@ -138,6 +152,34 @@ int64_t PubSub::NumChannels() const {
   return static_cast<int64_t>(channels_.size());
 }
 
+int64_t PubSub::PublishShard(std::string_view channel, std::string_view message) {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = shard_channels_.find(A(channel));
+  if (it == shard_channels_.end()) return 0;
+  for (Subscriber* s : it->second) s->DeliverShard(channel, message);
+  return static_cast<int64_t>(it->second.size());
+}
+
+std::vector<std::string> PubSub::ShardChannels(std::optional<std::string_view> pattern) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<std::string> out;
+  for (const auto& [channel, subscribers] : shard_channels_) {
+    if (!pattern || engine::GlobMatch(*pattern, channel)) out.push_back(channel);
+  }
+  return out;
+}
+
+int64_t PubSub::ShardNumSub(std::string_view channel) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = shard_channels_.find(A(channel));
+  return it == shard_channels_.end() ? 0 : static_cast<int64_t>(it->second.size());
+}
+
+int64_t PubSub::NumShardChannels() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return static_cast<int64_t>(shard_channels_.size());
+}
+
 namespace {
 
 // Redis's sdscatrepr: the argument quoted, with C escapes for what is not printable.
@@ -211,7 +253,7 @@ void PubSub::ApplyLocked(Subscriber* s, const Change& c) {
     monitors_count_.store(static_cast<int>(monitors_.size()), std::memory_order_relaxed);
     return;
   }
-  auto& map = c.kind == SubKind::kChannel ? channels_ : patterns_;
+  auto& map = c.kind == SubKind::kChannel ? channels_ : c.kind == SubKind::kShardChannel ? shard_channels_ : patterns_;
   if (c.add) {
     map[c.name].insert(s);
     return;
@@ -258,7 +300,7 @@ void ClientPubSub::SetMonitor(bool on) {
 }
 
 std::vector<std::string> ClientPubSub::Names(SubKind kind) const {
-  const auto& set = kind == SubKind::kChannel ? channels_ : patterns_;
+  const auto& set = Set(kind);
   return std::vector<std::string>(set.begin(), set.end());
 }
 
@@ -311,6 +353,7 @@ void ClientPubSub::Stop() {
     absl::MutexLock registry_lock(&registry_.mu_);
     for (const std::string& c : channels_) registry_.ApplyLocked(&sub_, {SubKind::kChannel, false, c});
     for (const std::string& p : patterns_) registry_.ApplyLocked(&sub_, {SubKind::kPattern, false, p});
+    for (const std::string& c : shard_channels_) registry_.ApplyLocked(&sub_, {SubKind::kShardChannel, false, c});
     for (const PubSub::Change& c : changes_) registry_.ApplyLocked(&sub_, {c.kind, false, c.name});
     registry_.ApplyLocked(&sub_, {SubKind::kMonitor, false, std::string()});
   }

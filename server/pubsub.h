@@ -1,6 +1,9 @@
 // server/pubsub.h — Redis pub/sub: which connections listen to which channels
 // and patterns (PubSub, the registry), and one connection's side of it
 // (ClientPubSub: its subscriptions, its outbox and the fiber that sends it).
+// Shard channels (SSUBSCRIBE / SPUBLISH, kShardChannel) are a namespace of
+// their own, as in Redis 7.0 with cluster mode off: "smessage" deliveries,
+// their own subscription count.
 // MONITOR is a subscription too, to the stream of commands the server runs:
 // a monitor's outbox gets one line per command (PubSub::FeedMonitors).
 //
@@ -51,7 +54,7 @@
 
 namespace stockd::server {
 
-enum class SubKind { kChannel, kPattern, kMonitor };
+enum class SubKind { kChannel, kPattern, kMonitor, kShardChannel };
 
 // What a publisher sees of a subscribed connection: its outbox.
 class Subscriber {
@@ -60,9 +63,12 @@ class Subscriber {
 
   // RESP version of the messages (HELLO may change it).
   void SetResp(int resp) { resp_.store(resp, std::memory_order_relaxed); }
+  int resp() const { return resp_.load(std::memory_order_relaxed); }
   // Any fiber, never parks: appends ("message", channel, payload), or
   // ("pmessage", *pattern, channel, payload), and wakes the pusher.
   void Deliver(const std::string* pattern, std::string_view channel, std::string_view payload);
+  // The same for a shard channel: ("smessage", channel, payload).
+  void DeliverShard(std::string_view channel, std::string_view payload);
   // Any fiber, never parks: appends ready-made RESP (a MONITOR line).
   void DeliverRaw(std::string_view resp);
   // Takes what is pending (the writer sends it without the lock).
@@ -106,6 +112,12 @@ class PubSub {
   int64_t NumSub(std::string_view channel) const;  // PUBSUB NUMSUB
   int64_t NumPat() const;                          // PUBSUB NUMPAT: distinct patterns
   int64_t NumChannels() const;                     // INFO pubsub_channels
+  // SPUBLISH: to the shard channel's subscribers only (no patterns).
+  int64_t PublishShard(std::string_view channel, std::string_view message);
+  // PUBSUB SHARDCHANNELS / SHARDNUMSUB, INFO pubsubshard_channels.
+  std::vector<std::string> ShardChannels(std::optional<std::string_view> pattern) const;
+  int64_t ShardNumSub(std::string_view channel) const;
+  int64_t NumShardChannels() const;
 
   // MONITOR: true while some connection monitors (one relaxed load: the
   // command path asks it after every command).
@@ -135,6 +147,7 @@ class PubSub {
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, Subscribers> channels_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Subscribers> patterns_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, Subscribers> shard_channels_ ABSL_GUARDED_BY(mu_);
   Subscribers monitors_ ABSL_GUARDED_BY(mu_);
   std::atomic<int> monitors_count_{0};
 };
@@ -158,10 +171,14 @@ class ClientPubSub {
   void SetMonitor(bool on);
   // The names of one kind (UNSUBSCRIBE without arguments; unordered, as Redis's).
   std::vector<std::string> Names(SubKind kind) const;
-  size_t count(SubKind kind) const { return kind == SubKind::kChannel ? channels_.size() : patterns_.size(); }
+  size_t count(SubKind kind) const { return Set(kind).size(); }
+  // (UN)SUBSCRIBE's and P(UN)SUBSCRIBE's count: channels and patterns (shard
+  // channels are counted apart, as Redis's clientSubscriptionsCount).
   size_t total() const { return channels_.size() + patterns_.size(); }
 
   void SetResp(int resp) { sub_.SetResp(resp); }
+  // Its outbox, as publishers and client-side caching (server/tracking.h) see it.
+  Subscriber& subscriber() { return sub_; }
   // Moves `out` into the outbox and applies the pending registry changes, in
   // one critical section (see the ordering invariant above).
   void Commit(protocol::OutputBuffer& out);
@@ -177,7 +194,12 @@ class ClientPubSub {
 
  private:
   void PusherLoop();
-  absl::flat_hash_set<std::string>& Set(SubKind kind) { return kind == SubKind::kChannel ? channels_ : patterns_; }
+  absl::flat_hash_set<std::string>& Set(SubKind kind) {
+    return kind == SubKind::kChannel ? channels_ : kind == SubKind::kShardChannel ? shard_channels_ : patterns_;
+  }
+  const absl::flat_hash_set<std::string>& Set(SubKind kind) const {
+    return kind == SubKind::kChannel ? channels_ : kind == SubKind::kShardChannel ? shard_channels_ : patterns_;
+  }
 
   PubSub& registry_;
   runtime::Conn* const conn_;
@@ -186,6 +208,7 @@ class ClientPubSub {
   Subscriber sub_;
   absl::flat_hash_set<std::string> channels_;
   absl::flat_hash_set<std::string> patterns_;
+  absl::flat_hash_set<std::string> shard_channels_;
   bool monitor_ = false;
   std::vector<PubSub::Change> changes_;  // not yet in the registry
   runtime::Mutex write_mu_;              // one writer at a time: the fiber or the pusher

@@ -1,7 +1,11 @@
 // server/pubsub_family.cc — SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE,
 // PUBLISH and PUBSUB, with Redis 7.0's replies (the registry and delivery:
-// server/pubsub.h). Not here: the shard channels of Redis Cluster (SSUBSCRIBE,
-// SPUBLISH, PUBSUB SHARD*) and keyspace notifications.
+// server/pubsub.h), and the shard channels (SSUBSCRIBE, SUNSUBSCRIBE,
+// SPUBLISH, PUBSUB SHARDCHANNELS/SHARDNUMSUB) as Redis 7.0 has them with
+// cluster mode off: a namespace of their own with a count of their own. Their
+// channel arguments are NOT_KEY key specs in Redis (engine::kNotKey): COMMAND
+// INFO prints the triple; nothing locks, ACL-checks or tracks them as keys.
+// Not here: keyspace notifications.
 #include <optional>
 #include <string>
 
@@ -30,13 +34,25 @@ void Confirm(CommandContext& ctx, std::string_view verb, const std::string_view*
   ctx.reply.SetBuffer(target);
 }
 
+// The count a confirmation carries: channels + patterns, or the shard
+// channels alone (Redis's clientSubscriptionsCount / clientShardSubscriptionsCount).
+size_t CountOf(const ClientPubSub* subs, SubKind kind) {
+  if (subs == nullptr) return 0;
+  return kind == SubKind::kShardChannel ? subs->count(kind) : subs->total();
+}
+
 void Subscribe(CommandContext& ctx, SubKind kind, std::string_view verb) {
   Connection* c = RequireConnection(ctx);
   if (c == nullptr) return;
+  // Redis 7.0 refuses SSUBSCRIBE in EXEC (SUBSCRIBE is let through there).
+  if (kind == SubKind::kShardChannel && ctx.session.no_block) {
+    ctx.Error("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
+    return;
+  }
   ClientPubSub& subs = c->pubsub();
   for (size_t i = 1; i < ctx.argv.size(); ++i) {
     subs.Add(kind, ctx.argv[i]);
-    Confirm(ctx, verb, &ctx.argv[i], subs.total());
+    Confirm(ctx, verb, &ctx.argv[i], CountOf(&subs, kind));
   }
   c->SubscriptionsChanged();
 }
@@ -52,13 +68,13 @@ void Unsubscribe(CommandContext& ctx, SubKind kind, std::string_view verb) {
     for (const std::string& n : names) {
       subs->Remove(kind, n);
       const std::string_view name = n;
-      Confirm(ctx, verb, &name, subs->total());
+      Confirm(ctx, verb, &name, CountOf(subs, kind));
     }
-    if (names.empty()) Confirm(ctx, verb, nullptr, subs != nullptr ? subs->total() : 0);
+    if (names.empty()) Confirm(ctx, verb, nullptr, CountOf(subs, kind));
   } else {
     for (size_t i = 1; i < ctx.argv.size(); ++i) {
       if (subs != nullptr) subs->Remove(kind, ctx.argv[i]);
-      Confirm(ctx, verb, &ctx.argv[i], subs != nullptr ? subs->total() : 0);
+      Confirm(ctx, verb, &ctx.argv[i], CountOf(subs, kind));
     }
   }
   c->SubscriptionsChanged();
@@ -68,6 +84,8 @@ void CmdSubscribe(CommandContext& ctx) { Subscribe(ctx, SubKind::kChannel, "subs
 void CmdPSubscribe(CommandContext& ctx) { Subscribe(ctx, SubKind::kPattern, "psubscribe"); }
 void CmdUnsubscribe(CommandContext& ctx) { Unsubscribe(ctx, SubKind::kChannel, "unsubscribe"); }
 void CmdPUnsubscribe(CommandContext& ctx) { Unsubscribe(ctx, SubKind::kPattern, "punsubscribe"); }
+void CmdSSubscribe(CommandContext& ctx) { Subscribe(ctx, SubKind::kShardChannel, "ssubscribe"); }
+void CmdSUnsubscribe(CommandContext& ctx) { Unsubscribe(ctx, SubKind::kShardChannel, "sunsubscribe"); }
 
 // Embedded use (no server) has no subscribers: 0 receivers.
 void CmdPublish(CommandContext& ctx) {
@@ -75,12 +93,17 @@ void CmdPublish(CommandContext& ctx) {
   ctx.reply.Integer(c != nullptr ? c->server().pubsub().Publish(ctx.argv[1], ctx.argv[2]) : 0);
 }
 
+void CmdSPublish(CommandContext& ctx) {
+  Connection* c = ConnectionOf(ctx);
+  ctx.reply.Integer(c != nullptr ? c->server().pubsub().PublishShard(ctx.argv[1], ctx.argv[2]) : 0);
+}
+
 PubSub* RegistryOf(CommandContext& ctx) {
   Connection* c = RequireConnection(ctx);
   return c != nullptr ? &c->server().pubsub() : nullptr;
 }
 
-void CmdPubsubChannels(CommandContext& ctx) {
+void PubsubChannels(CommandContext& ctx, bool shard) {
   if (ctx.argv.size() > 3) {
     ctx.Error(std::string("ERR unknown subcommand or wrong number of arguments for '")
                   .append(ctx.argv[1])
@@ -89,21 +112,26 @@ void CmdPubsubChannels(CommandContext& ctx) {
   }
   PubSub* ps = RegistryOf(ctx);
   if (ps == nullptr) return;
-  const std::vector<std::string> channels =
-      ps->Channels(ctx.argv.size() == 3 ? std::optional<std::string_view>(ctx.argv[2]) : std::nullopt);
+  const auto pattern = ctx.argv.size() == 3 ? std::optional<std::string_view>(ctx.argv[2]) : std::nullopt;
+  const std::vector<std::string> channels = shard ? ps->ShardChannels(pattern) : ps->Channels(pattern);
   ctx.reply.ArrayHeader(channels.size());
   for (const std::string& ch : channels) ctx.reply.Bulk(ch);
 }
 
-void CmdPubsubNumsub(CommandContext& ctx) {
+void PubsubNumsub(CommandContext& ctx, bool shard) {
   PubSub* ps = RegistryOf(ctx);
   if (ps == nullptr) return;
   ctx.reply.ArrayHeader(2 * (ctx.argv.size() - 2));  // pairs, a flat array in RESP3 too (as Redis 7.0)
   for (size_t i = 2; i < ctx.argv.size(); ++i) {
     ctx.reply.Bulk(ctx.argv[i]);
-    ctx.reply.Integer(ps->NumSub(ctx.argv[i]));
+    ctx.reply.Integer(shard ? ps->ShardNumSub(ctx.argv[i]) : ps->NumSub(ctx.argv[i]));
   }
 }
+
+void CmdPubsubChannels(CommandContext& ctx) { PubsubChannels(ctx, false); }
+void CmdPubsubShardChannels(CommandContext& ctx) { PubsubChannels(ctx, true); }
+void CmdPubsubNumsub(CommandContext& ctx) { PubsubNumsub(ctx, false); }
+void CmdPubsubShardNumsub(CommandContext& ctx) { PubsubNumsub(ctx, true); }
 
 void CmdPubsubNumpat(CommandContext& ctx) {
   if (PubSub* ps = RegistryOf(ctx)) ctx.reply.Integer(ps->NumPat());
@@ -111,7 +139,7 @@ void CmdPubsubNumpat(CommandContext& ctx) {
 
 void CmdPubsubHelp(CommandContext& ctx) {
   static constexpr std::string_view kLines[] = {
-      // Redis 7.0's text without the shard-channel subcommands stockd does not have.
+      // Redis 7.0's text.
       "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
       "CHANNELS [<pattern>]",
       "    Return the currently active channels matching a <pattern> (default: '*').",
@@ -120,6 +148,10 @@ void CmdPubsubHelp(CommandContext& ctx) {
       "NUMSUB [<channel> ...]",
       "    Return the number of subscribers for the specified channels, excluding",
       "    pattern subscriptions(default: no channels).",
+      "SHARDCHANNELS [<pattern>]",
+      "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+      "SHARDNUMSUB [<shardchannel> ...]",
+      "    Return the number of subscribers for the specified shard level channel(s)",
       "HELP",
       "    Prints this help.",
   };
@@ -142,6 +174,16 @@ void RegisterPubSubFamily(engine::CommandTable& t) {
               .acl_categories = "@pubsub @slow", .group = "pubsub", .since = "2.0.0"});
   t.Register({.name = "publish", .arity = 3, .flags = kRead | engine::kFast | engine::kMayReplicate, .handler = CmdPublish,
               .acl_categories = "@pubsub @fast", .group = "pubsub", .since = "2.0.0"});
+  // The shard channels: Redis's triple 1 -1 1 / 1 1 1 over NOT_KEY key specs.
+  t.Register({.name = "ssubscribe", .arity = -2, .flags = kSub | engine::kNotKey, .first_key = 1, .last_key = -1,
+              .key_step = 1, .handler = CmdSSubscribe, .acl_categories = "@pubsub @slow", .group = "pubsub",
+              .since = "7.0.0"});
+  t.Register({.name = "sunsubscribe", .arity = -1, .flags = kSub | engine::kNotKey, .first_key = 1, .last_key = -1,
+              .key_step = 1, .handler = CmdSUnsubscribe, .acl_categories = "@pubsub @slow", .group = "pubsub",
+              .since = "7.0.0"});
+  t.Register({.name = "spublish", .arity = 3, .flags = kRead | engine::kFast | engine::kMayReplicate | engine::kNotKey,
+              .first_key = 1, .last_key = 1, .key_step = 1, .handler = CmdSPublish,
+              .acl_categories = "@pubsub @fast", .group = "pubsub", .since = "7.0.0"});
   engine::Command* pubsub =
       t.Register({.name = "pubsub", .arity = -2, .acl_categories = "@slow", .group = "pubsub", .since = "2.8.0"});
   t.RegisterSubcommand(pubsub, {.name = "channels", .arity = -2, .flags = kRead, .handler = CmdPubsubChannels,
@@ -150,6 +192,10 @@ void RegisterPubSubFamily(engine::CommandTable& t) {
                                 .acl_categories = "@pubsub @slow", .group = "pubsub", .since = "2.8.0"});
   t.RegisterSubcommand(pubsub, {.name = "numpat", .arity = 2, .flags = kRead, .handler = CmdPubsubNumpat,
                                 .acl_categories = "@pubsub @slow", .group = "pubsub", .since = "2.8.0"});
+  t.RegisterSubcommand(pubsub, {.name = "shardchannels", .arity = -2, .flags = kRead, .handler = CmdPubsubShardChannels,
+                                .acl_categories = "@pubsub @slow", .group = "pubsub", .since = "7.0.0"});
+  t.RegisterSubcommand(pubsub, {.name = "shardnumsub", .arity = -2, .flags = kRead, .handler = CmdPubsubShardNumsub,
+                                .acl_categories = "@pubsub @slow", .group = "pubsub", .since = "7.0.0"});
   t.RegisterSubcommand(pubsub, {.name = "help", .arity = 2, .flags = engine::kLoading | engine::kStale,
                                 .handler = CmdPubsubHelp, .acl_categories = "@slow", .group = "pubsub",
                                 .since = "6.2.0"});

@@ -104,10 +104,22 @@ Server::Server(config::Config& config, engine::Engine& engine, std::string confi
       engine_(engine),
       config_file_(std::move(config_file)),
       start_ms_(absl::ToUnixMillis(absl::Now())),
-      run_id_(RandomHex(40)) {
+      run_id_(RandomHex(40)),
+      tracking_(engine.keyspace_events(), [this](uint64_t id) {
+        absl::MutexLock lock(&clients_mu_);
+        return clients_.contains(id);
+      }) {
+  engine_.keyspace_events().SetTracker(&tracking_);
   // requirepass is the ACL default user's password, as in Redis.
   acl_.SetRequirePass(config_.options().requirepass);
-  config_.OnChange([this](std::string_view name) {
+  // Latency tracking and monitor (server/latency_family.cc): the engine times calls.
+  auto apply_latency = [this] {
+    engine_.SetLatencyTracking(config_.live().latency_tracking.load(std::memory_order_relaxed));
+    engine_.SetLatencyMonitorThreshold(config_.live().latency_monitor_threshold.load(std::memory_order_relaxed));
+  };
+  apply_latency();
+  config_.OnChange([this, apply_latency](std::string_view name) {
+    if (name == "latency-tracking" || name == "latency-monitor-threshold") apply_latency();
     if (name == "requirepass") {
       auto v = config_.Get([](std::string_view n) { return n == "requirepass"; });
       acl_.SetRequirePass(v.empty() ? "" : v[0].second);
@@ -155,13 +167,16 @@ void Server::Register(Connection* c) {
 }
 
 void Server::Unregister(Connection* c) {
-  absl::MutexLock lock(&clients_mu_);
-  clients_.erase(c->id());
-  client_count_.store(clients_.size(), std::memory_order_relaxed);
-  stats_.closed_net_input_bytes.fetch_add(c->net_input_bytes(), std::memory_order_relaxed);
-  stats_.closed_net_output_bytes.fetch_add(c->net_output_bytes(), std::memory_order_relaxed);
-  stats_.closed_reads_processed.fetch_add(c->reads_processed(), std::memory_order_relaxed);
-  stats_.closed_writes_processed.fetch_add(c->writes_processed(), std::memory_order_relaxed);
+  {
+    absl::MutexLock lock(&clients_mu_);
+    clients_.erase(c->id());
+    client_count_.store(clients_.size(), std::memory_order_relaxed);
+    stats_.closed_net_input_bytes.fetch_add(c->net_input_bytes(), std::memory_order_relaxed);
+    stats_.closed_net_output_bytes.fetch_add(c->net_output_bytes(), std::memory_order_relaxed);
+    stats_.closed_reads_processed.fetch_add(c->reads_processed(), std::memory_order_relaxed);
+    stats_.closed_writes_processed.fetch_add(c->writes_processed(), std::memory_order_relaxed);
+  }
+  tracking_.ClientGone(c->id());  // after it left the registry (tracking.h: no lost broken redirect)
 }
 
 void Server::Shutdown() {
@@ -331,6 +346,7 @@ void Server::ActiveExpireLoop() {
     if (client_pause_.paused()) continue;  // as Redis: a paused server's keys stay put
     // Redis spends at most 25% of a cycle's period on active expiry.
     engine_.ActiveExpireCycle(absl::Milliseconds(250 / hz));
+    if (engine_.keyspace_events().tracking()) tracking_.AfterCommand(0);  // BCAST batches of expired keys
   }
 }
 

@@ -34,6 +34,7 @@
 #include "server/instantaneous_metric.h"
 #include "server/client_pause.h"
 #include "server/pubsub.h"
+#include "server/tracking.h"
 #include "server/slowlog.h"
 
 namespace stockd::server {
@@ -117,6 +118,8 @@ class Server {
   acl::AclStore& acl() { return acl_; }
   // Channels and patterns: who is subscribed to what (server/pubsub.h).
   PubSub& pubsub() { return pubsub_; }
+  // CLIENT TRACKING: client-side caching's table (server/tracking.h).
+  Tracking& tracking() { return tracking_; }
   // CLIENT PAUSE / UNPAUSE (server/client_pause.h).
   ClientPause& client_pause() { return client_pause_; }
 
@@ -179,6 +182,7 @@ class Server {
 
   acl::AclStore acl_;
   PubSub pubsub_;
+  Tracking tracking_;  // (never takes clients_mu_ under its lock: see tracking.h)
   ClientPause client_pause_;
   std::unique_ptr<engine::Authorizer> authorizer_;
   std::unique_ptr<engine::CallObserver> call_observer_;  // EXEC's and scripts' calls for SLOWLOG and MONITOR

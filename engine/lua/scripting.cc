@@ -102,6 +102,7 @@ void Scripting::Run(CommandContext& ctx, bool read_only, bool is_function, const
   run.inner.owner = ctx.session.owner;
   run.inner.no_block = true;
   run.inner.in_script = true;
+  run.inner.tracking = ctx.session.tracking;  // its reads are the caller's (client-side caching)
   run.call.read_only = read_only;
   run.call.declared_db = ctx.session.db;
   run.call.declared_keys = keys;

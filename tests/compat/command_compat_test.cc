@@ -320,6 +320,12 @@ std::set<int> KeysBySpecs(const RespNode& specs, const std::vector<std::string>&
   const int argc = static_cast<int>(argv.size());
   auto num = [](const RespNode* spec, const char* f) { return std::stoi(Field(*spec, f)->text); };
   for (const RespNode& k : specs.kids) {
+    // A NOT_KEY spec (SPUBLISH's channel) names no key (getKeysUsingKeySpecs).
+    bool not_key = false;
+    if (const RespNode* flags = Field(k, "flags")) {
+      for (const RespNode& f : flags->kids) not_key = not_key || f.text == "not_key";
+    }
+    if (not_key) continue;
     const RespNode* bs = Field(k, "begin_search");
     const RespNode* fk = Field(k, "find_keys");
     const std::string bs_type = Field(*bs, "type")->text;

@@ -44,5 +44,12 @@ TEST_F(CompatTest, ConfigSetBoundsAndErrors) {
   Same({"CONFIG", "SET", "timeout", "1", "timeout", "2"});
 }
 
+// Both servers run without a config file here.
+TEST_F(CompatTest, ConfigRewriteWithoutAFileAndHelp) {
+  Same({"CONFIG", "REWRITE"});
+  Same({"CONFIG", "REWRITE", "x"});
+  Same({"CONFIG", "HELP"});
+}
+
 }  // namespace
 }  // namespace stockd::testing

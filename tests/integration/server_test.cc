@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -194,6 +195,35 @@ TEST_F(StockdTest, BadConfigFailsWithExitCodeOne) {
   EXPECT_NE(out.find("line 2"), std::string::npos) << out;
   EXPECT_NE(out.find("not-a-directive"), std::string::npos) << out;
   std::system(("rm -rf " + dir).c_str());
+}
+
+// CONFIG REWRITE writes the file stockd was started with; a restart from
+// it has the values CONFIG SET gave, and a file it cannot write is an error.
+TEST_F(StockdTest, ConfigRewriteSurvivesARestart) {
+  dir_ = MakeTempDir("stockd-rewrite-");
+  const std::string conf_dir = dir_ + "/etc";
+  std::filesystem::create_directory(conf_dir);
+  const std::string path = conf_dir + "/stockd.conf";
+  std::ofstream(path) << "# flash sale node\nmaxclients 500\n";
+  ASSERT_TRUE(server_.Start(StockdBinary(), {path, "--dir", dir_, "--bind", "127.0.0.1"})) << server_.Log();
+  auto c = server_.Connect();
+  EXPECT_EQ(c->Do({"CONFIG", "SET", "maxclients", "123", "slowlog-log-slower-than", "5"}), "\"OK\"");
+  EXPECT_EQ(c->Do({"CONFIG", "REWRITE"}), "\"OK\"");
+  std::ifstream in(path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.rfind("# flash sale node\nmaxclients 123\n", 0), 0u) << text;
+  EXPECT_NE(text.find("\nslowlog-log-slower-than 5\n"), std::string::npos) << text;
+  ASSERT_EQ(server_.Stop(), 0);
+  ASSERT_TRUE(server_.Start(StockdBinary(), {path, "--bind", "127.0.0.1"})) << server_.Log();
+  c = server_.Connect();
+  EXPECT_EQ(c->Do({"CONFIG", "GET", "maxclients"}), "[\"maxclients\", \"123\"]");
+  EXPECT_EQ(c->Do({"CONFIG", "GET", "slowlog-log-slower-than"}), "[\"slowlog-log-slower-than\", \"5\"]");
+  EXPECT_EQ(c->Do({"CONFIG", "GET", "dir"}), "[\"dir\", \"" + dir_ + "\"]");
+  // Nothing is written where the directory has gone.
+  std::filesystem::remove_all(conf_dir);
+  const std::string failed = c->Do({"CONFIG", "REWRITE"});
+  EXPECT_EQ(failed.rfind("(error) ERR Rewriting config file: ", 0), 0u) << failed;
+  EXPECT_EQ(c->Do({"PING"}), "\"PONG\"");
 }
 
 TEST_F(StockdTest, ClientCommands) {
