@@ -142,15 +142,17 @@ D Enum(std::string name, Field<std::string> f, std::vector<std::string> allowed,
 }
 
 // Redis's encoding-tuning parameters: accepted and round-tripped so tools that
-// save and restore them work; they have no effect on stockd's encodings.
+// save and restore them work; they have no effect on stockd's encodings. The
+// defaults are redis-server 7.0's built-in ones (what CONFIG GET shows with no
+// config file; hashes: 512 entries, as stockd's HashObject), not redis.conf's.
 struct Passthrough {
   const char* name;
   const char* def;
 };
 constexpr Passthrough kPassthrough[] = {
     {"list-max-ziplist-size", "-2"},        {"list-max-listpack-size", "-2"},
-    {"list-compress-depth", "0"},           {"hash-max-ziplist-entries", "128"},
-    {"hash-max-ziplist-value", "64"},       {"hash-max-listpack-entries", "128"},
+    {"list-compress-depth", "0"},           {"hash-max-ziplist-entries", "512"},
+    {"hash-max-ziplist-value", "64"},       {"hash-max-listpack-entries", "512"},
     {"hash-max-listpack-value", "64"},      {"zset-max-ziplist-entries", "128"},
     {"zset-max-ziplist-value", "64"},       {"zset-max-listpack-entries", "128"},
     {"zset-max-listpack-value", "64"},      {"set-max-intset-entries", "512"},

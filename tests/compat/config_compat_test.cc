@@ -44,6 +44,21 @@ TEST_F(CompatTest, ConfigSetBoundsAndErrors) {
   Same({"CONFIG", "SET", "timeout", "1", "timeout", "2"});
 }
 
+// The encoding knobs stockd accepts without using them report redis-server's
+// built-in defaults.
+TEST_F(CompatTest, EncodingKnobDefaults) {
+  for (const char* name : {"list-max-ziplist-size", "list-max-listpack-size", "list-compress-depth",
+                           "hash-max-ziplist-entries", "hash-max-ziplist-value", "hash-max-listpack-entries",
+                           "hash-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value",
+                           "zset-max-listpack-entries", "zset-max-listpack-value", "set-max-intset-entries",
+                           "stream-node-max-bytes", "stream-node-max-entries", "activerehashing",
+                           "lazyfree-lazy-eviction", "lazyfree-lazy-expire", "lazyfree-lazy-server-del",
+                           "lazyfree-lazy-user-del", "lazyfree-lazy-user-flush", "maxmemory-samples",
+                           "active-expire-effort"}) {
+    Same({"CONFIG", "GET", name});
+  }
+}
+
 // Both servers run without a config file here.
 TEST_F(CompatTest, ConfigRewriteWithoutAFileAndHelp) {
   Same({"CONFIG", "REWRITE"});

@@ -126,7 +126,7 @@ TEST(ConfigTest, RuntimeSetUpdatesLiveAndRejectsImmutable) {
 
 TEST(ConfigTest, EncodingKnobsRoundTrip) {
   Config c;
-  EXPECT_EQ(GetOne(c, "hash-max-listpack-entries"), "128");
+  EXPECT_EQ(GetOne(c, "hash-max-listpack-entries"), "512");
   ASSERT_TRUE(c.SetAtRuntime("hash-max-listpack-entries", "256").ok());
   EXPECT_EQ(GetOne(c, "hash-max-listpack-entries"), "256");
   ASSERT_TRUE(c.LoadText("list-max-ziplist-size -3\n", "x").ok());
