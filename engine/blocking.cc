@@ -44,6 +44,17 @@ struct Blocking::Waiter {
     int token = 1;
     wake.TrySend(token);  // one slot, one claimer per wait: never fails or parks
   }
+  // After a successful Claim(kKeyReady) for key: records which key woke it
+  // and wakes it.
+  void WakeFor(std::string_view key) {
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (keys[i] == key) {
+        woken_index.store(static_cast<int>(i), std::memory_order_relaxed);
+        break;
+      }
+    }
+    Send();
+  }
 };
 
 bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms) {
@@ -146,18 +157,16 @@ void Blocking::Signal(uint32_t shard_id, std::string_view key, size_t n) {
       continue;
     }
     if (state != kWaiting || !w->Claim(kKeyReady)) continue;
-    for (size_t i = 0; i < w->keys.size(); ++i) {
-      if (w->keys[i] == key) {
-        w->woken_index.store(static_cast<int>(i), std::memory_order_relaxed);
-        break;
-      }
-    }
-    w->Send();
+    w->WakeFor(key);
     return;
   }
 }
 
-void Blocking::SignalAll(uint32_t shard_id, std::string_view key) {
+void Blocking::SignalAll(uint32_t shard_id, std::string_view key) { WakeEvery(shard_id, key, false); }
+
+void Blocking::SignalRemoved(uint32_t shard_id, std::string_view key) { WakeEvery(shard_id, key, true); }
+
+void Blocking::WakeEvery(uint32_t shard_id, std::string_view key, bool removal) {
   ShardWaiters& sw = shards_[shard_id];
   if (sw.by_key.empty()) return;
   auto it = sw.by_key.find(key);
@@ -165,33 +174,9 @@ void Blocking::SignalAll(uint32_t shard_id, std::string_view key) {
   // A waiter already woken (for any key) re-runs its handler after this
   // write, under these shard locks, and so sees it.
   for (Waiter* w : it->second) {
+    if (removal && !w->wake_on_removal) continue;
     if (w->state.load(std::memory_order_acquire) != kWaiting || !w->Claim(kKeyReady)) continue;
-    for (size_t i = 0; i < w->keys.size(); ++i) {
-      if (w->keys[i] == key) {
-        w->woken_index.store(static_cast<int>(i), std::memory_order_relaxed);
-        break;
-      }
-    }
-    w->Send();
-  }
-}
-
-void Blocking::SignalRemoved(uint32_t shard_id, std::string_view key) {
-  ShardWaiters& sw = shards_[shard_id];
-  if (sw.by_key.empty()) return;
-  auto it = sw.by_key.find(key);
-  if (it == sw.by_key.end()) return;
-  for (Waiter* w : it->second) {
-    if (!w->wake_on_removal || w->state.load(std::memory_order_acquire) != kWaiting || !w->Claim(kKeyReady)) {
-      continue;
-    }
-    for (size_t i = 0; i < w->keys.size(); ++i) {
-      if (w->keys[i] == key) {
-        w->woken_index.store(static_cast<int>(i), std::memory_order_relaxed);
-        break;
-      }
-    }
-    w->Send();
+    w->WakeFor(key);
   }
 }
 

@@ -183,6 +183,9 @@ class Blocking {
   // After w's wait ended (served, failed, timed out, gone): wakes the next
   // waiter of each of w's keys that still exists.
   void PassTurn(CommandContext& ctx, const Waiter& w);
+  // Wakes every waiting waiter of key (removal: only those that asked for
+  // removals): SignalAll, SignalRemoved. REQUIRES: that shard locked.
+  void WakeEvery(uint32_t shard_id, std::string_view key, bool removal);
   void Dequeue(CommandContext& ctx, Waiter* w);
   // Parks until w is claimed (or its deadline passes); returns its state.
   int Wait(Waiter* w);
